@@ -1,0 +1,95 @@
+package io.advrank.cli;
+
+import io.advrank.core.data.DataException;
+import io.advrank.core.model.ModelException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code advrank} command: one entry point for every tool and service. */
+@Command(
+    name = "advrank",
+    mixinStandardHelpOptions = true,
+    versionProvider = AdvrankCli.Version.class,
+    description = "Adversarial ranking attack and defense for image search (ECCV 2020), as tools.",
+    subcommands = {
+      TrainCommand.class,
+      EvalCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class AdvrankCli implements Runnable {
+  /** Exit code for bad input: unknown options, unreadable data, a refused model. */
+  static final int EXIT_BAD_INPUT = 2;
+
+  @Option(
+      names = "--verbose",
+      scope = CommandLine.ScopeType.INHERIT,
+      description = "Print stack traces on errors.")
+  boolean verbose;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns its exit code (used by tests). */
+  public static int run(String... args) {
+    // DJL must never reach the network: libtorch ships on the classpath (BRIEF §5).
+    System.setProperty("ai.djl.offline", "true");
+    System.setProperty("offline", "true");
+    CommandLine cli = new CommandLine(new AdvrankCli());
+    cli.setExecutionExceptionHandler(AdvrankCli::onError);
+    cli.setParameterExceptionHandler(AdvrankCli::onBadArgs);
+    return cli.execute(args);
+  }
+
+  private static int onBadArgs(CommandLine.ParameterException e, String[] args) {
+    PrintWriter err = e.getCommandLine().getErr();
+    err.println("advrank: " + e.getMessage());
+    err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+    return EXIT_BAD_INPUT;
+  }
+
+  private static int onError(Exception e, CommandLine cmd, CommandLine.ParseResult parseResult) {
+    PrintWriter err = cmd.getErr();
+    boolean verbose = parseResult.hasMatchedOption("--verbose") || hasVerbose(parseResult);
+    if (verbose) {
+      e.printStackTrace(err);
+    }
+    boolean userError =
+        e instanceof DataException
+            || e instanceof ModelException
+            || e instanceof IllegalArgumentException
+            || e instanceof java.nio.file.NoSuchFileException;
+    err.println("advrank: " + (userError ? "" : "error: ") + e.getMessage());
+    if (!userError && !verbose) {
+      err.println("(run again with --verbose for the stack trace)");
+    }
+    return userError ? EXIT_BAD_INPUT : 1;
+  }
+
+  private static boolean hasVerbose(CommandLine.ParseResult r) {
+    for (CommandLine.ParseResult p = r; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = AdvrankCli.class.getPackage().getImplementationVersion();
+      return new String[] {"advrank " + (v == null ? "dev" : v)};
+    }
+  }
+}

@@ -1,0 +1,18 @@
+package io.advrank.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code advrank bench}: throughput benchmarks that print figures. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Benchmarks that print throughput figures.",
+    subcommands = {BenchModelCommand.class})
+final class BenchCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}

@@ -1,0 +1,62 @@
+package io.advrank.cli;
+
+import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.model.ModelManifest;
+import io.advrank.core.train.TrainListener.EpochStats;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Saves the model after every epoch under {@code OUT/checkpoints/epoch-NN}, keeping only the
+ * newest, so an interrupted run loses at most one epoch.
+ */
+final class Checkpoints {
+  private final Path dir;
+  private final EmbeddingModel model;
+  private final ModelManifest draft;
+  private Path previous;
+
+  Checkpoints(Path out, EmbeddingModel model, ModelManifest draft) {
+    this.dir = out.resolve("checkpoints");
+    this.model = model;
+    this.draft = draft;
+  }
+
+  void save(EpochStats e) {
+    Path target = dir.resolve(String.format("epoch-%02d", e.epoch()));
+    try {
+      model.save(
+          target,
+          draft.withMetrics(
+              Map.of(
+                  "r_at_1", e.recallAt1(), "map", e.meanAveragePrecision(), "loss", e.meanLoss())));
+      if (previous != null) {
+        delete(previous);
+      }
+      previous = target;
+    } catch (IOException ex) {
+      throw new UncheckedIOException("cannot write checkpoint " + target, ex);
+    }
+  }
+
+  /** Removes the checkpoints once the final model is written. */
+  void pruneAll() throws IOException {
+    delete(dir);
+  }
+
+  private static void delete(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(p)) {
+      for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package io.advrank.cli;
+
+import ai.djl.Device;
+import io.advrank.core.data.ImageDataset;
+import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.model.ModelException;
+import io.advrank.core.model.ModelSpec;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** {@code --model DIR}: which model directory to use. */
+final class ModelOptions {
+  @Option(
+      names = "--model",
+      defaultValue = "${env:ADVRANK_HOME:-.}/models/fmnist-c2f1",
+      description = "Model directory (manifest.json + weights) (default: ${DEFAULT-VALUE}).")
+  Path dir;
+
+  /** Opens the model and checks that it takes images shaped like {@code data}'s. */
+  EmbeddingModel open(ImageDataset data) throws ModelException {
+    EmbeddingModel model = EmbeddingModel.load(dir, Device.cpu());
+    ModelSpec s = model.spec();
+    if (s.channels() != data.channels()
+        || s.height() != data.height()
+        || s.width() != data.width()) {
+      model.close();
+      throw new ModelException(
+          dir
+              + ": the model takes "
+              + s.describe()
+              + " images but "
+              + data.name()
+              + " has "
+              + data.channels()
+              + "x"
+              + data.height()
+              + "x"
+              + data.width());
+    }
+    return model;
+  }
+}

@@ -1,0 +1,165 @@
+package io.advrank.cli;
+
+import ai.djl.Device;
+import io.advrank.core.data.DatasetDirectory;
+import io.advrank.core.data.ImageDataset;
+import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.model.ModelManifest;
+import io.advrank.core.model.ModelSpec;
+import io.advrank.core.train.TrainListener.EpochStats;
+import io.advrank.core.train.TrainSettings;
+import io.advrank.core.train.TripletTrainer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code advrank train}: trains a C2F1 with the cosine triplet loss and saves a model directory.
+ */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Train the paper's C2F1 embedding network with the cosine triplet loss (Adam, margin 0.2)",
+      "and save it as a model directory (weights + manifest.json), checkpointing every epoch."
+    })
+final class TrainCommand implements Callable<Integer> {
+  @Mixin DataOptions data;
+  @Mixin OutputOptions output;
+
+  @Option(
+      names = "--out",
+      defaultValue = "runs/fmnist-c2f1",
+      description = "Model directory to write (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(
+      names = "--epochs",
+      defaultValue = "8",
+      description =
+          "Passes over the training set (default: ${DEFAULT-VALUE}; the paper allows up to 30).")
+  int epochs;
+
+  @Option(
+      names = "--batch-size",
+      defaultValue = "1000",
+      description = "Images per step (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(
+      names = "--lr",
+      defaultValue = "1e-3",
+      description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+  float learningRate;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "Random seed (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
+      names = "--train-limit",
+      description = "Train on the first N training images only (default: all).")
+  Integer trainLimit;
+
+  @Option(
+      names = "--eval-limit",
+      defaultValue = "10000",
+      description =
+          "Test images used for the R@1 reported after each epoch; 0 skips it (default: ${DEFAULT-VALUE}).")
+  int evalLimit;
+
+  @Option(
+      names = "--version-id",
+      description =
+          "Version id written to the manifest (default: derived from the weights' sha256).")
+  String versionId;
+
+  @Override
+  public Integer call() throws Exception {
+    TrainSettings settings =
+        TrainSettings.paper(epochs, seed).withBatchSize(batchSize).withLearningRate(learningRate);
+    ImageDataset train = data.load(DatasetDirectory.Split.TRAIN, trainLimit);
+    ImageDataset test = evalLimit > 0 ? data.load(DatasetDirectory.Split.TEST, evalLimit) : null;
+    ModelSpec spec = ModelSpec.c2f1(train.channels(), train.height(), train.width());
+    long t0 = System.nanoTime();
+    try (EmbeddingModel model = EmbeddingModel.create(spec, seed, Device.cpu());
+        TrainProgress progress = new TrainProgress(output.quietProgress())) {
+      TripletTrainer trainer = new TripletTrainer(model, settings).optListener(progress);
+      if (test != null) {
+        trainer.optEvaluation(test);
+      }
+      Checkpoints checkpoints = new Checkpoints(out, model, draft(settings, train, null));
+      progress.onEpochSaved(checkpoints::save);
+      List<EpochStats> history = trainer.fit(train);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      EpochStats last = history.get(history.size() - 1);
+      ModelManifest written = model.save(out, draft(settings, train, last));
+      checkpoints.pruneAll();
+      report(written, history, seconds);
+    }
+    return 0;
+  }
+
+  private ModelManifest draft(TrainSettings s, ImageDataset train, EpochStats last) {
+    Map<String, String> training = new LinkedHashMap<>();
+    training.put("data", train.name());
+    training.put("images", Integer.toString(train.size()));
+    training.put("epochs", Integer.toString(s.epochs()));
+    training.put("batch_size", Integer.toString(s.batchSize()));
+    training.put("optimizer", "adam lr=" + s.learningRate() + " weight_decay=" + s.weightDecay());
+    training.put("loss", "cosine triplet, margin " + s.margin() + ", per-class sampling");
+    training.put("seed", Long.toString(s.seed()));
+    training.put("defense", "none");
+    training.put("command", "advrank train --epochs " + s.epochs() + " --seed " + s.seed());
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    if (last != null && !Double.isNaN(last.recallAt1())) {
+      metrics.put("r_at_1", last.recallAt1());
+      metrics.put("map", last.meanAveragePrecision());
+      metrics.put("eval_images", (double) evalLimit);
+    }
+    return new ModelManifest(
+        ModelManifest.FORMAT_VERSION,
+        versionId,
+        null,
+        null,
+        0,
+        null,
+        null,
+        null,
+        Instant.now().toString(),
+        training,
+        metrics);
+  }
+
+  private void report(ModelManifest m, List<EpochStats> history, double seconds) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("model", out.toString());
+    json.put("version", m.version());
+    json.put("seconds", seconds);
+    json.put("epochs", history);
+    json.put("metrics", m.metrics());
+    output.print(
+        json,
+        () -> {
+          StringBuilder s = new StringBuilder();
+          s.append(
+              String.format("%-6s %10s %10s %8s %8s%n", "epoch", "loss", "seconds", "R@1", "mAP"));
+          for (EpochStats e : history) {
+            s.append(
+                String.format(
+                    "%-6d %10.4f %10.1f %8.4f %8.4f%n",
+                    e.epoch(), e.meanLoss(), e.seconds(), e.recallAt1(), e.meanAveragePrecision()));
+          }
+          s.append(String.format("saved %s (version %s) in %.0f s%n", out, m.version(), seconds));
+          return s.toString();
+        });
+  }
+}

@@ -1,0 +1,19 @@
+package io.advrank.core.model;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * PyTorch's grad mode is per thread and DJL only turns it off on the thread that started the
+ * engine; inference on any other thread would otherwise record a graph it never uses.
+ */
+public final class Autograd {
+  private Autograd() {}
+
+  /** Turns off gradient recording on the calling thread (no-op on engines other than PyTorch). */
+  public static void disableOnThisThread() {
+    if ("PyTorch".equals(Engine.getInstance().getEngineName())) {
+      JniUtils.setGradMode(false);
+    }
+  }
+}

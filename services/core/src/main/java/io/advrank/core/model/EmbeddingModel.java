@@ -1,0 +1,228 @@
+package io.advrank.core.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * An embedding network f with its weights, opened once and closed when done. It maps images with
+ * pixels in [0,1] to L2-normalised embeddings; the cosine distance between two images is d(a, b) =
+ * 1 − ⟨f(a), f(b)⟩.
+ *
+ * <p>Java arrays in, Java arrays out ({@link #embed}); {@link #forward} is the one engine-level
+ * entry, for code in {@code core} that needs gradients (training, attacks).
+ */
+public final class EmbeddingModel implements AutoCloseable {
+  /** Images per forward pass when embedding a whole dataset. */
+  public static final int EMBED_BATCH = 256;
+
+  private final ModelSpec spec;
+  private final NDManager manager;
+  private final Block block;
+  private final ParameterStore store;
+  private volatile ModelManifest manifest;
+
+  private EmbeddingModel(ModelSpec spec, NDManager manager, Block block, ModelManifest manifest) {
+    this.spec = spec;
+    this.manager = manager;
+    this.block = block;
+    this.store = new ParameterStore(manager, false);
+    this.manifest = manifest;
+  }
+
+  /** A freshly initialised network; {@code seed} fixes the initial weights. */
+  public static EmbeddingModel create(ModelSpec spec, long seed, Device device) {
+    Engine.getInstance().setRandomSeed((int) seed);
+    NDManager manager = NDManager.newBaseManager(device);
+    Block block = C2F1.build(spec);
+    block.initialize(manager, DataType.FLOAT32, inputShape(spec, 1));
+    return new EmbeddingModel(spec, manager, block, null);
+  }
+
+  /** Opens a model directory, verifying its manifest and the sha256 of its weights. */
+  public static EmbeddingModel load(Path dir, Device device) throws ModelException {
+    Path manifestFile = dir.resolve(ModelManifest.FILE_NAME);
+    ModelManifest manifest =
+        ModelManifest.fromJson(read(manifestFile, dir), manifestFile.toString());
+    Path weightsFile = dir.resolve(manifest.weightsFile());
+    byte[] weights = readBytes(weightsFile, dir);
+    String sha = WeightsCodec.sha256(weights);
+    if (!sha.equals(manifest.weightsSha256())) {
+      throw new ModelException(
+          weightsFile
+              + ": sha256 "
+              + sha.substring(0, 12)
+              + "… does not match the manifest's "
+              + abbreviate(manifest.weightsSha256())
+              + ": the file was changed or damaged; re-copy or retrain the model");
+    }
+    NDManager manager = NDManager.newBaseManager(device);
+    try {
+      Block block = C2F1.build(manifest.spec());
+      block.initialize(manager, DataType.FLOAT32, inputShape(manifest.spec(), 1));
+      WeightsCodec.decodeInto(block, weights, manager, weightsFile);
+      return new EmbeddingModel(manifest.spec(), manager, block, manifest);
+    } catch (ModelException | RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  /** Saves with float16 weights (half the size; R@1 unchanged to 4 decimals). */
+  public ModelManifest save(Path dir, ModelManifest draft) throws IOException {
+    return save(dir, draft, false);
+  }
+
+  /**
+   * Writes the weights and a manifest built from {@code draft} with the file name, dtype, sha256
+   * and parameter count filled in; returns the manifest written. Float32 weights reload
+   * bit-identically; float16 ones to within fp16 rounding.
+   */
+  public ModelManifest save(Path dir, ModelManifest draft, boolean float32) throws IOException {
+    Files.createDirectories(dir);
+    byte[] weights = WeightsCodec.encode(block, float32 ? DataType.FLOAT32 : DataType.FLOAT16);
+    String sha = WeightsCodec.sha256(weights);
+    String version = draft.version() != null ? draft.version() : "c2f1-" + sha.substring(0, 12);
+    ModelManifest written =
+        new ModelManifest(
+            ModelManifest.FORMAT_VERSION,
+            version,
+            draft.parentVersion(),
+            spec,
+            parameterCount(),
+            "weights.ndlist",
+            float32 ? "float32" : "float16",
+            sha,
+            draft.createdAt(),
+            draft.training(),
+            draft.metrics());
+    Files.write(dir.resolve(written.weightsFile()), weights);
+    Files.writeString(dir.resolve(ModelManifest.FILE_NAME), written.toJson());
+    this.manifest = written;
+    return written;
+  }
+
+  /** Embeds {@code count} images given as concatenated pixels in [0,1]; no gradients. */
+  public Embeddings embed(float[] pixels, int count) {
+    if (pixels.length != (long) count * spec.imageSize()) {
+      throw new IllegalArgumentException(
+          "pixels: "
+              + pixels.length
+              + " values are not "
+              + count
+              + " images of "
+              + spec.describe());
+    }
+    float[] out = new float[count * spec.embeddingSize()];
+    Autograd.disableOnThisThread();
+    for (int start = 0; start < count; start += EMBED_BATCH) {
+      int n = Math.min(EMBED_BATCH, count - start);
+      try (NDManager step = manager.newSubManager()) {
+        float[] chunk = new float[n * spec.imageSize()];
+        System.arraycopy(pixels, start * spec.imageSize(), chunk, 0, chunk.length);
+        NDArray x = step.create(chunk, inputShape(spec, n));
+        float[] e = forward(x, false).toFloatArray();
+        System.arraycopy(e, 0, out, start * spec.embeddingSize(), e.length);
+      }
+    }
+    return new Embeddings(out, count, spec.embeddingSize());
+  }
+
+  /**
+   * f(x) for a batch {@code x} of shape (n, c, h, w); the result lives in {@code x}'s manager.
+   * Records gradients when called inside a gradient collector.
+   */
+  public NDArray forward(NDArray x, boolean training) {
+    NDArray out = block.forward(store, new NDList(x), training).singletonOrThrow();
+    out.attach(x.getManager());
+    return out;
+  }
+
+  /** Freezes (or unfreezes) every parameter, so input gradients leave the weights untouched. */
+  public void freezeParameters(boolean freeze) {
+    block.freezeParameters(freeze);
+  }
+
+  /** Trainable parameters in a fixed order, for optimisers. */
+  public Iterable<Pair<String, Parameter>> parameters() {
+    return block.getParameters();
+  }
+
+  /** Number of trainable values (3,264,992 for the 28×28 C2F1). */
+  public long parameterCount() {
+    long n = 0;
+    for (Pair<String, Parameter> p : block.getParameters()) {
+      n += p.getValue().getArray().size();
+    }
+    return n;
+  }
+
+  public ModelSpec spec() {
+    return spec;
+  }
+
+  /** The manifest this model was loaded or last saved with; {@code null} for a new model. */
+  public ModelManifest manifest() {
+    return manifest;
+  }
+
+  /** The version id from the manifest, or {@code "unsaved"}. */
+  public String version() {
+    ModelManifest m = manifest;
+    return m == null ? "unsaved" : m.version();
+  }
+
+  /** The manager that owns the weights; create per-step sub-managers from it. */
+  public NDManager manager() {
+    return manager;
+  }
+
+  /** Shape (n, c, h, w) of a batch of {@code n} inputs. */
+  public static Shape inputShape(ModelSpec spec, long n) {
+    return new Shape(n, spec.channels(), spec.height(), spec.width());
+  }
+
+  /** The training settings recorded in the manifest, or an empty map. */
+  public Map<String, String> trainingInfo() {
+    ModelManifest m = manifest;
+    return m == null ? Map.of() : m.training();
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+
+  private static String read(Path file, Path dir) throws ModelException {
+    return new String(readBytes(file, dir), StandardCharsets.UTF_8);
+  }
+
+  private static byte[] readBytes(Path file, Path dir) throws ModelException {
+    try {
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new ModelException(
+          file + ": not found; is " + dir + " a model directory (manifest.json + weights)?");
+    } catch (IOException e) {
+      throw new ModelException(file + ": cannot read (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static String abbreviate(String sha) {
+    return sha.length() > 12 ? sha.substring(0, 12) + "…" : sha;
+  }
+}

@@ -1,0 +1,165 @@
+package io.advrank.core.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import io.advrank.core.data.ImageDataset;
+import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.ranking.RetrievalMetrics;
+import io.advrank.core.train.TrainListener.EpochStats;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Trains (or fine-tunes) an {@link EmbeddingModel} with the cosine triplet loss and Adam, seeded
+ * and reproducible on one device. Each step runs in its own native sub-manager. With a {@link
+ * BatchAdversary} every batch is first replaced by its adversarial version (adversarial training).
+ */
+public final class TripletTrainer {
+  private final EmbeddingModel model;
+  private final TrainSettings settings;
+  private final Optimizer optimizer;
+  private final Random random;
+  private BatchAdversary adversary;
+  private TrainListener listener = new TrainListener() {};
+  private ImageDataset evalSet;
+
+  public TripletTrainer(EmbeddingModel model, TrainSettings settings) {
+    this.model = model;
+    this.settings = settings;
+    this.random = new Random(settings.seed());
+    this.optimizer =
+        Optimizer.adam()
+            .optLearningRateTracker(Tracker.fixed(settings.learningRate()))
+            .optWeightDecays(settings.weightDecay())
+            .build();
+  }
+
+  /** Train on adversarial versions of every batch. */
+  public TripletTrainer optAdversary(BatchAdversary adversary) {
+    this.adversary = adversary;
+    return this;
+  }
+
+  public TripletTrainer optListener(TrainListener listener) {
+    this.listener = listener;
+    return this;
+  }
+
+  /** Report leave-one-out R@1 and mAP on this set after every epoch. */
+  public TripletTrainer optEvaluation(ImageDataset evalSet) {
+    this.evalSet = evalSet;
+    return this;
+  }
+
+  /** Runs {@link TrainSettings#epochs()} epochs over {@code train}. */
+  public List<EpochStats> fit(ImageDataset train) {
+    checkShape(train);
+    TripletSampler sampler = new TripletSampler(train.labels(), settings.batchSize(), random);
+    List<EpochStats> history = new ArrayList<>();
+    for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
+      List<int[]> batches = sampler.epoch();
+      if (epoch == 1) {
+        listener.onStart(settings.epochs(), batches.size());
+      }
+      long t0 = System.nanoTime();
+      double lossSum = 0;
+      for (int s = 0; s < batches.size(); s++) {
+        int[] batch = batches.get(s);
+        float loss = step(train.batch(batch), sampler.triplets(batch));
+        lossSum += loss;
+        listener.onStep(epoch, s + 1, loss);
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      RetrievalMetrics.Result r = evaluate();
+      EpochStats stats =
+          new EpochStats(
+              epoch,
+              lossSum / Math.max(1, batches.size()),
+              seconds,
+              r == null ? Double.NaN : r.recallAt1(),
+              r == null ? Double.NaN : r.meanAveragePrecision());
+      history.add(stats);
+      listener.onEpoch(stats);
+    }
+    return history;
+  }
+
+  /**
+   * One optimiser step on a batch of images (pixels in [0,1]) with the given in-batch triplets
+   * ({@code [0]} positives, {@code [1]} negatives); returns the loss before the step.
+   */
+  public float step(float[] pixels, int[][] triplets) {
+    int n = triplets[0].length;
+    try (NDManager step = model.manager().newSubManager()) {
+      NDArray x = step.create(pixels, EmbeddingModel.inputShape(model.spec(), n));
+      if (adversary != null) {
+        x = adversary.perturb(model, x);
+      }
+      NDArray pos = step.create(toLong(triplets[0]));
+      NDArray neg = step.create(toLong(triplets[1]));
+      float loss;
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        NDArray l = TripletLoss.compute(model.forward(x, true), pos, neg, settings.margin());
+        gc.backward(l);
+        loss = l.getFloat();
+      }
+      for (Pair<String, Parameter> p : model.parameters()) {
+        NDArray w = p.getValue().getArray();
+        NDArray g = w.getGradient();
+        g.attach(step); // the handle, not the gradient buffer, is released with the step
+        optimizer.update(p.getValue().getId(), w, g);
+        g.subi(g);
+      }
+      return loss;
+    }
+  }
+
+  private RetrievalMetrics.Result evaluate() {
+    if (evalSet == null) {
+      return null;
+    }
+    return RetrievalMetrics.leaveOneOut(
+        model.embed(evalSet.batch(all(evalSet.size())), evalSet.size()), evalSet.labels());
+  }
+
+  private void checkShape(ImageDataset data) {
+    var spec = model.spec();
+    if (data.channels() != spec.channels()
+        || data.height() != spec.height()
+        || data.width() != spec.width()) {
+      throw new IllegalArgumentException(
+          data.name()
+              + ": images are "
+              + data.channels()
+              + "x"
+              + data.height()
+              + "x"
+              + data.width()
+              + " but the model takes "
+              + spec.describe());
+    }
+  }
+
+  static int[] all(int n) {
+    int[] idx = new int[n];
+    for (int i = 0; i < n; i++) {
+      idx[i] = i;
+    }
+    return idx;
+  }
+
+  private static long[] toLong(int[] a) {
+    long[] out = new long[a.length];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = a[i];
+    }
+    return out;
+  }
+}

@@ -1,0 +1,168 @@
+package io.advrank.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddingModelTest {
+  static final ModelSpec SPEC = ModelSpec.c2f1(1, 28, 28);
+  static EmbeddingModel model;
+  static float[] images;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void open() {
+    model = EmbeddingModel.create(SPEC, 7, Device.cpu());
+    images = randomImages(5, 11);
+  }
+
+  @AfterAll
+  static void close() {
+    model.close();
+  }
+
+  @Test
+  void hasThePapersParameterCount() {
+    // conv1 32·25+32, conv2 64·32·25+64, linear 3136·1024+1024 = 3.26 M (BRIEF §2)
+    assertEquals(832 + 51_264 + 3_212_288, model.parameterCount());
+  }
+
+  @Test
+  void embeddingsHaveTheRightShapeAndUnitNorm() {
+    Embeddings e = model.embed(images, 5);
+    assertEquals(5, e.count());
+    assertEquals(1024, e.dim());
+    for (int i = 0; i < 5; i++) {
+      double norm = 0;
+      for (float v : e.row(i)) {
+        norm += v * v;
+      }
+      assertEquals(1.0, Math.sqrt(norm), 1e-5);
+    }
+  }
+
+  @Test
+  void sameSeedGivesSameWeights() {
+    try (EmbeddingModel again = EmbeddingModel.create(SPEC, 7, Device.cpu())) {
+      assertArrayEquals(model.embed(images, 5).values(), again.embed(images, 5).values());
+    }
+  }
+
+  @Test
+  void float32SaveThenLoadGivesIdenticalEmbeddings() throws Exception {
+    ModelManifest written = model.save(tmp, draft(), true);
+    try (EmbeddingModel loaded = EmbeddingModel.load(tmp, Device.cpu())) {
+      assertArrayEquals(model.embed(images, 5).values(), loaded.embed(images, 5).values());
+      assertEquals(written, loaded.manifest());
+      assertEquals("float32", loaded.manifest().weightsDtype());
+    }
+  }
+
+  @Test
+  void float16SaveIsCompactAndReloadsWithinRounding() throws Exception {
+    model.save(tmp, draft());
+    long bytes = Files.size(tmp.resolve("weights.ndlist"));
+    assertTrue(bytes < 7_000_000, "fp16 weights should be ~6.5 MB, were " + bytes);
+    try (EmbeddingModel loaded = EmbeddingModel.load(tmp, Device.cpu())) {
+      float[] a = model.embed(images, 5).values();
+      float[] b = loaded.embed(images, 5).values();
+      for (int i = 0; i < a.length; i++) {
+        assertEquals(a[i], b[i], 2e-3);
+      }
+      Path again = tmp.resolve("again");
+      loaded.save(again, draft());
+      try (EmbeddingModel reloaded = EmbeddingModel.load(again, Device.cpu())) {
+        assertArrayEquals(b, reloaded.embed(images, 5).values());
+      }
+    }
+  }
+
+  @Test
+  void tamperedWeightsAreRefused() throws Exception {
+    model.save(tmp, draft());
+    Path weights = tmp.resolve("weights.ndlist");
+    byte[] bytes = Files.readAllBytes(weights);
+    bytes[bytes.length / 2] ^= 0x40;
+    Files.write(weights, bytes);
+    ModelException e =
+        assertThrows(ModelException.class, () -> EmbeddingModel.load(tmp, Device.cpu()));
+    assertTrue(e.getMessage().contains("sha256"), e.getMessage());
+  }
+
+  @Test
+  void anotherArchitectureIsRefused() throws Exception {
+    model.save(tmp, draft());
+    Path manifest = tmp.resolve(ModelManifest.FILE_NAME);
+    Files.writeString(manifest, Files.readString(manifest).replace("\"c2f1\"", "\"resnet50\""));
+    ModelException e =
+        assertThrows(ModelException.class, () -> EmbeddingModel.load(tmp, Device.cpu()));
+    assertTrue(e.getMessage().contains("resnet50"), e.getMessage());
+  }
+
+  @Test
+  void weightsOfAnotherShapeAreRefused() throws Exception {
+    model.save(tmp, draft());
+    Path manifest = tmp.resolve(ModelManifest.FILE_NAME);
+    Files.writeString(
+        manifest,
+        Files.readString(manifest).replace("\"embeddingSize\": 1024", "\"embeddingSize\": 512"));
+    ModelException e =
+        assertThrows(ModelException.class, () -> EmbeddingModel.load(tmp, Device.cpu()));
+    assertTrue(e.getMessage().contains("shape"), e.getMessage());
+  }
+
+  @Test
+  void aMissingDirectorySaysWhatItExpected() {
+    ModelException e =
+        assertThrows(
+            ModelException.class, () -> EmbeddingModel.load(tmp.resolve("nope"), Device.cpu()));
+    assertTrue(e.getMessage().contains("model directory"), e.getMessage());
+  }
+
+  @Test
+  void manifestRecordsTrainingAndLineage() throws Exception {
+    ModelManifest written = model.save(tmp, draft());
+    assertEquals(SPEC, written.spec());
+    assertEquals("parent-1", written.parentVersion());
+    assertEquals("3", written.training().get("epochs"));
+    assertNotEquals(null, written.weightsSha256());
+    assertTrue(written.version().startsWith("c2f1-"));
+  }
+
+  static ModelManifest draft() {
+    return new ModelManifest(
+        ModelManifest.FORMAT_VERSION,
+        null,
+        "parent-1",
+        null,
+        0,
+        null,
+        null,
+        null,
+        "2026-01-01T00:00:00Z",
+        Map.of("epochs", "3"),
+        Map.of("r_at_1", 0.5));
+  }
+
+  static float[] randomImages(int n, long seed) {
+    Random r = new Random(seed);
+    float[] x = new float[n * 784];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = r.nextFloat();
+    }
+    return x;
+  }
+}
