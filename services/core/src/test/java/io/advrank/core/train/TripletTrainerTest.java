@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.Fixtures;
 import io.advrank.core.data.ImageDataset;
@@ -11,7 +14,9 @@ import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelSpec;
 import io.advrank.core.ranking.RetrievalMetrics;
 import io.advrank.core.train.TrainListener.EpochStats;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -61,12 +66,46 @@ class TripletTrainerTest {
   }
 
   @Test
+  void chunkedStepsComputeTheSameGradientsAsOnePass() {
+    int n = 120;
+    float[] pixels = train.batch(TripletTrainer.all(n));
+    int[][] triplets =
+        new TripletSampler(train.head(n).labels(), n, new Random(1))
+            .triplets(TripletTrainer.all(n));
+    float[][] whole = gradients(pixels, triplets, n);
+    float[][] chunked = gradients(pixels, triplets, 50);
+    for (int p = 0; p < whole.length; p++) {
+      double scale = 0;
+      for (float v : whole[p]) {
+        scale = Math.max(scale, Math.abs(v));
+      }
+      for (int i = 0; i < whole[p].length; i++) {
+        assertEquals(
+            whole[p][i], chunked[p][i], 1e-4 * scale + 1e-9, "parameter " + p + "[" + i + "]");
+      }
+    }
+  }
+
+  @Test
   void refusesImagesOfAnotherShape() {
     try (EmbeddingModel model = EmbeddingModel.create(ModelSpec.c2f1(1, 32, 32), 1, Device.cpu())) {
       IllegalArgumentException e =
           org.junit.jupiter.api.Assertions.assertThrows(
               IllegalArgumentException.class, () -> new TripletTrainer(model, small(1)).fit(train));
       assertTrue(e.getMessage().contains("1x32x32"), e.getMessage());
+    }
+  }
+
+  /** dL/dθ of one batch on a fresh seeded model, computed in passes of {@code chunk} images. */
+  static float[][] gradients(float[] pixels, int[][] triplets, int chunk) {
+    try (EmbeddingModel model = EmbeddingModel.create(spec(), 4, Device.cpu());
+        NDManager step = model.manager().newSubManager()) {
+      new TripletTrainer(model, small(1)).chunkSize(chunk).gradients(step, pixels, triplets);
+      List<float[]> out = new ArrayList<>();
+      for (Pair<String, Parameter> p : model.parameters()) {
+        out.add(p.getValue().getArray().getGradient().toFloatArray());
+      }
+      return out.toArray(new float[0][]);
     }
   }
 

@@ -1,0 +1,85 @@
+package io.advrank.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AdvrankCliTest {
+  @TempDir Path tmp;
+
+  @Test
+  void anUnknownOptionIsNamedAndExitsWithTwo() {
+    CliRun r = CliRun.of("eval", "--frobnicate");
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("--frobnicate"), r.err());
+    assertTrue(r.err().contains("advrank eval --help"), r.err());
+  }
+
+  @Test
+  void aMissingDatasetSaysHowToGetIt() {
+    CliRun r =
+        CliRun.of("eval", "--data", tmp.resolve("none").toString(), "--model", tmp.toString());
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("apt-get install dataset-fashion-mnist"), r.err());
+    assertTrue(r.err().contains("--data"), r.err());
+    assertEquals(1, r.err().strip().lines().count(), "one line, no stack trace: " + r.err());
+  }
+
+  @Test
+  void badNumbersAreRefusedWithTheirName() {
+    CliRun r = CliRun.of("train", "--epochs", "0", "--data", CliRun.FIXTURE.toString());
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("epochs"), r.err());
+  }
+
+  @Test
+  void trainsThenEvaluatesOnTheFixtureAndRefusesATamperedModel() throws Exception {
+    Path model = tmp.resolve("model");
+    String data = CliRun.FIXTURE.toString();
+    CliRun train =
+        CliRun.of(
+            "train",
+            "--data",
+            data,
+            "--out",
+            model.toString(),
+            "--epochs",
+            "1",
+            "--batch-size",
+            "200",
+            "--train-limit",
+            "600",
+            "--eval-limit",
+            "200",
+            "--json",
+            "--no-progress");
+    assertEquals(0, train.exitCode(), train.err());
+    JsonObject trained = JsonParser.parseString(train.out()).getAsJsonObject();
+    assertTrue(trained.getAsJsonObject("metrics").get("r_at_1").getAsDouble() > 0.3);
+    assertTrue(Files.exists(model.resolve("manifest.json")));
+    assertFalse(Files.exists(model.resolve("checkpoints")), "checkpoints are pruned at the end");
+
+    CliRun eval =
+        CliRun.of("eval", "--data", data, "--model", model.toString(), "--limit", "300", "--json");
+    assertEquals(0, eval.exitCode(), eval.err());
+    JsonObject result = JsonParser.parseString(eval.out()).getAsJsonObject();
+    assertEquals(300, result.get("images").getAsInt());
+    assertEquals(trained.get("version").getAsString(), result.get("version").getAsString());
+
+    Path weights = model.resolve("weights.ndlist");
+    byte[] bytes = Files.readAllBytes(weights);
+    bytes[100] ^= 1;
+    Files.write(weights, bytes);
+    CliRun refused = CliRun.of("eval", "--data", data, "--model", model.toString());
+    assertEquals(2, refused.exitCode());
+    assertTrue(refused.err().contains("sha256"), refused.err());
+    assertEquals(1, refused.err().strip().lines().count(), refused.err());
+  }
+}
