@@ -37,6 +37,12 @@ final class BenchModelCommand implements Callable<Integer> {
       description = "Seconds measured per figure (default: ${DEFAULT-VALUE}).")
   double seconds;
 
+  @Option(
+      names = "--gemm-size",
+      defaultValue = "2048",
+      description = "Matrix size n of the n^3 roofline multiply (default: ${DEFAULT-VALUE}).")
+  int gemmSize;
+
   @Override
   public Integer call() {
     for (int b : batches) {
@@ -44,7 +50,11 @@ final class BenchModelCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--batches: sizes must be >= 1, was " + b);
       }
     }
-    double roofline = ModelBenchmark.gemmFlops(2048, seconds);
+    if (gemmSize < 1 || !(seconds > 0)) {
+      throw new IllegalArgumentException(
+          "--gemm-size and --seconds: must be > 0, were " + gemmSize + " and " + seconds);
+    }
+    double roofline = ModelBenchmark.gemmFlops(gemmSize, seconds);
     List<ModelBenchmark.Point> points;
     try (EmbeddingModel model = EmbeddingModel.create(ModelSpec.c2f1(1, 28, 28), 0, Device.cpu())) {
       points = new ModelBenchmark(model, seconds).run(batches);
@@ -56,9 +66,10 @@ final class BenchModelCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static String table(double roofline, List<ModelBenchmark.Point> points) {
+  private String table(double roofline, List<ModelBenchmark.Point> points) {
     StringBuilder s = new StringBuilder();
-    s.append(String.format("roofline (2048^3 fp32 matmul): %.1f GFLOP/s%n", roofline / 1e9));
+    s.append(
+        String.format("roofline (%d^3 fp32 matmul): %.1f GFLOP/s%n", gemmSize, roofline / 1e9));
     s.append(
         String.format(
             "%6s %14s %10s %16s %10s%n",

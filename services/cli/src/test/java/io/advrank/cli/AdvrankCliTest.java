@@ -33,6 +33,32 @@ class AdvrankCliTest {
   }
 
   @Test
+  void benchModelPrintsThroughputPerBatchSize() {
+    CliRun r =
+        CliRun.of(
+            "bench",
+            "model",
+            "--batches",
+            "1,4",
+            "--seconds",
+            "0.05",
+            "--gemm-size",
+            "256",
+            "--json");
+    assertEquals(0, r.exitCode(), r.err());
+    JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
+    assertTrue(json.get("roofline_gflops").getAsDouble() > 0);
+    assertEquals(2, json.getAsJsonArray("points").size());
+    assertTrue(
+        json.getAsJsonArray("points")
+                .get(1)
+                .getAsJsonObject()
+                .get("forwardImagesPerSecond")
+                .getAsDouble()
+            > 0);
+  }
+
+  @Test
   void badNumbersAreRefusedWithTheirName() {
     CliRun r = CliRun.of("train", "--epochs", "0", "--data", CliRun.FIXTURE.toString());
     assertEquals(2, r.exitCode());
