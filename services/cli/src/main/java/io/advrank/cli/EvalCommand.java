@@ -30,7 +30,7 @@ final class EvalCommand implements Callable<Integer> {
     ImageDataset test = data.load(DatasetDirectory.Split.TEST, limit);
     try (EmbeddingModel model = modelOptions.open(test)) {
       long t0 = System.nanoTime();
-      Embeddings e = model.embed(test.batch(all(test.size())), test.size());
+      Embeddings e = model.embed(test);
       double embedSeconds = (System.nanoTime() - t0) / 1e9;
       RetrievalMetrics.Result r = RetrievalMetrics.leaveOneOut(e, test.labels());
       double totalSeconds = (System.nanoTime() - t0) / 1e9;
@@ -61,13 +61,5 @@ final class EvalCommand implements Callable<Integer> {
                   test.size() / embedSeconds));
     }
     return 0;
-  }
-
-  static int[] all(int n) {
-    int[] idx = new int[n];
-    for (int i = 0; i < n; i++) {
-      idx[i] = i;
-    }
-    return idx;
   }
 }

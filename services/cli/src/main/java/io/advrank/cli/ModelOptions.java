@@ -4,7 +4,6 @@ import ai.djl.Device;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
-import io.advrank.core.model.ModelSpec;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -19,23 +18,11 @@ final class ModelOptions {
   /** Opens the model and checks that it takes images shaped like {@code data}'s. */
   EmbeddingModel open(ImageDataset data) throws ModelException {
     EmbeddingModel model = EmbeddingModel.load(dir, Device.cpu());
-    ModelSpec s = model.spec();
-    if (s.channels() != data.channels()
-        || s.height() != data.height()
-        || s.width() != data.width()) {
+    try {
+      model.requireInputShape(data);
+    } catch (IllegalArgumentException e) {
       model.close();
-      throw new ModelException(
-          dir
-              + ": the model takes "
-              + s.describe()
-              + " images but "
-              + data.name()
-              + " has "
-              + data.channels()
-              + "x"
-              + data.height()
-              + "x"
-              + data.width());
+      throw new ModelException(dir + ": " + e.getMessage());
     }
     return model;
   }

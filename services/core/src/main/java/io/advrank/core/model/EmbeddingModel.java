@@ -11,6 +11,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import io.advrank.core.data.ImageDataset;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -114,6 +115,34 @@ public final class EmbeddingModel implements AutoCloseable {
     Files.writeString(dir.resolve(ModelManifest.FILE_NAME), written.toJson());
     this.manifest = written;
     return written;
+  }
+
+  /** Embeds every image of a dataset, in order; fails if its images are not the model's shape. */
+  public Embeddings embed(ImageDataset data) {
+    requireInputShape(data);
+    int[] all = new int[data.size()];
+    for (int i = 0; i < all.length; i++) {
+      all[i] = i;
+    }
+    return embed(data.batch(all), data.size());
+  }
+
+  /** Fails with a message naming both shapes unless {@code data}'s images fit this model. */
+  public void requireInputShape(ImageDataset data) {
+    if (data.channels() != spec.channels()
+        || data.height() != spec.height()
+        || data.width() != spec.width()) {
+      throw new IllegalArgumentException(
+          data.name()
+              + ": images are "
+              + data.channels()
+              + "x"
+              + data.height()
+              + "x"
+              + data.width()
+              + " but the model takes "
+              + spec.describe());
+    }
   }
 
   /** Embeds {@code count} images given as concatenated pixels in [0,1]; no gradients. */

@@ -71,7 +71,7 @@ public final class TripletTrainer {
 
   /** Runs {@link TrainSettings#epochs()} epochs over {@code train}. */
   public List<EpochStats> fit(ImageDataset train) {
-    checkShape(train);
+    model.requireInputShape(train);
     TripletSampler sampler = new TripletSampler(train.labels(), settings.batchSize(), random);
     List<EpochStats> history = new ArrayList<>();
     for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
@@ -195,34 +195,7 @@ public final class TripletTrainer {
     if (evalSet == null) {
       return null;
     }
-    return RetrievalMetrics.leaveOneOut(
-        model.embed(evalSet.batch(all(evalSet.size())), evalSet.size()), evalSet.labels());
-  }
-
-  private void checkShape(ImageDataset data) {
-    var spec = model.spec();
-    if (data.channels() != spec.channels()
-        || data.height() != spec.height()
-        || data.width() != spec.width()) {
-      throw new IllegalArgumentException(
-          data.name()
-              + ": images are "
-              + data.channels()
-              + "x"
-              + data.height()
-              + "x"
-              + data.width()
-              + " but the model takes "
-              + spec.describe());
-    }
-  }
-
-  static int[] all(int n) {
-    int[] idx = new int[n];
-    for (int i = 0; i < n; i++) {
-      idx[i] = i;
-    }
-    return idx;
+    return RetrievalMetrics.leaveOneOut(model.embed(evalSet), evalSet.labels());
   }
 
   private static long[] toLong(int[] a) {

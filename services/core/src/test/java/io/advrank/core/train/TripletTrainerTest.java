@@ -17,6 +17,7 @@ import io.advrank.core.train.TrainListener.EpochStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -68,10 +69,10 @@ class TripletTrainerTest {
   @Test
   void chunkedStepsComputeTheSameGradientsAsOnePass() {
     int n = 120;
-    float[] pixels = train.batch(TripletTrainer.all(n));
+    float[] pixels = train.batch(IntStream.range(0, n).toArray());
     int[][] triplets =
         new TripletSampler(train.head(n).labels(), n, new Random(1))
-            .triplets(TripletTrainer.all(n));
+            .triplets(IntStream.range(0, n).toArray());
     float[][] whole = gradients(pixels, triplets, n);
     float[][] chunked = gradients(pixels, triplets, 50);
     for (int p = 0; p < whole.length; p++) {
@@ -118,7 +119,6 @@ class TripletTrainerTest {
   }
 
   static RetrievalMetrics.Result evaluate(EmbeddingModel model) {
-    return RetrievalMetrics.leaveOneOut(
-        model.embed(test.batch(TripletTrainer.all(test.size())), test.size()), test.labels());
+    return RetrievalMetrics.leaveOneOut(model.embed(test), test.labels());
   }
 }
