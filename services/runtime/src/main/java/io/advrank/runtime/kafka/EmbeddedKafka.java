@@ -1,0 +1,255 @@
+package io.advrank.runtime.kafka;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka (KRaft: one process is both broker and controller) running inside this
+ * JVM, for {@code advrank demo} and for integration tests; there is no Docker here. It supports
+ * everything the services use: topic creation, consumer groups, transactions and exactly-once Kafka
+ * Streams.
+ *
+ * <p>Data lives in a temporary directory that {@link #close()} deletes. Start-up takes about one
+ * second in a warm JVM; the first start in a fresh JVM pays for loading Kafka's and Scala's classes
+ * (2-3 s on an idle 2-core machine, up to 7 s when it is busy). Example:
+ *
+ * <pre>{@code
+ * try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+ *   Properties p = new Properties();
+ *   p.put("bootstrap.servers", kafka.bootstrapServers());
+ *   ...
+ * }
+ * }</pre>
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+  private static final String HOST = "127.0.0.1";
+  private static final int START_ATTEMPTS = 3;
+
+  static {
+    // Kafka logs thousands of config lines at INFO. These properties are read by slf4j-simple
+    // when each logger is created; other backends ignore them and use their own configuration.
+    quietIfUnset("org.slf4j.simpleLogger.log.kafka");
+    quietIfUnset("org.slf4j.simpleLogger.log.org.apache.kafka");
+    quietIfUnset("org.slf4j.simpleLogger.log.state.change.logger");
+  }
+
+  private final KafkaRaftServer server;
+  private final Path directory;
+  private final String bootstrapServers;
+  private final Duration startupTime;
+  private boolean closed;
+
+  private EmbeddedKafka(
+      KafkaRaftServer server, Path directory, String bootstrapServers, Duration startupTime) {
+    this.server = server;
+    this.directory = directory;
+    this.bootstrapServers = bootstrapServers;
+    this.startupTime = startupTime;
+  }
+
+  /** Starts a broker with the single-node defaults. */
+  public static EmbeddedKafka start() {
+    return start(Map.of());
+  }
+
+  /**
+   * Starts a broker; {@code overrides} replace or add broker configs (e.g. {@code
+   * log.retention.ms}). Ports are chosen free just before start; if another process takes one in
+   * between, start-up is retried with new ports.
+   *
+   * @throws IllegalStateException if the broker cannot be started
+   */
+  public static EmbeddedKafka start(Map<String, String> overrides) {
+    RuntimeException last = null;
+    for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+      try {
+        return startOnce(overrides);
+      } catch (RuntimeException e) {
+        last = e;
+        LOG.warn("embedded Kafka start attempt {} failed: {}", attempt, e.toString());
+      }
+    }
+    throw new IllegalStateException("could not start embedded Kafka", last);
+  }
+
+  private static EmbeddedKafka startOnce(Map<String, String> overrides) {
+    long t0 = System.nanoTime();
+    Path dir = createTempDirectory();
+    KafkaRaftServer server = null;
+    try {
+      int[] ports = freePorts(2);
+      Properties props = brokerProperties(dir.resolve("data"), ports[0], ports[1]);
+      props.putAll(overrides);
+      format(props, dir);
+      server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+      server.startup();
+      Duration took = Duration.ofNanos(System.nanoTime() - t0);
+      String bootstrap = HOST + ":" + ports[0];
+      LOG.info("embedded Kafka up at {} in {} ms", bootstrap, took.toMillis());
+      return new EmbeddedKafka(server, dir, bootstrap, took);
+    } catch (RuntimeException e) {
+      if (server != null) {
+        shutdownQuietly(server);
+      }
+      deleteRecursively(dir);
+      throw e;
+    }
+  }
+
+  /**
+   * Broker configuration for one node that is its own controller. Internal topics (consumer
+   * offsets, transaction state, share-group state) must have replication factor and min ISR 1, or
+   * groups and transactions wait forever for replicas that do not exist.
+   */
+  static Properties brokerProperties(Path dataDir, int brokerPort, int controllerPort) {
+    Properties p = new Properties();
+    p.put("process.roles", "broker,controller");
+    p.put("node.id", "1");
+    p.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
+    p.put(
+        "listeners",
+        "PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort);
+    p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort);
+    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put("controller.listener.names", "CONTROLLER");
+    p.put("inter.broker.listener.name", "PLAINTEXT");
+    p.put("log.dirs", dataDir.toString());
+    p.put("offsets.topic.replication.factor", "1");
+    p.put("offsets.topic.num.partitions", "1");
+    p.put("transaction.state.log.replication.factor", "1");
+    p.put("transaction.state.log.min.isr", "1");
+    p.put("transaction.state.log.num.partitions", "1");
+    p.put("share.coordinator.state.topic.replication.factor", "1");
+    p.put("share.coordinator.state.topic.min.isr", "1");
+    p.put("default.replication.factor", "1");
+    p.put("min.insync.replicas", "1");
+    p.put("num.partitions", "1");
+    // Topics come from Topics.createAll (or Streams for its internal topics), never by accident.
+    p.put("auto.create.topics.enable", "false");
+    // No reason to wait for more members in a one-machine setup; speeds up every group join.
+    p.put("group.initial.rebalance.delay.ms", "0");
+    return p;
+  }
+
+  /** Formats the data directory as KRaft storage with a fresh cluster id. */
+  private static void format(Properties props, Path dir) {
+    Path config = dir.resolve("server.properties");
+    try (OutputStream out = Files.newOutputStream(config)) {
+      props.store(out, "advrank embedded Kafka");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    String[] args = {"format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()};
+    int rc = StorageTool.execute(args, new PrintStream(output, true, StandardCharsets.UTF_8));
+    if (rc != 0) {
+      throw new IllegalStateException(
+          "formatting Kafka storage failed ("
+              + rc
+              + "): "
+              + output.toString(StandardCharsets.UTF_8));
+    }
+  }
+
+  /** {@code host:port} of the broker's client listener. */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /** How long {@link #start} took, formatting included. */
+  public Duration startupTime() {
+    return startupTime;
+  }
+
+  /** Stops the broker and deletes its data. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    shutdownQuietly(server);
+    deleteRecursively(directory);
+  }
+
+  private static void shutdownQuietly(KafkaRaftServer server) {
+    try {
+      server.shutdown();
+      server.awaitShutdown();
+    } catch (RuntimeException e) {
+      LOG.warn("embedded Kafka shutdown: {}", e.toString());
+    }
+  }
+
+  private static int[] freePorts(int count) {
+    // Hold all sockets open until every port is chosen, so the same port is not picked twice.
+    ServerSocket[] sockets = new ServerSocket[count];
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        sockets[i] = new ServerSocket(0, 1, InetAddress.getByName(HOST));
+        ports[i] = sockets[i].getLocalPort();
+      }
+      return ports;
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port", e);
+    } finally {
+      for (ServerSocket socket : sockets) {
+        closeQuietly(socket);
+      }
+    }
+  }
+
+  private static void closeQuietly(ServerSocket socket) {
+    if (socket != null) {
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // The port is released either way.
+      }
+    }
+  }
+
+  private static Path createTempDirectory() {
+    try {
+      return Files.createTempDirectory("advrank-kafka-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warn("could not delete {}: {}", dir, e.toString());
+    }
+  }
+
+  private static void quietIfUnset(String property) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, "warn");
+    }
+  }
+}

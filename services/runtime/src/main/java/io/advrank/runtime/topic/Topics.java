@@ -1,0 +1,204 @@
+package io.advrank.runtime.topic;
+
+import com.google.protobuf.Message;
+import io.advrank.proto.v1.AdversarialVariant;
+import io.advrank.proto.v1.AnomalyAlert;
+import io.advrank.proto.v1.ImageEvent;
+import io.advrank.proto.v1.ModelVersion;
+import io.advrank.proto.v1.RankShift;
+import io.advrank.proto.v1.RankingResult;
+import io.advrank.runtime.topic.Topic.Cleanup;
+import io.advrank.runtime.wire.ProtoSerde;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The one place that binds every advrank topic name to its key and value serdes and its layout;
+ * {@code proto/README.md} documents the same table for people.
+ *
+ * <p>All keys are UTF-8 strings so that records about one catalog item or query land on one
+ * partition (ordered, and co-partitioned across topics for joins). Values are protobuf messages of
+ * package {@code advrank.v1}, except on the dead-letter topic, which keeps a failed record's
+ * original bytes.
+ */
+public final class Topics {
+  private Topics() {}
+
+  /** Default partitions of the event topics: the unit of parallelism per consumer group. */
+  public static final int EVENT_PARTITIONS = 4;
+
+  private static final Serde<String> KEY = Serdes.String();
+
+  /** Catalog photos as sellers upload them; key: item id. */
+  public static final Topic<String, ImageEvent> CATALOG =
+      events("advrank.catalog", ImageEvent.getDefaultInstance());
+
+  /** Shoppers' query images as sent; key: query id. */
+  public static final Topic<String, ImageEvent> QUERIES =
+      events("advrank.queries", ImageEvent.getDefaultInstance());
+
+  /** Catalog photos as the ranker receives them (perhaps perturbed: CA±); key: item id. */
+  public static final Topic<String, ImageEvent> CATALOG_DELIVERED =
+      events("advrank.catalog.delivered", ImageEvent.getDefaultInstance());
+
+  /** Query images as the ranker receives them (perhaps hijacked: QA±); key: query id. */
+  public static final Topic<String, ImageEvent> QUERIES_DELIVERED =
+      events("advrank.queries.delivered", ImageEvent.getDefaultInstance());
+
+  /** Ground truth: every adversarial image produced; key: attacked item or query id. */
+  public static final Topic<String, AdversarialVariant> ADVERSARIAL =
+      events("advrank.adversarial", AdversarialVariant.getDefaultInstance());
+
+  /** Measured rank shift of every attack; key: attacked item or query id. */
+  public static final Topic<String, RankShift> RANK_SHIFTS =
+      events("advrank.rank-shifts", RankShift.getDefaultInstance());
+
+  /** The ranker's top-k answer to every delivered query; key: query id. */
+  public static final Topic<String, RankingResult> RANKINGS =
+      events("advrank.rankings", RankingResult.getDefaultInstance());
+
+  /** The monitor's alerts; key: subject id. One partition: low volume, read in order. */
+  public static final Topic<String, AnomalyAlert> ALERTS =
+      new Topic<>(
+          "advrank.alerts",
+          KEY,
+          ProtoSerde.of(AnomalyAlert.getDefaultInstance()),
+          1,
+          Cleanup.DELETE,
+          Map.of());
+
+  /**
+   * Model versions in chunks; key: {@link #modelChunkKey}. Compacted so a new consumer can always
+   * rebuild every version; one partition so chunks arrive in order; messages up to 2 MiB so a chunk
+   * of {@link #MODEL_CHUNK_BYTES} fits with room to spare.
+   */
+  public static final Topic<String, ModelVersion> MODELS =
+      new Topic<>(
+          "advrank.models",
+          KEY,
+          ProtoSerde.of(ModelVersion.getDefaultInstance()),
+          1,
+          Cleanup.COMPACT,
+          Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(2 * 1024 * 1024)));
+
+  /** Weights bytes per {@link ModelVersion} chunk; below every default 1 MB message limit. */
+  public static final int MODEL_CHUNK_BYTES = 512 * 1024;
+
+  /**
+   * Records no service could process, with their original key and value bytes and headers naming
+   * the reason (see {@code DeadLetters}). Kept for 7 days for inspection and replay.
+   */
+  public static final Topic<byte[], byte[]> DEAD_LETTER =
+      new Topic<>(
+          "advrank.dead-letter",
+          Serdes.ByteArray(),
+          Serdes.ByteArray(),
+          1,
+          Cleanup.DELETE,
+          Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(7).toMillis())));
+
+  private static final List<Topic<?, ?>> ALL =
+      List.of(
+          CATALOG,
+          QUERIES,
+          CATALOG_DELIVERED,
+          QUERIES_DELIVERED,
+          ADVERSARIAL,
+          RANK_SHIFTS,
+          RANKINGS,
+          ALERTS,
+          MODELS,
+          DEAD_LETTER);
+
+  private static <V extends Message> Topic<String, V> events(String name, V defaultInstance) {
+    return new Topic<>(
+        name, KEY, ProtoSerde.of(defaultInstance), EVENT_PARTITIONS, Cleanup.DELETE, Map.of());
+  }
+
+  /** Every advrank topic, in pipeline order. */
+  public static List<Topic<?, ?>> all() {
+    return ALL;
+  }
+
+  /** The topic of that name, if it is one of ours. */
+  public static Optional<Topic<?, ?>> byName(String name) {
+    return ALL.stream().filter(t -> t.name().equals(name)).findFirst();
+  }
+
+  /** Key of one model chunk on {@link #MODELS}: {@code <version>/<chunkIndex>}. */
+  public static String modelChunkKey(String version, int chunkIndex) {
+    if (version == null || version.isBlank() || version.contains("/")) {
+      throw new IllegalArgumentException("model version must be non-blank without '/': " + version);
+    }
+    if (chunkIndex < 0) {
+      throw new IllegalArgumentException("chunk index must be >= 0, got " + chunkIndex);
+    }
+    return version + "/" + chunkIndex;
+  }
+
+  /**
+   * Creates every topic in {@link #all()} that does not exist yet; existing topics are left as they
+   * are (their partitions and configs are not checked). Safe to call from every service at start.
+   *
+   * @param replicationFactor 1 for a single broker, typically 3 in a cluster
+   * @param timeout how long to wait for the broker
+   * @return names of the topics this call created
+   * @throws IllegalStateException if the broker refuses or does not answer in time
+   */
+  public static Set<String> createAll(Admin admin, short replicationFactor, Duration timeout) {
+    try {
+      Set<String> existing =
+          admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      List<NewTopic> missing = new ArrayList<>();
+      for (Topic<?, ?> topic : ALL) {
+        if (!existing.contains(topic.name())) {
+          missing.add(topic.newTopic(replicationFactor));
+        }
+      }
+      return createRacing(admin, missing, timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("could not list or create advrank topics: " + e, e);
+    }
+  }
+
+  /** Creates topics; another service creating the same topic concurrently is not an error. */
+  private static Set<String> createRacing(Admin admin, List<NewTopic> topics, Duration timeout)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    var futures = admin.createTopics(topics).values();
+    Set<String> created = new TreeSet<>();
+    for (var entry : futures.entrySet()) {
+      try {
+        entry.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        created.add(entry.getKey());
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+      }
+    }
+    return created;
+  }
+
+  /** Names of all topics, for checks and logs. */
+  public static Set<String> names() {
+    return ALL.stream().map(Topic::name).collect(Collectors.toUnmodifiableSet());
+  }
+}
