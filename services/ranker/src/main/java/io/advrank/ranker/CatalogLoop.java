@@ -1,0 +1,183 @@
+package io.advrank.ranker;
+
+import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.model.Embeddings;
+import io.advrank.proto.v1.ImageKind;
+import io.advrank.runtime.kafka.DeadLetters;
+import io.advrank.runtime.kafka.DeadLetters.Reason;
+import io.advrank.runtime.topic.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The catalog thread: reads every partition of {@code advrank.catalog.delivered} from the
+ * beginning, embeds the items of each poll in one micro-batch, and rebuilds the search index off
+ * the query path, every {@code index.rebuild.items} changes or {@code index.rebuild.interval}.
+ *
+ * <p>At start it notes the topic's end offsets; once it has read up to them (the catalog as it was
+ * when the ranker started) it publishes the first full index and signals ready, so a restarted
+ * ranker never answers against half a catalog. Until then it builds no intermediate indexes.
+ */
+final class CatalogLoop implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(CatalogLoop.class);
+  private static final Duration MAX_POLL = Duration.ofMillis(200);
+  private static final Duration MIN_POLL = Duration.ofMillis(10);
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final EmbeddingModel model;
+  private final InboundImages images;
+  private final LiveGallery gallery;
+  private final DeadLetters deadLetters;
+  private final RankerSettings settings;
+  private final Clock clock;
+  private final RankerMetrics metrics;
+  private final Runnable onReady;
+  private final Consumer<Throwable> onFatal;
+  private final CatalogStore store;
+  private Map<TopicPartition, Long> startupEnd;
+  private volatile boolean running = true;
+
+  CatalogLoop(
+      KafkaConsumer<byte[], byte[]> consumer,
+      EmbeddingModel model,
+      LiveGallery gallery,
+      DeadLetters deadLetters,
+      RankerSettings settings,
+      Clock clock,
+      RankerMetrics metrics,
+      Runnable onReady,
+      Consumer<Throwable> onFatal) {
+    this.consumer = consumer;
+    this.model = model;
+    this.images = new InboundImages(model.spec());
+    this.gallery = gallery;
+    this.deadLetters = deadLetters;
+    this.settings = settings;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.onReady = onReady;
+    this.onFatal = onFatal;
+    this.store = new CatalogStore(model.spec().embeddingSize());
+  }
+
+  @Override
+  public void run() {
+    try (consumer) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(Topics.CATALOG_DELIVERED.name()).stream()
+              .map(info -> new TopicPartition(info.topic(), info.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      startupEnd = consumer.endOffsets(partitions);
+      // Wake up often enough to honour the rebuild interval, without spinning when it is 0.
+      Duration poll = min(MAX_POLL, max(MIN_POLL, settings.rebuildInterval()));
+      while (running) {
+        ingest(consumer.poll(poll));
+        maybeRebuild();
+      }
+    } catch (WakeupException e) {
+      // stop() woke us up
+    } catch (RuntimeException e) {
+      if (running) {
+        onFatal.accept(e);
+      }
+    }
+  }
+
+  /** Ends the loop; safe from any thread. */
+  void stop() {
+    running = false;
+    consumer.wakeup();
+  }
+
+  private void ingest(ConsumerRecords<byte[], byte[]> records) {
+    List<ConsumerRecord<byte[], byte[]>> accepted = new ArrayList<>();
+    List<InboundImage> items = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      if (r.value() == null && r.key() != null) {
+        store.remove(new String(r.key(), StandardCharsets.UTF_8), clock.millis());
+        continue;
+      }
+      try {
+        items.add(images.read(r, Topics.CATALOG_DELIVERED, ImageKind.IMAGE_KIND_CATALOG_ITEM));
+        accepted.add(r);
+      } catch (RejectedRecordException e) {
+        deadLetters.publish(r, e.reason(), e);
+      }
+    }
+    if (!items.isEmpty()) {
+      embedInto(items, accepted);
+    }
+  }
+
+  /** One embed call for the whole poll: the micro-batch. */
+  private void embedInto(List<InboundImage> items, List<ConsumerRecord<byte[], byte[]>> records) {
+    int size = model.spec().imageSize();
+    float[] pixels = new float[items.size() * size];
+    for (int i = 0; i < items.size(); i++) {
+      System.arraycopy(items.get(i).pixels(), 0, pixels, i * size, size);
+    }
+    Embeddings embeddings;
+    try {
+      embeddings = model.embed(pixels, items.size());
+    } catch (RuntimeException e) {
+      records.forEach(r -> deadLetters.publish(r, Reason.PROCESSING_FAILED, e));
+      return;
+    }
+    long now = clock.millis();
+    for (int i = 0; i < items.size(); i++) {
+      store.put(items.get(i).itemId(), embeddings.row(i), items.get(i).label(), now);
+    }
+  }
+
+  private void maybeRebuild() {
+    if (startupEnd != null) {
+      if (!caughtUp()) {
+        return; // loading: one index at the end, not one per batch
+      }
+      startupEnd = null;
+      rebuild();
+      LOG.info("catalog loaded: {} items", store.size());
+      onReady.run();
+    } else if (store.rebuildDue(
+        clock.millis(), settings.rebuildItems(), settings.rebuildInterval())) {
+      rebuild();
+    }
+  }
+
+  private boolean caughtUp() {
+    for (Map.Entry<TopicPartition, Long> end : startupEnd.entrySet()) {
+      if (consumer.position(end.getKey()) < end.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void rebuild() {
+    gallery.publish(GallerySnapshot.of(store.snapshot(), model.version()));
+    metrics.catalogItems(store.size());
+    metrics.rebuilds.increment();
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+}

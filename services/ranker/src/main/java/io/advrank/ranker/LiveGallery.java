@@ -1,0 +1,42 @@
+package io.advrank.ranker;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The snapshot queries are ranked against now. The catalog thread {@link #publish}es a new one
+ * atomically; the query thread {@link #acquire}s whichever is current and keeps using it for the
+ * whole batch even if it is replaced meanwhile.
+ */
+final class LiveGallery implements AutoCloseable {
+  private final AtomicReference<GallerySnapshot> current;
+
+  LiveGallery(GallerySnapshot initial) {
+    this.current = new AtomicReference<>(initial);
+  }
+
+  /** The current snapshot, with a reference the caller must {@link GallerySnapshot#release()}. */
+  GallerySnapshot acquire() {
+    while (true) {
+      GallerySnapshot s = current.get();
+      if (s.tryAcquire()) {
+        return s;
+      }
+      // Replaced and freed between get and acquire: the next get sees the newer one.
+    }
+  }
+
+  /** Makes {@code next} current and drops the holder's reference to the previous snapshot. */
+  void publish(GallerySnapshot next) {
+    current.getAndSet(next).release();
+  }
+
+  /** Items in the current snapshot. */
+  int size() {
+    return current.get().size();
+  }
+
+  @Override
+  public void close() {
+    current.get().release();
+  }
+}

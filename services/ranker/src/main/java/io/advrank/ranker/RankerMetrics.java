@@ -1,0 +1,56 @@
+package io.advrank.ranker;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The ranker's meters, registered once in the process's registry. Prometheus names: {@code
+ * advrank_rankings_total}, {@code advrank_ranking_latency_seconds} (histogram), {@code
+ * advrank_ranking_batch_size} (summary), {@code advrank_catalog_items}, {@code
+ * advrank_catalog_index_rebuilds_total} and {@code advrank_model_version_info{version}} (1 for the
+ * served version). Dead letters are counted by {@code DeadLetters}.
+ */
+final class RankerMetrics {
+  final Counter rankings;
+  final Timer latency;
+  final DistributionSummary batchSize;
+  final Counter rebuilds;
+  private final AtomicInteger catalogItems = new AtomicInteger();
+
+  RankerMetrics(MeterRegistry registry, String modelVersion) {
+    rankings =
+        Counter.builder("advrank.rankings").description("Rankings published").register(registry);
+    latency =
+        Timer.builder("advrank.ranking.latency")
+            .description("From receiving a query to publishing its ranking")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(10))
+            .register(registry);
+    batchSize =
+        DistributionSummary.builder("advrank.ranking.batch.size")
+            .description("Queries embedded and ranked together")
+            .register(registry);
+    rebuilds =
+        Counter.builder("advrank.catalog.index.rebuilds")
+            .description("Search index rebuilds after catalog changes")
+            .register(registry);
+    Gauge.builder("advrank.catalog.items", catalogItems, AtomicInteger::get)
+        .description("Catalog items in the search index")
+        .register(registry);
+    // The info-metric idiom: a constant 1 whose label carries the value (one series per version).
+    Gauge.builder("advrank.model.version.info", () -> 1)
+        .description("The model version this ranker serves")
+        .tag("version", modelVersion)
+        .register(registry);
+  }
+
+  void catalogItems(int n) {
+    catalogItems.set(n);
+  }
+}

@@ -1,0 +1,201 @@
+package io.advrank.ranker;
+
+import ai.djl.Device;
+import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.model.ModelException;
+import io.advrank.proto.v1.ImageEvent;
+import io.advrank.proto.v1.RankingResult;
+import io.advrank.ranker.CatalogStore.Gallery;
+import io.advrank.runtime.kafka.DeadLetters;
+import io.advrank.runtime.metrics.Health;
+import io.advrank.runtime.topic.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The marketplace search under test: embeds the delivered catalog with the served model and answers
+ * every delivered query with its top-k catalog items. It does not know which images were attacked
+ * and never sees ground truth.
+ *
+ * <ul>
+ *   <li>Input {@link Topics#CATALOG_DELIVERED} ({@code advrank.catalog.delivered}): key = catalog
+ *       item id, value = {@link ImageEvent} (CATALOG_ITEM, maybe perturbed); a null value removes
+ *       the item. Read <b>per instance</b>: every ranker assigns itself all partitions and reads
+ *       from the beginning, because each needs the whole catalog.
+ *   <li>Input {@link Topics#QUERIES_DELIVERED} ({@code advrank.queries.delivered}): key = query id,
+ *       value = {@link ImageEvent} (QUERY, maybe perturbed). Read in consumer group {@code
+ *       group.id}: the rankers of a group share the queries by partition.
+ *   <li>Output {@link Topics#RANKINGS} ({@code advrank.rankings}): key = query id, value = {@link
+ *       RankingResult} (query event id, model version, top-k item ids and distances, gallery size,
+ *       ranked-at, latency).
+ *   <li>Output {@link Topics#DEAD_LETTER} ({@code advrank.dead-letter}): key/value = the original
+ *       bytes of any input record that is malformed, invalid or unsupported, with reason headers.
+ * </ul>
+ *
+ * <p>Two threads: the catalog thread ({@link CatalogLoop}) embeds catalog items in micro-batches
+ * and swaps in a rebuilt index; the query thread ({@link QueryLoop}) batches queries through one
+ * embed call. Call {@link #start()}, then {@link #close()} to stop.
+ */
+public final class RankerService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RankerService.class);
+  private static final String SERVICE = "ranker";
+
+  private final EmbeddingModel model;
+  private final boolean ownsModel;
+  private final LiveGallery gallery;
+  private final Producer<byte[], byte[]> producer;
+  private final CatalogLoop catalog;
+  private final QueryLoop queries;
+  private final Thread catalogThread;
+  private final Thread queryThread;
+  private final CountDownLatch ready = new CountDownLatch(1);
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+  /**
+   * A ranker serving {@code model}, which the caller keeps open until after {@link #close()}.
+   * Connects its Kafka clients but reads nothing before {@link #start()}.
+   */
+  public RankerService(
+      RankerSettings settings, EmbeddingModel model, Clock clock, MeterRegistry registry) {
+    this(settings, model, false, clock, registry);
+  }
+
+  private RankerService(
+      RankerSettings settings,
+      EmbeddingModel model,
+      boolean ownsModel,
+      Clock clock,
+      MeterRegistry registry) {
+    this.model = Objects.requireNonNull(model, "model");
+    this.ownsModel = ownsModel;
+    Objects.requireNonNull(clock, "clock");
+    RankerMetrics metrics = new RankerMetrics(registry, model.version());
+    Gallery empty = Gallery.empty(model.spec().embeddingSize());
+    this.gallery = new LiveGallery(GallerySnapshot.of(empty, model.version()));
+    this.producer =
+        new KafkaProducer<>(
+            RankerClients.producer(settings), new ByteArraySerializer(), new ByteArraySerializer());
+    DeadLetters deadLetters = new DeadLetters(producer, SERVICE, registry);
+    this.catalog =
+        new CatalogLoop(
+            new KafkaConsumer<>(RankerClients.catalogConsumer(settings)),
+            model,
+            gallery,
+            deadLetters,
+            settings,
+            clock,
+            metrics,
+            ready::countDown,
+            this::fail);
+    this.queries =
+        new QueryLoop(
+            new KafkaConsumer<>(RankerClients.queryConsumer(settings)),
+            producer,
+            model,
+            gallery,
+            deadLetters,
+            settings,
+            clock,
+            metrics,
+            ready,
+            this::fail);
+    this.catalogThread = new Thread(catalog, "advrank-" + settings.rankerId() + "-catalog");
+    this.queryThread = new Thread(queries, "advrank-" + settings.rankerId() + "-queries");
+  }
+
+  /** Loads the model of {@code model.dir} on the CPU; the service closes it. */
+  public static RankerService create(RankerSettings settings, Clock clock, MeterRegistry registry)
+      throws ModelException {
+    EmbeddingModel model = EmbeddingModel.load(settings.modelDir(), Device.cpu());
+    try {
+      return new RankerService(settings, model, true, clock, registry);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  /** Starts reading the catalog, then (once it is loaded) the queries. */
+  public void start() {
+    LOG.info("ranker serving model {}", model.version());
+    catalogThread.start();
+    queryThread.start();
+  }
+
+  /** Waits until the catalog present at start-up is indexed and queries are being answered. */
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Catalog items in the current search index. */
+  public int catalogSize() {
+    return gallery.size();
+  }
+
+  /** The version of the served model, as written into every ranking. */
+  public String modelVersion() {
+    return model.version();
+  }
+
+  /** The error that stopped a loop, if any; the service is then unhealthy and should exit. */
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure.get());
+  }
+
+  /** Up once the catalog is loaded and while no loop has failed. */
+  public Health health() {
+    Throwable error = failure.get();
+    if (error != null) {
+      return Health.down(error.toString());
+    }
+    Map<String, String> details =
+        Map.of("model", model.version(), "catalog_items", Integer.toString(gallery.size()));
+    return ready.getCount() == 0
+        ? new Health(true, details)
+        : new Health(false, Map.of("reason", "loading catalog", "model", model.version()));
+  }
+
+  /** Stops both loops, then closes the producer, the index and (if owned) the model. */
+  @Override
+  public void close() {
+    queries.stop();
+    catalog.stop();
+    join(queryThread);
+    join(catalogThread);
+    producer.close(Duration.ofSeconds(10));
+    gallery.close();
+    if (ownsModel) {
+      model.close();
+    }
+  }
+
+  private void fail(Throwable error) {
+    if (failure.compareAndSet(null, error)) {
+      LOG.error("ranker failed: {}", error.toString());
+    }
+  }
+
+  private static void join(Thread thread) {
+    if (!thread.isAlive()) {
+      return;
+    }
+    try {
+      thread.join(Duration.ofSeconds(30).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
