@@ -17,6 +17,8 @@ import picocli.CommandLine.Option;
       TrainCommand.class,
       EvalCommand.class,
       BenchCommand.class,
+      AttackCommand.class,
+      TableCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class AdvrankCli implements Runnable {

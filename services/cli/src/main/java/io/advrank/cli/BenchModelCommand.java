@@ -85,7 +85,6 @@ final class BenchModelCommand implements Callable<Integer> {
               100
                   * p.attackStepImagesPerSecond()
                   * ModelBenchmark.C2F1_ATTACK_STEP_FLOP
-                  * 2
                   / roofline));
     }
     s.append(

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -30,11 +31,7 @@ final class Checkpoints {
   void save(EpochStats e) {
     Path target = dir.resolve(String.format("epoch-%02d", e.epoch()));
     try {
-      model.save(
-          target,
-          draft.withMetrics(
-              Map.of(
-                  "r_at_1", e.recallAt1(), "map", e.meanAveragePrecision(), "loss", e.meanLoss())));
+      model.save(target, draft.withMetrics(metrics(e)));
       if (previous != null) {
         delete(previous);
       }
@@ -42,6 +39,17 @@ final class Checkpoints {
     } catch (IOException ex) {
       throw new UncheckedIOException("cannot write checkpoint " + target, ex);
     }
+  }
+
+  /** The epoch's figures; R@1 and mAP are absent (NaN) when training runs without evaluation. */
+  static Map<String, Double> metrics(EpochStats e) {
+    Map<String, Double> m = new TreeMap<>();
+    m.put("loss", e.meanLoss());
+    if (!Double.isNaN(e.recallAt1())) {
+      m.put("r_at_1", e.recallAt1());
+      m.put("map", e.meanAveragePrecision());
+    }
+    return m;
   }
 
   /** Removes the checkpoints once the final model is written. */

@@ -3,7 +3,9 @@ package io.advrank.cli;
 import ai.djl.Device;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
+import io.advrank.core.defense.EstDefense;
 import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.model.ModelException;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.core.model.ModelSpec;
 import io.advrank.core.train.TrainListener.EpochStats;
@@ -77,6 +79,28 @@ final class TrainCommand implements Callable<Integer> {
   int evalLimit;
 
   @Option(
+      names = "--defense",
+      defaultValue = "none",
+      description = {
+        "none, or est: embedding-shifted triplet training, the paper's defense (ES-PGD on every",
+        "batch, then the triplet step on the adversarial images; ~30x slower per step)",
+        "(default: ${DEFAULT-VALUE})."
+      })
+  String defense;
+
+  @Option(
+      names = "--eps",
+      defaultValue = "0.3",
+      description = "Epsilon of EST's inner ES attack, in (0, 1] (default: ${DEFAULT-VALUE}).")
+  double eps;
+
+  @Option(
+      names = "--from",
+      paramLabel = "MODEL_DIR",
+      description = "Fine-tune this model directory instead of starting from random weights.")
+  Path from;
+
+  @Option(
       names = "--version-id",
       description =
           "Version id written to the manifest (default: derived from the weights' sha256).")
@@ -86,13 +110,19 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     TrainSettings settings =
         TrainSettings.paper(epochs, seed).withBatchSize(batchSize).withLearningRate(learningRate);
+    EstDefense est = defense(defense, eps);
     ImageDataset train = data.load(DatasetDirectory.Split.TRAIN, trainLimit);
     ImageDataset test = evalLimit > 0 ? data.load(DatasetDirectory.Split.TEST, evalLimit) : null;
     ModelSpec spec = ModelSpec.c2f1(train.channels(), train.height(), train.width());
     long t0 = System.nanoTime();
-    try (EmbeddingModel model = EmbeddingModel.create(spec, seed, Device.cpu());
+    try (EmbeddingModel model =
+            from == null ? EmbeddingModel.create(spec, seed, Device.cpu()) : open(from, train);
         TrainProgress progress = new TrainProgress(output.quietProgress())) {
-      TripletTrainer trainer = new TripletTrainer(model, settings).optListener(progress);
+      parentVersion = from == null ? null : model.version();
+      defenseInfo = est == null ? "none" : est.describe();
+      TripletTrainer trainer =
+          (est == null ? new TripletTrainer(model, settings) : est.trainer(model, settings))
+              .optListener(progress);
       if (test != null) {
         trainer.optEvaluation(test);
       }
@@ -108,6 +138,32 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
+  private String parentVersion;
+  private String defenseInfo = "none";
+
+  /** The EST defense for {@code --defense est}, null for {@code none}. */
+  static EstDefense defense(String name, double epsilon) {
+    return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+      case "none" -> null;
+      case "est" -> EstDefense.of(epsilon);
+      default ->
+          throw new IllegalArgumentException(
+              "--defense: unknown '" + name + "' (accepted: none, est)");
+    };
+  }
+
+  /** The model to fine-tune; it must take the training images' shape. */
+  private static EmbeddingModel open(Path dir, ImageDataset train) throws ModelException {
+    EmbeddingModel model = EmbeddingModel.load(dir, Device.cpu());
+    try {
+      model.requireInputShape(train);
+      return model;
+    } catch (IllegalArgumentException e) {
+      model.close();
+      throw new ModelException(dir + ": " + e.getMessage());
+    }
+  }
+
   private ModelManifest draft(TrainSettings s, ImageDataset train, EpochStats last) {
     Map<String, String> training = new LinkedHashMap<>();
     training.put("data", train.name());
@@ -117,8 +173,19 @@ final class TrainCommand implements Callable<Integer> {
     training.put("optimizer", "adam lr=" + s.learningRate() + " weight_decay=" + s.weightDecay());
     training.put("loss", "cosine triplet, margin " + s.margin() + ", per-class sampling");
     training.put("seed", Long.toString(s.seed()));
-    training.put("defense", "none");
-    training.put("command", "advrank train --epochs " + s.epochs() + " --seed " + s.seed());
+    training.put("defense", defenseInfo);
+    if (parentVersion != null) {
+      training.put("parentVersion", parentVersion);
+      training.put("from", from.toString());
+    }
+    training.put(
+        "command",
+        "advrank train --epochs "
+            + s.epochs()
+            + " --seed "
+            + s.seed()
+            + (defenseInfo.equals("none") ? "" : " --defense est --eps " + eps)
+            + (from == null ? "" : " --from " + from));
     Map<String, Double> metrics = new LinkedHashMap<>();
     if (last != null && !Double.isNaN(last.recallAt1())) {
       metrics.put("r_at_1", last.recallAt1());
@@ -128,7 +195,7 @@ final class TrainCommand implements Callable<Integer> {
     return new ModelManifest(
         ModelManifest.FORMAT_VERSION,
         versionId,
-        null,
+        parentVersion,
         null,
         0,
         null,

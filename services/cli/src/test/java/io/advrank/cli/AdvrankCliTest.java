@@ -59,6 +59,27 @@ class AdvrankCliTest {
   }
 
   @Test
+  void trainsWithoutEvaluation() {
+    CliRun r =
+        CliRun.of(
+            "train",
+            "--data",
+            CliRun.FIXTURE.toString(),
+            "--out",
+            tmp.resolve("m").toString(),
+            "--epochs",
+            "1",
+            "--batch-size",
+            "100",
+            "--train-limit",
+            "200",
+            "--eval-limit",
+            "0",
+            "--no-progress");
+    assertEquals(0, r.exitCode(), r.err());
+  }
+
+  @Test
   void badNumbersAreRefusedWithTheirName() {
     CliRun r = CliRun.of("train", "--epochs", "0", "--data", CliRun.FIXTURE.toString());
     assertEquals(2, r.exitCode());

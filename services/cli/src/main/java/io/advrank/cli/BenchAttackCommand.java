@@ -1,0 +1,96 @@
+package io.advrank.cli;
+
+import ai.djl.Device;
+import io.advrank.core.attack.AttackType;
+import io.advrank.core.bench.AttackBenchmark;
+import io.advrank.core.bench.ModelBenchmark;
+import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.model.ModelSpec;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code advrank bench attack}: batched attack throughput against the matmul roofline. */
+@Command(
+    name = "attack",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Throughput of batched CA+ (eps 0.3, w 1) and SP-QA+ (eps 0.3, m 1) attacks: attacks/s and",
+      "image-steps/s at several batch sizes, and achieved FLOP/s as a fraction of the roofline",
+      "(the sustained fp32 rate of a 2048^3 matrix multiply in the same engine). Random C2F1",
+      "weights and a gallery of random images, as in bench/torch_ca_plus.py."
+    })
+final class BenchAttackCommand implements Callable<Integer> {
+  @Mixin OutputOptions output;
+
+  @Option(
+      names = "--batches",
+      split = ",",
+      defaultValue = "1,16,64,256",
+      description = "Batch sizes (default: ${DEFAULT-VALUE}).")
+  int[] batches;
+
+  @Option(
+      names = "--gallery",
+      defaultValue = "10000",
+      description = "Gallery size, as the Fashion-MNIST test set (default: ${DEFAULT-VALUE}).")
+  int gallery;
+
+  @Option(
+      names = "--seconds",
+      defaultValue = "5",
+      description = "Seconds measured per figure, after one warm-up (default: ${DEFAULT-VALUE}).")
+  double seconds;
+
+  @Override
+  public Integer call() {
+    for (int b : batches) {
+      if (b < 1) {
+        throw new IllegalArgumentException("--batches: sizes must be >= 1, was " + b);
+      }
+    }
+    double roofline = ModelBenchmark.gemmFlops(2048, Math.min(seconds, 3));
+    List<AttackBenchmark.Point> points;
+    try (EmbeddingModel model = EmbeddingModel.create(ModelSpec.c2f1(1, 28, 28), 0, Device.cpu())) {
+      points =
+          new AttackBenchmark(model, gallery, seconds)
+              .run(new AttackType[] {AttackType.CA_PLUS, AttackType.SP_QA_PLUS}, batches);
+    }
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("roofline_gflops", roofline / 1e9);
+    json.put("gallery", gallery);
+    json.put("points", points);
+    output.print(json, () -> table(roofline, points));
+    return 0;
+  }
+
+  private String table(double roofline, List<AttackBenchmark.Point> points) {
+    StringBuilder s = new StringBuilder();
+    s.append(String.format("roofline (2048^3 fp32 matmul): %.1f GFLOP/s%n", roofline / 1e9));
+    s.append(
+        String.format(
+            "%-7s %6s %10s %14s %12s %9s%n",
+            "attack", "batch", "attacks/s", "image-steps/s", "MFLOP/step", "roofline"));
+    for (AttackBenchmark.Point p : points) {
+      s.append(
+          String.format(
+              "%-7s %6d %10.2f %14.0f %12.1f %8.1f%%%n",
+              p.attack(),
+              p.batch(),
+              p.attacksPerSecond(),
+              p.imageStepsPerSecond(),
+              p.flopPerImageStep() / 1e6,
+              100 * p.rooflineFraction(roofline)));
+    }
+    s.append(
+        String.format(
+            "(eps 0.3: 30 PGD steps of alpha 0.01; gallery %d; per image-step 55 MFLOP for the"
+                + " network, + 4*N*D for QA's gallery distances; BRIEF §6)%n",
+            gallery));
+    return s.toString();
+  }
+}

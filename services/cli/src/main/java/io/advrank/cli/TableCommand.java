@@ -1,0 +1,169 @@
+package io.advrank.cli;
+
+import io.advrank.core.attack.AttackEvaluation;
+import io.advrank.core.attack.AttackSpec;
+import io.advrank.core.data.DatasetDirectory;
+import io.advrank.core.data.ImageDataset;
+import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.ranking.RetrievalMetrics;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code advrank table}: the paper's attack table for one model — rows ε (0 = clean), column groups
+ * CA+, CA-, QA+, QA- (QA columns are SP-QA±) with w or m = 1, 2, 5, 10; cells are mean rank
+ * percentiles (%) over the attacked test items, the whole test set being the gallery.
+ */
+@Command(
+    name = "table",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print the paper's table of rank percentiles (%) under CA+, CA-, QA+ and QA- (SP variants)",
+      "for several epsilons and query/candidate set sizes. Progress goes to stderr."
+    })
+final class TableCommand implements Callable<Integer> {
+  @Mixin DataOptions data;
+  @Mixin ModelOptions modelOptions;
+  @Mixin OutputOptions output;
+
+  @Option(
+      names = "--eps",
+      split = ",",
+      defaultValue = "0.01,0.03,0.1,0.3",
+      description = "Epsilons, each in (0, 1] (default: ${DEFAULT-VALUE}); 0 is always added.")
+  double[] epsilons;
+
+  @Option(
+      names = "--sizes",
+      split = ",",
+      defaultValue = "1,2,5,10",
+      description = "w (CA) and m (QA) values (default: ${DEFAULT-VALUE}).")
+  int[] sizes;
+
+  @Option(names = "--limit", description = "Attack the first N test items per cell (default: all).")
+  Integer limit;
+
+  @Option(
+      names = "--batch-size",
+      defaultValue = "256",
+      description = "Items per PGD run (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "Seed of target sampling (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Override
+  public Integer call() throws Exception {
+    List<AttackSpec> specs = specs(); // validates ε and sizes before any work
+    ImageDataset test = data.load(DatasetDirectory.Split.TEST, null);
+    int n = AttackTableRows.checkLimit(limit, test.size());
+    AttackTableRows table = new AttackTableRows(epsilons, sizes);
+    List<AttackEvaluation.Summary> summaries = new ArrayList<>();
+    long t0 = System.nanoTime();
+    try (EmbeddingModel model = modelOptions.open(test);
+        AttackEvaluation evaluation = AttackEvaluation.of(model, test)) {
+      specs.forEach(evaluation::check);
+      RetrievalMetrics.Result r = evaluation.retrieval();
+      try (AttackProgress progress =
+          new AttackProgress(output.quietProgress(), "table", (long) n * specs.size())) {
+        for (AttackSpec spec : specs) {
+          progress.startRun(spec.describe());
+          AttackEvaluation.Summary s = evaluation.run(spec, n, batchSize, progress::update);
+          summaries.add(s);
+          table.put(
+              indexOf(epsilons, spec.epsilon()),
+              groupOf(spec),
+              indexOf(sizes, spec.size()),
+              s.rankBefore(),
+              s.rankAfter());
+        }
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      print(model, evaluation.gallerySize(), n, r, table, summaries, seconds);
+    }
+    return 0;
+  }
+
+  private List<AttackSpec> specs() {
+    List<AttackSpec> specs = new ArrayList<>();
+    for (double eps : epsilons) {
+      for (var group : AttackTableRows.GROUPS) {
+        for (int size : sizes) {
+          specs.add(new AttackSpec(group, eps, size, seed));
+        }
+      }
+    }
+    return specs;
+  }
+
+  private void print(
+      EmbeddingModel model,
+      int gallery,
+      int n,
+      RetrievalMetrics.Result r,
+      AttackTableRows table,
+      List<AttackEvaluation.Summary> summaries,
+      double seconds) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("model", modelOptions.dir.toString());
+    json.put("version", model.version());
+    json.put("r_at_1", r.recallAt1());
+    json.put("map", r.meanAveragePrecision());
+    json.put("gallery", gallery);
+    json.put("attacked_per_cell", n);
+    json.put("rows", table.json());
+    json.put("cells", summaries);
+    json.put("seconds", seconds);
+    output.print(
+        json,
+        () ->
+            String.format(
+                    "Rank percentile (%%) under attack: model %s (version %s, R@1 %.4f, mAP %.4f)%n"
+                        + "gallery: %d test images; %d attacked per cell; seed %d%n",
+                    modelOptions.dir,
+                    model.version(),
+                    r.recallAt1(),
+                    r.meanAveragePrecision(),
+                    gallery,
+                    n,
+                    seed)
+                + table.text()
+                + String.format("(%d cells in %.0f s)%n", summaries.size(), seconds));
+  }
+
+  private static int groupOf(AttackSpec spec) {
+    for (int g = 0; g < AttackTableRows.GROUPS.length; g++) {
+      if (AttackTableRows.GROUPS[g] == spec.type()) {
+        return g;
+      }
+    }
+    throw new IllegalStateException("not a table column: " + spec.type());
+  }
+
+  private static int indexOf(double[] values, double v) {
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] == v) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("not in the table: " + v);
+  }
+
+  private static int indexOf(int[] values, int v) {
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] == v) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("not in the table: " + v);
+  }
+}

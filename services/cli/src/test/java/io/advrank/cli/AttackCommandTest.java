@@ -1,0 +1,180 @@
+package io.advrank.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.model.ModelManifest;
+import io.advrank.core.model.ModelSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code attack}, {@code table}, {@code bench attack} and {@code train --defense est}. */
+class AttackCommandTest {
+  @TempDir static Path tmp;
+  private static String model;
+  private static final String DATA = CliRun.FIXTURE.toString();
+
+  @BeforeAll
+  static void trainATinyModel() {
+    model = tmp.resolve("model").toString();
+    CliRun r =
+        CliRun.of(
+            "train",
+            "--data",
+            DATA,
+            "--out",
+            model,
+            "--epochs",
+            "1",
+            "--train-limit",
+            "400",
+            "--batch-size",
+            "100",
+            "--eval-limit",
+            "100",
+            "--no-progress");
+    assertEquals(0, r.exitCode(), r.err());
+  }
+
+  @Test
+  void attackPrintsRankPercentileBeforeAndAfter() {
+    CliRun r = attack("--type", "CA+", "--eps", "0.03", "--limit", "8", "--json");
+    assertEquals(0, r.exitCode(), r.err());
+    JsonObject s = JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonObject("summary");
+    assertEquals(8, s.get("count").getAsInt());
+    assertTrue(s.get("rankAfter").getAsDouble() < s.get("rankBefore").getAsDouble(), r.out());
+  }
+
+  @Test
+  void tablePrintsTheCleanRowAndOneRowPerEpsilon() {
+    CliRun r =
+        CliRun.of(
+            "table",
+            "--data",
+            DATA,
+            "--model",
+            model,
+            "--eps",
+            "0.01",
+            "--sizes",
+            "1",
+            "--limit",
+            "4",
+            "--no-progress");
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains("CA+"), r.out());
+    assertTrue(r.out().contains("QA- (SP)"), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("0 ")), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("0.01 ")), r.out());
+  }
+
+  @Test
+  void badAttackInputIsOneLineNamingTheValueAndRange() {
+    assertBadInput(attack("--type", "CA*"), "unknown attack type 'CA*' (accepted: CA+,");
+    assertBadInput(attack("--type", "CA+", "--eps", "0"), "epsilon: must be in (0, 1], was 0.0");
+    assertBadInput(attack("--type", "CA+", "--eps", "1.5"), "epsilon: must be in (0, 1], was 1.5");
+    assertBadInput(attack("--type", "QA+", "--size", "0"), "size: must be >= 1, was 0");
+    assertBadInput(
+        attack("--type", "CA+", "--size", "5000", "--limit", "1"),
+        "size: must be in 1..999 for CA+ on a gallery of 1000 items, was 5000");
+    assertBadInput(
+        CliRun.of("table", "--data", DATA, "--model", model, "--sizes", "0"),
+        "size: must be >= 1, was 0");
+  }
+
+  @Test
+  void aModelForOtherImagesIsRefused() throws Exception {
+    Path other = tmp.resolve("model-32");
+    try (EmbeddingModel m = EmbeddingModel.create(ModelSpec.c2f1(1, 32, 32), 0, Device.cpu())) {
+      m.save(other, new ModelManifest(1, null, null, null, 0, null, null, null, "now", null, null));
+    }
+    CliRun r = CliRun.of("attack", "--data", DATA, "--model", other.toString(), "--type", "CA+");
+    assertBadInput(r, "1x28x28");
+    assertTrue(r.err().contains("1x32x32"), r.err());
+  }
+
+  @Test
+  void benchAttackPrintsThroughputAndRoofline() {
+    CliRun r =
+        CliRun.of(
+            "bench",
+            "attack",
+            "--batches",
+            "1,2",
+            "--gallery",
+            "20",
+            "--seconds",
+            "0.01",
+            "--json");
+    assertEquals(0, r.exitCode(), r.err());
+    JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
+    assertEquals(4, json.getAsJsonArray("points").size());
+    assertTrue(json.get("roofline_gflops").getAsDouble() > 0);
+  }
+
+  @Test
+  void estFineTuningRecordsParentAndDefense() throws Exception {
+    Path out = tmp.resolve("est");
+    CliRun r =
+        CliRun.of(
+            "train",
+            "--data",
+            DATA,
+            "--out",
+            out.toString(),
+            "--from",
+            model,
+            "--defense",
+            "est",
+            "--eps",
+            "0.01",
+            "--epochs",
+            "1",
+            "--train-limit",
+            "200",
+            "--batch-size",
+            "100",
+            "--eval-limit",
+            "100",
+            "--no-progress");
+    assertEquals(0, r.exitCode(), r.err());
+    String manifest = Files.readString(out.resolve("manifest.json"));
+    String parent =
+        JsonParser.parseString(Files.readString(Path.of(model, "manifest.json")))
+            .getAsJsonObject()
+            .get("version")
+            .getAsString();
+    JsonObject m = JsonParser.parseString(manifest).getAsJsonObject();
+    assertEquals(parent, m.get("parentVersion").getAsString());
+    assertTrue(
+        m.getAsJsonObject("training").get("defense").getAsString().startsWith("est eps=0.01"),
+        manifest);
+    assertBadInput(
+        CliRun.of("train", "--data", DATA, "--defense", "pgd"),
+        "--defense: unknown 'pgd' (accepted: none, est)");
+  }
+
+  private static CliRun attack(String... args) {
+    String[] all = new String[args.length + 5];
+    all[0] = "attack";
+    all[1] = "--data";
+    all[2] = DATA;
+    all[3] = "--model";
+    all[4] = model;
+    System.arraycopy(args, 0, all, 5, args.length);
+    return CliRun.of(all);
+  }
+
+  private static void assertBadInput(CliRun r, String message) {
+    assertEquals(2, r.exitCode(), r.err());
+    assertTrue(r.err().contains(message), r.err());
+    assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+  }
+}

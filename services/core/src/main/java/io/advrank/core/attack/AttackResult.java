@@ -1,0 +1,23 @@
+package io.advrank.core.attack;
+
+/**
+ * The outcome of attacking one item.
+ *
+ * <p>Rank percentile (BRIEF §2, in %): for CA, the mean over the queries q of |{x ∈ X : d(q, x) <
+ * d(q, c̃)}| / |X|; for QA, the mean over the targets c of c's 0-based rank in the ranking of X by
+ * d(q̃, ·), over |X|. X is the whole gallery, including the attacked item's clean copy. NaN for ES.
+ *
+ * @param perturbed the adversarial image x̃, same layout as the request's pixels
+ * @param rankBefore rank percentile (%) of the clean item
+ * @param rankAfter rank percentile (%) of the perturbed item
+ * @param embeddingShift d(f(x̃), f(x)) = 1 − ⟨f(x̃), f(x)⟩
+ * @param linf ‖x̃ − x‖∞, never above the float value of ε
+ * @param success the rank moved in the attack's direction (ES: the embedding moved)
+ */
+public record AttackResult(
+    float[] perturbed,
+    double rankBefore,
+    double rankAfter,
+    double embeddingShift,
+    double linf,
+    boolean success) {}

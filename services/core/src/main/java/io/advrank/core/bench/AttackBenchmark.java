@@ -1,0 +1,132 @@
+package io.advrank.core.bench;
+
+import io.advrank.core.attack.AttackRequest;
+import io.advrank.core.attack.AttackSpec;
+import io.advrank.core.attack.AttackType;
+import io.advrank.core.attack.RankingAttacker;
+import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.model.Embeddings;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Attack throughput: whole PGD attacks (ε = 0.3: α = 0.01, 30 steps; w = m = 1) per second at
+ * several batch sizes, on a gallery of random images — the same workload as {@code
+ * bench/torch_ca_plus.py}, where speed does not depend on the weights or the pixels.
+ *
+ * <p>FLOP per image-step (BRIEF §6): 55 M for the network's forward and backward to the input; QA
+ * attacks add the query-to-gallery distances, 2·N·D for the product and as much for its gradient.
+ */
+public final class AttackBenchmark {
+  /** The benchmark's ε: 30 PGD steps of α = 0.01. */
+  public static final double EPSILON = 0.3;
+
+  private final EmbeddingModel model;
+  private final int gallerySize;
+  private final double secondsPerPoint;
+  private final Random random = new Random(0);
+
+  public AttackBenchmark(EmbeddingModel model, int gallerySize, double secondsPerPoint) {
+    if (gallerySize < 7) {
+      throw new IllegalArgumentException("gallery: must be >= 7 images, was " + gallerySize);
+    }
+    this.model = model;
+    this.gallerySize = gallerySize;
+    this.secondsPerPoint = secondsPerPoint;
+  }
+
+  /** FLOP of one PGD step on one image for {@code type} with a gallery of {@code n} items. */
+  public static double flopPerImageStep(AttackType type, int n, int dim) {
+    double network = ModelBenchmark.C2F1_ATTACK_STEP_FLOP;
+    return type.role() == AttackType.Role.QUERY ? network + 4.0 * n * dim : network;
+  }
+
+  /** Throughput of each attack type at each batch size. */
+  public List<Point> run(AttackType[] types, int[] batchSizes) {
+    float[] galleryPixels = randomPixels(gallerySize);
+    Embeddings gallery = model.embed(galleryPixels, gallerySize);
+    List<Point> points = new ArrayList<>();
+    try (RankingAttacker attacker = RankingAttacker.of(model, gallery)) {
+      for (AttackType type : types) {
+        AttackSpec spec = new AttackSpec(type, EPSILON, 1, 0);
+        int steps = spec.schedule().iterations();
+        for (int b : batchSizes) {
+          List<AttackRequest> batch = requests(type, b);
+          double perRun = secondsPerRun(() -> attacker.attack(spec, batch));
+          double attacks = b / perRun;
+          points.add(
+              new Point(
+                  type.label(),
+                  b,
+                  attacks,
+                  attacks * steps,
+                  flopPerImageStep(type, gallerySize, gallery.dim())));
+        }
+      }
+    }
+    return points;
+  }
+
+  /** One warm-up run, then as many as fit in the time per point (at least one). */
+  private double secondsPerRun(Runnable run) {
+    run.run();
+    long t0 = System.nanoTime();
+    long deadline = t0 + (long) (secondsPerPoint * 1e9);
+    int n = 0;
+    long now;
+    do {
+      run.run();
+      n++;
+      now = System.nanoTime();
+    } while (now < deadline);
+    return (now - t0) / 1e9 / n;
+  }
+
+  private List<AttackRequest> requests(AttackType type, int b) {
+    float[] pixels = randomPixels(b);
+    int size = model.spec().imageSize();
+    List<AttackRequest> out = new ArrayList<>(b);
+    for (int i = 0; i < b; i++) {
+      int[] preserve = type.semanticsPreserving() ? distinct(5) : new int[0];
+      out.add(
+          new AttackRequest(
+              Arrays.copyOfRange(pixels, i * size, (i + 1) * size),
+              new int[] {random.nextInt(gallerySize)},
+              preserve));
+    }
+    return out;
+  }
+
+  private int[] distinct(int k) {
+    return random.ints(0, gallerySize).distinct().limit(k).toArray();
+  }
+
+  private float[] randomPixels(int n) {
+    float[] p = new float[n * model.spec().imageSize()];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = random.nextFloat();
+    }
+    return p;
+  }
+
+  /**
+   * @param attack attack label, e.g. {@code CA+}
+   * @param batch items per PGD run
+   * @param attacksPerSecond whole attacks (30 steps each) per second
+   * @param imageStepsPerSecond PGD steps × images per second
+   * @param flopPerImageStep FLOP of one step on one image, for the roofline fraction
+   */
+  public record Point(
+      String attack,
+      int batch,
+      double attacksPerSecond,
+      double imageStepsPerSecond,
+      double flopPerImageStep) {
+    /** Achieved FLOP/s as a fraction of {@code rooflineFlops}. */
+    public double rooflineFraction(double rooflineFlops) {
+      return imageStepsPerSecond * flopPerImageStep / rooflineFlops;
+    }
+  }
+}
