@@ -14,11 +14,14 @@ import picocli.CommandLine.Option;
     versionProvider = AdvrankCli.Version.class,
     description = "Adversarial ranking attack and defense for image search (ECCV 2020), as tools.",
     subcommands = {
+      DemoCommand.class,
       TrainCommand.class,
       EvalCommand.class,
       BenchCommand.class,
       AttackCommand.class,
       TableCommand.class,
+      ServeCommand.class,
+      BrokerCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class AdvrankCli implements Runnable {

@@ -93,12 +93,37 @@ public final class EmbeddedKafka implements AutoCloseable {
     throw new IllegalStateException("could not start embedded Kafka", last);
   }
 
+  /**
+   * Starts a broker whose clients connect on {@code brokerPort} (e.g. 9092, for {@code advrank
+   * broker}); the controller port is picked free. One attempt: a taken port is the caller's error.
+   *
+   * @throws IllegalStateException if the broker cannot be started, e.g. the port is in use
+   */
+  public static EmbeddedKafka startOnPort(int brokerPort, Map<String, String> overrides) {
+    if (brokerPort < 1 || brokerPort > 65535) {
+      throw new IllegalArgumentException("port: must be in 1..65535, was " + brokerPort);
+    }
+    try {
+      return startOnce(overrides, brokerPort);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          "could not start Kafka on port " + brokerPort + " (in use?): " + e.getMessage(), e);
+    }
+  }
+
   private static EmbeddedKafka startOnce(Map<String, String> overrides) {
+    return startOnce(overrides, 0);
+  }
+
+  private static EmbeddedKafka startOnce(Map<String, String> overrides, int fixedBrokerPort) {
     long t0 = System.nanoTime();
     Path dir = createTempDirectory();
     KafkaRaftServer server = null;
     try {
       int[] ports = freePorts(2);
+      if (fixedBrokerPort > 0) {
+        ports[0] = fixedBrokerPort;
+      }
       Properties props = brokerProperties(dir.resolve("data"), ports[0], ports[1]);
       props.putAll(overrides);
       format(props, dir);

@@ -232,6 +232,21 @@ public final class SettingsSource {
     return items;
   }
 
+  /**
+   * Parses a duration as settings do ({@code 250ms}, {@code 10s}, {@code 5m}, {@code 2h}, {@code
+   * 1d} or ISO-8601 {@code PT10S}), for command-line options outside a settings source.
+   *
+   * @throws IllegalArgumentException naming {@code what}, the value and the accepted forms
+   */
+  public static Duration parseDuration(String what, String value) {
+    try {
+      return Durations.parse(value.trim());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          what + ": '" + value + "' is not a duration (e.g. 250ms, 90s, 15m, 2h or PT10S)");
+    }
+  }
+
   /** Parses human durations; kept apart so the grammar is in one place. */
   static final class Durations {
     private static final Pattern HUMAN = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");

@@ -170,7 +170,9 @@ public final class Topics {
           missing.add(topic.newTopic(replicationFactor));
         }
       }
-      return createRacing(admin, missing, timeout);
+      Set<String> created = createRacing(admin, missing, timeout);
+      awaitLeaders(admin, timeout);
+      return created;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
@@ -195,6 +197,34 @@ public final class Topics {
       }
     }
     return created;
+  }
+
+  /**
+   * Waits until every partition of every advrank topic has a leader. A client that produces to a
+   * topic in the moment after its creation otherwise meets NOT_LEADER_OR_FOLLOWER, and an
+   * idempotent producer was seen to stall for its whole delivery timeout after that.
+   */
+  private static void awaitLeaders(Admin admin, Duration timeout)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      boolean ready =
+          admin
+              .describeTopics(names())
+              .allTopicNames()
+              .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+              .values()
+              .stream()
+              .flatMap(d -> d.partitions().stream())
+              .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+      if (ready) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("advrank topics still have partitions without a leader");
+      }
+      Thread.sleep(50);
+    }
   }
 
   /** Names of all topics, for checks and logs. */

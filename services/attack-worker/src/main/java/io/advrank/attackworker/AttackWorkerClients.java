@@ -1,0 +1,71 @@
+package io.advrank.attackworker;
+
+import java.util.Properties;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The one place where the attack-worker's Kafka client properties are built. Consumers read raw
+ * bytes so that a benign event is forwarded byte for byte and a bad one dead-lettered as it came.
+ */
+final class AttackWorkerClients {
+  private AttackWorkerClients() {}
+
+  /**
+   * The work consumer joins {@code group.id}; its offsets are committed only inside the producer's
+   * transactions (consume-transform-produce), and it never reads an aborted write.
+   */
+  static Properties workConsumer(AttackWorkerSettings s) {
+    Properties p = consumer(s, "-work");
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, s.groupId());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, s.batchMax());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    return p;
+  }
+
+  /** The gallery consumer has no group: it assigns itself the whole catalog at every start. */
+  static Properties galleryConsumer(AttackWorkerSettings s) {
+    Properties p = consumer(s, "-gallery");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    return p;
+  }
+
+  /**
+   * Transactional: a stable {@code transactional.id} per instance, so a restarted instance fences
+   * its crashed predecessor and the broker aborts whatever that one left open.
+   */
+  static Properties producer(AttackWorkerSettings s) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.kafka().bootstrapServers());
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "advrank-" + s.workerId());
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, s.transactionalId());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return p;
+  }
+
+  /** For creating the topics at start-up. */
+  static Properties admin(AttackWorkerSettings s) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.kafka().bootstrapServers());
+    p.put(AdminClientConfig.CLIENT_ID_CONFIG, "advrank-" + s.workerId() + "-admin");
+    return p;
+  }
+
+  private static Properties consumer(AttackWorkerSettings s, String suffix) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.kafka().bootstrapServers());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "advrank-" + s.workerId() + suffix);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    return p;
+  }
+}

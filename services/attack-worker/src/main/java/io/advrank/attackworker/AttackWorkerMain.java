@@ -1,0 +1,106 @@
+package io.advrank.attackworker;
+
+import io.advrank.core.model.ModelException;
+import io.advrank.runtime.lifecycle.Shutdown;
+import io.advrank.runtime.metrics.MetricsServer;
+import io.advrank.runtime.settings.SettingsException;
+import io.advrank.runtime.settings.SettingsSource;
+import io.advrank.runtime.topic.Topics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * {@code AttackWorkerMain [--settings FILE] [--key=value ...]}: loads {@link AttackWorkerSettings},
+ * creates the topics, loads the model on {@code --device} (auto, cpu, gpu, gpu:N; see {@link
+ * DeviceChoice} for providing a CUDA libtorch), serves {@code /metrics} and {@code /health}, and
+ * runs {@link AttackWorkerService} until the process is stopped. Example:
+ *
+ * <pre>
+ * AttackWorkerMain --campaign "CA+ eps=0.1 w=1 fraction=0.2; SP-QA+ eps=0.1 m=1 fraction=0.2"
+ * </pre>
+ *
+ * Exit codes: 0 stopped, 1 failed, 2 bad settings (an unknown campaign key included) or model.
+ */
+public final class AttackWorkerMain {
+  private AttackWorkerMain() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    System.exit(run(args, System.getenv()));
+  }
+
+  /** Runs the service until stopped; returns the exit code. */
+  public static int run(String[] args, Map<String, String> env) throws InterruptedException {
+    AttackWorkerSettings settings;
+    try {
+      settings = AttackWorkerSettings.from(settingsSource(args, env, AttackWorkerSettings.KEYS));
+    } catch (SettingsException e) {
+      System.err.println("advrank attack-worker: " + e.getMessage());
+      return 2;
+    }
+    Shutdown shutdown = Shutdown.onJvmExit();
+    try {
+      return serve(settings, shutdown);
+    } catch (ModelException e) {
+      System.err.println("advrank attack-worker: " + e.getMessage());
+      return 2;
+    } catch (IOException | RuntimeException e) {
+      System.err.println("advrank attack-worker: " + e);
+      return 1;
+    } finally {
+      shutdown.close();
+    }
+  }
+
+  private static int serve(AttackWorkerSettings settings, Shutdown shutdown)
+      throws IOException, ModelException, InterruptedException {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (Admin admin = Admin.create(AttackWorkerClients.admin(settings))) {
+      Topics.createAll(admin, settings.kafka().replicationFactor(), Duration.ofSeconds(60));
+    }
+    AttackWorkerService service =
+        shutdown.register(AttackWorkerService.create(settings, Clock.systemUTC(), registry));
+    shutdown.register(MetricsServer.start(settings.metricsPort(), registry, service::health));
+    service.start();
+    while (!shutdown.awaitStopRequest(Duration.ofSeconds(1))) {
+      if (service.failure().isPresent()) {
+        shutdown.requestStop(1, "attack-worker failed: " + service.failure().get());
+      }
+    }
+    return shutdown.exitCode();
+  }
+
+  /**
+   * Flags {@code --key=value} or {@code --key value}, plus {@code --settings FILE}, layered over
+   * the environment ({@code ADVRANK_*}) and the file.
+   */
+  static SettingsSource settingsSource(String[] args, Map<String, String> env, Set<String> keys) {
+    Map<String, String> flags = new HashMap<>();
+    Path file = null;
+    for (int i = 0; i < args.length; i++) {
+      if (!args[i].startsWith("--")) {
+        throw new SettingsException("unexpected argument '" + args[i] + "': use --key=value");
+      }
+      String arg = args[i].substring(2);
+      int eq = arg.indexOf('=');
+      String key = eq >= 0 ? arg.substring(0, eq) : arg;
+      if (eq < 0 && i + 1 >= args.length) {
+        throw new SettingsException("flag --" + key + " needs a value");
+      }
+      String value = eq >= 0 ? arg.substring(eq + 1) : args[++i];
+      if (key.equals("settings")) {
+        file = Path.of(value);
+      } else {
+        flags.put(key, value);
+      }
+    }
+    return SettingsSource.load(keys, flags, env, file);
+  }
+}

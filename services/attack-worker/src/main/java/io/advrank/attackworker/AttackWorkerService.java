@@ -1,0 +1,207 @@
+package io.advrank.attackworker;
+
+import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.model.ModelException;
+import io.advrank.proto.v1.AdversarialVariant;
+import io.advrank.proto.v1.ImageEvent;
+import io.advrank.proto.v1.RankShift;
+import io.advrank.runtime.kafka.DeadLetters;
+import io.advrank.runtime.metrics.Health;
+import io.advrank.runtime.topic.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The adversary of the staging marketplace: a malicious seller perturbing catalog photos (CA±) and
+ * a man in the middle hijacking shoppers' queries (QA±, SP-QA±), as a {@link Campaign} says.
+ *
+ * <ul>
+ *   <li>Input {@link Topics#CATALOG} ({@code advrank.catalog}) and {@link Topics#QUERIES} ({@code
+ *       advrank.queries}): key = item or query id, value = {@link ImageEvent}. Read in consumer
+ *       group {@code group.id}, {@code read_committed}. The catalog is also read per instance, all
+ *       partitions from the beginning, as the attack gallery ({@link GalleryFeed}).
+ *   <li>Output {@link Topics#CATALOG_DELIVERED} / {@link Topics#QUERIES_DELIVERED}: the same key;
+ *       benign events byte for byte, attacked ones as an {@link ImageEvent} with the same ids and
+ *       float32 pixels within ε (L∞) of the original.
+ *   <li>Output {@link Topics#ADVERSARIAL} ({@code advrank.adversarial}): key = attacked item or
+ *       query id, value = {@link AdversarialVariant} (ground truth).
+ *   <li>Output {@link Topics#RANK_SHIFTS} ({@code advrank.rank-shifts}): key = attacked item or
+ *       query id, value = {@link RankShift} (rank percentile before/after, targets, success).
+ *   <li>Output {@link Topics#DEAD_LETTER}: original bytes of malformed, invalid or unsupported
+ *       input, and of events whose attack failed, with reason headers.
+ * </ul>
+ *
+ * <p>Exactly once: every micro-batch is one Kafka transaction that also commits its input offsets
+ * ({@link WorkerLoop}). One thread does everything (gallery, PGD, Kafka), because only one gradient
+ * collector may be open per JVM. Call {@link #start()}, then {@link #close()}.
+ */
+public final class AttackWorkerService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AttackWorkerService.class);
+  private static final String SERVICE = "attack-worker";
+
+  private final EmbeddingModel model;
+  private final boolean ownsModel;
+  private final Producer<byte[], byte[]> producer;
+  private final Consumer<byte[], byte[]> workConsumer;
+  private final GalleryFeed gallery;
+  private final WorkerLoop loop;
+  private final Thread thread;
+  private final String campaign;
+  private final CountDownLatch ready = new CountDownLatch(1);
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+  /**
+   * A worker over the given clients, which it takes over and closes; the caller keeps {@code model}
+   * open until after {@link #close()}. Tests pass their own producer (e.g. one that crashes).
+   */
+  public AttackWorkerService(
+      AttackWorkerSettings settings,
+      EmbeddingModel model,
+      Consumer<byte[], byte[]> workConsumer,
+      Consumer<byte[], byte[]> galleryConsumer,
+      Producer<byte[], byte[]> transactionalProducer,
+      Clock clock,
+      MeterRegistry registry) {
+    this(
+        settings,
+        model,
+        false,
+        workConsumer,
+        galleryConsumer,
+        transactionalProducer,
+        clock,
+        registry);
+  }
+
+  private AttackWorkerService(
+      AttackWorkerSettings settings,
+      EmbeddingModel model,
+      boolean ownsModel,
+      Consumer<byte[], byte[]> workConsumer,
+      Consumer<byte[], byte[]> galleryConsumer,
+      Producer<byte[], byte[]> producer,
+      Clock clock,
+      MeterRegistry registry) {
+    this.model = Objects.requireNonNull(model, "model");
+    this.ownsModel = ownsModel;
+    this.producer = Objects.requireNonNull(producer, "producer");
+    this.workConsumer = Objects.requireNonNull(workConsumer, "workConsumer");
+    Objects.requireNonNull(clock, "clock");
+    this.campaign = settings.campaign().describe();
+    this.gallery = new GalleryFeed(galleryConsumer, model, settings, clock);
+    MicroBatch transform =
+        new MicroBatch(
+            producer,
+            new InboundEvents(model.spec(), settings.maxEventBytes()),
+            settings.campaign(),
+            new BatchAttacks(model, settings.campaign(), clock),
+            new OutputRecords(model.version(), settings.campaign()),
+            new DeadLetters(producer, SERVICE, registry),
+            new AttackWorkerMetrics(registry),
+            clock);
+    this.loop =
+        new WorkerLoop(
+            workConsumer,
+            producer,
+            gallery,
+            transform,
+            settings,
+            clock,
+            ready::countDown,
+            this::fail);
+    this.thread = new Thread(loop, "advrank-" + settings.workerId());
+  }
+
+  /** Loads the model of {@code model.dir} on the chosen device and connects the Kafka clients. */
+  public static AttackWorkerService create(
+      AttackWorkerSettings settings, Clock clock, MeterRegistry registry) throws ModelException {
+    EmbeddingModel model = EmbeddingModel.load(settings.modelDir(), settings.device().resolve());
+    try {
+      return new AttackWorkerService(
+          settings,
+          model,
+          true,
+          new KafkaConsumer<>(AttackWorkerClients.workConsumer(settings)),
+          new KafkaConsumer<>(AttackWorkerClients.galleryConsumer(settings)),
+          new KafkaProducer<>(AttackWorkerClients.producer(settings)),
+          clock,
+          registry);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  /** Reads the existing catalog as the gallery, then starts attacking traffic. */
+  public void start() {
+    LOG.info("attack-worker on model {}: {}", model.version(), campaign);
+    thread.start();
+  }
+
+  /** Waits until the gallery is loaded and traffic is being read. */
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The error that stopped the worker, if any; the service is then unhealthy and should exit. */
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure.get());
+  }
+
+  /** Up once the gallery is loaded and while the loop has not failed. */
+  public Health health() {
+    Throwable error = failure.get();
+    if (error != null) {
+      return Health.down(error.toString());
+    }
+    return ready.getCount() == 0
+        ? new Health(true, Map.of("model", model.version(), "campaign", campaign))
+        : new Health(false, Map.of("reason", "loading gallery", "model", model.version()));
+  }
+
+  /** Stops the loop (uncommitted work is redone by the next owner), then closes everything. */
+  @Override
+  public void close() {
+    loop.stop();
+    if (thread.isAlive()) {
+      try {
+        thread.join(Duration.ofSeconds(60).toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    closeQuietly(workConsumer);
+    closeQuietly(gallery);
+    closeQuietly(() -> producer.close(Duration.ofSeconds(10)));
+    if (ownsModel) {
+      model.close();
+    }
+  }
+
+  private void fail(Throwable error) {
+    if (failure.compareAndSet(null, error)) {
+      LOG.error("attack-worker failed: {}", error.toString());
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.warn("closing: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package io.advrank.attackworker;
+
+import io.advrank.runtime.kafka.DeadLetters;
+import io.advrank.runtime.kafka.DeadLetters.Reason;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Transforms one micro-batch of input records into output records, sent through the worker's
+ * producer inside the transaction the caller opened: invalid records to the dead-letter topic,
+ * benign events forwarded unchanged, chosen events attacked (one PGD run per campaign line) and
+ * replaced by their variant, plus their ground truth and rank shift. Failed attacks are
+ * dead-lettered rather than retried, so one poisonous event cannot stall the stream.
+ */
+final class MicroBatch {
+  private final Producer<byte[], byte[]> producer;
+  private final InboundEvents inbound;
+  private final Campaign campaign;
+  private final BatchAttacks attacks;
+  private final OutputRecords outputs;
+  private final DeadLetters deadLetters;
+  private final AttackWorkerMetrics metrics;
+  private final Clock clock;
+
+  MicroBatch(
+      Producer<byte[], byte[]> producer,
+      InboundEvents inbound,
+      Campaign campaign,
+      BatchAttacks attacks,
+      OutputRecords outputs,
+      DeadLetters deadLetters,
+      AttackWorkerMetrics metrics,
+      Clock clock) {
+    this.producer = producer;
+    this.inbound = inbound;
+    this.campaign = campaign;
+    this.attacks = attacks;
+    this.outputs = outputs;
+    this.deadLetters = deadLetters;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  /**
+   * Sends everything the batch produces; returns the metric updates to apply once (and only if) the
+   * transaction commits.
+   */
+  Runnable process(List<ConsumerRecord<byte[], byte[]>> records, AttackGallery gallery) {
+    List<Runnable> tally = new ArrayList<>();
+    Map<InboundEvent, CampaignAttack> chosen = new LinkedHashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      if (r.value() == null) {
+        send(OutputRecords.forward(r), tally); // a tombstone deletes the item downstream too
+        continue;
+      }
+      try {
+        InboundEvent e = inbound.read(r, clock.millis());
+        Optional<CampaignAttack> attack =
+            campaign.choose(e.catalog(), e.event().getEventId(), e.event().getItemId());
+        if (attack.isPresent()) {
+          chosen.put(e, attack.get());
+        } else {
+          send(OutputRecords.forward(r), tally);
+        }
+      } catch (RejectedRecordException e) {
+        deadLetters.publish(r, e.reason(), e);
+      }
+    }
+    if (!chosen.isEmpty()) {
+      emit(attacks.run(gallery, chosen), tally);
+    }
+    return () -> tally.forEach(Runnable::run);
+  }
+
+  private void emit(List<AttackOutcome> outcomes, List<Runnable> tally) {
+    long now = clock.millis();
+    Map<Object, Integer> batches = new LinkedHashMap<>();
+    for (AttackOutcome o : outcomes) {
+      tally.add(() -> metrics.attack(o));
+      switch (o.status()) {
+        case ATTACKED -> {
+          send(outputs.delivered(o), tally);
+          producer.send(outputs.variant(o, now));
+          producer.send(outputs.rankShift(o, now));
+          batches.putIfAbsent(o.attack(), o.batchSize());
+        }
+        case SKIPPED -> send(OutputRecords.forward(o.event().record()), tally);
+        case FAILED -> deadLetters.publish(o.event().record(), Reason.PROCESSING_FAILED, o.error());
+      }
+    }
+    batches.values().forEach(size -> tally.add(() -> metrics.batch(size)));
+  }
+
+  private void send(ProducerRecord<byte[], byte[]> record, List<Runnable> tally) {
+    producer.send(record);
+    tally.add(() -> metrics.forwarded(record.topic()));
+  }
+}

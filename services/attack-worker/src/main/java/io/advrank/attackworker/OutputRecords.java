@@ -1,0 +1,115 @@
+package io.advrank.attackworker;
+
+import io.advrank.core.attack.AttackResult;
+import io.advrank.proto.v1.AdversarialVariant;
+import io.advrank.proto.v1.AttackSpec;
+import io.advrank.proto.v1.AttackType;
+import io.advrank.proto.v1.ImageEvent;
+import io.advrank.proto.v1.Pixels;
+import io.advrank.proto.v1.RankShift;
+import io.advrank.runtime.topic.Topic;
+import io.advrank.runtime.topic.Topics;
+import io.advrank.runtime.wire.PixelCodec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Builds the records the worker writes, so the loop only decides which ones: a benign event
+ * forwarded byte for byte, and for an attacked one its delivered variant, its ground truth and its
+ * rank shift. Keys are the event's item (or query) id on every topic, so all records about one
+ * subject stay on one partition.
+ */
+final class OutputRecords {
+  private final String modelVersion;
+  private final Campaign campaign;
+
+  OutputRecords(String modelVersion, Campaign campaign) {
+    this.modelVersion = modelVersion;
+    this.campaign = campaign;
+  }
+
+  /** The delivered topic of an input topic. */
+  static Topic<String, ImageEvent> deliveredTopic(boolean catalog) {
+    return catalog ? Topics.CATALOG_DELIVERED : Topics.QUERIES_DELIVERED;
+  }
+
+  /** The same key, value and headers on the delivered topic: benign traffic, tombstones too. */
+  static ProducerRecord<byte[], byte[]> forward(ConsumerRecord<byte[], byte[]> in) {
+    boolean catalog = in.topic().equals(Topics.CATALOG.name());
+    return new ProducerRecord<>(
+        deliveredTopic(catalog).name(), null, in.key(), in.value(), in.headers());
+  }
+
+  /** The event as the ranker receives it: same ids and metadata, the perturbed float32 pixels. */
+  ProducerRecord<byte[], byte[]> delivered(AttackOutcome o) {
+    ImageEvent event = o.event().event();
+    ImageEvent variant = event.toBuilder().setPixels(perturbed(o)).build();
+    return record(deliveredTopic(o.event().catalog()), event.getItemId(), variant);
+  }
+
+  /** The ground truth of one attack, for {@code advrank.adversarial}. */
+  ProducerRecord<byte[], byte[]> variant(AttackOutcome o, long nowMs) {
+    ImageEvent event = o.event().event();
+    AttackResult r = o.result();
+    AdversarialVariant v =
+        AdversarialVariant.newBuilder()
+            .setOriginalEventId(event.getEventId())
+            .setItemId(event.getItemId())
+            .setSpec(
+                AttackSpec.newBuilder()
+                    .setType(wireType(o.attack().type()))
+                    .setEpsilon((float) o.attack().epsilon())
+                    .setSize(o.attack().size())
+                    .addAllTargetIds(o.targetIds())
+                    .setSeed(campaign.eventSeed(event.getEventId())))
+            .setPerturbed(perturbed(o))
+            .setLinf((float) r.linf())
+            .setEmbeddingShift((float) r.embeddingShift())
+            .setModelVersion(modelVersion)
+            .setProducedAtMs(nowMs)
+            .build();
+    return record(Topics.ADVERSARIAL, event.getItemId(), v);
+  }
+
+  /** The measured effect of one attack, for {@code advrank.rank-shifts}. */
+  ProducerRecord<byte[], byte[]> rankShift(AttackOutcome o, long nowMs) {
+    ImageEvent event = o.event().event();
+    AttackResult r = o.result();
+    RankShift shift =
+        RankShift.newBuilder()
+            .setSubjectId(event.getItemId())
+            .setOriginalEventId(event.getEventId())
+            .setAttackType(wireType(o.attack().type()))
+            .setEpsilon((float) o.attack().epsilon())
+            .addAllTargetIds(o.targetIds())
+            .setRankPercentileBefore(r.rankBefore())
+            .setRankPercentileAfter(r.rankAfter())
+            .setSuccess(r.success())
+            .setModelVersion(modelVersion)
+            .setAttackLatencyMicros(o.latencyMicros())
+            .setBatchSize(o.batchSize())
+            .setMeasuredAtMs(nowMs)
+            .build();
+    return record(Topics.RANK_SHIFTS, event.getItemId(), shift);
+  }
+
+  /** Core's attack type as the wire enum; the names match one to one. */
+  static AttackType wireType(io.advrank.core.attack.AttackType type) {
+    return AttackType.valueOf("ATTACK_TYPE_" + type.name());
+  }
+
+  private static Pixels perturbed(AttackOutcome o) {
+    Pixels clean = o.event().event().getPixels();
+    return PixelCodec.fromFloats(
+        clean.getChannels(), clean.getHeight(), clean.getWidth(), o.result().perturbed());
+  }
+
+  private static <V> ProducerRecord<byte[], byte[]> record(
+      Topic<String, V> topic, String key, V value) {
+    RecordHeaders headers = new RecordHeaders();
+    byte[] k = topic.keySerde().serializer().serialize(topic.name(), key);
+    byte[] v = topic.valueSerde().serializer().serialize(topic.name(), headers, value);
+    return new ProducerRecord<>(topic.name(), null, k, v, headers);
+  }
+}

@@ -1,0 +1,195 @@
+package io.advrank.attackworker;
+
+import io.advrank.core.data.DatasetDirectory;
+import io.advrank.core.data.ImageDataset;
+import io.advrank.proto.v1.ImageEvent;
+import io.advrank.proto.v1.ImageKind;
+import io.advrank.runtime.kafka.EmbeddedKafka;
+import io.advrank.runtime.settings.KafkaSettings;
+import io.advrank.runtime.topic.Topic;
+import io.advrank.runtime.topic.Topics;
+import io.advrank.runtime.wire.PixelCodec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Broker plumbing shared by the attack-worker's ITs: topics, fixture traffic, readers. */
+final class TestKafka {
+  static final Path MODEL = Path.of("../../models/fmnist-c2f1");
+  static final Path FIXTURE = Path.of("../core/src/test/resources/fixtures/fashion-mnist-mini");
+
+  private TestKafka() {}
+
+  static EmbeddedKafka startWithTopics() {
+    EmbeddedKafka kafka = EmbeddedKafka.start();
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      Topics.createAll(admin, (short) 1, Duration.ofSeconds(30));
+      awaitLeaders(admin);
+    }
+    return kafka;
+  }
+
+  /**
+   * Waits until every partition has a leader: a fresh broker answered the first produce requests
+   * with NOT_LEADER_OR_FOLLOWER and then stalled an idempotent producer for minutes under load.
+   */
+  private static void awaitLeaders(Admin admin) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        boolean ready =
+            admin.describeTopics(Topics.names()).allTopicNames().get().values().stream()
+                .flatMap(d -> d.partitions().stream())
+                .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        if (ready) {
+          return;
+        }
+        Thread.sleep(50);
+      } catch (Exception e) {
+        throw new IllegalStateException("waiting for partition leaders: " + e, e);
+      }
+    }
+    throw new IllegalStateException("partitions without a leader after 30 s");
+  }
+
+  static AttackWorkerSettings settings(
+      EmbeddedKafka kafka, String workerId, String campaign, int batchMax) {
+    return new AttackWorkerSettings(
+        MODEL,
+        Campaign.parse(campaign, 17),
+        batchMax,
+        Duration.ofMillis(20),
+        100,
+        Duration.ofMillis(200),
+        16384,
+        "it-attackers",
+        workerId,
+        0,
+        DeviceChoice.parse("cpu"),
+        new KafkaSettings(kafka.bootstrapServers(), (short) 1));
+  }
+
+  /** Catalog items 0..n-1 of the fixture's test split. */
+  static List<ImageEvent> catalog(int n) throws Exception {
+    ImageDataset data = DatasetDirectory.load(FIXTURE, DatasetDirectory.Split.TEST);
+    List<ImageEvent> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(event(data, i, "cat-" + i, "item-" + i, ImageKind.IMAGE_KIND_CATALOG_ITEM));
+    }
+    return out;
+  }
+
+  /** Queries showing images held out of a catalog of {@code from} items. */
+  static List<ImageEvent> queries(int from, int n) throws Exception {
+    ImageDataset data = DatasetDirectory.load(FIXTURE, DatasetDirectory.Split.TEST);
+    List<ImageEvent> out = new ArrayList<>();
+    for (int j = 0; j < n; j++) {
+      out.add(event(data, from + j, "qe-" + j, "q-" + j, ImageKind.IMAGE_KIND_QUERY));
+    }
+    return out;
+  }
+
+  private static ImageEvent event(ImageDataset d, int i, String eventId, String id, ImageKind k) {
+    float[] v = d.image(i);
+    byte[] bytes = new byte[v.length];
+    for (int p = 0; p < v.length; p++) {
+      bytes[p] = (byte) Math.round(v[p] * 255f);
+    }
+    return ImageEvent.newBuilder()
+        .setEventId(eventId)
+        .setKind(k)
+        .setItemId(id)
+        .setLabel(d.label(i))
+        .setPixels(PixelCodec.fromUint8(d.channels(), d.height(), d.width(), bytes))
+        .build();
+  }
+
+  static void produce(
+      EmbeddedKafka kafka, Topic<String, ImageEvent> topic, List<ImageEvent> events) {
+    try (KafkaProducer<byte[], byte[]> p = bytesProducer(kafka)) {
+      for (ImageEvent e : events) {
+        var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+        byte[] value = topic.valueSerde().serializer().serialize(topic.name(), headers, e);
+        p.send(new ProducerRecord<>(topic.name(), null, e.getItemId().getBytes(), value, headers));
+      }
+    }
+  }
+
+  static KafkaProducer<byte[], byte[]> bytesProducer(EmbeddedKafka kafka) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  /**
+   * Reads {@code topic} with the given isolation until {@code done} holds, then one more second so
+   * that a duplicate would show up.
+   */
+  static List<ConsumerRecord<byte[], byte[]>> read(
+      EmbeddedKafka kafka,
+      String topic,
+      boolean committedOnly,
+      Predicate<List<ConsumerRecord<byte[], byte[]>>> done,
+      Duration timeout) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+        committedOnly ? "read_committed" : "read_uncommitted");
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    try (var consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (!done.test(out) && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(100)).forEach(out::add);
+      }
+      long extra = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+      while (System.nanoTime() < extra) {
+        consumer.poll(Duration.ofMillis(100)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  static <V> List<V> values(Topic<String, V> topic, List<ConsumerRecord<byte[], byte[]>> records) {
+    return records.stream()
+        .map(r -> topic.valueSerde().deserializer().deserialize(topic.name(), r.value()))
+        .toList();
+  }
+
+  /** A worker with real clients; {@code producer} may be a crashing one. */
+  static AttackWorkerService worker(
+      AttackWorkerSettings s,
+      io.advrank.core.model.EmbeddingModel model,
+      KafkaProducer<byte[], byte[]> producer,
+      io.micrometer.core.instrument.MeterRegistry registry) {
+    return new AttackWorkerService(
+        s,
+        model,
+        new KafkaConsumer<>(AttackWorkerClients.workConsumer(s)),
+        new KafkaConsumer<>(AttackWorkerClients.galleryConsumer(s)),
+        producer,
+        java.time.Clock.systemUTC(),
+        registry);
+  }
+}

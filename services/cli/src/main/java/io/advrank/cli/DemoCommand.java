@@ -1,0 +1,226 @@
+package io.advrank.cli;
+
+import io.advrank.attackworker.AttackWorkerService;
+import io.advrank.attackworker.AttackWorkerSettings;
+import io.advrank.producer.ProducerService;
+import io.advrank.producer.ProducerSettings;
+import io.advrank.ranker.RankerService;
+import io.advrank.ranker.RankerSettings;
+import io.advrank.runtime.kafka.EmbeddedKafka;
+import io.advrank.runtime.metrics.Health;
+import io.advrank.runtime.metrics.MetricsServer;
+import io.advrank.runtime.settings.SettingsSource;
+import io.advrank.runtime.topic.Topics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code advrank demo}: the whole pipeline in one process — an embedded Kafka broker (or an
+ * existing cluster), the producer, the attack-worker and the ranker — with a live summary.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the whole pipeline in one process: an embedded Kafka broker (KRaft), the producer",
+      "(catalog + shopper queries), the attack-worker (a campaign of CA+/CA-/SP-QA+/SP-QA-)",
+      "and the ranker, printing a live summary. Stops after --duration or on Ctrl-C."
+    })
+final class DemoCommand implements Callable<Integer> {
+  static final String DEFAULT_CAMPAIGN =
+      "CA+ eps=0.1 w=1 fraction=0.2; CA- eps=0.1 w=1 fraction=0.1;"
+          + " SP-QA+ eps=0.1 m=1 fraction=0.2; SP-QA- eps=0.1 m=1 fraction=0.1";
+
+  @Mixin DataOptions data;
+  @Mixin ModelOptions model;
+
+  @Option(
+      names = "--bootstrap-servers",
+      description = "Use this Kafka cluster instead of starting an embedded broker.")
+  String bootstrapServers;
+
+  @Option(
+      names = "--duration",
+      description = "Stop after this long, e.g. 90s or 15m (default: run until Ctrl-C).")
+  String duration;
+
+  @Option(
+      names = "--campaign",
+      defaultValue = DEFAULT_CAMPAIGN,
+      description = "The adversary's campaign (default: ${DEFAULT-VALUE}).")
+  String campaign;
+
+  @Option(
+      names = "--catalog-limit",
+      defaultValue = "2000",
+      description = "Catalog items taken from the test split (default: ${DEFAULT-VALUE}).")
+  int catalogLimit;
+
+  @Option(
+      names = "--query-rate",
+      defaultValue = "20",
+      description = "Shopper queries per second (default: ${DEFAULT-VALUE}).")
+  double queryRate;
+
+  @Option(
+      names = "--interval",
+      defaultValue = "5",
+      description = "Seconds between summary lines (default: ${DEFAULT-VALUE}).")
+  double interval;
+
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "9400",
+      description =
+          "Port of /metrics and /health for the whole process (default: ${DEFAULT-VALUE}).")
+  int metricsPort;
+
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+
+  @Override
+  public Integer call() throws Exception {
+    long deadline = deadlineNanos();
+    CountDownLatch stop = new CountDownLatch(1);
+    Thread hook = new Thread(stop::countDown, "demo-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    long t0 = System.nanoTime();
+    try {
+      String bootstrap = bootstrapServers != null ? bootstrapServers : startBroker();
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      Admin admin =
+          keep(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)));
+      Topics.createAll(admin, (short) 1, Duration.ofSeconds(30));
+      Services services = startServices(bootstrap, registry);
+      keep(MetricsServer.start(metricsPort, registry, services::health));
+      System.err.printf(
+          "demo: pipeline up in %.1f s; metrics at http://localhost:%d/metrics%n",
+          (System.nanoTime() - t0) / 1e9, metricsPort);
+      DemoSummary summary = new DemoSummary(registry, new LagProbe(admin)::totalLag);
+      while (!stop.await(Math.round(interval * 1000), TimeUnit.MILLISECONDS)) {
+        summary.print(System.out, (System.nanoTime() - t0) / 1e9);
+        services.throwIfFailed();
+        if (System.nanoTime() > deadline) {
+          break;
+        }
+      }
+      return 0;
+    } finally {
+      closeAll();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // Ctrl-C: the JVM is already exiting.
+      }
+    }
+  }
+
+  private String startBroker() {
+    EmbeddedKafka kafka = keep(EmbeddedKafka.start());
+    System.err.printf(
+        "demo: embedded Kafka at %s (%d ms)%n",
+        kafka.bootstrapServers(), kafka.startupTime().toMillis());
+    return kafka.bootstrapServers();
+  }
+
+  private Services startServices(String bootstrap, PrometheusMeterRegistry registry)
+      throws Exception {
+    Clock clock = Clock.systemUTC();
+    Map<String, String> common = new HashMap<>();
+    common.put("kafka.bootstrap.servers", bootstrap);
+    common.put("metrics.port", "0");
+    Map<String, String> producerFlags = new HashMap<>(common);
+    producerFlags.put(ProducerSettings.DATA_DIR, data.dir.toString());
+    producerFlags.put(ProducerSettings.CATALOG_LIMIT, Integer.toString(catalogLimit));
+    producerFlags.put(ProducerSettings.QUERY_RATE, Double.toString(queryRate));
+    Map<String, String> rankerFlags = new HashMap<>(common);
+    rankerFlags.put(RankerSettings.MODEL_DIR, model.dir.toString());
+    Map<String, String> workerFlags = new HashMap<>(common);
+    workerFlags.put(AttackWorkerSettings.MODEL_DIR, model.dir.toString());
+    workerFlags.put(AttackWorkerSettings.CAMPAIGN, campaign);
+    Map<String, String> env = System.getenv();
+    RankerService ranker =
+        keep(
+            RankerService.create(
+                RankerSettings.from(
+                    SettingsSource.load(RankerSettings.KEYS, rankerFlags, env, null)),
+                clock,
+                registry));
+    AttackWorkerService worker =
+        keep(
+            AttackWorkerService.create(
+                AttackWorkerSettings.from(
+                    SettingsSource.load(AttackWorkerSettings.KEYS, workerFlags, env, null)),
+                clock,
+                registry));
+    ProducerService producer =
+        keep(
+            ProducerService.create(
+                ProducerSettings.from(
+                    SettingsSource.load(ProducerSettings.KEYS, producerFlags, env, null)),
+                clock,
+                registry));
+    ranker.start();
+    worker.start();
+    producer.start();
+    return new Services(producer, worker, ranker);
+  }
+
+  private long deadlineNanos() {
+    if (duration == null) {
+      return Long.MAX_VALUE;
+    }
+    return System.nanoTime() + SettingsSource.parseDuration("--duration", duration).toNanos();
+  }
+
+  private <T extends AutoCloseable> T keep(T resource) {
+    resources.push(resource);
+    return resource;
+  }
+
+  private void closeAll() {
+    while (!resources.isEmpty()) {
+      try {
+        resources.pop().close();
+      } catch (Exception e) {
+        System.err.println("demo: while stopping: " + e);
+      }
+    }
+  }
+
+  /** The three services, for health and failure checks. */
+  private record Services(
+      ProducerService producer, AttackWorkerService worker, RankerService ranker) {
+    Health health() {
+      Health[] all = {producer.health(), worker.health(), ranker.health()};
+      for (Health h : all) {
+        if (!h.healthy()) {
+          return h;
+        }
+      }
+      return all[0];
+    }
+
+    void throwIfFailed() {
+      for (var failure :
+          new java.util.Optional<?>[] {producer.failure(), worker.failure(), ranker.failure()}) {
+        if (failure.isPresent()) {
+          throw new IllegalStateException("a service failed: " + failure.get());
+        }
+      }
+    }
+  }
+}

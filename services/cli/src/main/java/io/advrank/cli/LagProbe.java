@@ -1,0 +1,54 @@
+package io.advrank.cli;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/** Total consumer lag (log end offset − committed offset) over every consumer group. */
+final class LagProbe implements AutoCloseable {
+  private final Admin admin;
+
+  LagProbe(Admin admin) {
+    this.admin = admin;
+  }
+
+  /** The summed lag, or −1 when the broker did not answer within a second. */
+  long totalLag() {
+    try {
+      long lag = 0;
+      for (GroupListing g : admin.listGroups().all().get(1, TimeUnit.SECONDS)) {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            admin
+                .listConsumerGroupOffsets(g.groupId())
+                .partitionsToOffsetAndMetadata()
+                .get(1, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+            admin.listOffsets(latest).all().get(1, TimeUnit.SECONDS);
+        for (var e : committed.entrySet()) {
+          if (e.getValue() != null && ends.containsKey(e.getKey())) {
+            lag += Math.max(0, ends.get(e.getKey()).offset() - e.getValue().offset());
+          }
+        }
+      }
+      return lag;
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      return -1;
+    }
+  }
+
+  @Override
+  public void close() {
+    admin.close();
+  }
+}
