@@ -24,6 +24,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -207,23 +208,31 @@ public final class Topics {
   private static void awaitLeaders(Admin admin, Duration timeout)
       throws InterruptedException, ExecutionException, TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      boolean ready =
-          admin
-              .describeTopics(names())
-              .allTopicNames()
-              .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-              .values()
-              .stream()
-              .flatMap(d -> d.partitions().stream())
-              .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-      if (ready) {
-        return;
-      }
+    while (!allLed(admin, timeout)) {
       if (System.nanoTime() > deadline) {
         throw new TimeoutException("advrank topics still have partitions without a leader");
       }
       Thread.sleep(50);
+    }
+  }
+
+  /** Whether every partition has a leader; a topic not yet in the metadata counts as no. */
+  private static boolean allLed(Admin admin, Duration timeout)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    try {
+      return admin
+          .describeTopics(names())
+          .allTopicNames()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .values()
+          .stream()
+          .flatMap(d -> d.partitions().stream())
+          .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return false;
+      }
+      throw e;
     }
   }
 
