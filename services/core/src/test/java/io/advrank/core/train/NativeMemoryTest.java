@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class NativeMemoryTest {
   static final int BATCH = 32;
+  static final int STEPS = 100;
 
   @Test
   void trainingStepsAndEmbeddingLeaveNoNativeArraysBehind() throws IOException {
@@ -25,18 +26,25 @@ class NativeMemoryTest {
       TripletTrainer trainer = new TripletTrainer(model, TripletTrainerTest.small(1));
       float[] pixels = randomPixels();
       int[][] triplets = triplets();
-      trainer.step(pixels, triplets); // Adam creates its state on the first step
-      model.embed(pixels, BATCH);
+      // Warm up: Adam creates its state on the first step, and the allocators keep what the
+      // first steps freed; only growth after that is a leak.
+      for (int i = 0; i < 20; i++) {
+        trainer.step(pixels, triplets);
+        model.embed(pixels, BATCH);
+      }
       int arrays = model.manager().getManagedArrays().size();
       long rssBefore = rssBytes();
-      for (int i = 0; i < 60; i++) {
+      for (int i = 0; i < STEPS; i++) {
         trainer.step(pixels, triplets);
         model.embed(pixels, BATCH);
       }
       assertEquals(arrays, model.manager().getManagedArrays().size());
       long growth = rssBytes() - rssBefore;
-      // A leaked step costs ≥ 1.5 MB here (activations of 32 images); 60 steps ≥ 90 MB.
-      assertTrue(growth < 60L << 20, "native memory grew by " + (growth >> 20) + " MB");
+      // Measured: a step that forgets its sub-manager grew RSS by 1145 MB over 100 steps (and the
+      // array count from 6 to 1006); without a leak, allocator noise was 2-70 MB.
+      System.out.println(
+          "native memory growth over " + STEPS + " steps: " + (growth >> 20) + " MB");
+      assertTrue(growth < 160L << 20, "native memory grew by " + (growth >> 20) + " MB");
     }
   }
 
