@@ -9,10 +9,8 @@ import io.advrank.runtime.topic.Topics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
@@ -71,30 +69,8 @@ public final class RankerMain {
     return shutdown.exitCode();
   }
 
-  /**
-   * Flags {@code --key=value} or {@code --key value}, plus {@code --settings FILE}, layered over
-   * the environment ({@code ADVRANK_*}) and the file.
-   */
+  /** Settings from {@code --key=value} flags, {@code ADVRANK_*} variables and a file. */
   static SettingsSource settingsSource(String[] args, Map<String, String> env, Set<String> keys) {
-    Map<String, String> flags = new HashMap<>();
-    Path file = null;
-    for (int i = 0; i < args.length; i++) {
-      if (!args[i].startsWith("--")) {
-        throw new SettingsException("unexpected argument '" + args[i] + "': use --key=value");
-      }
-      String arg = args[i].substring(2);
-      int eq = arg.indexOf('=');
-      String key = eq >= 0 ? arg.substring(0, eq) : arg;
-      if (eq < 0 && i + 1 >= args.length) {
-        throw new SettingsException("flag --" + key + " needs a value");
-      }
-      String value = eq >= 0 ? arg.substring(eq + 1) : args[++i];
-      if (key.equals("settings")) {
-        file = Path.of(value);
-      } else {
-        flags.put(key, value);
-      }
-    }
-    return SettingsSource.load(keys, flags, env, file);
+    return SettingsSource.fromArgs(keys, args, env);
   }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -230,6 +231,35 @@ public final class SettingsSource {
       throw new IllegalArgumentException("empty item");
     }
     return items;
+  }
+
+  /**
+   * A source from command-line arguments: {@code --key=value} or {@code --key value} flags, plus
+   * {@code --settings FILE}, layered over the environment ({@code ADVRANK_*}) and the file.
+   *
+   * @throws SettingsException for a bare word, a flag without a value or an unknown key
+   */
+  public static SettingsSource fromArgs(Set<String> keys, String[] args, Map<String, String> env) {
+    Map<String, String> flags = new HashMap<>();
+    Path file = null;
+    for (int i = 0; i < args.length; i++) {
+      if (!args[i].startsWith("--")) {
+        throw new SettingsException("unexpected argument '" + args[i] + "': use --key=value");
+      }
+      String arg = args[i].substring(2);
+      int eq = arg.indexOf('=');
+      String key = eq >= 0 ? arg.substring(0, eq) : arg;
+      if (eq < 0 && i + 1 >= args.length) {
+        throw new SettingsException("flag --" + key + " needs a value");
+      }
+      String value = eq >= 0 ? arg.substring(eq + 1) : args[++i];
+      if (key.equals("settings")) {
+        file = Path.of(value);
+      } else {
+        flags.put(key, value);
+      }
+    }
+    return load(keys, flags, env, file);
   }
 
   /**
