@@ -80,6 +80,31 @@ class AdvrankCliTest {
   }
 
   @Test
+  void serveNamesTheServicesItKnows() {
+    CliRun r = CliRun.of("serve", "frobnicator");
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("producer, attack-worker, ranker"), r.err());
+  }
+
+  @Test
+  void serveExpandsTheBootstrapShorthand() {
+    assertEquals(
+        java.util.List.of(
+            "--kafka.bootstrap.servers", "h:1", "--kafka.bootstrap.servers=h:2", "--x=y"),
+        java.util.List.of(
+            ServeCommand.translate(
+                java.util.List.of(
+                    "--bootstrap-servers", "h:1", "--bootstrap-servers=h:2", "--x=y"))));
+  }
+
+  @Test
+  void demoRefusesABadDuration() {
+    CliRun r = CliRun.of("demo", "--duration", "soon", "--data", CliRun.FIXTURE.toString());
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("--duration: 'soon' is not a duration"), r.err());
+  }
+
+  @Test
   void badNumbersAreRefusedWithTheirName() {
     CliRun r = CliRun.of("train", "--epochs", "0", "--data", CliRun.FIXTURE.toString());
     assertEquals(2, r.exitCode());
