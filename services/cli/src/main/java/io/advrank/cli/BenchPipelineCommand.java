@@ -1,0 +1,219 @@
+package io.advrank.cli;
+
+import io.advrank.attackworker.AttackWorkerSettings;
+import io.advrank.core.attack.AttackSpec;
+import io.advrank.core.data.DatasetDirectory;
+import io.advrank.core.data.ImageDataset;
+import io.advrank.core.model.EmbeddingModel;
+import io.advrank.ranker.RankerSettings;
+import io.advrank.runtime.kafka.EmbeddedKafka;
+import io.advrank.runtime.settings.SettingsSource;
+import io.advrank.runtime.topic.Topics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code advrank bench pipeline}: the streaming system's two figures of issue #4 from one run on a
+ * real broker — CA+ attack throughput through Kafka against the same attacks in-process ({@link
+ * BenchPipelineAttack}), and benign produce-to-ranking latency with nothing attacked ({@link
+ * BenchPipelineLatency}). Services run in this process with one metrics registry, as in {@code
+ * demo}; every Kafka name carries a run id, so a shared cluster's other traffic is left alone.
+ */
+@Command(
+    name = "pipeline",
+    mixinStandardHelpOptions = true,
+    description = {
+      "End-to-end figures of the Kafka pipeline, from one run on an embedded broker (or",
+      "--bootstrap-servers): (1) CA+ attacks/s of the attack-worker on --items uploads, from the",
+      "first upload to the last rank shift, beside the same attacks run in-process in batches of",
+      "--batch (goal: >= 0.9x); (2) benign query latency, produced_at to ranking received, at",
+      "--query-rate for --seconds with an empty campaign (goal: p99 < 50 ms)."
+    })
+final class BenchPipelineCommand implements Callable<Integer> {
+  @Mixin DataOptions data;
+  @Mixin ModelOptions model;
+  @Mixin OutputOptions output;
+
+  @Option(
+      names = "--bootstrap-servers",
+      description = "Use this Kafka cluster instead of starting an embedded broker.")
+  String bootstrapServers;
+
+  @Option(
+      names = "--items",
+      defaultValue = "512",
+      description = "Catalog uploads attacked, all with CA+ (default: ${DEFAULT-VALUE}).")
+  int items;
+
+  @Option(
+      names = "--catalog",
+      defaultValue = "2000",
+      description =
+          "Test images already in the catalog: the attack gallery, and with the attacked"
+              + " uploads (clean) the ranker's catalog (default: ${DEFAULT-VALUE}).")
+  int catalog;
+
+  @Option(
+      names = "--eps",
+      defaultValue = "0.3",
+      description = "CA+ budget epsilon (default: ${DEFAULT-VALUE}).")
+  double eps;
+
+  @Option(
+      names = "--size",
+      defaultValue = "1",
+      description = "CA+ w: queries per attacked item (default: ${DEFAULT-VALUE}).")
+  int size;
+
+  @Option(
+      names = "--batch",
+      defaultValue = "64",
+      description =
+          "The attack-worker's batch.max, and the in-process batch size (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(
+      names = "--batch-wait",
+      description = "The attack-worker's batch.wait, e.g. 5ms (default: the worker's own).")
+  String batchWait;
+
+  @Option(
+      names = "--query-rate",
+      defaultValue = "200",
+      description = "Benign queries per second (default: ${DEFAULT-VALUE}).")
+  double queryRate;
+
+  @Option(
+      names = "--seconds",
+      defaultValue = "20",
+      description = "Seconds of benign queries measured (default: ${DEFAULT-VALUE}).")
+  double seconds;
+
+  private final String run = Long.toString(System.currentTimeMillis(), 36);
+
+  @Override
+  public Integer call() throws Exception {
+    validate();
+    ImageDataset test = data.load(DatasetDirectory.Split.TEST, null);
+    if (catalog + items > test.size()) {
+      throw new IllegalArgumentException(
+          "--catalog + --items: must be <= the %d test images, was %d"
+              .formatted(test.size(), catalog + items));
+    }
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    EmbeddedKafka broker = bootstrapServers == null ? startBroker() : null;
+    String bootstrap = broker != null ? broker.bootstrapServers() : bootstrapServers;
+    try (broker;
+        BenchPipelineKafka kafka = new BenchPipelineKafka(bootstrap)) {
+      Topics.createAll(kafka.admin(), (short) 1, Duration.ofSeconds(30));
+      BenchPipelineEvents events = new BenchPipelineEvents(test, run);
+      Map<TopicPartition, Long> runStart = kafka.endOffsets(List.of(Topics.CATALOG));
+      for (int i = 0; i < catalog; i++) {
+        kafka.send(Topics.CATALOG, events.catalogItem(i));
+      }
+      kafka.flush();
+      AttackSpec spec = BenchPipelineAttack.caPlus(eps, size);
+      BenchPipelineAttack.Run[] attacks =
+          attacks(
+              new BenchPipelineAttack(kafka, events, catalog, items, spec), bootstrap, registry);
+      BenchPipelineLatency.Result benign =
+          new BenchPipelineLatency(kafka, events, queryRate, seconds)
+              .run(
+                  worker(bootstrap, "benign", ""),
+                  ranker(bootstrap),
+                  runStart,
+                  catalog + items,
+                  registry);
+      BenchPipelineReport report =
+          new BenchPipelineReport(
+              spec, items, catalog, batch, attacks[0], attacks[1], queryRate, benign);
+      output.print(report.json(), report::table);
+      return 0;
+    }
+  }
+
+  /**
+   * Part 1: through Kafka, then in-process on the same device and weights; one warm-up first so
+   * that neither pays libtorch's first-call costs.
+   */
+  private BenchPipelineAttack.Run[] attacks(
+      BenchPipelineAttack attack, String bootstrap, PrometheusMeterRegistry registry)
+      throws Exception {
+    AttackWorkerSettings attacker =
+        worker(bootstrap, "attack", "CA+ eps=%s w=%d fraction=1".formatted(eps, size));
+    try (EmbeddingModel m = EmbeddingModel.load(model.dir, attacker.device().resolve())) {
+      m.requireInputShape(attack.data());
+      attack.warmUp(m, batch);
+      System.err.printf("bench pipeline: %d CA+ attacks through Kafka%n", items);
+      BenchPipelineAttack.Run viaKafka = attack.throughKafka(attacker, registry);
+      System.err.printf("bench pipeline: the same %d attacks in-process%n", items);
+      return new BenchPipelineAttack.Run[] {viaKafka, attack.inProcess(m, batch)};
+    }
+  }
+
+  private void validate() {
+    require(items >= 1, "--items", items, ">= 1");
+    require(catalog >= 2, "--catalog", catalog, ">= 2");
+    require(eps > 0 && eps <= 1, "--eps", eps, "in (0, 1]");
+    require(size >= 1 && size < catalog, "--size", size, "in 1.." + (catalog - 1));
+    require(batch >= 1 && batch <= 1024, "--batch", batch, "in 1..1024");
+    require(queryRate > 0 && queryRate <= 10_000, "--query-rate", queryRate, "in (0, 10000]");
+    require(seconds > 0, "--seconds", seconds, "> 0");
+  }
+
+  private static void require(boolean ok, String option, Object value, String rule) {
+    if (!ok) {
+      throw new IllegalArgumentException(option + ": must be " + rule + ", was " + value);
+    }
+  }
+
+  private EmbeddedKafka startBroker() {
+    EmbeddedKafka kafka = EmbeddedKafka.start();
+    System.err.printf(
+        "bench pipeline: embedded Kafka at %s (%d ms)%n",
+        kafka.bootstrapServers(), kafka.startupTime().toMillis());
+    return kafka;
+  }
+
+  /** An attack-worker of this run: its own group and transactional id per phase. */
+  private AttackWorkerSettings worker(String bootstrap, String phase, String campaign) {
+    Map<String, String> flags = common(bootstrap);
+    String name = "bench-" + run + "-" + phase;
+    flags.put(AttackWorkerSettings.MODEL_DIR, model.dir.toString());
+    flags.put(AttackWorkerSettings.CAMPAIGN, campaign);
+    flags.put(AttackWorkerSettings.BATCH_MAX, Integer.toString(batch));
+    flags.put(AttackWorkerSettings.GROUP_ID, name);
+    flags.put(AttackWorkerSettings.WORKER_ID, name);
+    if (batchWait != null) {
+      flags.put(AttackWorkerSettings.BATCH_WAIT, batchWait);
+    }
+    return AttackWorkerSettings.from(
+        SettingsSource.load(AttackWorkerSettings.KEYS, flags, System.getenv(), null));
+  }
+
+  private RankerSettings ranker(String bootstrap) {
+    Map<String, String> flags = common(bootstrap);
+    String name = "bench-" + run + "-ranker";
+    flags.put(RankerSettings.MODEL_DIR, model.dir.toString());
+    flags.put(RankerSettings.GROUP_ID, name);
+    flags.put(RankerSettings.RANKER_ID, name);
+    return RankerSettings.from(
+        SettingsSource.load(RankerSettings.KEYS, flags, System.getenv(), null));
+  }
+
+  private static Map<String, String> common(String bootstrap) {
+    Map<String, String> flags = new HashMap<>();
+    flags.put("kafka.bootstrap.servers", bootstrap);
+    flags.put("metrics.port", "0");
+    return flags;
+  }
+}
