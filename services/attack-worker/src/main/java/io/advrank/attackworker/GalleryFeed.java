@@ -4,6 +4,7 @@ import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.Embeddings;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.runtime.topic.Topics;
+import io.advrank.runtime.wire.RejectedRecordException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package io.advrank.attackworker;
 
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.kafka.DeadLetters.Reason;
+import io.advrank.runtime.wire.RejectedRecordException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -11,6 +11,7 @@ import io.advrank.proto.v1.Pixels;
 import io.advrank.runtime.kafka.DeadLetters.Reason;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.PixelCodec;
+import io.advrank.runtime.wire.RejectedRecordException;
 import java.util.Arrays;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;

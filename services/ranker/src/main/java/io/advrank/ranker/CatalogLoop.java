@@ -6,6 +6,7 @@ import io.advrank.proto.v1.ImageKind;
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.kafka.DeadLetters.Reason;
 import io.advrank.runtime.topic.Topics;
+import io.advrank.runtime.wire.RejectedRecordException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

@@ -8,6 +8,7 @@ import io.advrank.proto.v1.RankingResult;
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.kafka.DeadLetters.Reason;
 import io.advrank.runtime.topic.Topics;
+import io.advrank.runtime.wire.RejectedRecordException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

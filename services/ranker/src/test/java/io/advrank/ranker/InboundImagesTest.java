@@ -10,6 +10,7 @@ import io.advrank.proto.v1.ImageKind;
 import io.advrank.runtime.kafka.DeadLetters.Reason;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.PixelCodec;
+import io.advrank.runtime.wire.RejectedRecordException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
