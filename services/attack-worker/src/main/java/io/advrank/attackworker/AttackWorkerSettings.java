@@ -1,7 +1,10 @@
 package io.advrank.attackworker;
 
+import static io.advrank.runtime.settings.SettingsRules.NAME_RULE;
+import static io.advrank.runtime.settings.SettingsRules.require;
+import static io.advrank.runtime.settings.SettingsRules.requireDuration;
+
 import io.advrank.runtime.settings.KafkaSettings;
-import io.advrank.runtime.settings.SettingsException;
 import io.advrank.runtime.settings.SettingsSource;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,8 +81,8 @@ public record AttackWorkerSettings(
     require(galleryRebuildItems >= 1, GALLERY_REBUILD_ITEMS, galleryRebuildItems, "must be >= 1");
     requireDuration(galleryRebuildInterval, GALLERY_REBUILD_INTERVAL, Duration.ofHours(1));
     require(maxEventBytes >= 1024, MAX_EVENT_BYTES, maxEventBytes, "must be >= 1024");
-    require(groupId != null && groupId.matches(NAME), GROUP_ID, groupId, nameRule());
-    require(workerId != null && workerId.matches(NAME), WORKER_ID, workerId, nameRule());
+    require(groupId != null && groupId.matches(NAME), GROUP_ID, groupId, NAME_RULE);
+    require(workerId != null && workerId.matches(NAME), WORKER_ID, workerId, NAME_RULE);
     require(
         metricsPort >= 0 && metricsPort <= 65535, METRICS_PORT, metricsPort, "must be 0..65535");
   }
@@ -104,25 +107,6 @@ public record AttackWorkerSettings(
   /** The producer's {@code transactional.id}: stable per instance, unique per instance. */
   public String transactionalId() {
     return "advrank-" + workerId;
-  }
-
-  private static void requireDuration(Duration value, String key, Duration max) {
-    Objects.requireNonNull(value, key);
-    require(
-        !value.isNegative() && value.compareTo(max) <= 0,
-        key,
-        value,
-        "must be between 0 and " + max);
-  }
-
-  private static String nameRule() {
-    return "must be 1-64 characters of letters, digits, '.', '_' or '-'";
-  }
-
-  private static void require(boolean ok, String key, Object value, String rule) {
-    if (!ok) {
-      throw new SettingsException("setting '%s' %s, got '%s'".formatted(key, rule, value));
-    }
   }
 
   private static Set<String> keys() {

@@ -1,7 +1,8 @@
 package io.advrank.producer;
 
+import static io.advrank.runtime.settings.SettingsRules.require;
+
 import io.advrank.runtime.settings.KafkaSettings;
-import io.advrank.runtime.settings.SettingsException;
 import io.advrank.runtime.settings.SettingsSource;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,12 +112,6 @@ public record ProducerSettings(
   /** Whether the query stream ends by itself (a limit or a duration is set). */
   public boolean queriesBounded() {
     return queryLimit > 0 || !queryDuration.isZero();
-  }
-
-  private static void require(boolean ok, String key, Object value, String rule) {
-    if (!ok) {
-      throw new SettingsException("setting '%s' %s, got '%s'".formatted(key, rule, value));
-    }
   }
 
   private static Set<String> keys() {

@@ -1,7 +1,10 @@
 package io.advrank.ranker;
 
+import static io.advrank.runtime.settings.SettingsRules.NAME_RULE;
+import static io.advrank.runtime.settings.SettingsRules.require;
+import static io.advrank.runtime.settings.SettingsRules.requireDuration;
+
 import io.advrank.runtime.settings.KafkaSettings;
-import io.advrank.runtime.settings.SettingsException;
 import io.advrank.runtime.settings.SettingsSource;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,8 +85,8 @@ public record RankerSettings(
         "must be 1..4096");
     require(rebuildItems >= 1, REBUILD_ITEMS, rebuildItems, "must be >= 1");
     requireDuration(rebuildInterval, REBUILD_INTERVAL, Duration.ofHours(1));
-    require(groupId != null && groupId.matches(NAME), GROUP_ID, groupId, nameRule());
-    require(rankerId != null && rankerId.matches(NAME), RANKER_ID, rankerId, nameRule());
+    require(groupId != null && groupId.matches(NAME), GROUP_ID, groupId, NAME_RULE);
+    require(rankerId != null && rankerId.matches(NAME), RANKER_ID, rankerId, NAME_RULE);
     require(
         metricsPort >= 0 && metricsPort <= 65535, METRICS_PORT, metricsPort, "must be 0..65535");
   }
@@ -102,25 +105,6 @@ public record RankerSettings(
         source.string(RANKER_ID, "ranker-0"),
         source.intValue(METRICS_PORT, DEFAULT_METRICS_PORT),
         KafkaSettings.from(source));
-  }
-
-  private static void requireDuration(Duration value, String key, Duration max) {
-    Objects.requireNonNull(value, key);
-    require(
-        !value.isNegative() && value.compareTo(max) <= 0,
-        key,
-        value,
-        "must be between 0 and " + max);
-  }
-
-  private static String nameRule() {
-    return "must be 1-64 characters of letters, digits, '.', '_' or '-'";
-  }
-
-  private static void require(boolean ok, String key, Object value, String rule) {
-    if (!ok) {
-      throw new SettingsException("setting '%s' %s, got '%s'".formatted(key, rule, value));
-    }
   }
 
   private static Set<String> keys() {
