@@ -104,6 +104,15 @@ final class TrainCommand implements Callable<Integer> {
   double cleanWeight;
 
   @Option(
+      names = "--shift-weight",
+      defaultValue = "0",
+      description = {
+        "With --defense est: add lambda * mean d(f(x), f(x~)), penalising the embedding shift the",
+        "inner attack found; >= 0, 0 is the paper's EST (default: ${DEFAULT-VALUE})."
+      })
+  double shiftWeight;
+
+  @Option(
       names = "--from",
       paramLabel = "MODEL_DIR",
       description = "Fine-tune this model directory instead of starting from random weights.")
@@ -123,11 +132,15 @@ final class TrainCommand implements Callable<Integer> {
     if (!(cleanWeight >= 0 && cleanWeight < 1)) {
       throw new IllegalArgumentException("--clean-weight: must be in [0, 1), was " + cleanWeight);
     }
-    if (cleanWeight != 0 && est == null) {
-      throw new IllegalArgumentException("--clean-weight: needs --defense est");
+    if (!(shiftWeight >= 0)) {
+      throw new IllegalArgumentException("--shift-weight: must be >= 0, was " + shiftWeight);
+    }
+    if ((cleanWeight != 0 || shiftWeight != 0) && est == null) {
+      throw new IllegalArgumentException(
+          (cleanWeight != 0 ? "--clean-weight" : "--shift-weight") + ": needs --defense est");
     }
     if (est != null) {
-      est = est.withCleanWeight(cleanWeight);
+      est = est.withCleanWeight(cleanWeight).withShiftWeight(shiftWeight);
     }
     ImageDataset train = data.load(DatasetDirectory.Split.TRAIN, trainLimit);
     ImageDataset test = evalLimit > 0 ? data.load(DatasetDirectory.Split.TEST, evalLimit) : null;
@@ -207,6 +220,7 @@ final class TrainCommand implements Callable<Integer> {
             + (trainLimit == null ? "" : " --train-limit " + trainLimit)
             + (defenseInfo.equals("none") ? "" : " --defense est --eps " + eps)
             + (cleanWeight == 0 ? "" : " --clean-weight " + cleanWeight)
+            + (shiftWeight == 0 ? "" : " --shift-weight " + shiftWeight)
             + (from == null ? "" : " --from " + from));
     Map<String, Double> metrics = new LinkedHashMap<>();
     if (last != null && !Double.isNaN(last.recallAt1())) {

@@ -38,6 +38,7 @@ public final class TripletTrainer {
   private final Random random;
   private BatchAdversary adversary;
   private float cleanWeight;
+  private float shiftWeight;
   private TrainListener listener = new TrainListener() {};
   private ImageDataset evalSet;
   private int chunk = CHUNK;
@@ -70,6 +71,19 @@ public final class TripletTrainer {
       throw new IllegalArgumentException("clean weight: must be in [0, 1), was " + weight);
     }
     this.cleanWeight = (float) weight;
+    return this;
+  }
+
+  /**
+   * With an adversary, also penalise the embedding shift itself: adds λ·mean d(f(x), f(x̃)), the
+   * quantity the ES attack maximised, so the step minimises the maximum shift directly (a
+   * TRADES-style term for embeddings; our variant, not the paper's).
+   */
+  public TripletTrainer optShiftWeight(double lambda) {
+    if (!(lambda >= 0)) {
+      throw new IllegalArgumentException("shift weight: must be >= 0, was " + lambda);
+    }
+    this.shiftWeight = (float) lambda;
     return this;
   }
 
@@ -144,11 +158,24 @@ public final class TripletTrainer {
     Loss loss = e -> TripletLoss.compute(e, pos, neg, settings.margin());
     if (adversary != null) {
       NDArray adv = adversary.perturb(model, x);
-      if (cleanWeight > 0) {
+      if (cleanWeight > 0 || shiftWeight > 0) {
         float w = cleanWeight;
+        float lambda = shiftWeight;
         Loss single = loss;
         // Rows [0, n) are the clean images, [n, 2n) their adversarial versions.
-        loss = e -> single.of(half(e, 0, n)).mul(w).add(single.of(half(e, n, n)).mul(1 - w));
+        loss =
+            e -> {
+              NDArray clean = half(e, 0, n);
+              NDArray shifted = half(e, n, n);
+              NDArray l = single.of(shifted).mul(1 - w);
+              if (w > 0) {
+                l = l.add(single.of(clean).mul(w));
+              }
+              if (lambda > 0) {
+                l = l.add(clean.mul(shifted).sum(new int[] {1}).neg().add(1f).mean().mul(lambda));
+              }
+              return l;
+            };
         x = NDArrays.concat(new NDList(x, adv));
       } else {
         x = adv;

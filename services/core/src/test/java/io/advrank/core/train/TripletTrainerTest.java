@@ -13,6 +13,7 @@ import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.Fixtures;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.model.Embeddings;
 import io.advrank.core.model.ModelSpec;
 import io.advrank.core.ranking.RetrievalMetrics;
 import io.advrank.core.train.TrainListener.EpochStats;
@@ -97,18 +98,7 @@ class TripletTrainerTest {
     int[][] triplets =
         new TripletSampler(train.head(n).labels(), n, new Random(1))
             .triplets(IntStream.range(0, n).toArray());
-    BatchAdversary invert =
-        new BatchAdversary() {
-          @Override
-          public NDArray perturb(EmbeddingModel model, NDArray images) {
-            return images.neg().add(1f);
-          }
-
-          @Override
-          public String describe() {
-            return "invert";
-          }
-        };
+    BatchAdversary invert = INVERT;
     float[][] clean = gradients(pixels, triplets, 50, t -> t);
     float[][] adversarial = gradients(pixels, triplets, 50, t -> t.optAdversary(invert));
     // 240 rows in passes of 50: the mixed loss also goes through the chunked path.
@@ -125,6 +115,37 @@ class TripletTrainerTest {
       }
     }
     assertNotEquals(clean[0][0], adversarial[0][0], "the adversary must change the gradients");
+  }
+
+  @Test
+  void theShiftPenaltyAddsTheMeanEmbeddingShiftToTheLoss() {
+    int n = 60;
+    float[] pixels = train.batch(IntStream.range(0, n).toArray());
+    float[] inverted = new float[pixels.length];
+    for (int i = 0; i < pixels.length; i++) {
+      inverted[i] = 1 - pixels[i];
+    }
+    int[][] triplets =
+        new TripletSampler(train.head(n).labels(), n, new Random(1))
+            .triplets(IntStream.range(0, n).toArray());
+    float adversarial = loss(pixels, triplets, t -> t.optAdversary(INVERT));
+    float penalised = loss(pixels, triplets, t -> t.optAdversary(INVERT).optShiftWeight(0.5));
+    double shift = 0;
+    try (EmbeddingModel model = EmbeddingModel.create(spec(), 4, Device.cpu())) {
+      Embeddings a = model.embed(pixels, n);
+      Embeddings b = model.embed(inverted, n);
+      for (int i = 0; i < n; i++) {
+        float[] u = a.row(i);
+        float[] v = b.row(i);
+        double dot = 0;
+        for (int k = 0; k < u.length; k++) {
+          dot += u[k] * v[k];
+        }
+        shift += (1 - dot) / n;
+      }
+    }
+    assertTrue(shift > 0.01, "inverting the images must move the embeddings: " + shift);
+    assertEquals(adversarial + 0.5 * shift, penalised, 1e-4);
   }
 
   @Test
@@ -154,6 +175,28 @@ class TripletTrainerTest {
         out.add(p.getValue().getArray().getGradient().toFloatArray());
       }
       return out.toArray(new float[0][]);
+    }
+  }
+
+  /** x̃ = 1 − x: far from x, so clean and adversarial terms differ clearly. */
+  static final BatchAdversary INVERT =
+      new BatchAdversary() {
+        @Override
+        public NDArray perturb(EmbeddingModel model, NDArray images) {
+          return images.neg().add(1f);
+        }
+
+        @Override
+        public String describe() {
+          return "invert";
+        }
+      };
+
+  /** The loss of one step on a fresh seeded model (the same one {@link #gradients} uses). */
+  static float loss(float[] pixels, int[][] triplets, UnaryOperator<TripletTrainer> setup) {
+    try (EmbeddingModel model = EmbeddingModel.create(spec(), 4, Device.cpu());
+        NDManager step = model.manager().newSubManager()) {
+      return setup.apply(new TripletTrainer(model, small(1))).gradients(step, pixels, triplets);
     }
   }
 
