@@ -8,10 +8,11 @@ import io.advrank.ranker.RankerService;
 import io.advrank.ranker.RankerSettings;
 import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.metrics.Health;
+import io.advrank.runtime.metrics.KafkaClientMeters;
 import io.advrank.runtime.metrics.MetricsServer;
+import io.advrank.runtime.metrics.ProcessRegistry;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.topic.Topics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -100,9 +101,12 @@ final class DemoCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     try {
       String bootstrap = bootstrapServers != null ? bootstrapServers : startBroker();
-      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      PrometheusMeterRegistry registry = ProcessRegistry.create();
+      KafkaClientMeters adminMeters = keep(new KafkaClientMeters(registry));
       Admin admin =
-          keep(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)));
+          keep(
+              adminMeters.bind(
+                  Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))));
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(30));
       Services services = startServices(bootstrap, registry);
       keep(MetricsServer.start(metricsPort, registry, services::health));
