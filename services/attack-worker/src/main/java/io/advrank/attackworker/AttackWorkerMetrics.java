@@ -1,11 +1,11 @@
 package io.advrank.attackworker;
 
-import io.advrank.runtime.metrics.ModelVersionInfo;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * The attack-worker's meters in the process's registry. Prometheus names: {@code
@@ -15,11 +15,10 @@ import java.time.Duration;
  * advrank_rank_percentile_before{type,model_version}} and {@code _after} (histograms with fixed
  * buckets, percent), {@code advrank_embedding_shift{type,model_version}} (summary, cosine
  * distance), {@code advrank_events_forwarded_total{topic}} (every event written to a delivered
- * topic, perturbed or not) and {@code advrank_model_version_info{service="attack-worker"}}. Labels
- * are bounded: seven attack types, four outcomes, two topics, a few model versions. Dead letters
- * are counted by {@code DeadLetters}, the Kafka clients' metrics by {@code KafkaClientMeters}.
- * Callers record a batch only after its transaction commits, so an aborted batch that is replayed
- * is not counted twice.
+ * topic, perturbed or not). Labels are bounded: seven attack types, four outcomes, two topics, a
+ * few model versions. Dead letters are counted by {@code DeadLetters}, the Kafka clients' metrics
+ * by {@code KafkaClientMeters}. Callers record a batch only after its transaction commits, so an
+ * aborted batch that is replayed is not counted twice.
  */
 final class AttackWorkerMetrics {
   /**
@@ -33,16 +32,17 @@ final class AttackWorkerMetrics {
   };
 
   private final MeterRegistry registry;
-  private final ModelVersionInfo modelVersion;
+  private final Supplier<String> modelVersion;
 
-  AttackWorkerMetrics(MeterRegistry registry, ModelVersionInfo modelVersion) {
+  /** {@code modelVersion} gives the version the batch being tallied was attacked with. */
+  AttackWorkerMetrics(MeterRegistry registry, Supplier<String> modelVersion) {
     this.registry = registry;
     this.modelVersion = modelVersion;
   }
 
   void attack(AttackOutcome o) {
     String type = o.attack().type().label();
-    String version = modelVersion.current();
+    String version = modelVersion.get();
     String outcome =
         switch (o.status()) {
           case ATTACKED -> o.result().success() ? "success" : "failure";
@@ -53,7 +53,7 @@ final class AttackWorkerMetrics {
         .description("Attacks by type and outcome")
         .tag("type", type)
         .tag("outcome", outcome)
-        .tag(ModelVersionInfo.TAG, version)
+        .tag("model_version", version)
         .register(registry)
         .increment();
     if (o.status() != AttackOutcome.Status.ATTACKED) {
@@ -62,7 +62,7 @@ final class AttackWorkerMetrics {
     Timer.builder("advrank.attack.latency")
         .description("Wall time of the PGD batch an attack ran in, targeting included")
         .tag("type", type)
-        .tag(ModelVersionInfo.TAG, version)
+        .tag("model_version", version)
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(10))
         .maximumExpectedValue(Duration.ofMinutes(2))
@@ -78,7 +78,7 @@ final class AttackWorkerMetrics {
     DistributionSummary.builder("advrank.embedding.shift")
         .description(shift)
         .tag("type", type)
-        .tag(ModelVersionInfo.TAG, version)
+        .tag("model_version", version)
         .register(registry)
         .record(o.result().embeddingShift());
   }
@@ -106,7 +106,7 @@ final class AttackWorkerMetrics {
     return DistributionSummary.builder(name)
         .description(description)
         .tag("type", type)
-        .tag(ModelVersionInfo.TAG, version)
+        .tag("model_version", version)
         .serviceLevelObjectives(PERCENT_BUCKETS)
         .register(registry);
   }

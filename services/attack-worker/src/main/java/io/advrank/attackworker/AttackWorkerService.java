@@ -8,7 +8,6 @@ import io.advrank.proto.v1.RankShift;
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.metrics.Health;
 import io.advrank.runtime.metrics.KafkaClientMeters;
-import io.advrank.runtime.metrics.ModelVersionInfo;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -117,8 +116,7 @@ public final class AttackWorkerService implements AutoCloseable {
             new BatchAttacks(model, settings.campaign(), clock),
             new OutputRecords(model.version(), settings.campaign()),
             new DeadLetters(producer, SERVICE, registry),
-            new AttackWorkerMetrics(
-                registry, new ModelVersionInfo(registry, SERVICE, model.version())),
+            new AttackWorkerMetrics(registry, model::version),
             clock);
     this.loop =
         new WorkerLoop(

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.advrank.core.attack.AttackResult;
 import io.advrank.proto.v1.ImageEvent;
-import io.advrank.runtime.metrics.ModelVersionInfo;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 class AttackWorkerMetricsTest {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final ModelVersionInfo version = new ModelVersionInfo(registry, "attack-worker", "v7");
-  private final AttackWorkerMetrics metrics = new AttackWorkerMetrics(registry, version);
+  private final AtomicReference<String> version = new AtomicReference<>("v7");
+  private final AttackWorkerMetrics metrics = new AttackWorkerMetrics(registry, version::get);
   private final CampaignAttack caPlus =
       Campaign.parse("CA+ eps=0.1 w=1 fraction=0.5", 1).attacks().get(0);
 
@@ -66,8 +66,7 @@ class AttackWorkerMetricsTest {
             "advrank_rank_percentile_after_bucket{" + tags + ",le=\"2.0\"} 1",
             "advrank_rank_percentile_after_bucket{" + tags + ",le=\"1.0\"} 0",
             "advrank_embedding_shift_sum{" + tags + "} 0.04",
-            "advrank_attack_batch_size_bucket{le=\"8.0\"} 1",
-            "advrank_model_version_info{model_version=\"v7\",service=\"attack-worker\"} 1")) {
+            "advrank_attack_batch_size_bucket{le=\"8.0\"} 1")) {
       assertTrue(scrape.contains(series), series + " missing:\n" + scrape);
     }
   }

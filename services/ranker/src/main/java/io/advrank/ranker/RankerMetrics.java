@@ -1,6 +1,5 @@
 package io.advrank.ranker;
 
-import io.advrank.runtime.metrics.ModelVersionInfo;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -14,16 +13,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * advrank_rankings_total}, {@code advrank_ranking_latency_seconds} (histogram), {@code
  * advrank_ranking_batch_size} (summary), {@code advrank_catalog_items}, {@code
  * advrank_catalog_index_rebuilds_total} and {@code
- * advrank_model_version_info{service="ranker",model_version}} (1 for the served version, see {@link
- * ModelVersionInfo}). Dead letters are counted by {@code DeadLetters}; the Kafka clients' own
- * metrics (e.g. consumer lag) come from {@code KafkaClientMeters}.
+ * advrank_model_version_info{service="ranker",model_version}} (1 for the served version). Dead
+ * letters are counted by {@code DeadLetters}, the Kafka clients' own metrics (e.g. consumer lag) by
+ * {@code KafkaClientMeters}.
  */
 final class RankerMetrics {
   final Counter rankings;
   final Timer latency;
   final DistributionSummary batchSize;
   final Counter rebuilds;
-  final ModelVersionInfo modelVersion;
   private final AtomicInteger catalogItems = new AtomicInteger();
 
   RankerMetrics(MeterRegistry registry, String modelVersion) {
@@ -47,7 +45,12 @@ final class RankerMetrics {
     Gauge.builder("advrank.catalog.items", catalogItems, AtomicInteger::get)
         .description("Catalog items in the search index")
         .register(registry);
-    this.modelVersion = new ModelVersionInfo(registry, "ranker", modelVersion);
+    // The info-metric idiom: a constant 1 whose label carries the value (one series per version).
+    Gauge.builder("advrank.model.version.info", () -> 1)
+        .description("The model version this ranker serves")
+        .tag("service", "ranker")
+        .tag("model_version", modelVersion)
+        .register(registry);
   }
 
   void catalogItems(int n) {
