@@ -14,6 +14,7 @@ import io.advrank.runtime.metrics.ProcessRegistry;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -25,6 +26,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -90,6 +95,15 @@ final class DemoCommand implements Callable<Integer> {
           "Port of /metrics and /health for the whole process (default: ${DEFAULT-VALUE}).")
   int metricsPort;
 
+  @Option(
+      names = "--bad-records",
+      defaultValue = "0",
+      description = {
+        "Write this many malformed records to the query topic at start, to show that bad input",
+        "is dead-lettered and counted, not fatal (default: ${DEFAULT-VALUE})."
+      })
+  int badRecords;
+
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
 
   @Override
@@ -110,6 +124,7 @@ final class DemoCommand implements Callable<Integer> {
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(30));
       Services services = startServices(bootstrap, registry);
       keep(MetricsServer.start(metricsPort, registry, services::health));
+      sendBadRecords(bootstrap);
       System.err.printf(
           "demo: pipeline up in %.1f s; metrics at http://localhost:%d/metrics%n",
           (System.nanoTime() - t0) / 1e9, metricsPort);
@@ -181,6 +196,22 @@ final class DemoCommand implements Callable<Integer> {
     worker.start();
     producer.start();
     return new Services(producer, worker, ranker);
+  }
+
+  /** Bytes that are no {@code ImageEvent}: the attack-worker dead-letters them as malformed. */
+  private void sendBadRecords(String bootstrap) {
+    if (badRecords <= 0) {
+      return;
+    }
+    Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (int i = 0; i < badRecords; i++) {
+        byte[] garbage = ("not an ImageEvent #" + i).getBytes(StandardCharsets.UTF_8);
+        producer.send(new ProducerRecord<>(Topics.QUERIES.name(), garbage, garbage));
+      }
+    }
+    System.err.printf("demo: wrote %d malformed records to %s%n", badRecords, Topics.QUERIES);
   }
 
   private long deadlineNanos() {
