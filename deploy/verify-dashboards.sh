@@ -42,9 +42,13 @@ METRICS_PORT="${METRICS_PORT:-$(free_port)}"
 PROMETHEUS_PORT="${PROMETHEUS_PORT:-$(free_port)}"
 DEMO_PID="" PROM_PID=""
 cleanup() {
-  # Only the two processes this script started, by their ids.
-  [[ -n "$DEMO_PID" ]] && kill "$DEMO_PID" 2>/dev/null && wait "$DEMO_PID" 2>/dev/null
-  [[ -n "$PROM_PID" ]] && kill "$PROM_PID" 2>/dev/null && wait "$PROM_PID" 2>/dev/null
+  # Only the two processes this script started, by their ids; `wait` reports their exit status
+  # (143 after SIGTERM), which must not end this trap early under `set -e`.
+  local pid
+  for pid in $DEMO_PID $PROM_PID; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   if [[ "${KEEP_TMP:-}" == 1 ]]; then say "logs kept in $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
