@@ -95,6 +95,15 @@ final class TrainCommand implements Callable<Integer> {
   double eps;
 
   @Option(
+      names = "--clean-weight",
+      defaultValue = "0",
+      description = {
+        "With --defense est: share w of clean triplets in every step, L = w*L(x) + (1-w)*L(x~),",
+        "in [0, 1); 0 is the paper's EST (default: ${DEFAULT-VALUE})."
+      })
+  double cleanWeight;
+
+  @Option(
       names = "--from",
       paramLabel = "MODEL_DIR",
       description = "Fine-tune this model directory instead of starting from random weights.")
@@ -111,6 +120,15 @@ final class TrainCommand implements Callable<Integer> {
     TrainSettings settings =
         TrainSettings.paper(epochs, seed).withBatchSize(batchSize).withLearningRate(learningRate);
     EstDefense est = defense(defense, eps);
+    if (!(cleanWeight >= 0 && cleanWeight < 1)) {
+      throw new IllegalArgumentException("--clean-weight: must be in [0, 1), was " + cleanWeight);
+    }
+    if (cleanWeight != 0 && est == null) {
+      throw new IllegalArgumentException("--clean-weight: needs --defense est");
+    }
+    if (est != null) {
+      est = est.withCleanWeight(cleanWeight);
+    }
     ImageDataset train = data.load(DatasetDirectory.Split.TRAIN, trainLimit);
     ImageDataset test = evalLimit > 0 ? data.load(DatasetDirectory.Split.TEST, evalLimit) : null;
     ModelSpec spec = ModelSpec.c2f1(train.channels(), train.height(), train.width());
@@ -184,7 +202,11 @@ final class TrainCommand implements Callable<Integer> {
             + s.epochs()
             + " --seed "
             + s.seed()
+            + (s.batchSize() == 1000 ? "" : " --batch-size " + s.batchSize())
+            + (s.learningRate() == 1e-3f ? "" : " --lr " + s.learningRate())
+            + (trainLimit == null ? "" : " --train-limit " + trainLimit)
             + (defenseInfo.equals("none") ? "" : " --defense est --eps " + eps)
+            + (cleanWeight == 0 ? "" : " --clean-weight " + cleanWeight)
             + (from == null ? "" : " --from " + from));
     Map<String, Double> metrics = new LinkedHashMap<>();
     if (last != null && !Double.isNaN(last.recallAt1())) {

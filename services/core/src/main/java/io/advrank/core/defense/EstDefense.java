@@ -16,9 +16,13 @@ import io.advrank.core.train.TripletTrainer;
  * and fine-tuning of an existing model, one {@link TripletTrainer#step} per incoming batch (the
  * defense-trainer service).
  *
+ * <p>{@code cleanWeight} w > 0 is our variant, not the paper's: L = w·L(x) + (1 − w)·L(x̃) keeps
+ * the clean triplets in every step, trading some robustness for clean R@1.
+ *
  * @param schedule the inner ES-PGD attack's ε, α and iterations
+ * @param cleanWeight share of the clean triplet loss in [0, 1); 0 is the paper's EST
  */
-public record EstDefense(PgdSchedule schedule) {
+public record EstDefense(PgdSchedule schedule, double cleanWeight) {
   /** The paper's ε = 0.3 on 28×28 images. */
   public static final double PAPER_EPSILON = 0.3;
 
@@ -26,6 +30,19 @@ public record EstDefense(PgdSchedule schedule) {
     if (schedule == null) {
       throw new IllegalArgumentException("schedule: missing");
     }
+    if (!(cleanWeight >= 0 && cleanWeight < 1)) {
+      throw new IllegalArgumentException("clean weight: must be in [0, 1), was " + cleanWeight);
+    }
+  }
+
+  /** The paper's EST: every triplet step on the adversarial batch alone. */
+  public EstDefense(PgdSchedule schedule) {
+    this(schedule, 0);
+  }
+
+  /** The same defense with a share {@code weight} of clean triplets in every step. */
+  public EstDefense withCleanWeight(double weight) {
+    return new EstDefense(schedule, weight);
   }
 
   /** EST with the paper's PGD schedule for {@code epsilon} (0.3 → α 0.01, 30 iterations). */
@@ -38,11 +55,14 @@ public record EstDefense(PgdSchedule schedule) {
    * loaded one (fine-tuning); the caller saves the model and records {@link #describe()}.
    */
   public TripletTrainer trainer(EmbeddingModel model, TrainSettings settings) {
-    return new TripletTrainer(model, settings).optAdversary(new EmbeddingShiftAdversary(schedule));
+    return new TripletTrainer(model, settings)
+        .optAdversary(new EmbeddingShiftAdversary(schedule))
+        .optCleanWeight(cleanWeight);
   }
 
   /** For manifests and logs, e.g. {@code est eps=0.3 alpha=0.01 iterations=30}. */
   public String describe() {
-    return new EmbeddingShiftAdversary(schedule).describe();
+    String est = new EmbeddingShiftAdversary(schedule).describe();
+    return cleanWeight > 0 ? est + " clean-weight=" + cleanWeight : est;
   }
 }

@@ -37,6 +37,7 @@ public final class TripletTrainer {
   private final Optimizer optimizer;
   private final Random random;
   private BatchAdversary adversary;
+  private float cleanWeight;
   private TrainListener listener = new TrainListener() {};
   private ImageDataset evalSet;
   private int chunk = CHUNK;
@@ -55,6 +56,20 @@ public final class TripletTrainer {
   /** Train on adversarial versions of every batch. */
   public TripletTrainer optAdversary(BatchAdversary adversary) {
     this.adversary = adversary;
+    return this;
+  }
+
+  /**
+   * With an adversary, also keep the clean triplets: L = w·L(x) + (1 − w)·L(x̃), both on the same
+   * triplet indices. w = 0 (the default) is the paper's EST, which trains on x̃ alone; a clean
+   * share holds on to clean R@1 while the model hardens, at the cost of one more forward/backward
+   * pass.
+   */
+  public TripletTrainer optCleanWeight(double weight) {
+    if (!(weight >= 0 && weight < 1)) {
+      throw new IllegalArgumentException("clean weight: must be in [0, 1), was " + weight);
+    }
+    this.cleanWeight = (float) weight;
     return this;
   }
 
@@ -124,12 +139,31 @@ public final class TripletTrainer {
   float gradients(NDManager step, float[] pixels, int[][] triplets) {
     int n = triplets[0].length;
     NDArray x = step.create(pixels, EmbeddingModel.inputShape(model.spec(), n));
-    if (adversary != null) {
-      x = adversary.perturb(model, x);
-    }
     NDArray pos = step.create(toLong(triplets[0]));
     NDArray neg = step.create(toLong(triplets[1]));
-    return n <= chunk ? backward(x, pos, neg) : chunkedBackward(step, x, pos, neg);
+    Loss loss = e -> TripletLoss.compute(e, pos, neg, settings.margin());
+    if (adversary != null) {
+      NDArray adv = adversary.perturb(model, x);
+      if (cleanWeight > 0) {
+        float w = cleanWeight;
+        Loss single = loss;
+        // Rows [0, n) are the clean images, [n, 2n) their adversarial versions.
+        loss = e -> single.of(half(e, 0, n)).mul(w).add(single.of(half(e, n, n)).mul(1 - w));
+        x = NDArrays.concat(new NDList(x, adv));
+      } else {
+        x = adv;
+      }
+    }
+    return x.getShape().get(0) <= chunk ? backward(x, loss) : chunkedBackward(step, x, loss);
+  }
+
+  /** The training loss as a function of the batch's (rows, D) embeddings. */
+  private interface Loss {
+    NDArray of(NDArray embeddings);
+  }
+
+  private static NDArray half(NDArray e, int start, int n) {
+    return e.get(new NDIndex("{}:{}", start, start + n));
   }
 
   /** Test hook: images per pass inside a step. */
@@ -139,9 +173,9 @@ public final class TripletTrainer {
   }
 
   /** Loss and parameter gradients in one forward/backward over the whole batch. */
-  private float backward(NDArray x, NDArray pos, NDArray neg) {
+  private float backward(NDArray x, Loss loss) {
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      NDArray l = TripletLoss.compute(model.forward(x, true), pos, neg, settings.margin());
+      NDArray l = loss.of(model.forward(x, true));
       gc.backward(l);
       return l.getFloat();
     }
@@ -153,7 +187,7 @@ public final class TripletTrainer {
    * chunk's ⟨f(x_chunk), G_chunk⟩, whose parameter gradients sum to dL/dθ. One extra forward, but
    * activations of a 1000-image batch no longer thrash the caches.
    */
-  private float chunkedBackward(NDManager step, NDArray x, NDArray pos, NDArray neg) {
+  private float chunkedBackward(NDManager step, NDArray x, Loss lossFn) {
     int n = (int) x.getShape().get(0);
     NDList parts = new NDList();
     Autograd.disableOnThisThread();
@@ -168,7 +202,7 @@ public final class TripletTrainer {
     embeddings.setRequiresGradient(true);
     float loss;
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      NDArray l = TripletLoss.compute(embeddings, pos, neg, settings.margin());
+      NDArray l = lossFn.of(embeddings);
       gc.backward(l);
       loss = l.getFloat();
     }
