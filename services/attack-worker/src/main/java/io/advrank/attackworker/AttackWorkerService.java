@@ -7,6 +7,7 @@ import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.RankShift;
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.metrics.Health;
+import io.advrank.runtime.metrics.KafkaClientMeters;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -56,6 +57,7 @@ public final class AttackWorkerService implements AutoCloseable {
   private final boolean ownsModel;
   private final Producer<byte[], byte[]> producer;
   private final Consumer<byte[], byte[]> workConsumer;
+  private final KafkaClientMeters clientMeters;
   private final GalleryFeed gallery;
   private final WorkerLoop loop;
   private final Thread thread;
@@ -101,6 +103,10 @@ public final class AttackWorkerService implements AutoCloseable {
     this.workConsumer = Objects.requireNonNull(workConsumer, "workConsumer");
     Objects.requireNonNull(clock, "clock");
     this.campaign = settings.campaign().describe();
+    this.clientMeters = new KafkaClientMeters(registry);
+    clientMeters.bind(producer);
+    clientMeters.bind(workConsumer);
+    clientMeters.bind(galleryConsumer);
     this.gallery = new GalleryFeed(galleryConsumer, model, settings, clock);
     MicroBatch transform =
         new MicroBatch(
@@ -110,7 +116,7 @@ public final class AttackWorkerService implements AutoCloseable {
             new BatchAttacks(model, settings.campaign(), clock),
             new OutputRecords(model.version(), settings.campaign()),
             new DeadLetters(producer, SERVICE, registry),
-            new AttackWorkerMetrics(registry),
+            new AttackWorkerMetrics(registry, model::version),
             clock);
     this.loop =
         new WorkerLoop(
@@ -183,6 +189,7 @@ public final class AttackWorkerService implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    clientMeters.close();
     closeQuietly(workConsumer);
     closeQuietly(gallery);
     closeQuietly(() -> producer.close(Duration.ofSeconds(10)));

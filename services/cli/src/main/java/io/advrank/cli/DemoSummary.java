@@ -45,9 +45,14 @@ final class DemoSummary {
     boolean any = false;
     for (Meter m : registry.find("advrank.rank.percentile.before").meters()) {
       String type = m.getId().getTag("type");
+      String version = m.getId().getTag("model_version");
       DistributionSummary before = (DistributionSummary) m;
       DistributionSummary after =
-          registry.find("advrank.rank.percentile.after").tag("type", type).summary();
+          registry
+              .find("advrank.rank.percentile.after")
+              .tag("type", type)
+              .tag("model_version", String.valueOf(version))
+              .summary();
       if (before.count() > 0 && after != null) {
         attacks.append(
             String.format(

@@ -12,8 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The ranker's meters, registered once in the process's registry. Prometheus names: {@code
  * advrank_rankings_total}, {@code advrank_ranking_latency_seconds} (histogram), {@code
  * advrank_ranking_batch_size} (summary), {@code advrank_catalog_items}, {@code
- * advrank_catalog_index_rebuilds_total} and {@code advrank_model_version_info{version}} (1 for the
- * served version). Dead letters are counted by {@code DeadLetters}.
+ * advrank_catalog_index_rebuilds_total} and {@code
+ * advrank_model_version_info{service="ranker",model_version}} (1 for the served version). Dead
+ * letters are counted by {@code DeadLetters}, the Kafka clients' own metrics (e.g. consumer lag) by
+ * {@code KafkaClientMeters}.
  */
 final class RankerMetrics {
   final Counter rankings;
@@ -46,7 +48,8 @@ final class RankerMetrics {
     // The info-metric idiom: a constant 1 whose label carries the value (one series per version).
     Gauge.builder("advrank.model.version.info", () -> 1)
         .description("The model version this ranker serves")
-        .tag("version", modelVersion)
+        .tag("service", "ranker")
+        .tag("model_version", modelVersion)
         .register(registry);
   }
 

@@ -8,6 +8,7 @@ import io.advrank.proto.v1.RankingResult;
 import io.advrank.ranker.CatalogStore.Gallery;
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.metrics.Health;
+import io.advrank.runtime.metrics.KafkaClientMeters;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -57,6 +58,7 @@ public final class RankerService implements AutoCloseable {
   private final boolean ownsModel;
   private final LiveGallery gallery;
   private final Producer<byte[], byte[]> producer;
+  private final KafkaClientMeters clientMeters;
   private final CatalogLoop catalog;
   private final QueryLoop queries;
   private final Thread catalogThread;
@@ -85,13 +87,17 @@ public final class RankerService implements AutoCloseable {
     RankerMetrics metrics = new RankerMetrics(registry, model.version());
     Gallery empty = Gallery.empty(model.spec().embeddingSize());
     this.gallery = new LiveGallery(GallerySnapshot.of(empty, model.version()));
+    this.clientMeters = new KafkaClientMeters(registry);
     this.producer =
-        new KafkaProducer<>(
-            RankerClients.producer(settings), new ByteArraySerializer(), new ByteArraySerializer());
+        clientMeters.bind(
+            new KafkaProducer<>(
+                RankerClients.producer(settings),
+                new ByteArraySerializer(),
+                new ByteArraySerializer()));
     DeadLetters deadLetters = new DeadLetters(producer, SERVICE, registry);
     this.catalog =
         new CatalogLoop(
-            new KafkaConsumer<>(RankerClients.catalogConsumer(settings)),
+            clientMeters.bind(new KafkaConsumer<>(RankerClients.catalogConsumer(settings))),
             model,
             gallery,
             deadLetters,
@@ -102,7 +108,7 @@ public final class RankerService implements AutoCloseable {
             this::fail);
     this.queries =
         new QueryLoop(
-            new KafkaConsumer<>(RankerClients.queryConsumer(settings)),
+            clientMeters.bind(new KafkaConsumer<>(RankerClients.queryConsumer(settings))),
             producer,
             model,
             gallery,
@@ -175,6 +181,7 @@ public final class RankerService implements AutoCloseable {
     catalog.stop();
     join(queryThread);
     join(catalogThread);
+    clientMeters.close();
     producer.close(Duration.ofSeconds(10));
     gallery.close();
     if (ownsModel) {
