@@ -121,7 +121,7 @@ final class BenchDetectCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     List<DetectScores> rows = new ArrayList<>();
     try (EmbeddingModel model = modelOptions.open(test);
-        DetectScenario scenario = new DetectScenario(model, test, catalog, pool, 10)) {
+        DetectScenario scenario = new DetectScenario(model, test, catalog, 10)) {
       DetectRun run = new DetectRun(scenario, settings, perWindow, testWindows, seed);
       for (AttackType type : attackTypes) {
         for (double e : eps) {
@@ -136,7 +136,6 @@ final class BenchDetectCommand implements Callable<Integer> {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("model", modelOptions.dir.toString());
     json.put("catalog", catalog);
-    json.put("pool", pool);
     json.put("queries_per_window", perWindow);
     json.put("calibration_fpr", fpr);
     json.put("results", rows);
@@ -149,7 +148,7 @@ final class BenchDetectCommand implements Callable<Integer> {
     return new MonitorSettings(
         "advrank-bench-detect",
         DetectRun.WINDOW,
-        Math.min(perWindow * 2, 1000),
+        Math.min(perWindow * 4, 10_000),
         3,
         fpr,
         0.3,
@@ -164,9 +163,9 @@ final class BenchDetectCommand implements Callable<Integer> {
     StringBuilder s = new StringBuilder();
     s.append(
         String.format(
-            "catalog %d items, %d popular queries, %d benign queries per window, thresholds at"
-                + " %.1f%% benign false positives%n",
-            catalog, pool, perWindow, 100 * fpr));
+            "catalog %d items, %d benign queries per window, thresholds at %.1f%% benign false"
+                + " positives; QA scored per query event, CA per re-uploaded item%n",
+            catalog, perWindow, 100 * fpr));
     s.append(
         String.format(
             "%-7s %5s %-6s %5s %6s %9s %7s %7s %7s%n",

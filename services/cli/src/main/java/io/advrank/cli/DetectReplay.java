@@ -4,6 +4,7 @@ import io.advrank.monitor.MonitorMetrics;
 import io.advrank.monitor.MonitorSettings;
 import io.advrank.monitor.MonitorTopology;
 import io.advrank.proto.v1.AnomalyAlert;
+import io.advrank.proto.v1.CatalogObservation;
 import io.advrank.proto.v1.ItemDrift;
 import io.advrank.proto.v1.RankingResult;
 import io.advrank.runtime.topic.Topics;
@@ -30,6 +31,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class DetectReplay implements AutoCloseable {
   private final TopologyTestDriver driver;
   private final TestInputTopic<String, RankingResult> rankings;
+  private final TestInputTopic<String, CatalogObservation> observations;
   private final TestOutputTopic<String, AnomalyAlert> alerts;
 
   DetectReplay(MonitorSettings settings) {
@@ -47,6 +49,11 @@ final class DetectReplay implements AutoCloseable {
             Topics.RANKINGS.name(),
             Serdes.String().serializer(),
             Topics.RANKINGS.valueSerde().serializer());
+    observations =
+        driver.createInputTopic(
+            Topics.CATALOG_OBSERVATIONS.name(),
+            Serdes.String().serializer(),
+            Topics.CATALOG_OBSERVATIONS.valueSerde().serializer());
     alerts =
         driver.createOutputTopic(
             Topics.ALERTS.name(),
@@ -56,6 +63,10 @@ final class DetectReplay implements AutoCloseable {
 
   void send(RankingResult ranking, long eventTimeMs) {
     rankings.pipeInput(ranking.getQueryId(), ranking, eventTimeMs);
+  }
+
+  void send(CatalogObservation observation, long eventTimeMs) {
+    observations.pipeInput(observation.getItemId(), observation, eventTimeMs);
   }
 
   /** Alerts raised since the last call. */

@@ -5,23 +5,26 @@ import io.advrank.core.attack.AttackType;
 import io.advrank.core.ranking.GalleryIndex;
 import io.advrank.monitor.MonitorSettings;
 import io.advrank.proto.v1.AnomalyAlert;
+import io.advrank.proto.v1.CatalogObservation;
 import io.advrank.proto.v1.RankingResult;
 import io.advrank.proto.v1.SubjectKind;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
- * One {@code bench detect} experiment per attack type and ε, each in fresh monitor state: the same
- * benign calibration windows, then test windows of benign queries mixed with the attack, then one
- * more query to close the last window. Event times are synthetic ({@link #WINDOW} per window).
+ * One {@code bench detect} experiment per attack type and ε, each in fresh monitor state.
+ * Calibration: the catalog's first uploads and {@code calibration.windows + 1} windows of benign
+ * queries (the first window only starts the items' drift baselines). Test: windows of benign
+ * queries mixed with the attack: hijacked queries (QA) or perturbed re-uploads of catalog photos
+ * among benign re-uploads (CA). Queries and photos scored in the test are never the calibration's.
+ * Event times are synthetic, {@link #WINDOW} per window.
  */
 final class DetectRun {
   static final Duration WINDOW = Duration.ofSeconds(10);
@@ -34,12 +37,15 @@ final class DetectRun {
   private final int testWindows;
   private final long seed;
   private final long testStart;
+  private final List<CatalogObservation> uploads;
   private final List<Timed> calibration;
   private final int[] testRows;
   private final String[] testIds;
   private final long[] testTimes;
   private final float[] testPixels;
   private final List<Timed> benignTest;
+  private final List<Integer> spareQueryRows;
+  private final List<Integer> judgedItems;
 
   DetectRun(
       DetectScenario scenario,
@@ -51,12 +57,27 @@ final class DetectRun {
     this.settings = settings;
     this.testWindows = testWindows;
     this.seed = seed;
-    // The first window only starts every item's baseline; drift calibration takes the next ones.
     int calibrationWindows = settings.calibrationWindows() + 1;
     this.testStart = calibrationWindows * W;
-    Random random = new Random(seed);
-    int[] calRows = draw(random, calibrationWindows * perWindow);
-    long[] calTimes = times(0, calibrationWindows, perWindow);
+    int catalog = scenario.catalogSize();
+    if (settings.calibrationEvents() >= catalog) {
+      throw new IllegalArgumentException("--catalog: must exceed the calibration uploads");
+    }
+    int[] all = DetectScenario.range(0, catalog);
+    this.uploads = scenario.observe(all, scenario.pixels(all), false);
+    // Items whose first upload calibrated the detector are never scored.
+    this.judgedItems = IntStream.range(settings.calibrationEvents(), catalog).boxed().toList();
+    List<Integer> queryRows =
+        new ArrayList<>(
+            IntStream.range(catalog, catalog + scenario.queryImages()).boxed().toList());
+    Collections.shuffle(queryRows, new Random(seed));
+    int calibrationQueries = calibrationWindows * perWindow;
+    int testQueries = testWindows * perWindow;
+    if (queryRows.size() < calibrationQueries + testQueries + 1) {
+      throw new IllegalArgumentException(
+          "--per-window: " + queryRows.size() + " query images are too few for this traffic");
+    }
+    int[] calRows = rows(queryRows.subList(0, calibrationQueries));
     this.calibration =
         timed(
             scenario.rank(
@@ -64,13 +85,14 @@ final class DetectRun {
                 scenario.pixels(calRows),
                 calRows,
                 ids("q-cal-", calRows.length)),
-            calTimes);
-    this.testRows = draw(random, testWindows * perWindow);
+            times(0, calibrationWindows, perWindow));
+    this.testRows = rows(queryRows.subList(calibrationQueries, calibrationQueries + testQueries));
     this.testIds = ids("q-", testRows.length);
     this.testTimes = times(testStart, testWindows, perWindow);
     this.testPixels = scenario.pixels(testRows);
     this.benignTest =
         timed(scenario.rank(scenario.cleanIndex(), testPixels, testRows, testIds), testTimes);
+    this.spareQueryRows = queryRows.subList(calibrationQueries + testQueries, queryRows.size());
   }
 
   DetectScores score(AttackSpec spec, int n) {
@@ -90,6 +112,9 @@ final class DetectRun {
             settings.kafka());
     Random random = new Random(seed * 1_000_003L + cell.hashCode());
     try (DetectReplay replay = new DetectReplay(fresh)) {
+      for (int i = 0; i < uploads.size(); i++) {
+        replay.send(uploads.get(i), i * testStart / uploads.size());
+      }
       calibration.forEach(t -> replay.send(t.ranking(), t.timeMs()));
       replay.newAlerts();
       return spec.type().role() == AttackType.Role.CANDIDATE
@@ -100,8 +125,14 @@ final class DetectRun {
 
   /** QA: {@code n} hijacked query events among the benign ones; scored per event. */
   private DetectScores queries(AttackSpec spec, int n, DetectReplay replay, Random random) {
-    int[] rows = draw(random, n);
-    float[] perturbed = scenario.attack(spec, rows, random);
+    if (n > spareQueryRows.size()) {
+      throw new IllegalArgumentException(
+          "--limit: at most " + spareQueryRows.size() + " QA attacks fit, was " + n);
+    }
+    List<Integer> spare = new ArrayList<>(spareQueryRows);
+    Collections.shuffle(spare, random);
+    int[] rows = rows(spare.subList(0, n));
+    float[] perturbed = scenario.attackQueries(spec, rows, random);
     String[] ids = ids("hijacked-", n);
     long[] times = new long[n];
     for (int i = 0; i < n; i++) {
@@ -113,12 +144,7 @@ final class DetectRun {
     traffic.sort(Comparator.comparingLong(Timed::timeMs));
     traffic.forEach(t -> replay.send(t.ranking(), t.timeMs()));
     closeLastWindow(replay);
-    Set<String> alerted = new HashSet<>();
-    for (AnomalyAlert a : replay.newAlerts()) {
-      if (a.getSubjectKind() == SubjectKind.SUBJECT_KIND_QUERY) {
-        alerted.add(a.getSubjectId());
-      }
-    }
+    Set<String> alerted = alertedSubjects(replay, SubjectKind.SUBJECT_KIND_QUERY);
     double[] pos = attacked.stream().mapToDouble(t -> t.ranking().getConsistencyScore()).toArray();
     double[] neg =
         benignTest.stream().mapToDouble(t -> t.ranking().getConsistencyScore()).toArray();
@@ -137,64 +163,58 @@ final class DetectRun {
         DetectScores.auc(pos, neg));
   }
 
-  /** CA: {@code n} catalog items re-uploaded perturbed before the test windows; scored per item. */
+  /**
+   * CA: at the start of the test, {@code n} catalog items are re-uploaded perturbed and as many
+   * again re-uploaded unchanged (benign); then the test queries run against the new catalog. Scored
+   * per re-uploaded item: any item alert (photo, rank surge or drop) in the test windows.
+   */
   private DetectScores candidates(AttackSpec spec, int n, DetectReplay replay, Random random) {
-    int[] rows = distinctRows(random, n);
-    float[] perturbed = scenario.attack(spec, rows, random);
-    Map<String, Double> worst = new HashMap<>();
-    boolean raises = spec.type().raises();
-    try (GalleryIndex index = scenario.reupload(rows, perturbed)) {
-      List<Timed> traffic = timed(scenario.rank(index, testPixels, testRows, testIds), testTimes);
-      long window = testStart;
-      for (Timed t : traffic) {
-        if (t.timeMs() >= window + W) {
-          replay.send(t.ranking(), t.timeMs()); // its stream time closes the window
-          fold(worst, replay.driftScores(window), raises);
-          window += W;
-        } else {
-          replay.send(t.ranking(), t.timeMs());
-        }
-      }
-      closeLastWindow(replay);
-      fold(worst, replay.driftScores(window), raises);
+    if (2 * n > judgedItems.size()) {
+      throw new IllegalArgumentException(
+          "--limit: at most " + judgedItems.size() / 2 + " CA attacks fit the catalog, was " + n);
     }
-    Set<String> alerted = new HashSet<>();
-    for (AnomalyAlert a : replay.newAlerts()) {
-      if (a.getSubjectKind() == SubjectKind.SUBJECT_KIND_ITEM
-          && a.getWindowStartMs() >= testStart) {
-        alerted.add(a.getSubjectId());
-      }
+    List<Integer> items = new ArrayList<>(judgedItems);
+    Collections.shuffle(items, random);
+    int[] attackedRows = rows(items.subList(0, n));
+    int[] benignRows = rows(items.subList(n, 2 * n));
+    float[] perturbed = scenario.attackItems(spec, attackedRows);
+    List<CatalogObservation> attacked = scenario.observe(attackedRows, perturbed, true);
+    List<CatalogObservation> benign =
+        scenario.observe(benignRows, scenario.pixels(benignRows), true);
+    List<CatalogObservation> reuploads = new ArrayList<>(attacked);
+    reuploads.addAll(benign);
+    Collections.shuffle(reuploads, random);
+    for (int i = 0; i < reuploads.size(); i++) {
+      replay.send(reuploads.get(i), testStart + i * (W / 2) / reuploads.size());
     }
-    Set<String> attacked = new HashSet<>();
-    for (int row : rows) {
-      attacked.add("item-" + row);
+    try (GalleryIndex index = scenario.reupload(attackedRows, perturbed)) {
+      scenario
+          .rank(index, testPixels, testRows, testIds)
+          .forEach(r -> replay.send(r, testTimes[Integer.parseInt(r.getQueryId().substring(2))]));
     }
-    List<Double> pos = new ArrayList<>();
-    List<Double> neg = new ArrayList<>();
-    int tp = 0;
-    int fp = 0;
-    for (int row = 0; row < scenario.catalogSize(); row++) {
-      String item = "item-" + row;
-      double score = worst.getOrDefault(item, 0.0);
-      boolean isAttacked = attacked.contains(item);
-      (isAttacked ? pos : neg).add(score);
-      if (alerted.contains(item)) {
-        if (isAttacked) {
-          tp++;
-        } else {
-          fp++;
-        }
-      }
-    }
+    closeLastWindow(replay);
+    Set<String> alerted = alertedSubjects(replay, SubjectKind.SUBJECT_KIND_ITEM);
+    int tp = (int) attacked.stream().filter(o -> alerted.contains(o.getItemId())).count();
+    int fp = (int) benign.stream().filter(o -> alerted.contains(o.getItemId())).count();
     return new DetectScores(
         spec.type().label(),
         spec.epsilon(),
         "item",
-        pos.size(),
-        neg.size(),
+        n,
+        n,
         tp,
         fp,
-        DetectScores.auc(toArray(pos), toArray(neg)));
+        DetectScores.auc(scores(attacked), scores(benign)));
+  }
+
+  private Set<String> alertedSubjects(DetectReplay replay, SubjectKind kind) {
+    Set<String> out = new HashSet<>();
+    for (AnomalyAlert a : replay.newAlerts()) {
+      if (a.getSubjectKind() == kind && a.getWindowStartMs() >= testStart) {
+        out.add(a.getSubjectId());
+      }
+    }
+    return out;
   }
 
   /** A benign query after the last test window, whose stream time closes it. */
@@ -204,30 +224,11 @@ final class DetectRun {
         last.ranking().toBuilder().setQueryId("q-tick").build(), testStart + testWindows * W);
   }
 
-  /** Keeps each item's most suspicious score: the largest rise (CA+) or fall (CA-). */
-  private static void fold(Map<String, Double> worst, Map<String, Double> scores, boolean raises) {
-    scores.forEach((item, z) -> worst.merge(item, raises ? z : -z, Math::max));
+  private static double[] scores(List<CatalogObservation> observations) {
+    return observations.stream().mapToDouble(CatalogObservation::getConsistencyScore).toArray();
   }
 
-  private int[] draw(Random random, int n) {
-    int[] rows = new int[n];
-    for (int i = 0; i < n; i++) {
-      rows[i] = random.nextInt(scenario.poolSize());
-    }
-    return rows;
-  }
-
-  /** {@code n} distinct catalog rows outside the popular queries: the sellers' items. */
-  private int[] distinctRows(Random random, int n) {
-    int sellers = scenario.catalogSize() - scenario.poolSize();
-    if (n > sellers) {
-      throw new IllegalArgumentException(
-          "--limit: at most " + sellers + " CA attacks fit the catalog outside the pool, was " + n);
-    }
-    Set<Integer> rows = new LinkedHashSet<>();
-    while (rows.size() < n) {
-      rows.add(scenario.poolSize() + random.nextInt(sellers));
-    }
+  private static int[] rows(List<Integer> rows) {
     return rows.stream().mapToInt(Integer::intValue).toArray();
   }
 
@@ -253,9 +254,5 @@ final class DetectRun {
       out.add(new Timed(rankings.get(i), times[i]));
     }
     return out;
-  }
-
-  private static double[] toArray(List<Double> values) {
-    return values.stream().mapToDouble(Double::doubleValue).toArray();
   }
 }

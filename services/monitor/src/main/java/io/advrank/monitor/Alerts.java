@@ -16,6 +16,7 @@ final class Alerts {
 
   static final String RANK_DROP = "rank_drop";
   static final String QUERY_HIJACK = "query_hijack";
+  static final String PHOTO_INCONSISTENCY = "photo_inconsistency";
 
   private Alerts() {}
 

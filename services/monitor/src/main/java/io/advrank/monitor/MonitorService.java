@@ -112,7 +112,11 @@ public final class MonitorService implements AutoCloseable {
   /** The newest alerts of the retained windows on this instance, newest first. */
   public List<AnomalyAlert> recentAlerts(int limit) {
     List<AnomalyAlert> all = new ArrayList<>();
-    for (String name : List.of(MonitorTopology.ITEM_ALERTS, MonitorTopology.QUERY_ALERTS)) {
+    for (String name :
+        List.of(
+            MonitorTopology.ITEM_ALERTS,
+            MonitorTopology.QUERY_ALERTS,
+            MonitorTopology.CATALOG_ALERTS)) {
       try (KeyValueIterator<String, AnomalyAlert> it = store(name, AnomalyAlert.class).all()) {
         it.forEachRemaining(kv -> all.add(kv.value));
       }

@@ -1,19 +1,21 @@
 package io.advrank.monitor;
 
 import com.google.protobuf.Message;
-import io.advrank.monitor.ParseRankings.Parsed;
+import io.advrank.monitor.ParseRecords.Parsed;
 import io.advrank.proto.v1.AnomalyAlert;
 import io.advrank.proto.v1.Hit;
 import io.advrank.proto.v1.ItemDrift;
 import io.advrank.proto.v1.ItemSighting;
 import io.advrank.proto.v1.RankingResult;
 import io.advrank.proto.v1.ScoreSample;
+import io.advrank.runtime.topic.Topic;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.ProtoSerde;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -33,14 +35,17 @@ import org.apache.kafka.streams.state.Stores;
  * The monitor's Kafka Streams topology.
  *
  * <pre>
- * advrank.rankings (bytes) ─ parse-rankings ─┬─ invalid ─▶ advrank.dead-letter
- *                                            └─ valid ─┬─ query-hijack ────────────────────┐
- *                                                      └─ item-sightings ─▶ (repartition by ─┤
- *                                                         item id) ─ rank-drift ────────────┴─▶ advrank.alerts
+ * advrank.rankings ─ rankings-parse ─┬─ invalid ─▶ advrank.dead-letter
+ *                                    └─ valid ─┬─ query-hijack ──────────────────────────┐
+ *                                              └─ item-sightings ─▶ (repartition by item) │
+ *                                                 ─ rank-drift ───────────────────────────┤
+ * advrank.catalog.observations ─ catalog-parse ─┬─ invalid ─▶ advrank.dead-letter          │
+ *                                               └─ valid ─ catalog-photos ────────────────┴─▶ advrank.alerts
  * </pre>
  *
  * <ul>
  *   <li>Input {@code advrank.rankings}: key query id, value {@code RankingResult}.
+ *   <li>Input {@code advrank.catalog.observations}: key item id, value {@code CatalogObservation}.
  *   <li>Output {@code advrank.alerts}: key subject id, value {@code AnomalyAlert}.
  *   <li>Output {@code advrank.dead-letter}: the original bytes of records it cannot use.
  *   <li>Internal: repartition topic {@code <app>-item-sightings-repartition} ({@code ItemSighting})
@@ -61,6 +66,11 @@ public final class MonitorTopology {
 
   public static final String HIJACK_CALIBRATION = "hijack-calibration";
 
+  /** Calibration and alerts of the catalog-photo detector. */
+  public static final String CATALOG_CALIBRATION = "catalog-calibration";
+
+  public static final String CATALOG_ALERTS = "catalog-alerts";
+
   static final Serde<ItemSighting> SIGHTING = ProtoSerde.of(ItemSighting.getDefaultInstance());
   static final Serde<ItemDrift> DRIFT = stateSerde(ItemDrift.getDefaultInstance());
   static final Serde<ScoreSample> SAMPLE = stateSerde(ScoreSample.getDefaultInstance());
@@ -76,30 +86,29 @@ public final class MonitorTopology {
     store(builder, QUERY_ALERTS, ALERT);
     store(builder, DRIFT_CALIBRATION, SAMPLE);
     store(builder, HIJACK_CALIBRATION, SAMPLE);
-
-    Map<String, KStream<byte[], Parsed>> parsed =
-        builder.stream(
-                Topics.RANKINGS.name(),
-                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("rankings-source"))
-            .process(() -> new ParseRankings(metrics), Named.as("parse-rankings"))
-            .split(Named.as("rankings-"))
-            .branch((key, p) -> p.ranking() != null, Branched.as("valid"))
-            .defaultBranch(Branched.as("invalid"));
-    parsed
-        .get("rankings-invalid")
-        .mapValues(Parsed::raw, Named.as("dead-letter-value"))
-        .to(
-            Topics.DEAD_LETTER.name(),
-            Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dead-letter-sink"));
+    store(builder, CATALOG_CALIBRATION, SAMPLE);
+    store(builder, CATALOG_ALERTS, ALERT);
 
     KStream<byte[], RankingResult> rankings =
-        parsed.get("rankings-valid").mapValues(Parsed::ranking, Named.as("ranking-value"));
+        parsed(builder, Topics.RANKINGS, "rankings", MonitorTopology::rankingProblem, metrics);
     KStream<String, AnomalyAlert> hijacks =
         rankings.process(
-            () -> new QueryHijackDetector(settings, metrics),
+            () -> ScoreDetector.queries(settings, metrics),
             Named.as("query-hijack"),
             HIJACK_CALIBRATION,
             QUERY_ALERTS);
+    KStream<String, AnomalyAlert> photos =
+        parsed(
+                builder,
+                Topics.CATALOG_OBSERVATIONS,
+                "catalog",
+                o -> o.getItemId().isEmpty() ? "item_id is empty" : null,
+                metrics)
+            .process(
+                () -> ScoreDetector.catalogPhotos(settings, metrics),
+                Named.as("catalog-photos"),
+                CATALOG_CALIBRATION,
+                CATALOG_ALERTS);
     KStream<String, AnomalyAlert> drifts =
         rankings
             .flatMap((key, r) -> sightings(r), Named.as("item-sightings"))
@@ -111,12 +120,54 @@ public final class MonitorTopology {
                 DRIFT_CALIBRATION,
                 ITEM_ALERTS);
     hijacks
-        .merge(drifts, Named.as("alerts"))
+        .merge(drifts, Named.as("alerts-rankings"))
+        .merge(photos, Named.as("alerts"))
         .to(
             Topics.ALERTS.name(),
             Produced.with(Topics.ALERTS.keySerde(), Topics.ALERTS.valueSerde())
                 .withName("alerts-sink"));
     return builder.build();
+  }
+
+  /**
+   * The valid messages of {@code topic}; the rest go to the dead-letter topic. Processor names are
+   * prefixed with {@code stream}.
+   */
+  private static <T extends Message> KStream<byte[], T> parsed(
+      StreamsBuilder builder,
+      Topic<String, T> topic,
+      String stream,
+      Function<T, String> problem,
+      MonitorMetrics metrics) {
+    Map<String, KStream<byte[], Parsed<T>>> branches =
+        builder.stream(
+                topic.name(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(stream + "-source"))
+            .process(
+                () -> new ParseRecords<>(topic, stream, problem, metrics),
+                Named.as(stream + "-parse"))
+            .split(Named.as(stream + "-"))
+            .branch((key, p) -> p.value() != null, Branched.as("valid"))
+            .defaultBranch(Branched.as("invalid"));
+    branches
+        .get(stream + "-invalid")
+        .mapValues(Parsed::raw, Named.as(stream + "-dead-letter-value"))
+        .to(
+            Topics.DEAD_LETTER.name(),
+            Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
+                .withName(stream + "-dead-letter-sink"));
+    return branches.get(stream + "-valid").mapValues(Parsed::value, Named.as(stream + "-value"));
+  }
+
+  /** What makes a ranking unusable, or null. */
+  static String rankingProblem(RankingResult r) {
+    if (r.getQueryId().isEmpty()) {
+      return "query_id is empty";
+    }
+    if (r.getHitsCount() > r.getGallerySize()) {
+      return "more hits (" + r.getHitsCount() + ") than gallery_size " + r.getGallerySize();
+    }
+    return null;
   }
 
   /** Start of the tumbling window of {@code size} that contains {@code timestampMs}. */

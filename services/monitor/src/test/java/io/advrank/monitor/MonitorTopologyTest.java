@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.advrank.proto.v1.AnomalyAlert;
+import io.advrank.proto.v1.CatalogObservation;
 import io.advrank.proto.v1.Hit;
 import io.advrank.proto.v1.RankingResult;
 import io.advrank.proto.v1.SubjectKind;
@@ -121,6 +122,42 @@ class MonitorTopologyTest {
     assertEquals(WINDOW_MS, alert.getWindowEndMs());
     assertEquals(2.0, counter("advrank.monitor.detections", "signal", Alerts.QUERY_HIJACK));
     assertEquals(1.0, counter("advrank.monitor.alerts", "signal", Alerts.QUERY_HIJACK));
+  }
+
+  @Test
+  void alertsOnACatalogPhotoWhoseConsistencyScoreIsAboveTheCalibratedThreshold() {
+    TestInputTopic<String, CatalogObservation> observations =
+        driver.createInputTopic(
+            Topics.CATALOG_OBSERVATIONS.name(),
+            Serdes.String().serializer(),
+            Topics.CATALOG_OBSERVATIONS.valueSerde().serializer());
+    for (int i = 0; i < 20; i++) {
+      observations.pipeInput("item-" + i, photo("item-" + i, 0.01 + 0.001 * i, null), 100 + i);
+    }
+    observations.pipeInput("item-3", photo("item-3", 0.012, 0.0f), 200); // benign re-upload
+    observations.pipeInput("item-4", photo("item-4", 0.4, 0.35f), 300); // perturbed re-upload
+
+    List<AnomalyAlert> raised = alerts.readValuesToList();
+    assertEquals(1, raised.size(), raised.toString());
+    assertEquals("item-4", raised.get(0).getSubjectId());
+    assertEquals(SubjectKind.SUBJECT_KIND_ITEM, raised.get(0).getSubjectKind());
+    assertEquals(Alerts.PHOTO_INCONSISTENCY, raised.get(0).getSignal());
+    assertEquals("0.35", raised.get(0).getEvidenceOrThrow("embedding_jump"));
+    assertEquals(
+        22.0, registry.get("advrank.monitor.events").tag("stream", "catalog").counter().count());
+  }
+
+  private static CatalogObservation photo(String item, double score, Float jump) {
+    CatalogObservation.Builder o =
+        CatalogObservation.newBuilder()
+            .setItemId(item)
+            .setEventId(item + "-upload")
+            .setModelVersion("v1")
+            .setConsistencyScore((float) score);
+    if (jump != null) {
+      o.setEmbeddingJump(jump);
+    }
+    return o.build();
   }
 
   @Test

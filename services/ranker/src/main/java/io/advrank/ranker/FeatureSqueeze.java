@@ -6,11 +6,20 @@ import io.advrank.core.model.ModelSpec;
 
 /**
  * Feature squeezing carried over to ranking (Xu et al., NDSS 2018): the consistency score of an
- * image x is d(f(x), f(squeeze(x))) = 1 − ⟨f(x), f(squeeze(x))⟩ with squeeze = a 2×2 median filter.
- * An adversarial perturbation is fragile: smoothing undoes much of it and the embedding moves far,
- * whereas a clean image's embedding barely moves. Higher is more suspicious.
+ * image x is d(f(x), f(squeeze(x))) = 1 − ⟨f(x), f(squeeze(x))⟩ with squeeze = bit-depth reduction
+ * to {@value #BITS} bits (16 grey levels). Squeezing rounds away most of a small adversarial
+ * perturbation, so an attacked image's embedding moves far, whereas a clean image's barely moves.
+ * Higher is more suspicious.
+ *
+ * <p>Why 4 bits: on the shipped model ({@code ./advrank bench detect}, seed 0) it separated clean
+ * from attacked images best at ε ≤ 0.1 (ROC-AUC 0.99–1.0 for SP-QA± and CA±), where a 2×2 median
+ * filter reached 0.65–0.97 and 3 bits 0.97–0.99; at ε = 0.3 more of the perturbation survives the
+ * rounding and the median filter does slightly better. 1 bit destroys Fashion-MNIST images (BRIEF
+ * §7).
  */
 public final class FeatureSqueeze {
+  static final int BITS = 4;
+
   private final int channels;
   private final int height;
   private final int width;
@@ -35,7 +44,12 @@ public final class FeatureSqueeze {
    * caller for ranking anyway): one extra embed call for the squeezed batch.
    */
   public float[] scores(EmbeddingModel model, float[] pixels, int count, Embeddings embedded) {
-    Embeddings squeezed = model.embed(medianFilter(pixels, count), count);
+    if (pixels.length != count * channels * height * width) {
+      throw new IllegalArgumentException(
+          "pixels: %d values are not %d images of %dx%dx%d"
+              .formatted(pixels.length, count, channels, height, width));
+    }
+    Embeddings squeezed = model.embed(reduceBitDepth(pixels), count);
     float[] scores = new float[count];
     for (int i = 0; i < count; i++) {
       scores[i] = (float) (1 - dot(embedded.row(i), squeezed.row(i)));
@@ -43,35 +57,14 @@ public final class FeatureSqueeze {
     return scores;
   }
 
-  /**
-   * 2×2 median filter of every image, the window anchored at the pixel and clamped at the lower and
-   * right borders; the median of four values is the mean of the middle two.
-   */
-  float[] medianFilter(float[] pixels, int count) {
-    int plane = height * width;
+  /** Every value rounded to the nearest of 2^{@value #BITS} evenly spaced levels in [0, 1]. */
+  static float[] reduceBitDepth(float[] pixels) {
+    float levels = (1 << BITS) - 1;
     float[] out = new float[pixels.length];
-    float[] window = new float[4];
-    for (int p = 0; p < count * channels; p++) {
-      int base = p * plane;
-      for (int r = 0; r < height; r++) {
-        int r2 = Math.min(r + 1, height - 1);
-        for (int c = 0; c < width; c++) {
-          int c2 = Math.min(c + 1, width - 1);
-          window[0] = pixels[base + r * width + c];
-          window[1] = pixels[base + r * width + c2];
-          window[2] = pixels[base + r2 * width + c];
-          window[3] = pixels[base + r2 * width + c2];
-          out[base + r * width + c] = middleMean(window);
-        }
-      }
+    for (int i = 0; i < pixels.length; i++) {
+      out[i] = Math.round(Math.min(1f, Math.max(0f, pixels[i])) * levels) / levels;
     }
     return out;
-  }
-
-  private static float middleMean(float[] w) {
-    float lo = Math.min(Math.min(w[0], w[1]), Math.min(w[2], w[3]));
-    float hi = Math.max(Math.max(w[0], w[1]), Math.max(w[2], w[3]));
-    return (w[0] + w[1] + w[2] + w[3] - lo - hi) / 2;
   }
 
   private static double dot(float[] a, float[] b) {

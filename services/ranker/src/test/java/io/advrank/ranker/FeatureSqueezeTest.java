@@ -1,33 +1,28 @@
 package io.advrank.ranker;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
 class FeatureSqueezeTest {
   @Test
-  void medianFilterRemovesAnIsolatedSpikeAndKeepsFlatRegions() {
-    FeatureSqueeze squeeze = new FeatureSqueeze(1, 3, 3);
-    float[] image = {0.5f, 0.5f, 0.5f, 0.5f, 1f, 0.5f, 0.5f, 0.5f, 0.5f};
+  void reducesToSixteenLevelsAndRoundsAwayASmallPerturbation() {
+    float[] clean = {0f, 1f, 7f / 15, 0.5f};
+    float[] perturbed = {0.03f, 0.97f, 7f / 15 + 0.03f, 0.5f - 0.02f};
 
-    float[] out = squeeze.medianFilter(image, 1);
+    float[] squeezedClean = FeatureSqueeze.reduceBitDepth(clean);
+    float[] squeezedPerturbed = FeatureSqueeze.reduceBitDepth(perturbed);
 
-    assertArrayEquals(new float[] {0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f}, out);
+    assertArrayEquals(new float[] {0f, 1f, 7f / 15, 8f / 15}, squeezedClean, 1e-6f);
+    // 0.5 sits half-way between 7/15 and 8/15; the perturbed copy lands on the level below.
+    assertArrayEquals(new float[] {0f, 1f, 7f / 15, 7f / 15}, squeezedPerturbed, 1e-6f);
   }
 
   @Test
-  void medianOfFourIsTheMeanOfTheMiddleTwoPerImage() {
-    FeatureSqueeze squeeze = new FeatureSqueeze(1, 2, 2);
-    float[] twoImages = {0f, 0.2f, 0.4f, 1f, 1f, 1f, 1f, 1f};
-
-    float[] out = squeeze.medianFilter(twoImages, 2);
-
-    // image 1, pixel (0,0): window {0, .2, .4, 1} -> (.2 + .4) / 2; the last pixel sees only itself
-    assertEquals(0.3f, out[0], 1e-6);
-    assertEquals(1f, out[3], 1e-6);
-    assertArrayEquals(new float[] {1f, 1f, 1f, 1f}, java.util.Arrays.copyOfRange(out, 4, 8));
+  void clampsOutOfRangeValues() {
+    assertArrayEquals(
+        new float[] {0f, 1f}, FeatureSqueeze.reduceBitDepth(new float[] {-0.2f, 1.3f}), 1e-6f);
   }
 
   @Test
