@@ -92,6 +92,14 @@ final class BenchDetectCommand implements Callable<Integer> {
   double fpr;
 
   @Option(
+      names = "--drift-fpr",
+      defaultValue = "0.001",
+      description =
+          "Target false-positive rate of the rank-drift thresholds, per item and window"
+              + " (default: ${DEFAULT-VALUE}).")
+  double driftFpr;
+
+  @Option(
       names = "--seed",
       defaultValue = "0",
       description = "Seed of traffic and targets (default: ${DEFAULT-VALUE}).")
@@ -151,6 +159,7 @@ final class BenchDetectCommand implements Callable<Integer> {
         Math.min(perWindow * 4, 10_000),
         3,
         fpr,
+        driftFpr,
         0.3,
         100,
         state,

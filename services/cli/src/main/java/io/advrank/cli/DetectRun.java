@@ -104,6 +104,7 @@ final class DetectRun {
             settings.calibrationEvents(),
             settings.calibrationWindows(),
             settings.falsePositiveRate(),
+            settings.driftFalsePositiveRate(),
             settings.driftAlpha(),
             settings.alertRetentionWindows(),
             settings.stateDir().resolve(cell),
@@ -164,19 +165,20 @@ final class DetectRun {
   }
 
   /**
-   * CA: at the start of the test, {@code n} catalog items are re-uploaded perturbed and as many
-   * again re-uploaded unchanged (benign); then the test queries run against the new catalog. Scored
-   * per re-uploaded item: any item alert (photo, rank surge or drop) in the test windows.
+   * CA: at the start of the test, {@code n} catalog items are re-uploaded perturbed and every other
+   * judged item re-uploaded unchanged (benign); then the test queries run against the new catalog.
+   * Scored per re-uploaded item: any item alert (photo, rank surge or drop) in the test windows.
    */
   private DetectScores candidates(AttackSpec spec, int n, DetectReplay replay, Random random) {
     if (2 * n > judgedItems.size()) {
       throw new IllegalArgumentException(
           "--limit: at most " + judgedItems.size() / 2 + " CA attacks fit the catalog, was " + n);
     }
+    // Perturbed and benign re-uploads are interleaved over the first half of the first test window.
     List<Integer> items = new ArrayList<>(judgedItems);
     Collections.shuffle(items, random);
     int[] attackedRows = rows(items.subList(0, n));
-    int[] benignRows = rows(items.subList(n, 2 * n));
+    int[] benignRows = rows(items.subList(n, items.size()));
     float[] perturbed = scenario.attackItems(spec, attackedRows);
     List<CatalogObservation> attacked = scenario.observe(attackedRows, perturbed, true);
     List<CatalogObservation> benign =
@@ -201,7 +203,7 @@ final class DetectRun {
         spec.epsilon(),
         "item",
         n,
-        n,
+        benign.size(),
         tp,
         fp,
         DetectScores.auc(scores(attacked), scores(benign)));

@@ -26,6 +26,8 @@ import java.util.Set;
  *     before they alert ({@value #CALIBRATION_WINDOWS})
  * @param falsePositiveRate the share of benign scores allowed above a threshold: thresholds are the
  *     (1 - rate) quantile of the calibration scores ({@value #FALSE_POSITIVE_RATE})
+ * @param driftFalsePositiveRate the same for the rank-drift thresholds, per item and window; lower
+ *     because every catalog item is judged in every window ({@value #DRIFT_FALSE_POSITIVE_RATE})
  * @param driftAlpha weight of the newest window in an item's EWMA baseline ({@value #DRIFT_ALPHA})
  * @param alertRetentionWindows how many windows alerts are kept for deduplication and {@code
  *     /alerts} ({@value #ALERT_RETENTION_WINDOWS})
@@ -41,6 +43,7 @@ public record MonitorSettings(
     int calibrationEvents,
     int calibrationWindows,
     double falsePositiveRate,
+    double driftFalsePositiveRate,
     double driftAlpha,
     int alertRetentionWindows,
     Path stateDir,
@@ -53,6 +56,7 @@ public record MonitorSettings(
   public static final String CALIBRATION_EVENTS = "calibration.events";
   public static final String CALIBRATION_WINDOWS = "calibration.windows";
   public static final String FALSE_POSITIVE_RATE = "calibration.fpr";
+  public static final String DRIFT_FALSE_POSITIVE_RATE = "drift.fpr";
   public static final String DRIFT_ALPHA = "drift.alpha";
   public static final String ALERT_RETENTION_WINDOWS = "alert.retention.windows";
   public static final String STATE_DIR = "state.dir";
@@ -96,6 +100,11 @@ public record MonitorSettings(
         FALSE_POSITIVE_RATE,
         falsePositiveRate,
         "must be in (0, 0.5)");
+    require(
+        driftFalsePositiveRate > 0 && driftFalsePositiveRate < 0.5,
+        DRIFT_FALSE_POSITIVE_RATE,
+        driftFalsePositiveRate,
+        "must be in (0, 0.5)");
     require(driftAlpha > 0 && driftAlpha <= 1, DRIFT_ALPHA, driftAlpha, "must be in (0, 1]");
     require(
         alertRetentionWindows >= 1 && alertRetentionWindows <= 10_000,
@@ -115,6 +124,7 @@ public record MonitorSettings(
         source.intValue(CALIBRATION_EVENTS, 200),
         source.intValue(CALIBRATION_WINDOWS, 3),
         source.doubleValue(FALSE_POSITIVE_RATE, 0.01),
+        source.doubleValue(DRIFT_FALSE_POSITIVE_RATE, 0.001),
         source.doubleValue(DRIFT_ALPHA, 0.3),
         source.intValue(ALERT_RETENTION_WINDOWS, 20),
         Path.of(
@@ -135,6 +145,7 @@ public record MonitorSettings(
                 CALIBRATION_EVENTS,
                 CALIBRATION_WINDOWS,
                 FALSE_POSITIVE_RATE,
+                DRIFT_FALSE_POSITIVE_RATE,
                 DRIFT_ALPHA,
                 ALERT_RETENTION_WINDOWS,
                 STATE_DIR,

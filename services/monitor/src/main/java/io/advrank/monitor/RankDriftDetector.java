@@ -25,8 +25,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * later sighting of the item arrives or, for items no longer seen, by a stream-time punctuation.
  *
  * <p>Calibration: the scores of every item in the first {@code calibration.windows} scored windows
- * of a task form the sample; the surge threshold is its (1 − fpr) quantile, the drop threshold its
- * fpr quantile.
+ * of a task form the sample; the surge threshold is its (1 − drift.fpr) quantile, the drop
+ * threshold its drift.fpr quantile.
  *
  * <p>Stores: {@value MonitorTopology#ITEM_DRIFT}, {@value MonitorTopology#DRIFT_CALIBRATION},
  * {@value MonitorTopology#ITEM_ALERTS}.
@@ -152,8 +152,8 @@ final class RankDriftDetector implements Processor<String, ItemSighting, String,
         Calibration.offer(sample, score, SAMPLE_CAPACITY);
         return;
       }
-      surgeThreshold = Calibration.upper(sample, settings.falsePositiveRate());
-      dropThreshold = Calibration.lower(sample, settings.falsePositiveRate());
+      surgeThreshold = Calibration.upper(sample, settings.driftFalsePositiveRate());
+      dropThreshold = Calibration.lower(sample, settings.driftFalsePositiveRate());
       calibration.put(SAMPLE_KEY, sample.build());
     }
     if (score > 0 && score > surgeThreshold) {

@@ -112,6 +112,7 @@ class MonitorIT {
         20,
         2,
         0.05,
+        0.05,
         0.3,
         20,
         stateDir,

@@ -54,6 +54,7 @@ class MonitorTopologyTest {
         20,
         2,
         0.05,
+        0.05,
         0.3,
         20,
         stateDir,
