@@ -2,6 +2,9 @@ package io.advrank.cli;
 
 import io.advrank.attackworker.AttackWorkerService;
 import io.advrank.attackworker.AttackWorkerSettings;
+import io.advrank.monitor.MonitorQueries;
+import io.advrank.monitor.MonitorService;
+import io.advrank.monitor.MonitorSettings;
 import io.advrank.producer.ProducerService;
 import io.advrank.producer.ProducerSettings;
 import io.advrank.ranker.RankerService;
@@ -15,12 +18,14 @@ import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +41,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code advrank demo}: the whole pipeline in one process — an embedded Kafka broker (or an
- * existing cluster), the producer, the attack-worker and the ranker — with a live summary.
+ * existing cluster), the producer, the attack-worker, the ranker and the monitor — with a live
+ * summary.
  */
 @Command(
     name = "demo",
@@ -44,7 +50,8 @@ import picocli.CommandLine.Option;
     description = {
       "Run the whole pipeline in one process: an embedded Kafka broker (KRaft), the producer",
       "(catalog + shopper queries), the attack-worker (a campaign of CA+/CA-/SP-QA+/SP-QA-)",
-      "and the ranker, printing a live summary. Stops after --duration or on Ctrl-C."
+      "the ranker and the monitor (alerts), printing a live summary. Stops after --duration",
+      "or on Ctrl-C."
     })
 final class DemoCommand implements Callable<Integer> {
   static final String DEFAULT_CAMPAIGN =
@@ -103,6 +110,19 @@ final class DemoCommand implements Callable<Integer> {
         "is dead-lettered and counted, not fatal (default: ${DEFAULT-VALUE})."
       })
   int badRecords;
+
+  @Option(
+      names = "--monitor-port",
+      defaultValue = "9420",
+      description =
+          "Port of the monitor's interactive queries, /drift?item=ID and /alerts"
+              + " (default: ${DEFAULT-VALUE}).")
+  int monitorPort;
+
+  @Option(
+      names = "--no-monitor",
+      description = "Do not run the monitor (rank-manipulation detection).")
+  boolean noMonitor;
 
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
 
@@ -192,10 +212,28 @@ final class DemoCommand implements Callable<Integer> {
                     SettingsSource.load(ProducerSettings.KEYS, producerFlags, env, null)),
                 clock,
                 registry));
+    MonitorService monitor = noMonitor ? null : startMonitor(common, env, registry);
     ranker.start();
     worker.start();
     producer.start();
-    return new Services(producer, worker, ranker);
+    return new Services(producer, worker, ranker, Optional.ofNullable(monitor));
+  }
+
+  private MonitorService startMonitor(
+      Map<String, String> common, Map<String, String> env, PrometheusMeterRegistry registry)
+      throws Exception {
+    Map<String, String> flags = new HashMap<>(common);
+    // A fresh broker has no monitor state to resume: start from empty state every run.
+    flags.put(
+        MonitorSettings.STATE_DIR, Files.createTempDirectory("advrank-monitor-demo").toString());
+    MonitorSettings settings =
+        MonitorSettings.from(SettingsSource.load(MonitorSettings.KEYS, flags, env, null));
+    MonitorService monitor = keep(MonitorService.create(settings, registry));
+    keep(MonitorQueries.start(monitorPort, monitor));
+    monitor.start();
+    System.err.printf(
+        "demo: monitor queries at http://localhost:%d/alerts and /drift?item=ID%n", monitorPort);
+    return monitor;
   }
 
   /** Bytes that are no {@code ImageEvent}: the attack-worker dead-letters them as malformed. */
@@ -236,11 +274,19 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  /** The three services, for health and failure checks. */
+  /** The services, for health and failure checks. */
   private record Services(
-      ProducerService producer, AttackWorkerService worker, RankerService ranker) {
+      ProducerService producer,
+      AttackWorkerService worker,
+      RankerService ranker,
+      Optional<MonitorService> monitor) {
     Health health() {
-      Health[] all = {producer.health(), worker.health(), ranker.health()};
+      Health[] all = {
+        producer.health(),
+        worker.health(),
+        ranker.health(),
+        monitor.map(MonitorService::health).orElse(Health.up())
+      };
       for (Health h : all) {
         if (!h.healthy()) {
           return h;
@@ -251,7 +297,12 @@ final class DemoCommand implements Callable<Integer> {
 
     void throwIfFailed() {
       for (var failure :
-          new java.util.Optional<?>[] {producer.failure(), worker.failure(), ranker.failure()}) {
+          new Optional<?>[] {
+            producer.failure(),
+            worker.failure(),
+            ranker.failure(),
+            monitor.flatMap(MonitorService::failure)
+          }) {
         if (failure.isPresent()) {
           throw new IllegalStateException("a service failed: " + failure.get());
         }

@@ -61,7 +61,28 @@ final class DemoSummary {
       }
     }
     out.println(any ? attacks : "        no attacks yet");
+    out.println(alerts());
     out.flush();
+  }
+
+  /** Alerts raised so far per signal, and the largest current item drift score. */
+  private String alerts() {
+    Map<String, Double> bySignal = new TreeMap<>();
+    for (Meter m : registry.find("advrank.monitor.alerts").meters()) {
+      if (m instanceof Counter c) {
+        bySignal.merge(m.getId().getTag("signal"), c.count(), Double::sum);
+      }
+    }
+    if (registry.find("advrank.monitor.item.drift.max").gauge() == null) {
+      return "        monitor off";
+    }
+    StringBuilder line = new StringBuilder("        alerts:");
+    if (bySignal.isEmpty()) {
+      line.append(" none yet");
+    }
+    bySignal.forEach((signal, n) -> line.append(String.format("  %s %.0f", signal, n)));
+    double drift = registry.find("advrank.monitor.item.drift.max").gauge().value();
+    return line.append(String.format("  (item drift max %.1f)", drift)).toString();
   }
 
   /** Adds the per-second rate of a counter, split by {@code tag} (or summed), to {@code out}. */

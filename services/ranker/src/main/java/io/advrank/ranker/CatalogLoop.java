@@ -47,6 +47,7 @@ final class CatalogLoop implements Runnable {
   private final Runnable onReady;
   private final Consumer<Throwable> onFatal;
   private final CatalogStore store;
+  private final CatalogObservations observations;
   private Map<TopicPartition, Long> startupEnd;
   private volatile boolean running = true;
 
@@ -58,6 +59,7 @@ final class CatalogLoop implements Runnable {
       RankerSettings settings,
       Clock clock,
       RankerMetrics metrics,
+      CatalogObservations observations,
       Runnable onReady,
       Consumer<Throwable> onFatal) {
     this.consumer = consumer;
@@ -68,6 +70,7 @@ final class CatalogLoop implements Runnable {
     this.settings = settings;
     this.clock = clock;
     this.metrics = metrics;
+    this.observations = observations;
     this.onReady = onReady;
     this.onFatal = onFatal;
     this.store = new CatalogStore(model.spec().embeddingSize());
@@ -139,8 +142,24 @@ final class CatalogLoop implements Runnable {
       return;
     }
     long now = clock.millis();
+    observe(pixels, items, records, embeddings, now);
     for (int i = 0; i < items.size(); i++) {
       store.put(items.get(i).itemId(), embeddings.row(i), items.get(i).label(), now);
+    }
+  }
+
+  /** Detector signals for the monitor; best effort: a failure never holds up the catalog. */
+  private void observe(
+      float[] pixels,
+      List<InboundImage> items,
+      List<ConsumerRecord<byte[], byte[]>> records,
+      Embeddings embeddings,
+      long now) {
+    List<float[]> previous = items.stream().map(i -> store.embedding(i.itemId())).toList();
+    try {
+      observations.publish(model, pixels, items, records, embeddings, previous, now);
+    } catch (RuntimeException e) {
+      LOG.warn("catalog observations of {} items failed: {}", items.size(), e.toString());
     }
   }
 

@@ -55,6 +55,12 @@ final class CatalogStore {
     return items.size();
   }
 
+  /** The item's current embedding, or null when it is not in the catalog. */
+  float[] embedding(String itemId) {
+    Entry e = items.get(itemId);
+    return e == null ? null : e.embedding();
+  }
+
   /** Changes since the last {@link #snapshot()}. */
   int pendingChanges() {
     return pendingChanges;

@@ -56,6 +56,7 @@ final class QueryLoop implements Runnable {
   private final Producer<byte[], byte[]> producer;
   private final EmbeddingModel model;
   private final InboundImages images;
+  private final FeatureSqueeze squeeze;
   private final LiveGallery gallery;
   private final DeadLetters deadLetters;
   private final RankerSettings settings;
@@ -83,6 +84,7 @@ final class QueryLoop implements Runnable {
     this.producer = producer;
     this.model = model;
     this.images = new InboundImages(model.spec());
+    this.squeeze = FeatureSqueeze.of(model.spec());
     this.gallery = gallery;
     this.deadLetters = deadLetters;
     this.settings = settings;
@@ -180,9 +182,10 @@ final class QueryLoop implements Runnable {
       }
       Embeddings embedded = model.embed(pixels, batch.size());
       List<List<Hit>> hits = snapshot.rank(embedded, settings.topK());
+      float[] consistency = squeeze.scores(model, pixels, batch.size(), embedded);
       metrics.batchSize.record(batch.size());
       for (int i = 0; i < batch.size(); i++) {
-        publish(batch.get(i), snapshot, hits.get(i));
+        publish(batch.get(i), snapshot, hits.get(i), consistency[i]);
       }
     } catch (RuntimeException e) {
       LOG.warn("ranking a batch of {} failed: {}", batch.size(), e.toString());
@@ -192,7 +195,8 @@ final class QueryLoop implements Runnable {
     }
   }
 
-  private void publish(Pending pending, GallerySnapshot snapshot, List<Hit> hits) {
+  private void publish(
+      Pending pending, GallerySnapshot snapshot, List<Hit> hits, float consistencyScore) {
     InboundImage query = pending.query();
     Instant now = clock.instant();
     Duration latency = Duration.between(pending.at(), now);
@@ -204,7 +208,8 @@ final class QueryLoop implements Runnable {
             .addAllHits(hits)
             .setGallerySize(snapshot.size())
             .setRankedAtMs(now.toEpochMilli())
-            .setLatencyMicros(Math.max(0, latency.toNanos() / 1000));
+            .setLatencyMicros(Math.max(0, latency.toNanos() / 1000))
+            .setConsistencyScore(consistencyScore);
     if (query.label() >= 0) {
       result.setQueryLabel(query.label());
     }

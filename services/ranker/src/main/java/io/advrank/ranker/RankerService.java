@@ -104,6 +104,7 @@ public final class RankerService implements AutoCloseable {
             settings,
             clock,
             metrics,
+            new CatalogObservations(producer, FeatureSqueeze.of(model.spec())),
             ready::countDown,
             this::fail);
     this.queries =

@@ -3,6 +3,7 @@ package io.advrank.runtime.topic;
 import com.google.protobuf.Message;
 import io.advrank.proto.v1.AdversarialVariant;
 import io.advrank.proto.v1.AnomalyAlert;
+import io.advrank.proto.v1.CatalogObservation;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.ModelVersion;
 import io.advrank.proto.v1.RankShift;
@@ -73,6 +74,10 @@ public final class Topics {
   public static final Topic<String, RankingResult> RANKINGS =
       events("advrank.rankings", RankingResult.getDefaultInstance());
 
+  /** What the ranker observed embedding each catalog photo (detector signals); key: item id. */
+  public static final Topic<String, CatalogObservation> CATALOG_OBSERVATIONS =
+      events("advrank.catalog.observations", CatalogObservation.getDefaultInstance());
+
   /** The monitor's alerts; key: subject id. One partition: low volume, read in order. */
   public static final Topic<String, AnomalyAlert> ALERTS =
       new Topic<>(
@@ -122,6 +127,7 @@ public final class Topics {
           ADVERSARIAL,
           RANK_SHIFTS,
           RANKINGS,
+          CATALOG_OBSERVATIONS,
           ALERTS,
           MODELS,
           DEAD_LETTER);

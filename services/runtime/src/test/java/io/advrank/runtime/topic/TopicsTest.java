@@ -24,6 +24,7 @@ class TopicsTest {
             "advrank.adversarial",
             "advrank.rank-shifts",
             "advrank.rankings",
+            "advrank.catalog.observations",
             "advrank.alerts",
             "advrank.models",
             "advrank.dead-letter"),

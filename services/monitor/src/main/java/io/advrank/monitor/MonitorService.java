@@ -1,0 +1,148 @@
+package io.advrank.monitor;
+
+import io.advrank.proto.v1.AnomalyAlert;
+import io.advrank.proto.v1.ItemDrift;
+import io.advrank.runtime.metrics.Health;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * The monitor as a running service: {@link MonitorTopology} in a {@link KafkaStreams} instance with
+ * exactly-once v2, and the interactive queries over its stores. Inputs and outputs are those of the
+ * topology ({@code advrank.rankings} → {@code advrank.alerts}, {@code advrank.dead-letter}).
+ */
+public final class MonitorService implements AutoCloseable {
+  private final KafkaStreams streams;
+  private final KafkaStreamsMetrics streamsMetrics;
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+  private MonitorService(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics) {
+    this.streams = streams;
+    this.streamsMetrics = streamsMetrics;
+  }
+
+  /** Builds the topology and the Streams client; nothing runs until {@link #start()}. */
+  public static MonitorService create(MonitorSettings settings, MeterRegistry registry) {
+    KafkaStreams streams =
+        new KafkaStreams(
+            MonitorTopology.build(settings, new MonitorMetrics(registry)), properties(settings));
+    KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(registry);
+    MonitorService service = new MonitorService(streams, streamsMetrics);
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          service.failure.compareAndSet(null, e);
+          return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    return service;
+  }
+
+  /** The Streams configuration: the only place the monitor's Kafka properties are set. */
+  static Properties properties(MonitorSettings settings) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafka().bootstrapServers());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.kafka().replicationFactor());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
+    // A new monitor judges the rankings already on the topic: they are its calibration traffic.
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    return p;
+  }
+
+  public void start() {
+    streams.start();
+  }
+
+  /** The error that stopped the Streams threads, if any; the service should then exit. */
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure.get());
+  }
+
+  public Health health() {
+    KafkaStreams.State state = streams.state();
+    Throwable error = failure.get();
+    boolean healthy =
+        error == null && (state.isRunningOrRebalancing() || state == KafkaStreams.State.CREATED);
+    return new Health(
+        healthy,
+        error == null
+            ? Map.of("streams", state.name())
+            : Map.of("streams", state.name(), "error", error.toString()));
+  }
+
+  /** Whether the Streams client is processing (all tasks assigned and restored). */
+  public boolean running() {
+    return streams.state() == KafkaStreams.State.RUNNING;
+  }
+
+  /** The item's rank-drift state on this instance, if it is here. */
+  public Optional<ItemDrift> drift(String itemId) {
+    return Optional.ofNullable(store(MonitorTopology.ITEM_DRIFT, ItemDrift.class).get(itemId));
+  }
+
+  /** The items with the largest last drift score on this instance, largest first. */
+  public List<ItemDrift> topDrift(int limit) {
+    List<ItemDrift> all = new ArrayList<>();
+    try (KeyValueIterator<String, ItemDrift> it =
+        store(MonitorTopology.ITEM_DRIFT, ItemDrift.class).all()) {
+      it.forEachRemaining(kv -> all.add(kv.value));
+    }
+    all.sort(Comparator.comparingDouble(ItemDrift::getLastScore).reversed());
+    return all.subList(0, Math.min(limit, all.size()));
+  }
+
+  /** The newest alerts of the retained windows on this instance, newest first. */
+  public List<AnomalyAlert> recentAlerts(int limit) {
+    List<AnomalyAlert> all = new ArrayList<>();
+    for (String name :
+        List.of(
+            MonitorTopology.ITEM_ALERTS,
+            MonitorTopology.QUERY_ALERTS,
+            MonitorTopology.CATALOG_ALERTS)) {
+      try (KeyValueIterator<String, AnomalyAlert> it = store(name, AnomalyAlert.class).all()) {
+        it.forEachRemaining(kv -> all.add(kv.value));
+      }
+    }
+    all.sort(
+        Comparator.comparingLong(AnomalyAlert::getRaisedAtMs)
+            .thenComparing(AnomalyAlert::getAlertId)
+            .reversed());
+    return all.subList(0, Math.min(limit, all.size()));
+  }
+
+  private <V> ReadOnlyKeyValueStore<String, V> store(String name, Class<V> type) {
+    try {
+      return streams.store(
+          StoreQueryParameters.fromNameAndType(
+              name, QueryableStoreTypes.<String, V>keyValueStore()));
+    } catch (InvalidStateStoreException e) {
+      throw new IllegalStateException(
+          "store " + name + " is not queryable now: " + e.getMessage(), e);
+    }
+  }
+
+  /** Stops the Streams threads (committing their work) and releases the state. */
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(30));
+    streamsMetrics.close();
+  }
+}

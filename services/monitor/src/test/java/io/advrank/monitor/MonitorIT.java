@@ -1,0 +1,209 @@
+package io.advrank.monitor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.advrank.proto.v1.AnomalyAlert;
+import io.advrank.proto.v1.Hit;
+import io.advrank.proto.v1.RankingResult;
+import io.advrank.runtime.kafka.DeadLetters;
+import io.advrank.runtime.kafka.EmbeddedKafka;
+import io.advrank.runtime.settings.KafkaSettings;
+import io.advrank.runtime.topic.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The monitor on a real broker: exactly-once alerts, dead letters, restart, HTTP queries. */
+class MonitorIT {
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static EmbeddedKafka kafka;
+
+  @TempDir static Path stateDir;
+
+  @BeforeAll
+  static void startBroker() {
+    kafka = EmbeddedKafka.start();
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      Topics.createAll(admin, (short) 1, Duration.ofSeconds(30));
+    }
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    kafka.close();
+  }
+
+  @Test
+  void alertsOnceAcrossARestartDeadLettersGarbageAndAnswersQueries() throws Exception {
+    MonitorSettings settings = settings();
+    long t0 = System.currentTimeMillis();
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      producer.send(record("garbage", new byte[] {(byte) 0xff, 0x01}, t0));
+      for (int i = 0; i < 20; i++) {
+        producer.send(ranking("q-" + i, 0.01 + 0.001 * i, t0 + i));
+      }
+      producer.send(ranking("q-hijacked", 0.5, t0 + 100));
+    }
+    try (MonitorService monitor = MonitorService.create(settings, new SimpleMeterRegistry());
+        MonitorQueries queries = MonitorQueries.start(0, monitor)) {
+      monitor.start();
+      List<AnomalyAlert> alerts = readAlerts(a -> a.size() >= 1);
+      assertEquals(List.of("q-hijacked"), subjects(alerts));
+
+      var letters = read(Topics.DEAD_LETTER.name(), r -> !r.isEmpty());
+      assertEquals(1, letters.size());
+      assertEquals("malformed", DeadLetters.header(letters.get(0).headers(), DeadLetters.REASON));
+      assertEquals("monitor", DeadLetters.header(letters.get(0).headers(), DeadLetters.SERVICE));
+
+      HttpResponse<String> answer =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://localhost:" + queries.port() + "/alerts?limit=5"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, answer.statusCode());
+      assertTrue(answer.body().contains("\"subject_id\": \"q-hijacked\""), answer.body());
+    }
+
+    // A restarted monitor keeps its calibration and remembers the alert it already raised.
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      producer.send(ranking("q-hijacked", 0.6, t0 + 200)); // same window: a repeat
+      producer.send(ranking("q-second", 0.4, t0 + 300));
+    }
+    try (MonitorService monitor = MonitorService.create(settings, new SimpleMeterRegistry())) {
+      monitor.start();
+      List<AnomalyAlert> alerts = readAlerts(a -> subjects(a).contains("q-second"));
+      assertEquals(List.of("q-hijacked", "q-second"), subjects(alerts));
+    }
+  }
+
+  private static MonitorSettings settings() {
+    return new MonitorSettings(
+        "monitor-it",
+        Duration.ofMinutes(10),
+        20,
+        2,
+        0.05,
+        0.05,
+        0.3,
+        20,
+        stateDir,
+        0,
+        0,
+        new KafkaSettings(kafka.bootstrapServers(), (short) 1));
+  }
+
+  private static ProducerRecord<byte[], byte[]> ranking(String query, double score, long ts) {
+    RankingResult r =
+        RankingResult.newBuilder()
+            .setQueryId(query)
+            .setQueryEventId(query + "-event")
+            .setModelVersion("v1")
+            .setGallerySize(10)
+            .addHits(Hit.newBuilder().setItemId("item-1").setDistance(0.1f))
+            .setConsistencyScore((float) score)
+            .build();
+    return record(query, r.toByteArray(), ts);
+  }
+
+  private static ProducerRecord<byte[], byte[]> record(String key, byte[] value, long ts) {
+    return new ProducerRecord<>(Topics.RANKINGS.name(), 0, ts, key.getBytes(), value);
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer() {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  private static List<String> subjects(List<AnomalyAlert> alerts) {
+    return alerts.stream().map(AnomalyAlert::getSubjectId).sorted().toList();
+  }
+
+  private static List<AnomalyAlert> readAlerts(Predicate<List<AnomalyAlert>> done) {
+    List<AnomalyAlert> alerts = new ArrayList<>();
+    read(
+        Topics.ALERTS.name(),
+        records -> {
+          alerts.clear();
+          records.forEach(
+              r ->
+                  alerts.add(
+                      Topics.ALERTS.valueSerde().deserializer().deserialize("t", r.value())));
+          return done.test(alerts);
+        });
+    // Give a duplicate the chance to show up before the caller counts.
+    List<ConsumerRecord<byte[], byte[]>> settled =
+        readFor(Topics.ALERTS.name(), Duration.ofSeconds(3));
+    alerts.clear();
+    settled.forEach(
+        r -> alerts.add(Topics.ALERTS.valueSerde().deserializer().deserialize("t", r.value())));
+    return alerts;
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> read(
+      String topic, Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer(topic)) {
+      while (!done.test(out)) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("timed out reading " + topic + "; got " + out.size());
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> readFor(String topic, Duration time) {
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    long deadline = System.nanoTime() + time.toNanos();
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer(topic)) {
+      while (System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  private static KafkaConsumer<byte[], byte[]> consumer(String topic) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    consumer.subscribe(List.of(topic));
+    return consumer;
+  }
+}
