@@ -16,7 +16,6 @@ import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.topic.Topic;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.PixelCodec;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -123,13 +122,8 @@ class AttackWorkerIT {
 
   @Test
   void exposesAttackAndKafkaClientMetricsForPrometheus() throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (attacks() == 0 && System.nanoTime() < deadline) {
-      Thread.sleep(200);
-    }
-    String scrape = registry.scrape();
     String version = "model_version=\"" + model.version() + "\"";
-    for (String series :
+    List<String> expected =
         List.of(
             "advrank_attacks_total{" + version + ",outcome=\"",
             "advrank_attack_latency_seconds_bucket{" + version + ",type=\"",
@@ -143,9 +137,19 @@ class AttackWorkerIT {
             "kafka_consumer_fetch_manager_records_consumed_total{client_id=\"advrank-it-worker-work\"",
             "kafka_consumer_fetch_manager_records_lag_max{client_id=\"advrank-it-worker-gallery\"",
             "kafka_producer_record_send_total{client_id=\"advrank-it-worker\"",
-            "kafka_producer_txn_commit_time_ns_total{client_id=\"advrank-it-worker\"")) {
-      assertTrue(scrape.contains(series), series + " missing from the scrape");
+            "kafka_producer_txn_commit_time_ns_total{client_id=\"advrank-it-worker\"");
+    // Meters appear as the worker tallies its first committed batches (and the client metrics
+    // on their next refresh): scrape until every series is there, or report what is missing.
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    List<String> missing = expected;
+    while (!missing.isEmpty() && System.nanoTime() < deadline) {
+      String scrape = registry.scrape();
+      missing = expected.stream().filter(series -> !scrape.contains(series)).toList();
+      if (!missing.isEmpty()) {
+        Thread.sleep(200);
+      }
     }
+    assertTrue(missing.isEmpty(), "missing from the scrape after 60 s: " + missing);
   }
 
   @Test
@@ -267,10 +271,6 @@ class AttackWorkerIT {
     System.out.printf(
         "attack-worker IT: %d attacks in %d ms from ready to last rank shift (%.1f attacks/s incl. forwarding)%n",
         shifts.size(), wallMs, shifts.size() * 1000.0 / Math.max(1, wallMs));
-  }
-
-  private static double attacks() {
-    return registry.find("advrank.attacks").counters().stream().mapToDouble(Counter::count).sum();
   }
 
   private static double forwarded() {
