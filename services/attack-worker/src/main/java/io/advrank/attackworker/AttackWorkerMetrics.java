@@ -5,24 +5,28 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * The attack-worker's meters in the process's registry. Prometheus names: {@code
- * advrank_attacks_total{type,outcome}} (outcome: success, failure, skipped, error), {@code
- * advrank_attack_latency_seconds{type}} (histogram: the PGD batch's wall time per attack), {@code
- * advrank_attack_batch_size} (histogram: images per PGD run), {@code
- * advrank_rank_percentile_before{type}} and {@code _after{type}} (summaries, percent), {@code
- * advrank_embedding_shift{type}} (summary, cosine distance) and {@code
- * advrank_events_forwarded_total{topic}} (every event written to a delivered topic, perturbed or
- * not). Labels are bounded: seven attack types, four outcomes, two topics. Dead letters are counted
- * by {@code DeadLetters}. Callers record a batch only after its transaction commits, so an aborted
- * batch that is replayed is not counted twice.
+ * advrank_attacks_total{type,outcome,model_version}} (outcome: success, failure, skipped, error),
+ * {@code advrank_attack_latency_seconds{type}} (histogram: the PGD batch's wall time per attack),
+ * {@code advrank_attack_batch_size} (histogram: images per PGD run), {@code
+ * advrank_rank_percentile_before{type,model_version}} and {@code _after{type,model_version}}
+ * (summaries, percent), {@code advrank_embedding_shift{type,model_version}} (summary, cosine
+ * distance) and {@code advrank_events_forwarded_total{topic}} (every event written to a delivered
+ * topic, perturbed or not). Labels are bounded: seven attack types, four outcomes, two topics. Dead
+ * letters are counted by {@code DeadLetters}. Callers record a batch only after its transaction
+ * commits, so an aborted batch that is replayed is not counted twice.
  */
 final class AttackWorkerMetrics {
   private final MeterRegistry registry;
+  private final Supplier<String> modelVersion;
 
-  AttackWorkerMetrics(MeterRegistry registry) {
+  /** {@code modelVersion} gives the version the batch being tallied was attacked with. */
+  AttackWorkerMetrics(MeterRegistry registry, Supplier<String> modelVersion) {
     this.registry = registry;
+    this.modelVersion = modelVersion;
   }
 
   void attack(AttackOutcome o) {
@@ -37,6 +41,7 @@ final class AttackWorkerMetrics {
         .description("Attacks by type and outcome")
         .tag("type", type)
         .tag("outcome", outcome)
+        .tag("model_version", modelVersion.get())
         .register(registry)
         .increment();
     if (o.status() != AttackOutcome.Status.ATTACKED) {
@@ -80,6 +85,7 @@ final class AttackWorkerMetrics {
     return DistributionSummary.builder(name)
         .description(description)
         .tag("type", type)
+        .tag("model_version", modelVersion.get())
         .register(registry);
   }
 }

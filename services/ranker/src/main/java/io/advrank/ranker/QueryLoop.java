@@ -178,7 +178,8 @@ final class QueryLoop implements Runnable {
       for (int i = 0; i < batch.size(); i++) {
         System.arraycopy(batch.get(i).query().pixels(), 0, pixels, i * size, size);
       }
-      Embeddings embedded = model.embed(pixels, batch.size());
+      // The snapshot's own model: a batch finishes on the version it started with.
+      Embeddings embedded = snapshot.model().embed(pixels, batch.size());
       List<List<Hit>> hits = snapshot.rank(embedded, settings.topK());
       metrics.batchSize.record(batch.size());
       for (int i = 0; i < batch.size(); i++) {

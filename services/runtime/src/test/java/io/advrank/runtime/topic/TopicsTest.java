@@ -26,6 +26,7 @@ class TopicsTest {
             "advrank.rankings",
             "advrank.alerts",
             "advrank.models",
+            "advrank.model-decisions",
             "advrank.dead-letter"),
         Topics.names());
     assertEquals(Topics.names().size(), Topics.all().size());
