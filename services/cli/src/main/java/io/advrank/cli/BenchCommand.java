@@ -7,7 +7,12 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks that print throughput figures.",
-    subcommands = {BenchModelCommand.class, BenchAttackCommand.class, BenchPipelineCommand.class})
+    subcommands = {
+      BenchModelCommand.class,
+      BenchAttackCommand.class,
+      BenchPipelineCommand.class,
+      BenchSwapCommand.class
+    })
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

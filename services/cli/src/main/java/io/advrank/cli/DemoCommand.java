@@ -2,6 +2,8 @@ package io.advrank.cli;
 
 import io.advrank.attackworker.AttackWorkerService;
 import io.advrank.attackworker.AttackWorkerSettings;
+import io.advrank.defensetrainer.DefenseTrainerService;
+import io.advrank.defensetrainer.DefenseTrainerSettings;
 import io.advrank.producer.ProducerService;
 import io.advrank.producer.ProducerSettings;
 import io.advrank.ranker.RankerService;
@@ -30,7 +32,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code advrank demo}: the whole pipeline in one process — an embedded Kafka broker (or an
- * existing cluster), the producer, the attack-worker and the ranker — with a live summary.
+ * existing cluster), the producer, the attack-worker, the ranker and the defense-trainer — with a
+ * live summary.
  */
 @Command(
     name = "demo",
@@ -81,6 +84,17 @@ final class DemoCommand implements Callable<Integer> {
       defaultValue = "5",
       description = "Seconds between summary lines (default: ${DEFAULT-VALUE}).")
   double interval;
+
+  @Option(
+      names = "--defense-trainer",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = {
+        "Run the defense-trainer (EST fine-tuning, gated versions hot-swapped into the ranker",
+        "and the attack-worker); --no-defense-trainer saves its CPU (default: on)."
+      })
+  boolean defenseTrainer;
 
   @Option(
       names = "--metrics-port",
@@ -173,10 +187,25 @@ final class DemoCommand implements Callable<Integer> {
                     SettingsSource.load(ProducerSettings.KEYS, producerFlags, env, null)),
                 clock,
                 registry));
+    DefenseTrainerService trainer = null;
+    if (defenseTrainer) {
+      Map<String, String> trainerFlags = new HashMap<>(common);
+      trainerFlags.put(DefenseTrainerSettings.MODEL_DIR, model.dir.toString());
+      trainer =
+          keep(
+              new DefenseTrainerService(
+                  DefenseTrainerSettings.from(
+                      SettingsSource.load(DefenseTrainerSettings.KEYS, trainerFlags, env, null)),
+                  clock,
+                  registry));
+    }
     ranker.start();
     worker.start();
     producer.start();
-    return new Services(producer, worker, ranker);
+    if (trainer != null) {
+      trainer.start();
+    }
+    return new Services(producer, worker, ranker, trainer);
   }
 
   private long deadlineNanos() {
@@ -201,11 +230,19 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  /** The three services, for health and failure checks. */
+  /** The services (the trainer may be null), for health and failure checks. */
   private record Services(
-      ProducerService producer, AttackWorkerService worker, RankerService ranker) {
+      ProducerService producer,
+      AttackWorkerService worker,
+      RankerService ranker,
+      DefenseTrainerService trainer) {
     Health health() {
-      Health[] all = {producer.health(), worker.health(), ranker.health()};
+      Health[] all = {
+        producer.health(),
+        worker.health(),
+        ranker.health(),
+        trainer == null ? producer.health() : trainer.health()
+      };
       for (Health h : all) {
         if (!h.healthy()) {
           return h;
@@ -216,7 +253,12 @@ final class DemoCommand implements Callable<Integer> {
 
     void throwIfFailed() {
       for (var failure :
-          new java.util.Optional<?>[] {producer.failure(), worker.failure(), ranker.failure()}) {
+          new java.util.Optional<?>[] {
+            producer.failure(),
+            worker.failure(),
+            ranker.failure(),
+            trainer == null ? java.util.Optional.empty() : trainer.failure()
+          }) {
         if (failure.isPresent()) {
           throw new IllegalStateException("a service failed: " + failure.get());
         }
