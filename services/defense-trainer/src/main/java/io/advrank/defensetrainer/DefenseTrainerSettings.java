@@ -28,8 +28,8 @@ import java.util.Set;
  * @param evalSteps evaluate a candidate every this many EST steps ({@value #EVAL_STEPS})
  * @param evalInterval ... or once this long has passed since the last evaluation ({@value
  *     #EVAL_INTERVAL}), whichever comes first
- * @param maxRecallDrop the gate: largest allowed R@1 drop from the parent ({@value
- *     #MAX_RECALL_DROP})
+ * @param maxRecallDrop the gate: largest allowed R@1 drop below the version the trainer started
+ *     from ({@value #MAX_RECALL_DROP})
  * @param minRobustnessGain the gate: least robustness gain in percentage points ({@value
  *     #MIN_ROBUSTNESS_GAIN}); -100 lets any candidate within the R@1 budget through
  * @param versionPrefix prefix of published version ids ({@value #VERSION_PREFIX})
@@ -132,9 +132,9 @@ public record DefenseTrainerSettings(
         source.intValue(BUFFER_IMAGES, 4096),
         source.intValue(HELD_OUT_IMAGES, 500),
         source.intValue(PROBE_ITEMS, 50),
-        source.intValue(EVAL_STEPS, 100),
+        source.intValue(EVAL_STEPS, 25),
         source.duration(EVAL_INTERVAL, Duration.ofMinutes(3)),
-        source.doubleValue(MAX_RECALL_DROP, 0.03),
+        source.doubleValue(MAX_RECALL_DROP, 0.05),
         source.doubleValue(MIN_ROBUSTNESS_GAIN, 0.5),
         source.string(VERSION_PREFIX, "fmnist-c2f1-est"),
         source.string(GROUP_ID, "advrank-defense-trainer"),

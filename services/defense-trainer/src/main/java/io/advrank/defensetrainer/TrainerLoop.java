@@ -62,6 +62,7 @@ final class TrainerLoop implements Runnable {
   private TrainingBuffer buffer;
   private AssembledModel parent;
   private Figures parentFigures;
+  private Figures rootFigures; // the version the trainer started from: the R@1 budget's base
   private EmbeddingModel candidate;
   private TripletTrainer trainer;
   private ImageDataset heldOut;
@@ -237,11 +238,12 @@ final class TrainerLoop implements Runnable {
       try (EmbeddingModel p = Versions.open(parent, Device.cpu())) {
         parentFigures = measure(p);
       }
+      rootFigures = parentFigures;
       metrics.figures("parent", parentFigures);
     }
     Figures figures = measure(candidate);
     metrics.figures("candidate", figures);
-    Gate.Verdict verdict = gate.judge(parentFigures, figures);
+    Gate.Verdict verdict = gate.judge(rootFigures, parentFigures, figures);
     String version =
         settings.versionPrefix() + "-" + run + "-" + String.format("%04d", ++candidates);
     Figures before = parentFigures;
