@@ -3,10 +3,10 @@ package io.advrank.attackworker;
 import io.advrank.core.model.ModelException;
 import io.advrank.runtime.lifecycle.Shutdown;
 import io.advrank.runtime.metrics.MetricsServer;
+import io.advrank.runtime.metrics.ProcessRegistry;
 import io.advrank.runtime.settings.SettingsException;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.topic.Topics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -59,7 +59,7 @@ public final class AttackWorkerMain {
 
   private static int serve(AttackWorkerSettings settings, Shutdown shutdown)
       throws IOException, ModelException, InterruptedException {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = ProcessRegistry.create();
     try (Admin admin = Admin.create(AttackWorkerClients.admin(settings))) {
       Topics.createAll(admin, settings.kafka().replicationFactor(), Duration.ofSeconds(60));
     }

@@ -10,16 +10,27 @@ import java.util.function.Supplier;
 /**
  * The attack-worker's meters in the process's registry. Prometheus names: {@code
  * advrank_attacks_total{type,outcome,model_version}} (outcome: success, failure, skipped, error),
- * {@code advrank_attack_latency_seconds{type}} (histogram: the PGD batch's wall time per attack),
- * {@code advrank_attack_batch_size} (histogram: images per PGD run), {@code
- * advrank_rank_percentile_before{type,model_version}} and {@code _after{type,model_version}}
- * (summaries, percent), {@code advrank_embedding_shift{type,model_version}} (summary, cosine
- * distance) and {@code advrank_events_forwarded_total{topic}} (every event written to a delivered
- * topic, perturbed or not). Labels are bounded: seven attack types, four outcomes, two topics. Dead
- * letters are counted by {@code DeadLetters}. Callers record a batch only after its transaction
- * commits, so an aborted batch that is replayed is not counted twice.
+ * {@code advrank_attack_latency_seconds{type,model_version}} (histogram: the PGD batch's wall time
+ * per attack), {@code advrank_attack_batch_size} (histogram: images per PGD run), {@code
+ * advrank_rank_percentile_before{type,model_version}} and {@code _after} (histograms with fixed
+ * buckets, percent), {@code advrank_embedding_shift{type,model_version}} (summary, cosine
+ * distance), {@code advrank_events_forwarded_total{topic}} (every event written to a delivered
+ * topic, perturbed or not). Labels are bounded: seven attack types, four outcomes, two topics, a
+ * few model versions. Dead letters are counted by {@code DeadLetters}, the Kafka clients' metrics
+ * by {@code KafkaClientMeters}. Callers record a batch only after its transaction commits, so an
+ * aborted batch that is replayed is not counted twice.
  */
 final class AttackWorkerMetrics {
+  /**
+   * Bucket bounds of the rank percentiles (%), finer near the top and bottom of the ranking. Whole
+   * numbers only: Micrometer's fixed-boundary histograms round a value up to a whole number before
+   * bucketing it, which is exact for whole-number bounds (v ≤ k iff ⌈v⌉ ≤ k) and wrong otherwise.
+   * For the same reason the embedding shift (a cosine distance in [0, 2]) is a plain summary.
+   */
+  private static final double[] PERCENT_BUCKETS = {
+    1, 2, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 98, 99, 100
+  };
+
   private final MeterRegistry registry;
   private final Supplier<String> modelVersion;
 
@@ -31,6 +42,7 @@ final class AttackWorkerMetrics {
 
   void attack(AttackOutcome o) {
     String type = o.attack().type().label();
+    String version = modelVersion.get();
     String outcome =
         switch (o.status()) {
           case ATTACKED -> o.result().success() ? "success" : "failure";
@@ -41,7 +53,7 @@ final class AttackWorkerMetrics {
         .description("Attacks by type and outcome")
         .tag("type", type)
         .tag("outcome", outcome)
-        .tag("model_version", modelVersion.get())
+        .tag("model_version", version)
         .register(registry)
         .increment();
     if (o.status() != AttackOutcome.Status.ATTACKED) {
@@ -50,16 +62,24 @@ final class AttackWorkerMetrics {
     Timer.builder("advrank.attack.latency")
         .description("Wall time of the PGD batch an attack ran in, targeting included")
         .tag("type", type)
+        .tag("model_version", version)
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(10))
         .maximumExpectedValue(Duration.ofMinutes(2))
         .register(registry)
         .record(Duration.ofNanos(o.latencyMicros() * 1000));
-    summary("advrank.rank.percentile.before", "Rank percentile (%) before the attack", type)
+    String before = "Rank percentile (%) before the attack";
+    percentHistogram("advrank.rank.percentile.before", before, type, version)
         .record(o.result().rankBefore());
-    summary("advrank.rank.percentile.after", "Rank percentile (%) after the attack", type)
+    String after = "Rank percentile (%) after the attack";
+    percentHistogram("advrank.rank.percentile.after", after, type, version)
         .record(o.result().rankAfter());
-    summary("advrank.embedding.shift", "Cosine distance d(f(x~), f(x))", type)
+    String shift = "Cosine distance d(f(x~), f(x))";
+    DistributionSummary.builder("advrank.embedding.shift")
+        .description(shift)
+        .tag("type", type)
+        .tag("model_version", version)
+        .register(registry)
         .record(o.result().embeddingShift());
   }
 
@@ -81,11 +101,13 @@ final class AttackWorkerMetrics {
         .increment();
   }
 
-  private DistributionSummary summary(String name, String description, String type) {
+  private DistributionSummary percentHistogram(
+      String name, String description, String type, String version) {
     return DistributionSummary.builder(name)
         .description(description)
         .tag("type", type)
-        .tag("model_version", modelVersion.get())
+        .tag("model_version", version)
+        .serviceLevelObjectives(PERCENT_BUCKETS)
         .register(registry);
   }
 }

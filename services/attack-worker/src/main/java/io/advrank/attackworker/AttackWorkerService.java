@@ -7,6 +7,7 @@ import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.RankShift;
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.metrics.Health;
+import io.advrank.runtime.metrics.KafkaClientMeters;
 import io.advrank.runtime.model.ModelFeed;
 import io.advrank.runtime.model.ModelUpdate;
 import io.advrank.runtime.topic.Topics;
@@ -62,6 +63,7 @@ public final class AttackWorkerService implements AutoCloseable {
   private final boolean ownsModel;
   private final Producer<byte[], byte[]> producer;
   private final Consumer<byte[], byte[]> workConsumer;
+  private final KafkaClientMeters clientMeters;
   private final GalleryFeed gallery;
   private final ModelFeed<EmbeddingModel> modelFeed;
   private final WorkerLoop loop;
@@ -110,6 +112,10 @@ public final class AttackWorkerService implements AutoCloseable {
     this.workConsumer = Objects.requireNonNull(workConsumer, "workConsumer");
     Objects.requireNonNull(clock, "clock");
     this.campaign = settings.campaign().describe();
+    this.clientMeters = new KafkaClientMeters(registry);
+    clientMeters.bind(producer);
+    clientMeters.bind(workConsumer);
+    clientMeters.bind(galleryConsumer);
     this.gallery = new GalleryFeed(galleryConsumer, model, settings, clock, this::swapped);
     this.modelFeed =
         new ModelFeed<>(
@@ -214,6 +220,7 @@ public final class AttackWorkerService implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    clientMeters.close();
     closeQuietly(workConsumer);
     closeQuietly(gallery);
     closeQuietly(() -> producer.close(Duration.ofSeconds(10)));

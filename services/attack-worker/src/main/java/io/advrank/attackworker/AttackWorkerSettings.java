@@ -19,7 +19,9 @@ import java.util.Set;
  * @param modelDir the model whose gradients drive the attacks ({@value #MODEL_DIR})
  * @param campaign what to attack ({@value #CAMPAIGN}, seeded by {@value #CAMPAIGN_SEED})
  * @param batchMax events per micro-batch and transaction at most ({@value #BATCH_MAX})
- * @param batchWait how long the first event of a batch may wait for more ({@value #BATCH_WAIT})
+ * @param batchWait how long the first event of a batch may wait for more ({@value #BATCH_WAIT});
+ *     default 0: a batch is whatever one poll returns, which grows by itself under load (events
+ *     arriving while a PGD batch runs are all in the next poll) and costs no wait when idle
  * @param galleryRebuildItems rebuild the attack gallery after this many new catalog items ({@value
  *     #GALLERY_REBUILD_ITEMS}) ...
  * @param galleryRebuildInterval ... or when the oldest new item is this old ({@value
@@ -93,7 +95,7 @@ public record AttackWorkerSettings(
         Path.of(source.string(MODEL_DIR, DEFAULT_MODEL_DIR.toString())),
         Campaign.parse(source.string(CAMPAIGN, ""), source.longValue(CAMPAIGN_SEED, 0)),
         source.intValue(BATCH_MAX, 32),
-        source.duration(BATCH_WAIT, Duration.ofMillis(50)),
+        source.duration(BATCH_WAIT, Duration.ZERO),
         source.intValue(GALLERY_REBUILD_ITEMS, 500),
         source.duration(GALLERY_REBUILD_INTERVAL, Duration.ofSeconds(5)),
         source.intValue(MAX_EVENT_BYTES, 1 << 20),

@@ -16,7 +16,9 @@ import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.topic.Topic;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.PixelCodec;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,7 +50,8 @@ class AttackWorkerIT {
   private static EmbeddingModel model;
   private static AttackWorkerSettings settings;
   private static AttackWorkerService worker;
-  private static final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private static final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private static long readyAtMs;
 
   @BeforeAll
@@ -116,6 +119,33 @@ class AttackWorkerIT {
     checkShifts(shifts, chosen, variants);
     report(shifts, doneAtMs - readyAtMs);
     assertTrue(forwarded() >= CATALOG + QUERIES, "advrank_events_forwarded_total " + forwarded());
+  }
+
+  @Test
+  void exposesAttackAndKafkaClientMetricsForPrometheus() throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (attacks() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    String scrape = registry.scrape();
+    String version = "model_version=\"" + model.version() + "\"";
+    for (String series :
+        List.of(
+            "advrank_attacks_total{" + version + ",outcome=\"",
+            "advrank_attack_latency_seconds_bucket{" + version + ",type=\"",
+            "advrank_attack_batch_size_bucket{le=",
+            "advrank_rank_percentile_before_bucket{" + version + ",type=\"",
+            "advrank_rank_percentile_after_bucket{" + version + ",type=\"",
+            "advrank_embedding_shift_count{" + version + ",type=\"",
+            "advrank_events_forwarded_total{topic=\"advrank.",
+            // The Kafka clients' own metrics, per client: the work consumer, the gallery consumer
+            // and the transactional producer.
+            "kafka_consumer_fetch_manager_records_consumed_total{client_id=\"advrank-it-worker-work\"",
+            "kafka_consumer_fetch_manager_records_lag_max{client_id=\"advrank-it-worker-gallery\"",
+            "kafka_producer_record_send_total{client_id=\"advrank-it-worker\"",
+            "kafka_producer_txn_commit_time_ns_total{client_id=\"advrank-it-worker\"")) {
+      assertTrue(scrape.contains(series), series + " missing from the scrape");
+    }
   }
 
   @Test
@@ -237,6 +267,10 @@ class AttackWorkerIT {
     System.out.printf(
         "attack-worker IT: %d attacks in %d ms from ready to last rank shift (%.1f attacks/s incl. forwarding)%n",
         shifts.size(), wallMs, shifts.size() * 1000.0 / Math.max(1, wallMs));
+  }
+
+  private static double attacks() {
+    return registry.find("advrank.attacks").counters().stream().mapToDouble(Counter::count).sum();
   }
 
   private static double forwarded() {

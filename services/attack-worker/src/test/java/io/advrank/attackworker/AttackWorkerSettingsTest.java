@@ -16,7 +16,7 @@ class AttackWorkerSettingsTest {
     AttackWorkerSettings s = parse(new String[0], Map.of());
     assertTrue(s.campaign().attacks().isEmpty());
     assertEquals(32, s.batchMax());
-    assertEquals(Duration.ofMillis(50), s.batchWait());
+    assertEquals(Duration.ZERO, s.batchWait());
     assertEquals("advrank-attack-worker-0", s.transactionalId());
     assertEquals("auto", s.device().toString());
   }

@@ -7,9 +7,9 @@ import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.ranker.RankerSettings;
 import io.advrank.runtime.kafka.EmbeddedKafka;
+import io.advrank.runtime.metrics.ProcessRegistry;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.topic.Topics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
@@ -109,7 +109,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
           "--catalog + --items: must be <= the %d test images, was %d"
               .formatted(test.size(), catalog + items));
     }
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = ProcessRegistry.create();
     EmbeddedKafka broker = bootstrapServers == null ? startBroker() : null;
     String bootstrap = broker != null ? broker.bootstrapServers() : bootstrapServers;
     try (broker;

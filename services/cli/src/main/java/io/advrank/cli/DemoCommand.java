@@ -10,11 +10,13 @@ import io.advrank.ranker.RankerService;
 import io.advrank.ranker.RankerSettings;
 import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.metrics.Health;
+import io.advrank.runtime.metrics.KafkaClientMeters;
 import io.advrank.runtime.metrics.MetricsServer;
+import io.advrank.runtime.metrics.ProcessRegistry;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.topic.Topics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -26,6 +28,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -103,6 +109,15 @@ final class DemoCommand implements Callable<Integer> {
           "Port of /metrics and /health for the whole process (default: ${DEFAULT-VALUE}).")
   int metricsPort;
 
+  @Option(
+      names = "--bad-records",
+      defaultValue = "0",
+      description = {
+        "Write this many malformed records to the query topic at start, to show that bad input",
+        "is dead-lettered and counted, not fatal (default: ${DEFAULT-VALUE})."
+      })
+  int badRecords;
+
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
 
   @Override
@@ -114,12 +129,16 @@ final class DemoCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     try {
       String bootstrap = bootstrapServers != null ? bootstrapServers : startBroker();
-      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      PrometheusMeterRegistry registry = ProcessRegistry.create();
+      KafkaClientMeters adminMeters = keep(new KafkaClientMeters(registry));
       Admin admin =
-          keep(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)));
+          keep(
+              adminMeters.bind(
+                  Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))));
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(30));
       Services services = startServices(bootstrap, registry);
       keep(MetricsServer.start(metricsPort, registry, services::health));
+      sendBadRecords(bootstrap);
       System.err.printf(
           "demo: pipeline up in %.1f s; metrics at http://localhost:%d/metrics%n",
           (System.nanoTime() - t0) / 1e9, metricsPort);
@@ -206,6 +225,22 @@ final class DemoCommand implements Callable<Integer> {
       trainer.start();
     }
     return new Services(producer, worker, ranker, trainer);
+  }
+
+  /** Bytes that are no {@code ImageEvent}: the attack-worker dead-letters them as malformed. */
+  private void sendBadRecords(String bootstrap) {
+    if (badRecords <= 0) {
+      return;
+    }
+    Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (int i = 0; i < badRecords; i++) {
+        byte[] garbage = ("not an ImageEvent #" + i).getBytes(StandardCharsets.UTF_8);
+        producer.send(new ProducerRecord<>(Topics.QUERIES.name(), garbage, garbage));
+      }
+    }
+    System.err.printf("demo: wrote %d malformed records to %s%n", badRecords, Topics.QUERIES);
   }
 
   private long deadlineNanos() {

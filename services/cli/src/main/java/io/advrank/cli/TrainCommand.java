@@ -95,6 +95,24 @@ final class TrainCommand implements Callable<Integer> {
   double eps;
 
   @Option(
+      names = "--clean-weight",
+      defaultValue = "0",
+      description = {
+        "With --defense est: share w of clean triplets in every step, L = w*L(x) + (1-w)*L(x~),",
+        "in [0, 1); 0 is the paper's EST (default: ${DEFAULT-VALUE})."
+      })
+  double cleanWeight;
+
+  @Option(
+      names = "--shift-weight",
+      defaultValue = "0",
+      description = {
+        "With --defense est: add lambda * mean d(f(x), f(x~)), penalising the embedding shift the",
+        "inner attack found; >= 0, 0 is the paper's EST (default: ${DEFAULT-VALUE})."
+      })
+  double shiftWeight;
+
+  @Option(
       names = "--from",
       paramLabel = "MODEL_DIR",
       description = "Fine-tune this model directory instead of starting from random weights.")
@@ -111,6 +129,19 @@ final class TrainCommand implements Callable<Integer> {
     TrainSettings settings =
         TrainSettings.paper(epochs, seed).withBatchSize(batchSize).withLearningRate(learningRate);
     EstDefense est = defense(defense, eps);
+    if (!(cleanWeight >= 0 && cleanWeight < 1)) {
+      throw new IllegalArgumentException("--clean-weight: must be in [0, 1), was " + cleanWeight);
+    }
+    if (!(shiftWeight >= 0)) {
+      throw new IllegalArgumentException("--shift-weight: must be >= 0, was " + shiftWeight);
+    }
+    if ((cleanWeight != 0 || shiftWeight != 0) && est == null) {
+      throw new IllegalArgumentException(
+          (cleanWeight != 0 ? "--clean-weight" : "--shift-weight") + ": needs --defense est");
+    }
+    if (est != null) {
+      est = est.withCleanWeight(cleanWeight).withShiftWeight(shiftWeight);
+    }
     ImageDataset train = data.load(DatasetDirectory.Split.TRAIN, trainLimit);
     ImageDataset test = evalLimit > 0 ? data.load(DatasetDirectory.Split.TEST, evalLimit) : null;
     ModelSpec spec = ModelSpec.c2f1(train.channels(), train.height(), train.width());
@@ -184,7 +215,12 @@ final class TrainCommand implements Callable<Integer> {
             + s.epochs()
             + " --seed "
             + s.seed()
+            + (s.batchSize() == 1000 ? "" : " --batch-size " + s.batchSize())
+            + (s.learningRate() == 1e-3f ? "" : " --lr " + s.learningRate())
+            + (trainLimit == null ? "" : " --train-limit " + trainLimit)
             + (defenseInfo.equals("none") ? "" : " --defense est --eps " + eps)
+            + (cleanWeight == 0 ? "" : " --clean-weight " + cleanWeight)
+            + (shiftWeight == 0 ? "" : " --shift-weight " + shiftWeight)
             + (from == null ? "" : " --from " + from));
     Map<String, Double> metrics = new LinkedHashMap<>();
     if (last != null && !Double.isNaN(last.recallAt1())) {

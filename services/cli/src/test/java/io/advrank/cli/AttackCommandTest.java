@@ -135,6 +135,8 @@ class AttackCommandTest {
             "est",
             "--eps",
             "0.01",
+            "--clean-weight",
+            "0.5",
             "--epochs",
             "1",
             "--train-limit",
@@ -153,12 +155,21 @@ class AttackCommandTest {
             .getAsString();
     JsonObject m = JsonParser.parseString(manifest).getAsJsonObject();
     assertEquals(parent, m.get("parentVersion").getAsString());
+    JsonObject training = m.getAsJsonObject("training");
+    assertTrue(training.get("defense").getAsString().startsWith("est eps=0.01"), manifest);
+    assertTrue(training.get("defense").getAsString().endsWith("clean-weight=0.5"), manifest);
     assertTrue(
-        m.getAsJsonObject("training").get("defense").getAsString().startsWith("est eps=0.01"),
-        manifest);
+        training.get("command").getAsString().contains("--train-limit 200"),
+        "the recorded command must reproduce the run: " + manifest);
     assertBadInput(
         CliRun.of("train", "--data", DATA, "--defense", "pgd"),
         "--defense: unknown 'pgd' (accepted: none, est)");
+    assertBadInput(
+        CliRun.of("train", "--data", DATA, "--clean-weight", "0.5"),
+        "--clean-weight: needs --defense est");
+    assertBadInput(
+        CliRun.of("train", "--data", DATA, "--defense", "est", "--clean-weight", "1"),
+        "--clean-weight: must be in [0, 1), was 1.0");
   }
 
   private static CliRun attack(String... args) {

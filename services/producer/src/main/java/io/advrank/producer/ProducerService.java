@@ -7,6 +7,7 @@ import io.advrank.producer.Schedule.Slot;
 import io.advrank.producer.Schedule.Stream;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.runtime.metrics.Health;
+import io.advrank.runtime.metrics.KafkaClientMeters;
 import io.advrank.runtime.settings.SettingsException;
 import io.advrank.runtime.topic.Topic;
 import io.advrank.runtime.topic.Topics;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p>One background thread follows a {@link Schedule}; {@code produced_at_ms} comes from the
  * injected {@link Clock} and waiting goes through the injected {@link Sleeper}, so tests can run
  * the schedule on a fake clock. Metric: {@code advrank_events_produced_total{topic}}, counted when
- * the broker acknowledges an event.
+ * the broker acknowledges an event, plus the Kafka producer's own metrics ({@code
+ * kafka_producer_*}, see {@link KafkaClientMeters}).
  */
 public final class ProducerService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProducerService.class);
@@ -57,6 +59,7 @@ public final class ProducerService implements AutoCloseable {
   private final ProducerSettings settings;
   private final ImageDataset data;
   private final Producer<String, ImageEvent> producer;
+  private final KafkaClientMeters clientMeters;
   private final Clock clock;
   private final Sleeper sleeper;
   private final ImageEvents events;
@@ -100,6 +103,8 @@ public final class ProducerService implements AutoCloseable {
         Map.of(
             Stream.CATALOG, counter(registry, Topics.CATALOG),
             Stream.QUERIES, counter(registry, Topics.QUERIES));
+    this.clientMeters = new KafkaClientMeters(registry);
+    clientMeters.bind(producer);
     this.thread = new Thread(this::run, "advrank-" + settings.producerId());
   }
 
@@ -166,6 +171,7 @@ public final class ProducerService implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    clientMeters.close();
     producer.close(Duration.ofSeconds(10));
   }
 

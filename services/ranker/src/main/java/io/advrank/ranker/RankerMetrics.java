@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * advrank_rankings_total}, {@code advrank_ranking_latency_seconds} (histogram), {@code
  * advrank_ranking_batch_size} (summary), {@code advrank_catalog_items}, {@code
  * advrank_catalog_index_rebuilds_total}. The served version ({@code
- * advrank_model_version_info{service,model_version}}) is kept by the model feed ({@code
- * io.advrank.runtime.model.ModelFeed}). Dead letters are counted by {@code DeadLetters}.
+ * advrank_model_version_info{service="ranker",model_version}}) is kept by the model feed ({@code
+ * io.advrank.runtime.model.ModelFeed}), which follows hot swaps. Dead letters are counted by {@code
+ * DeadLetters}, the Kafka clients' own metrics (e.g. consumer lag) by {@code KafkaClientMeters}.
  */
 final class RankerMetrics {
   final Counter rankings;

@@ -8,6 +8,7 @@ import io.advrank.proto.v1.RankingResult;
 import io.advrank.ranker.CatalogStore.Gallery;
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.metrics.Health;
+import io.advrank.runtime.metrics.KafkaClientMeters;
 import io.advrank.runtime.model.ModelFeed;
 import io.advrank.runtime.model.ModelUpdate;
 import io.advrank.runtime.topic.Topics;
@@ -64,6 +65,7 @@ public final class RankerService implements AutoCloseable {
   private final LiveGallery gallery;
   private final ModelFeed<EmbeddingModel> modelFeed;
   private final Producer<byte[], byte[]> producer;
+  private final KafkaClientMeters clientMeters;
   private final CatalogLoop catalog;
   private final QueryLoop queries;
   private final Thread catalogThread;
@@ -92,13 +94,17 @@ public final class RankerService implements AutoCloseable {
     SharedModel served = new SharedModel(model, ownsModel);
     Gallery empty = Gallery.empty(model.spec().embeddingSize());
     this.gallery = new LiveGallery(GallerySnapshot.of(empty, served));
+    this.clientMeters = new KafkaClientMeters(registry);
     this.producer =
-        new KafkaProducer<>(
-            RankerClients.producer(settings), new ByteArraySerializer(), new ByteArraySerializer());
+        clientMeters.bind(
+            new KafkaProducer<>(
+                RankerClients.producer(settings),
+                new ByteArraySerializer(),
+                new ByteArraySerializer()));
     DeadLetters deadLetters = new DeadLetters(producer, SERVICE, registry);
     this.catalog =
         new CatalogLoop(
-            new KafkaConsumer<>(RankerClients.catalogConsumer(settings)),
+            clientMeters.bind(new KafkaConsumer<>(RankerClients.catalogConsumer(settings))),
             served,
             gallery,
             deadLetters,
@@ -120,7 +126,7 @@ public final class RankerService implements AutoCloseable {
             clock);
     this.queries =
         new QueryLoop(
-            new KafkaConsumer<>(RankerClients.queryConsumer(settings)),
+            clientMeters.bind(new KafkaConsumer<>(RankerClients.queryConsumer(settings))),
             producer,
             model,
             gallery,
@@ -195,6 +201,7 @@ public final class RankerService implements AutoCloseable {
     catalog.stop();
     join(queryThread);
     join(catalogThread);
+    clientMeters.close();
     producer.close(Duration.ofSeconds(10));
     catalog.releaseModels();
     gallery.close();

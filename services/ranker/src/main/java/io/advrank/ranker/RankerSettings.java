@@ -20,7 +20,8 @@ import java.util.Set;
  * @param topK catalog items per ranking ({@value #TOP_K})
  * @param queryBatchMax queries embedded together at most ({@value #QUERY_BATCH_MAX})
  * @param queryBatchWait how long the first query of a batch may wait for more ({@value
- *     #QUERY_BATCH_WAIT}); the latency paid for throughput
+ *     #QUERY_BATCH_WAIT}); the latency paid for throughput. Default 0: a batch is whatever one poll
+ *     returns, which grows by itself under load while the previous batch is ranked
  * @param catalogBatchMax catalog items read and embedded per step ({@value #CATALOG_BATCH_MAX})
  * @param rebuildItems rebuild the search index after this many catalog changes ({@value
  *     #REBUILD_ITEMS})
@@ -97,7 +98,7 @@ public record RankerSettings(
         Path.of(source.string(MODEL_DIR, DEFAULT_MODEL_DIR.toString())),
         source.intValue(TOP_K, 10),
         source.intValue(QUERY_BATCH_MAX, 64),
-        source.duration(QUERY_BATCH_WAIT, Duration.ofMillis(20)),
+        source.duration(QUERY_BATCH_WAIT, Duration.ZERO),
         source.intValue(CATALOG_BATCH_MAX, 256),
         source.intValue(REBUILD_ITEMS, 1000),
         source.duration(REBUILD_INTERVAL, Duration.ofSeconds(1)),

@@ -1,6 +1,7 @@
 package io.advrank.ranker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -11,7 +12,8 @@ import io.advrank.proto.v1.RankingResult;
 import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.topic.Topics;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -62,7 +64,7 @@ class PipelineIT {
             "it-producer",
             0,
             new KafkaSettings(kafka.bootstrapServers(), (short) 1));
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (DeliveryCopier copier = new DeliveryCopier(kafka);
         ProducerService producer =
             ProducerService.create(producerSettings, Clock.systemUTC(), registry)) {
@@ -81,8 +83,32 @@ class PipelineIT {
         assertEquals(QUERIES, registry.get("advrank.rankings").counter().count());
         assertEquals(QUERIES, registry.get("advrank.ranking.latency").timer().count());
         assertEquals(CATALOG, registry.get("advrank.catalog.items").gauge().value());
+        checkScrape(registry.scrape());
       }
+      // Closing the ranker removes its Kafka clients' meters with the clients.
+      assertFalse(registry.scrape().contains("client_id=\"advrank-it-ranker-queries\""));
     }
+  }
+
+  /** The series the dashboards and alert rules query, as Prometheus scrapes them. */
+  private void checkScrape(String scrape) {
+    for (String series :
+        List.of(
+            "advrank_rankings_total " + QUERIES,
+            "advrank_ranking_latency_seconds_bucket{le=",
+            "advrank_model_version_info{model_version=\""
+                + model.version()
+                + "\",service=\"ranker\"} 1",
+            "advrank_events_produced_total{topic=\"advrank.catalog\"} " + CATALOG,
+            // Both services' Kafka clients, each under its own client id.
+            "kafka_consumer_fetch_manager_records_consumed_total{client_id=\"advrank-it-ranker-queries\"",
+            "kafka_consumer_fetch_manager_records_consumed_total{client_id=\"advrank-it-ranker-catalog\"",
+            "kafka_producer_record_send_total{client_id=\"advrank-it-ranker\"",
+            "kafka_producer_record_send_total{client_id=\"advrank-it-producer\"")) {
+      assertTrue(scrape.contains(series), series + " missing from the scrape");
+    }
+    // JVM metrics are bound once per process (ProcessRegistry), never by a service.
+    assertFalse(scrape.contains("jvm_memory_used_bytes"), "a service bound JVM metrics itself");
   }
 
   private void check(List<RankingResult> rankings) {

@@ -23,7 +23,7 @@ class RankerSettingsTest {
     assertEquals(RankerSettings.DEFAULT_MODEL_DIR, s.modelDir());
     assertEquals(10, s.topK());
     assertEquals(64, s.queryBatchMax());
-    assertEquals(Duration.ofMillis(20), s.queryBatchWait());
+    assertEquals(Duration.ZERO, s.queryBatchWait());
     assertEquals("advrank-ranker", s.groupId());
     assertEquals(RankerSettings.DEFAULT_METRICS_PORT, s.metricsPort());
   }

@@ -16,9 +16,16 @@ import io.advrank.core.train.TripletTrainer;
  * and fine-tuning of an existing model, one {@link TripletTrainer#step} per incoming batch (the
  * defense-trainer service).
  *
+ * <p>Two knobs are our variants, not the paper's (both 0 is the paper's EST): {@code cleanWeight} w
+ * keeps the clean triplets in every step, L = w·L(x) + (1 − w)·L(x̃), trading some robustness for
+ * clean R@1; {@code shiftWeight} λ adds λ·mean d(f(x), f(x̃)), minimising the very shift the inner
+ * attack maximised.
+ *
  * @param schedule the inner ES-PGD attack's ε, α and iterations
+ * @param cleanWeight share of the clean triplet loss in [0, 1)
+ * @param shiftWeight weight λ ≥ 0 of the embedding-shift penalty
  */
-public record EstDefense(PgdSchedule schedule) {
+public record EstDefense(PgdSchedule schedule, double cleanWeight, double shiftWeight) {
   /** The paper's ε = 0.3 on 28×28 images. */
   public static final double PAPER_EPSILON = 0.3;
 
@@ -26,6 +33,27 @@ public record EstDefense(PgdSchedule schedule) {
     if (schedule == null) {
       throw new IllegalArgumentException("schedule: missing");
     }
+    if (!(cleanWeight >= 0 && cleanWeight < 1)) {
+      throw new IllegalArgumentException("clean weight: must be in [0, 1), was " + cleanWeight);
+    }
+    if (!(shiftWeight >= 0)) {
+      throw new IllegalArgumentException("shift weight: must be >= 0, was " + shiftWeight);
+    }
+  }
+
+  /** The paper's EST: every triplet step on the adversarial batch alone. */
+  public EstDefense(PgdSchedule schedule) {
+    this(schedule, 0, 0);
+  }
+
+  /** The same defense with a share {@code weight} of clean triplets in every step. */
+  public EstDefense withCleanWeight(double weight) {
+    return new EstDefense(schedule, weight, shiftWeight);
+  }
+
+  /** The same defense with the embedding-shift penalty λ·mean d(f(x), f(x̃)) added. */
+  public EstDefense withShiftWeight(double lambda) {
+    return new EstDefense(schedule, cleanWeight, lambda);
   }
 
   /** EST with the paper's PGD schedule for {@code epsilon} (0.3 → α 0.01, 30 iterations). */
@@ -38,11 +66,17 @@ public record EstDefense(PgdSchedule schedule) {
    * loaded one (fine-tuning); the caller saves the model and records {@link #describe()}.
    */
   public TripletTrainer trainer(EmbeddingModel model, TrainSettings settings) {
-    return new TripletTrainer(model, settings).optAdversary(new EmbeddingShiftAdversary(schedule));
+    return new TripletTrainer(model, settings)
+        .optAdversary(new EmbeddingShiftAdversary(schedule))
+        .optCleanWeight(cleanWeight)
+        .optShiftWeight(shiftWeight);
   }
 
   /** For manifests and logs, e.g. {@code est eps=0.3 alpha=0.01 iterations=30}. */
   public String describe() {
-    return new EmbeddingShiftAdversary(schedule).describe();
+    String est = new EmbeddingShiftAdversary(schedule).describe();
+    return est
+        + (cleanWeight > 0 ? " clean-weight=" + cleanWeight : "")
+        + (shiftWeight > 0 ? " shift-weight=" + shiftWeight : "");
   }
 }

@@ -37,6 +37,8 @@ public final class TripletTrainer {
   private final Optimizer optimizer;
   private final Random random;
   private BatchAdversary adversary;
+  private float cleanWeight;
+  private float shiftWeight;
   private TrainListener listener = new TrainListener() {};
   private ImageDataset evalSet;
   private int chunk = CHUNK;
@@ -55,6 +57,33 @@ public final class TripletTrainer {
   /** Train on adversarial versions of every batch. */
   public TripletTrainer optAdversary(BatchAdversary adversary) {
     this.adversary = adversary;
+    return this;
+  }
+
+  /**
+   * With an adversary, also keep the clean triplets: L = w·L(x) + (1 − w)·L(x̃), both on the same
+   * triplet indices. w = 0 (the default) is the paper's EST, which trains on x̃ alone; a clean
+   * share holds on to clean R@1 while the model hardens, at the cost of one more forward/backward
+   * pass.
+   */
+  public TripletTrainer optCleanWeight(double weight) {
+    if (!(weight >= 0 && weight < 1)) {
+      throw new IllegalArgumentException("clean weight: must be in [0, 1), was " + weight);
+    }
+    this.cleanWeight = (float) weight;
+    return this;
+  }
+
+  /**
+   * With an adversary, also penalise the embedding shift itself: adds λ·mean d(f(x), f(x̃)), the
+   * quantity the ES attack maximised, so the step minimises the maximum shift directly (a
+   * TRADES-style term for embeddings; our variant, not the paper's).
+   */
+  public TripletTrainer optShiftWeight(double lambda) {
+    if (!(lambda >= 0)) {
+      throw new IllegalArgumentException("shift weight: must be >= 0, was " + lambda);
+    }
+    this.shiftWeight = (float) lambda;
     return this;
   }
 
@@ -124,12 +153,44 @@ public final class TripletTrainer {
   float gradients(NDManager step, float[] pixels, int[][] triplets) {
     int n = triplets[0].length;
     NDArray x = step.create(pixels, EmbeddingModel.inputShape(model.spec(), n));
-    if (adversary != null) {
-      x = adversary.perturb(model, x);
-    }
     NDArray pos = step.create(toLong(triplets[0]));
     NDArray neg = step.create(toLong(triplets[1]));
-    return n <= chunk ? backward(x, pos, neg) : chunkedBackward(step, x, pos, neg);
+    Loss loss = e -> TripletLoss.compute(e, pos, neg, settings.margin());
+    if (adversary != null) {
+      NDArray adv = adversary.perturb(model, x);
+      if (cleanWeight > 0 || shiftWeight > 0) {
+        float w = cleanWeight;
+        float lambda = shiftWeight;
+        Loss single = loss;
+        // Rows [0, n) are the clean images, [n, 2n) their adversarial versions.
+        loss =
+            e -> {
+              NDArray clean = half(e, 0, n);
+              NDArray shifted = half(e, n, n);
+              NDArray l = single.of(shifted).mul(1 - w);
+              if (w > 0) {
+                l = l.add(single.of(clean).mul(w));
+              }
+              if (lambda > 0) {
+                l = l.add(clean.mul(shifted).sum(new int[] {1}).neg().add(1f).mean().mul(lambda));
+              }
+              return l;
+            };
+        x = NDArrays.concat(new NDList(x, adv));
+      } else {
+        x = adv;
+      }
+    }
+    return x.getShape().get(0) <= chunk ? backward(x, loss) : chunkedBackward(step, x, loss);
+  }
+
+  /** The training loss as a function of the batch's (rows, D) embeddings. */
+  private interface Loss {
+    NDArray of(NDArray embeddings);
+  }
+
+  private static NDArray half(NDArray e, int start, int n) {
+    return e.get(new NDIndex("{}:{}", start, start + n));
   }
 
   /** Test hook: images per pass inside a step. */
@@ -139,9 +200,9 @@ public final class TripletTrainer {
   }
 
   /** Loss and parameter gradients in one forward/backward over the whole batch. */
-  private float backward(NDArray x, NDArray pos, NDArray neg) {
+  private float backward(NDArray x, Loss loss) {
     try (GradientCollector gc = GradientLane.open()) {
-      NDArray l = TripletLoss.compute(model.forward(x, true), pos, neg, settings.margin());
+      NDArray l = loss.of(model.forward(x, true));
       gc.backward(l);
       return l.getFloat();
     }
@@ -153,7 +214,7 @@ public final class TripletTrainer {
    * chunk's ⟨f(x_chunk), G_chunk⟩, whose parameter gradients sum to dL/dθ. One extra forward, but
    * activations of a 1000-image batch no longer thrash the caches.
    */
-  private float chunkedBackward(NDManager step, NDArray x, NDArray pos, NDArray neg) {
+  private float chunkedBackward(NDManager step, NDArray x, Loss lossFn) {
     int n = (int) x.getShape().get(0);
     NDList parts = new NDList();
     Autograd.disableOnThisThread();
@@ -168,7 +229,7 @@ public final class TripletTrainer {
     embeddings.setRequiresGradient(true);
     float loss;
     try (GradientCollector gc = GradientLane.open()) {
-      NDArray l = TripletLoss.compute(embeddings, pos, neg, settings.margin());
+      NDArray l = lossFn.of(embeddings);
       gc.backward(l);
       loss = l.getFloat();
     }

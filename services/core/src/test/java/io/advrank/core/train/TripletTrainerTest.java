@@ -1,9 +1,11 @@
 package io.advrank.core.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
@@ -11,12 +13,14 @@ import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.Fixtures;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.model.Embeddings;
 import io.advrank.core.model.ModelSpec;
 import io.advrank.core.ranking.RetrievalMetrics;
 import io.advrank.core.train.TrainListener.EpochStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,6 +92,63 @@ class TripletTrainerTest {
   }
 
   @Test
+  void aCleanShareMixesCleanAndAdversarialGradients() {
+    int n = 120;
+    float[] pixels = train.batch(IntStream.range(0, n).toArray());
+    int[][] triplets =
+        new TripletSampler(train.head(n).labels(), n, new Random(1))
+            .triplets(IntStream.range(0, n).toArray());
+    BatchAdversary invert = INVERT;
+    float[][] clean = gradients(pixels, triplets, 50, t -> t);
+    float[][] adversarial = gradients(pixels, triplets, 50, t -> t.optAdversary(invert));
+    // 240 rows in passes of 50: the mixed loss also goes through the chunked path.
+    float[][] mixed =
+        gradients(pixels, triplets, 50, t -> t.optAdversary(invert).optCleanWeight(0.25));
+    for (int p = 0; p < clean.length; p++) {
+      double scale = 0;
+      for (int i = 0; i < clean[p].length; i++) {
+        scale = Math.max(scale, Math.abs(clean[p][i]) + Math.abs(adversarial[p][i]));
+      }
+      for (int i = 0; i < clean[p].length; i++) {
+        float expected = 0.25f * clean[p][i] + 0.75f * adversarial[p][i];
+        assertEquals(expected, mixed[p][i], 1e-4 * scale + 1e-9, "parameter " + p + "[" + i + "]");
+      }
+    }
+    assertNotEquals(clean[0][0], adversarial[0][0], "the adversary must change the gradients");
+  }
+
+  @Test
+  void theShiftPenaltyAddsTheMeanEmbeddingShiftToTheLoss() {
+    int n = 60;
+    float[] pixels = train.batch(IntStream.range(0, n).toArray());
+    float[] inverted = new float[pixels.length];
+    for (int i = 0; i < pixels.length; i++) {
+      inverted[i] = 1 - pixels[i];
+    }
+    int[][] triplets =
+        new TripletSampler(train.head(n).labels(), n, new Random(1))
+            .triplets(IntStream.range(0, n).toArray());
+    float adversarial = loss(pixels, triplets, t -> t.optAdversary(INVERT));
+    float penalised = loss(pixels, triplets, t -> t.optAdversary(INVERT).optShiftWeight(0.5));
+    double shift = 0;
+    try (EmbeddingModel model = EmbeddingModel.create(spec(), 4, Device.cpu())) {
+      Embeddings a = model.embed(pixels, n);
+      Embeddings b = model.embed(inverted, n);
+      for (int i = 0; i < n; i++) {
+        float[] u = a.row(i);
+        float[] v = b.row(i);
+        double dot = 0;
+        for (int k = 0; k < u.length; k++) {
+          dot += u[k] * v[k];
+        }
+        shift += (1 - dot) / n;
+      }
+    }
+    assertTrue(shift > 0.01, "inverting the images must move the embeddings: " + shift);
+    assertEquals(adversarial + 0.5 * shift, penalised, 1e-4);
+  }
+
+  @Test
   void refusesImagesOfAnotherShape() {
     try (EmbeddingModel model = EmbeddingModel.create(ModelSpec.c2f1(1, 32, 32), 1, Device.cpu())) {
       IllegalArgumentException e =
@@ -99,14 +160,43 @@ class TripletTrainerTest {
 
   /** dL/dθ of one batch on a fresh seeded model, computed in passes of {@code chunk} images. */
   static float[][] gradients(float[] pixels, int[][] triplets, int chunk) {
+    return gradients(pixels, triplets, chunk, t -> t);
+  }
+
+  static float[][] gradients(
+      float[] pixels, int[][] triplets, int chunk, UnaryOperator<TripletTrainer> setup) {
     try (EmbeddingModel model = EmbeddingModel.create(spec(), 4, Device.cpu());
         NDManager step = model.manager().newSubManager()) {
-      new TripletTrainer(model, small(1)).chunkSize(chunk).gradients(step, pixels, triplets);
+      setup
+          .apply(new TripletTrainer(model, small(1)).chunkSize(chunk))
+          .gradients(step, pixels, triplets);
       List<float[]> out = new ArrayList<>();
       for (Pair<String, Parameter> p : model.parameters()) {
         out.add(p.getValue().getArray().getGradient().toFloatArray());
       }
       return out.toArray(new float[0][]);
+    }
+  }
+
+  /** x̃ = 1 − x: far from x, so clean and adversarial terms differ clearly. */
+  static final BatchAdversary INVERT =
+      new BatchAdversary() {
+        @Override
+        public NDArray perturb(EmbeddingModel model, NDArray images) {
+          return images.neg().add(1f);
+        }
+
+        @Override
+        public String describe() {
+          return "invert";
+        }
+      };
+
+  /** The loss of one step on a fresh seeded model (the same one {@link #gradients} uses). */
+  static float loss(float[] pixels, int[][] triplets, UnaryOperator<TripletTrainer> setup) {
+    try (EmbeddingModel model = EmbeddingModel.create(spec(), 4, Device.cpu());
+        NDManager step = model.manager().newSubManager()) {
+      return setup.apply(new TripletTrainer(model, small(1))).gradients(step, pixels, triplets);
     }
   }
 
