@@ -11,13 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -42,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * incompatible or unloadable versions are refused: the service keeps its model, the offending
  * record is dead-lettered with the reason and {@code advrank_model_refused_total{service,reason}}
  * counts it. At start the whole topic is replayed (it is compacted) and only the version chosen at
- * its end is loaded. Meters: {@code advrank_model_version_info{service,model_version}} (1 for the
- * version in use), {@code advrank_model_swaps_total{service}}, {@code
+ * its end is loaded. Meters: {@code advrank_model_version_info{service,model_version}} (one series,
+ * value 1, for the version in use), {@code advrank_model_swaps_total{service}}, {@code
  * advrank_model_swap_latency_seconds{service}} (from publication to serving).
  *
  * <ul>
@@ -76,7 +73,7 @@ public final class ModelFeed<M> implements AutoCloseable {
   private final MeterRegistry registry;
   private final Clock clock;
   private final ModelAssembler assembler = new ModelAssembler();
-  private final Map<String, AtomicInteger> versionInfo = new ConcurrentHashMap<>();
+  private Gauge versionInfo;
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final Thread thread;
   private volatile boolean running = true;
@@ -148,21 +145,21 @@ public final class ModelFeed<M> implements AutoCloseable {
     LOG.info("{} serves model {}", service, update.version());
   }
 
-  private void markServed(String version) {
-    versionInfo.values().forEach(v -> v.set(0));
-    versionInfo
-        .computeIfAbsent(
-            version,
-            v -> {
-              AtomicInteger value = new AtomicInteger();
-              Gauge.builder("advrank.model.version.info", value, AtomicInteger::get)
-                  .description("1 for the model version this service serves")
-                  .tag("service", service)
-                  .tag("model_version", v)
-                  .register(registry);
-              return value;
-            })
-        .set(1);
+  /**
+   * The info-metric idiom: one series, value 1, whose label names the version served. The series of
+   * the previous version is removed rather than set to 0, because the Prometheus registry exposes
+   * any {@code *_info} gauge as an info metric whose value is always 1.
+   */
+  private synchronized void markServed(String version) {
+    if (versionInfo != null) {
+      registry.remove(versionInfo);
+    }
+    versionInfo =
+        Gauge.builder("advrank.model.version.info", () -> 1)
+            .description("1 for the model version this service serves")
+            .tag("service", service)
+            .tag("model_version", version)
+            .register(registry);
   }
 
   private void run() {
