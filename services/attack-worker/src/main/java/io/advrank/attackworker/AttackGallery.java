@@ -14,6 +14,7 @@ import java.util.Map;
  * worker thread; closed when a newer version replaces it.
  */
 final class AttackGallery implements AutoCloseable {
+  private final EmbeddingModel model;
   private final String[] itemIds;
   private final String[] eventIds;
   private final Map<String, Integer> rowOf;
@@ -22,6 +23,7 @@ final class AttackGallery implements AutoCloseable {
   private final RankingAttacker attacker; // null while empty
 
   private AttackGallery(EmbeddingModel model, String[] itemIds, String[] eventIds, Embeddings e) {
+    this.model = model;
     this.itemIds = itemIds;
     this.eventIds = eventIds;
     this.embeddings = e;
@@ -43,6 +45,11 @@ final class AttackGallery implements AutoCloseable {
 
   int size() {
     return itemIds.length;
+  }
+
+  /** The model version that embedded this gallery: attacks on it use its gradients. */
+  EmbeddingModel model() {
+    return model;
   }
 
   String itemId(int row) {

@@ -8,6 +8,8 @@ import io.advrank.proto.v1.RankShift;
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.metrics.Health;
 import io.advrank.runtime.metrics.KafkaClientMeters;
+import io.advrank.runtime.model.ModelFeed;
+import io.advrank.runtime.model.ModelUpdate;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -41,8 +43,12 @@ import org.slf4j.LoggerFactory;
  *       query id, value = {@link AdversarialVariant} (ground truth).
  *   <li>Output {@link Topics#RANK_SHIFTS} ({@code advrank.rank-shifts}): key = attacked item or
  *       query id, value = {@link RankShift} (rank percentile before/after, targets, success).
+ *   <li>Input {@link Topics#MODELS} ({@code advrank.models}): model versions, read per instance by
+ *       a {@link ModelFeed} and loaded off the worker thread; between two micro-batches the gallery
+ *       is re-embedded with a new version and attacks switch to it (hot swap). Every variant, rank
+ *       shift and model-dependent metric carries the version it was produced with.
  *   <li>Output {@link Topics#DEAD_LETTER}: original bytes of malformed, invalid or unsupported
- *       input, and of events whose attack failed, with reason headers.
+ *       input, of events whose attack failed, and of refused model versions, with reason headers.
  * </ul>
  *
  * <p>Exactly once: every micro-batch is one Kafka transaction that also commits its input offsets
@@ -59,11 +65,13 @@ public final class AttackWorkerService implements AutoCloseable {
   private final Consumer<byte[], byte[]> workConsumer;
   private final KafkaClientMeters clientMeters;
   private final GalleryFeed gallery;
+  private final ModelFeed<EmbeddingModel> modelFeed;
   private final WorkerLoop loop;
   private final Thread thread;
   private final String campaign;
   private final CountDownLatch ready = new CountDownLatch(1);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private volatile String modelVersionNow;
 
   /**
    * A worker over the given clients, which it takes over and closes; the caller keeps {@code model}
@@ -99,6 +107,7 @@ public final class AttackWorkerService implements AutoCloseable {
       MeterRegistry registry) {
     this.model = Objects.requireNonNull(model, "model");
     this.ownsModel = ownsModel;
+    this.modelVersionNow = model.version();
     this.producer = Objects.requireNonNull(producer, "producer");
     this.workConsumer = Objects.requireNonNull(workConsumer, "workConsumer");
     Objects.requireNonNull(clock, "clock");
@@ -107,16 +116,26 @@ public final class AttackWorkerService implements AutoCloseable {
     clientMeters.bind(producer);
     clientMeters.bind(workConsumer);
     clientMeters.bind(galleryConsumer);
-    this.gallery = new GalleryFeed(galleryConsumer, model, settings, clock);
+    this.gallery = new GalleryFeed(galleryConsumer, model, settings, clock, this::swapped);
+    this.modelFeed =
+        new ModelFeed<>(
+            SERVICE,
+            settings.kafka().bootstrapServers(),
+            model.version(),
+            VersionLoader.createdAtMs(model.manifest()),
+            new VersionLoader(model.spec(), model.manager().getDevice()),
+            gallery::offer,
+            registry,
+            clock);
     MicroBatch transform =
         new MicroBatch(
             producer,
             new InboundEvents(model.spec(), settings.maxEventBytes()),
             settings.campaign(),
-            new BatchAttacks(model, settings.campaign(), clock),
-            new OutputRecords(model.version(), settings.campaign()),
+            new BatchAttacks(settings.campaign(), clock),
+            new OutputRecords(gallery::modelVersion, settings.campaign()),
             new DeadLetters(producer, SERVICE, registry),
-            new AttackWorkerMetrics(registry, model::version),
+            new AttackWorkerMetrics(registry, gallery::modelVersion),
             clock);
     this.loop =
         new WorkerLoop(
@@ -155,6 +174,17 @@ public final class AttackWorkerService implements AutoCloseable {
   public void start() {
     LOG.info("attack-worker on model {}: {}", model.version(), campaign);
     thread.start();
+    modelFeed.start();
+  }
+
+  /** The model version attacks run with now (it changes on a hot swap). */
+  public String modelVersion() {
+    return modelVersionNow;
+  }
+
+  private void swapped(ModelUpdate update) {
+    modelVersionNow = update.version();
+    modelFeed.served(update);
   }
 
   /** Waits until the gallery is loaded and traffic is being read. */
@@ -174,13 +204,14 @@ public final class AttackWorkerService implements AutoCloseable {
       return Health.down(error.toString());
     }
     return ready.getCount() == 0
-        ? new Health(true, Map.of("model", model.version(), "campaign", campaign))
-        : new Health(false, Map.of("reason", "loading gallery", "model", model.version()));
+        ? new Health(true, Map.of("model", modelVersionNow, "campaign", campaign))
+        : new Health(false, Map.of("reason", "loading gallery", "model", modelVersionNow));
   }
 
   /** Stops the loop (uncommitted work is redone by the next owner), then closes everything. */
   @Override
   public void close() {
+    modelFeed.close();
     loop.stop();
     if (thread.isAlive()) {
       try {

@@ -2,7 +2,6 @@ package io.advrank.attackworker;
 
 import io.advrank.core.attack.AttackRequest;
 import io.advrank.core.attack.AttackResult;
-import io.advrank.core.model.EmbeddingModel;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,12 +18,10 @@ import java.util.stream.Collectors;
  * is what makes the worker fast (BRIEF §6: batching is the main lever). Knows nothing of Kafka.
  */
 final class BatchAttacks {
-  private final EmbeddingModel model;
   private final Campaign campaign;
   private final Clock clock;
 
-  BatchAttacks(EmbeddingModel model, Campaign campaign, Clock clock) {
-    this.model = model;
+  BatchAttacks(Campaign campaign, Clock clock) {
     this.campaign = campaign;
     this.clock = clock;
   }
@@ -43,7 +40,7 @@ final class BatchAttacks {
     Instant start = clock.instant();
     List<Targeting.Plan> plans;
     try {
-      plans = Targeting.plan(model, gallery, attack, events, campaign);
+      plans = Targeting.plan(gallery.model(), gallery, attack, events, campaign);
     } catch (IllegalArgumentException e) {
       // The gallery is still too small for this attack (e.g. right after start on a new catalog).
       return events.stream()

@@ -3,6 +3,7 @@ package io.advrank.attackworker;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.Embeddings;
 import io.advrank.proto.v1.ImageEvent;
+import io.advrank.runtime.model.ModelUpdate;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.RejectedRecordException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,10 +33,16 @@ import org.apache.kafka.common.TopicPartition;
  * that do not read as valid images are skipped here: the work loop dead-letters them.
  */
 final class GalleryFeed implements AutoCloseable {
-  private record Entry(String eventId, float[] embedding) {}
+  private record Entry(String eventId, float[] pixels, float[] embedding) {}
+
+  /** A loaded version waiting to be switched to, and what the model feed said about it. */
+  private record Swap(EmbeddingModel model, ModelUpdate update) {}
 
   private final Consumer<byte[], byte[]> consumer;
-  private final EmbeddingModel model;
+  private final AtomicReference<Swap> pendingSwap = new AtomicReference<>();
+  private final java.util.function.Consumer<ModelUpdate> onSwapped;
+  private EmbeddingModel model;
+  private boolean ownsModel; // versions from the model feed are ours to close; the first is not
   private final InboundEvents inbound;
   private final AttackWorkerSettings settings;
   private final Clock clock;
@@ -48,9 +56,11 @@ final class GalleryFeed implements AutoCloseable {
       Consumer<byte[], byte[]> consumer,
       EmbeddingModel model,
       AttackWorkerSettings settings,
-      Clock clock) {
+      Clock clock,
+      java.util.function.Consumer<ModelUpdate> onSwapped) {
     this.consumer = consumer;
     this.model = model;
+    this.onSwapped = onSwapped;
     this.inbound = new InboundEvents(model.spec(), settings.maxEventBytes());
     this.settings = settings;
     this.clock = clock;
@@ -73,8 +83,29 @@ final class GalleryFeed implements AutoCloseable {
     return running.getAsBoolean();
   }
 
-  /** Takes in new catalog items without waiting and rebuilds the gallery when due. */
+  /**
+   * Hands over a newly loaded version (from the model feed's thread); the next {@link #poll}
+   * switches to it. A version still waiting is dropped (and closed) for it.
+   */
+  void offer(EmbeddingModel next, ModelUpdate update) {
+    Swap previous = pendingSwap.getAndSet(new Swap(next, update));
+    if (previous != null) {
+      previous.model().close();
+    }
+  }
+
+  /** The model version attacks run with now. */
+  String modelVersion() {
+    return current.model().version();
+  }
+
+  /**
+   * Takes in new catalog items without waiting and rebuilds the gallery when due. Between two
+   * micro-batches, so a batch always finishes on the version it started with, it also switches to a
+   * waiting model version: the whole gallery is re-embedded with it from the stored images.
+   */
   void poll() {
+    swapIfWaiting();
     ingest(Duration.ZERO);
     long now = clock.millis();
     if (pending >= settings.galleryRebuildItems()
@@ -86,6 +117,42 @@ final class GalleryFeed implements AutoCloseable {
   /** The gallery attacks run against now; replaced (and closed) by a later {@link #poll}. */
   AttackGallery current() {
     return current;
+  }
+
+  private void swapIfWaiting() {
+    Swap swap = pendingSwap.getAndSet(null);
+    if (swap == null) {
+      return;
+    }
+    EmbeddingModel previous = model;
+    boolean ownedPrevious = ownsModel;
+    model = swap.model();
+    ownsModel = true;
+    reembed();
+    rebuild();
+    if (ownedPrevious) {
+      previous.close();
+    }
+    onSwapped.accept(swap.update());
+  }
+
+  private void reembed() {
+    int n = items.size();
+    if (n == 0) {
+      return;
+    }
+    int size = model.spec().imageSize();
+    float[] pixels = new float[n * size];
+    int i = 0;
+    for (Entry e : items.values()) {
+      System.arraycopy(e.pixels(), 0, pixels, i++ * size, size);
+    }
+    Embeddings fresh = model.embed(pixels, n);
+    i = 0;
+    for (Map.Entry<String, Entry> e : items.entrySet()) {
+      Entry old = e.getValue();
+      e.setValue(new Entry(old.eventId(), old.pixels(), fresh.row(i++)));
+    }
   }
 
   private boolean caughtUp(Map<TopicPartition, Long> end) {
@@ -115,7 +182,7 @@ final class GalleryFeed implements AutoCloseable {
       for (int i = 0; i < fresh.size(); i++) {
         ImageEvent e = fresh.get(i);
         items.remove(e.getItemId()); // a re-upload moves to the end, as a new row
-        items.put(e.getItemId(), new Entry(e.getEventId(), embedded.row(i)));
+        items.put(e.getItemId(), new Entry(e.getEventId(), pixels.get(i), embedded.row(i)));
         changed();
       }
     }
@@ -163,5 +230,12 @@ final class GalleryFeed implements AutoCloseable {
   public void close() {
     current.close();
     consumer.close();
+    Swap waiting = pendingSwap.getAndSet(null);
+    if (waiting != null) {
+      waiting.model().close();
+    }
+    if (ownsModel) {
+      model.close();
+    }
   }
 }

@@ -10,6 +10,7 @@ import io.advrank.proto.v1.RankShift;
 import io.advrank.runtime.topic.Topic;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.PixelCodec;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -21,10 +22,11 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * subject stay on one partition.
  */
 final class OutputRecords {
-  private final String modelVersion;
+  private final Supplier<String> modelVersion;
   private final Campaign campaign;
 
-  OutputRecords(String modelVersion, Campaign campaign) {
+  /** {@code modelVersion} gives the version the current micro-batch was attacked with. */
+  OutputRecords(Supplier<String> modelVersion, Campaign campaign) {
     this.modelVersion = modelVersion;
     this.campaign = campaign;
   }
@@ -66,7 +68,7 @@ final class OutputRecords {
             .setPerturbed(perturbed(o))
             .setLinf((float) r.linf())
             .setEmbeddingShift((float) r.embeddingShift())
-            .setModelVersion(modelVersion)
+            .setModelVersion(modelVersion.get())
             .setProducedAtMs(nowMs)
             .build();
     return record(Topics.ADVERSARIAL, event.getItemId(), v);
@@ -86,7 +88,7 @@ final class OutputRecords {
             .setRankPercentileBefore(r.rankBefore())
             .setRankPercentileAfter(r.rankAfter())
             .setSuccess(r.success())
-            .setModelVersion(modelVersion)
+            .setModelVersion(modelVersion.get())
             .setAttackLatencyMicros(o.latencyMicros())
             .setBatchSize(o.batchSize())
             .setMeasuredAtMs(nowMs)

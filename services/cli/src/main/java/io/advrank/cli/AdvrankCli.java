@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
       TableCommand.class,
       ServeCommand.class,
       BrokerCommand.class,
+      ModelsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class AdvrankCli implements Runnable {

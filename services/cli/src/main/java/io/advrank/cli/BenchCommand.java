@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
       BenchModelCommand.class,
       BenchAttackCommand.class,
       BenchPipelineCommand.class,
-      BenchDetectCommand.class
+      BenchDetectCommand.class,
+      BenchSwapCommand.class
     })
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

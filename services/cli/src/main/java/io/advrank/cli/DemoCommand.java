@@ -2,6 +2,8 @@ package io.advrank.cli;
 
 import io.advrank.attackworker.AttackWorkerService;
 import io.advrank.attackworker.AttackWorkerSettings;
+import io.advrank.defensetrainer.DefenseTrainerService;
+import io.advrank.defensetrainer.DefenseTrainerSettings;
 import io.advrank.monitor.MonitorQueries;
 import io.advrank.monitor.MonitorService;
 import io.advrank.monitor.MonitorSettings;
@@ -41,8 +43,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code advrank demo}: the whole pipeline in one process — an embedded Kafka broker (or an
- * existing cluster), the producer, the attack-worker, the ranker and the monitor — with a live
- * summary.
+ * existing cluster), the producer, the attack-worker, the ranker, the monitor and the
+ * defense-trainer — with a live summary.
  */
 @Command(
     name = "demo",
@@ -94,6 +96,17 @@ final class DemoCommand implements Callable<Integer> {
       defaultValue = "5",
       description = "Seconds between summary lines (default: ${DEFAULT-VALUE}).")
   double interval;
+
+  @Option(
+      names = "--defense-trainer",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = {
+        "Run the defense-trainer (EST fine-tuning, gated versions hot-swapped into the ranker",
+        "and the attack-worker); --no-defense-trainer saves its CPU (default: on)."
+      })
+  boolean defenseTrainer;
 
   @Option(
       names = "--metrics-port",
@@ -212,11 +225,27 @@ final class DemoCommand implements Callable<Integer> {
                     SettingsSource.load(ProducerSettings.KEYS, producerFlags, env, null)),
                 clock,
                 registry));
+    DefenseTrainerService trainer = null;
+    if (defenseTrainer) {
+      Map<String, String> trainerFlags = new HashMap<>(common);
+      trainerFlags.put(DefenseTrainerSettings.MODEL_DIR, model.dir.toString());
+      trainer =
+          keep(
+              new DefenseTrainerService(
+                  DefenseTrainerSettings.from(
+                      SettingsSource.load(DefenseTrainerSettings.KEYS, trainerFlags, env, null)),
+                  clock,
+                  registry));
+    }
     MonitorService monitor = noMonitor ? null : startMonitor(common, env, registry);
     ranker.start();
     worker.start();
     producer.start();
-    return new Services(producer, worker, ranker, Optional.ofNullable(monitor));
+    if (trainer != null) {
+      trainer.start();
+    }
+    return new Services(
+        producer, worker, ranker, Optional.ofNullable(monitor), Optional.ofNullable(trainer));
   }
 
   private MonitorService startMonitor(
@@ -274,18 +303,20 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  /** The services, for health and failure checks. */
+  /** The services (monitor and trainer optional), for health and failure checks. */
   private record Services(
       ProducerService producer,
       AttackWorkerService worker,
       RankerService ranker,
-      Optional<MonitorService> monitor) {
+      Optional<MonitorService> monitor,
+      Optional<DefenseTrainerService> trainer) {
     Health health() {
       Health[] all = {
         producer.health(),
         worker.health(),
         ranker.health(),
-        monitor.map(MonitorService::health).orElse(Health.up())
+        monitor.map(MonitorService::health).orElse(Health.up()),
+        trainer.map(DefenseTrainerService::health).orElse(Health.up())
       };
       for (Health h : all) {
         if (!h.healthy()) {
@@ -301,7 +332,8 @@ final class DemoCommand implements Callable<Integer> {
             producer.failure(),
             worker.failure(),
             ranker.failure(),
-            monitor.flatMap(MonitorService::failure)
+            monitor.flatMap(MonitorService::failure),
+            trainer.flatMap(DefenseTrainerService::failure)
           }) {
         if (failure.isPresent()) {
           throw new IllegalStateException("a service failed: " + failure.get());

@@ -2,6 +2,7 @@ package io.advrank.cli;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.PrintStream;
@@ -47,21 +48,24 @@ final class DemoSummary {
       String type = m.getId().getTag("type");
       String version = m.getId().getTag("model_version");
       DistributionSummary before = (DistributionSummary) m;
+      var search = registry.find("advrank.rank.percentile.after").tag("type", type);
       DistributionSummary after =
-          registry
-              .find("advrank.rank.percentile.after")
-              .tag("type", type)
-              .tag("model_version", String.valueOf(version))
-              .summary();
+          (version == null ? search : search.tag("model_version", version)).summary();
       if (before.count() > 0 && after != null) {
         attacks.append(
             String.format(
-                "  %s %.1f -> %.1f (n=%d)", type, before.mean(), after.mean(), before.count()));
+                "  %s%s %.1f -> %.1f (n=%d)",
+                type,
+                version == null ? "" : "@" + version,
+                before.mean(),
+                after.mean(),
+                before.count()));
         any = true;
       }
     }
     out.println(any ? attacks : "        no attacks yet");
     out.println(alerts());
+    out.println(models());
     out.flush();
   }
 
@@ -69,7 +73,7 @@ final class DemoSummary {
   private String alerts() {
     Map<String, Double> bySignal = new TreeMap<>();
     for (Meter m : registry.find("advrank.monitor.alerts").meters()) {
-      if (m instanceof Counter c) {
+      if (m instanceof Counter c && c.count() > 0) {
         bySignal.merge(m.getId().getTag("signal"), c.count(), Double::sum);
       }
     }
@@ -83,6 +87,50 @@ final class DemoSummary {
     bySignal.forEach((signal, n) -> line.append(String.format("  %s %.0f", signal, n)));
     double drift = registry.find("advrank.monitor.item.drift.max").gauge().value();
     return line.append(String.format("  (item drift max %.1f)", drift)).toString();
+  }
+
+  /**
+   * The version each service serves and the defense-trainer's gate decisions with the figures of
+   * the last published version: the hardening loop at a glance.
+   */
+  private String models() {
+    StringBuilder line = new StringBuilder("        model:");
+    for (Gauge g : registry.find("advrank.model.version.info").gauges()) {
+      if (g.value() == 1) {
+        line.append(
+            String.format(
+                " %s=%s", g.getId().getTag("service"), g.getId().getTag("model_version")));
+      }
+    }
+    double published = decisions("published");
+    double rejected = decisions("rejected");
+    if (published + rejected > 0 || registry.find("advrank.defense.steps").counter() != null) {
+      Counter steps = registry.find("advrank.defense.steps").counter();
+      line.append(
+          String.format(
+              "  trainer: %d EST steps, %d published, %d rejected",
+              steps == null ? 0 : (long) steps.count(), (long) published, (long) rejected));
+      Gauge r1 = figure("r_at_1");
+      Gauge ca = figure("ca_plus_eps0.3");
+      if (r1 != null && ca != null) {
+        line.append(
+            String.format(" (served: R@1 %.3f, probe CA+ eps0.3 %.1f%%)", r1.value(), ca.value()));
+      }
+    }
+    return line.toString();
+  }
+
+  private double decisions(String decision) {
+    Counter c = registry.find("advrank.defense.decisions").tag("decision", decision).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  private Gauge figure(String name) {
+    return registry
+        .find("advrank.defense.figure")
+        .tag("model", "parent")
+        .tag("figure", name)
+        .gauge();
   }
 
   /** Adds the per-second rate of a counter, split by {@code tag} (or summed), to {@code out}. */

@@ -1,6 +1,7 @@
 package io.advrank.cli;
 
 import io.advrank.attackworker.AttackWorkerMain;
+import io.advrank.defensetrainer.DefenseTrainerMain;
 import io.advrank.monitor.MonitorMain;
 import io.advrank.producer.ProducerMain;
 import io.advrank.ranker.RankerMain;
@@ -22,18 +23,19 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Run one service alone against an existing Kafka cluster (see `advrank broker`).",
-      "NAME: producer | attack-worker | ranker | monitor. Settings: --key=value flags, ADVRANK_*",
-      "environment variables or --settings FILE, in that order; e.g.",
+      "NAME: producer | attack-worker | ranker | monitor | defense-trainer. Settings: --key=value",
+      "flags, ADVRANK_* environment variables or --settings FILE, in that order; e.g.",
       "  advrank serve ranker --bootstrap-servers localhost:9092 --ranking.k=20"
     })
 final class ServeCommand implements Callable<Integer> {
   /** The services this command can run, by name. */
-  static final List<String> SERVICES = List.of("producer", "attack-worker", "ranker", "monitor");
+  static final List<String> SERVICES =
+      List.of("producer", "attack-worker", "ranker", "monitor", "defense-trainer");
 
   @Parameters(
       index = "0",
       paramLabel = "NAME",
-      description = "producer | attack-worker | ranker | monitor")
+      description = "producer | attack-worker | ranker | monitor | defense-trainer")
   String name;
 
   @Parameters(index = "1..*", paramLabel = "SETTING", description = "--key=value settings.")
@@ -48,6 +50,7 @@ final class ServeCommand implements Callable<Integer> {
       case "attack-worker" -> AttackWorkerMain.run(args, env);
       case "ranker" -> RankerMain.run(args, env);
       case "monitor" -> MonitorMain.run(args, env);
+      case "defense-trainer" -> DefenseTrainerMain.run(args, env);
       default ->
           throw new IllegalArgumentException(
               "NAME: unknown service '"

@@ -5,6 +5,7 @@ import io.advrank.core.model.Embeddings;
 import io.advrank.proto.v1.ImageKind;
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.kafka.DeadLetters.Reason;
+import io.advrank.runtime.model.ModelUpdate;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.RejectedRecordException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -30,14 +32,23 @@ import org.slf4j.LoggerFactory;
  * <p>At start it notes the topic's end offsets; once it has read up to them (the catalog as it was
  * when the ranker started) it publishes the first full index and signals ready, so a restarted
  * ranker never answers against half a catalog. Until then it builds no intermediate indexes.
+ *
+ * <p>Hot swap: a new model version ({@link #offer}) is switched to between two polls: the catalog
+ * is re-embedded from the stored images and the new index, tagged with the new version, replaces
+ * the old one in one atomic step.
  */
 final class CatalogLoop implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(CatalogLoop.class);
   private static final Duration MAX_POLL = Duration.ofMillis(200);
   private static final Duration MIN_POLL = Duration.ofMillis(10);
 
+  /** A loaded version waiting to be switched to, and what the model feed said about it. */
+  private record Swap(SharedModel model, ModelUpdate update) {}
+
   private final KafkaConsumer<byte[], byte[]> consumer;
-  private final EmbeddingModel model;
+  private final AtomicReference<Swap> pendingSwap = new AtomicReference<>();
+  private final Consumer<ModelUpdate> onSwapped;
+  private SharedModel model;
   private final InboundImages images;
   private final LiveGallery gallery;
   private final DeadLetters deadLetters;
@@ -53,7 +64,7 @@ final class CatalogLoop implements Runnable {
 
   CatalogLoop(
       KafkaConsumer<byte[], byte[]> consumer,
-      EmbeddingModel model,
+      SharedModel model,
       LiveGallery gallery,
       DeadLetters deadLetters,
       RankerSettings settings,
@@ -61,10 +72,12 @@ final class CatalogLoop implements Runnable {
       RankerMetrics metrics,
       CatalogObservations observations,
       Runnable onReady,
+      Consumer<ModelUpdate> onSwapped,
       Consumer<Throwable> onFatal) {
     this.consumer = consumer;
     this.model = model;
-    this.images = new InboundImages(model.spec());
+    this.onSwapped = onSwapped;
+    this.images = new InboundImages(model.model().spec());
     this.gallery = gallery;
     this.deadLetters = deadLetters;
     this.settings = settings;
@@ -73,7 +86,7 @@ final class CatalogLoop implements Runnable {
     this.observations = observations;
     this.onReady = onReady;
     this.onFatal = onFatal;
-    this.store = new CatalogStore(model.spec().embeddingSize());
+    this.store = new CatalogStore(model.model().spec().embeddingSize());
   }
 
   @Override
@@ -90,6 +103,7 @@ final class CatalogLoop implements Runnable {
       Duration poll = min(MAX_POLL, max(MIN_POLL, settings.rebuildInterval()));
       while (running) {
         ingest(consumer.poll(poll));
+        maybeSwap();
         maybeRebuild();
       }
     } catch (WakeupException e) {
@@ -105,6 +119,46 @@ final class CatalogLoop implements Runnable {
   void stop() {
     running = false;
     consumer.wakeup();
+  }
+
+  /**
+   * Hands over a newly loaded version (from the model feed's thread); the loop re-embeds the
+   * catalog with it and switches, between two polls. A version still waiting is dropped for it.
+   */
+  void offer(EmbeddingModel next, ModelUpdate update) {
+    Swap previous = pendingSwap.getAndSet(new Swap(new SharedModel(next, true), update));
+    if (previous != null) {
+      previous.model().release();
+    }
+  }
+
+  /** After the loop ended: gives back its references to the served and any waiting version. */
+  void releaseModels() {
+    Swap waiting = pendingSwap.getAndSet(null);
+    if (waiting != null) {
+      waiting.model().release();
+    }
+    model.release();
+  }
+
+  /**
+   * Re-embeds the whole catalog with the waiting version off the query path, then publishes the new
+   * index atomically: queries already ranking keep the old snapshot and its model until they end.
+   */
+  private void maybeSwap() {
+    Swap swap = pendingSwap.getAndSet(null);
+    if (swap == null) {
+      return;
+    }
+    EmbeddingModel next = swap.model().model();
+    store.reembed(next::embed, next.spec().imageSize(), clock.millis());
+    SharedModel previous = model;
+    model = swap.model();
+    if (startupEnd == null) {
+      rebuild(); // still loading: the first index is built with the new version anyway
+    }
+    previous.release();
+    onSwapped.accept(swap.update());
   }
 
   private void ingest(ConsumerRecords<byte[], byte[]> records) {
@@ -129,14 +183,14 @@ final class CatalogLoop implements Runnable {
 
   /** One embed call for the whole poll: the micro-batch. */
   private void embedInto(List<InboundImage> items, List<ConsumerRecord<byte[], byte[]>> records) {
-    int size = model.spec().imageSize();
+    int size = model.model().spec().imageSize();
     float[] pixels = new float[items.size() * size];
     for (int i = 0; i < items.size(); i++) {
       System.arraycopy(items.get(i).pixels(), 0, pixels, i * size, size);
     }
     Embeddings embeddings;
     try {
-      embeddings = model.embed(pixels, items.size());
+      embeddings = model.model().embed(pixels, items.size());
     } catch (RuntimeException e) {
       records.forEach(r -> deadLetters.publish(r, Reason.PROCESSING_FAILED, e));
       return;
@@ -144,7 +198,8 @@ final class CatalogLoop implements Runnable {
     long now = clock.millis();
     observe(pixels, items, records, embeddings, now);
     for (int i = 0; i < items.size(); i++) {
-      store.put(items.get(i).itemId(), embeddings.row(i), items.get(i).label(), now);
+      InboundImage item = items.get(i);
+      store.put(item.itemId(), item.pixels(), embeddings.row(i), item.label(), now);
     }
   }
 
@@ -157,7 +212,7 @@ final class CatalogLoop implements Runnable {
       long now) {
     List<float[]> previous = items.stream().map(i -> store.embedding(i.itemId())).toList();
     try {
-      observations.publish(model, pixels, items, records, embeddings, previous, now);
+      observations.publish(model.model(), pixels, items, records, embeddings, previous, now);
     } catch (RuntimeException e) {
       LOG.warn("catalog observations of {} items failed: {}", items.size(), e.toString());
     }
@@ -188,7 +243,7 @@ final class CatalogLoop implements Runnable {
   }
 
   private void rebuild() {
-    gallery.publish(GallerySnapshot.of(store.snapshot(), model.version()));
+    gallery.publish(GallerySnapshot.of(store.snapshot(), model));
     metrics.catalogItems(store.size());
     metrics.rebuilds.increment();
   }

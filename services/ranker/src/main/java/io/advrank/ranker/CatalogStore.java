@@ -4,14 +4,15 @@ import io.advrank.core.model.Embeddings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
- * The catalog as the ranker last saw it: one embedding (and label) per item id, a re-upload
+ * The catalog as the ranker last saw it: one image, embedding and label per item id, a re-upload
  * replacing the item's previous photo, a tombstone removing it. It also tracks the changes not yet
  * in the search index, to decide when rebuilding is worth it. Confined to the catalog thread.
  */
 final class CatalogStore {
-  private record Entry(float[] embedding, int label) {}
+  private record Entry(float[] pixels, float[] embedding, int label) {}
 
   /** What a search index is built from: row i of {@code embeddings} is item {@code ids[i]}. */
   record Gallery(String[] ids, int[] labels, Embeddings embeddings) {
@@ -34,13 +35,36 @@ final class CatalogStore {
     this.dim = dim;
   }
 
-  /** Adds or replaces an item's embedding. */
-  void put(String itemId, float[] embedding, int label, long nowMillis) {
+  /** Adds or replaces an item: its pixels (kept to re-embed it under a new model) and embedding. */
+  void put(String itemId, float[] pixels, float[] embedding, int label, long nowMillis) {
     if (embedding.length != dim) {
       throw new IllegalArgumentException(
           "embedding of " + itemId + " has " + embedding.length + " values, not " + dim);
     }
-    items.put(itemId, new Entry(embedding, label));
+    items.put(itemId, new Entry(pixels, embedding, label));
+    changed(nowMillis);
+  }
+
+  /**
+   * Replaces every item's embedding by {@code embed} of its stored pixels (a new model version):
+   * one call over the whole catalog, {@code imageSize} values per item.
+   */
+  void reembed(BiFunction<float[], Integer, Embeddings> embed, int imageSize, long nowMillis) {
+    int n = items.size();
+    if (n == 0) {
+      return;
+    }
+    float[] pixels = new float[n * imageSize];
+    int i = 0;
+    for (Entry e : items.values()) {
+      System.arraycopy(e.pixels(), 0, pixels, i++ * imageSize, imageSize);
+    }
+    Embeddings fresh = embed.apply(pixels, n);
+    i = 0;
+    for (Map.Entry<String, Entry> e : items.entrySet()) {
+      Entry old = e.getValue();
+      e.setValue(new Entry(old.pixels(), fresh.row(i++), old.label()));
+    }
     changed(nowMillis);
   }
 

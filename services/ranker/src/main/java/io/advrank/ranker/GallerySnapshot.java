@@ -1,5 +1,6 @@
 package io.advrank.ranker;
 
+import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.Embeddings;
 import io.advrank.core.ranking.GalleryIndex;
 import io.advrank.core.ranking.TopK;
@@ -11,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One immutable version of the searchable catalog: a {@link GalleryIndex} (native memory) with the
- * item ids and labels of its rows and the model version that embedded them.
+ * item ids and labels of its rows and the model version that embedded them (queries ranked against
+ * it are embedded with the same version, so a hot swap never mixes two embedding spaces).
  *
  * <p>Reference counted, because the catalog thread replaces the snapshot while the query thread may
  * still be ranking against it: the holder owns one reference, every user takes one with {@link
@@ -20,19 +22,27 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class GallerySnapshot {
   private final Gallery gallery;
   private final GalleryIndex index; // null when the catalog is empty
-  private final String modelVersion;
+  private final SharedModel model;
   private final AtomicInteger references = new AtomicInteger(1);
 
-  private GallerySnapshot(Gallery gallery, GalleryIndex index, String modelVersion) {
+  private GallerySnapshot(Gallery gallery, GalleryIndex index, SharedModel model) {
     this.gallery = gallery;
     this.index = index;
-    this.modelVersion = modelVersion;
+    this.model = model;
   }
 
-  /** Builds the native index of {@code gallery}; the caller holds the first reference. */
-  static GallerySnapshot of(Gallery gallery, String modelVersion) {
+  /**
+   * Builds the native index of {@code gallery}, embedded with {@code model}, which it retains until
+   * freed; the caller holds the first reference.
+   */
+  static GallerySnapshot of(Gallery gallery, SharedModel model) {
     GalleryIndex index = gallery.size() == 0 ? null : GalleryIndex.of(gallery.embeddings());
-    return new GallerySnapshot(gallery, index, modelVersion);
+    return new GallerySnapshot(gallery, index, model.retain());
+  }
+
+  /** The model that embedded this catalog: queries ranked against it must be embedded with it. */
+  EmbeddingModel model() {
+    return model.model();
   }
 
   int size() {
@@ -40,7 +50,7 @@ final class GallerySnapshot {
   }
 
   String modelVersion() {
-    return modelVersion;
+    return model.version();
   }
 
   /**
@@ -89,8 +99,11 @@ final class GallerySnapshot {
   /** Gives a reference back; the last one frees the native index. */
   void release() {
     int left = references.decrementAndGet();
-    if (left == 0 && index != null) {
-      index.close();
+    if (left == 0) {
+      if (index != null) {
+        index.close();
+      }
+      model.release();
     } else if (left < 0) {
       throw new IllegalStateException("gallery snapshot released more often than acquired");
     }

@@ -30,6 +30,11 @@ final class LiveGallery implements AutoCloseable {
     current.getAndSet(next).release();
   }
 
+  /** The model version of the current snapshot: the one queries are answered with now. */
+  String modelVersion() {
+    return current.get().modelVersion();
+  }
+
   /** Items in the current snapshot. */
   int size() {
     return current.get().size();

@@ -180,9 +180,10 @@ final class QueryLoop implements Runnable {
       for (int i = 0; i < batch.size(); i++) {
         System.arraycopy(batch.get(i).query().pixels(), 0, pixels, i * size, size);
       }
-      Embeddings embedded = model.embed(pixels, batch.size());
+      // The snapshot's own model: a batch finishes on the version it started with.
+      Embeddings embedded = snapshot.model().embed(pixels, batch.size());
       List<List<Hit>> hits = snapshot.rank(embedded, settings.topK());
-      float[] consistency = squeeze.scores(model, pixels, batch.size(), embedded);
+      float[] consistency = squeeze.scores(snapshot.model(), pixels, batch.size(), embedded);
       metrics.batchSize.record(batch.size());
       for (int i = 0; i < batch.size(); i++) {
         publish(batch.get(i), snapshot, hits.get(i), consistency[i]);

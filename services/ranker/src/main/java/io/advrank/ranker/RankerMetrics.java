@@ -12,10 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The ranker's meters, registered once in the process's registry. Prometheus names: {@code
  * advrank_rankings_total}, {@code advrank_ranking_latency_seconds} (histogram), {@code
  * advrank_ranking_batch_size} (summary), {@code advrank_catalog_items}, {@code
- * advrank_catalog_index_rebuilds_total} and {@code
- * advrank_model_version_info{service="ranker",model_version}} (1 for the served version). Dead
- * letters are counted by {@code DeadLetters}, the Kafka clients' own metrics (e.g. consumer lag) by
- * {@code KafkaClientMeters}.
+ * advrank_catalog_index_rebuilds_total}. The served version ({@code
+ * advrank_model_version_info{service="ranker",model_version}}) is kept by the model feed ({@code
+ * io.advrank.runtime.model.ModelFeed}), which follows hot swaps. Dead letters are counted by {@code
+ * DeadLetters}, the Kafka clients' own metrics (e.g. consumer lag) by {@code KafkaClientMeters}.
  */
 final class RankerMetrics {
   final Counter rankings;
@@ -24,7 +24,7 @@ final class RankerMetrics {
   final Counter rebuilds;
   private final AtomicInteger catalogItems = new AtomicInteger();
 
-  RankerMetrics(MeterRegistry registry, String modelVersion) {
+  RankerMetrics(MeterRegistry registry) {
     rankings =
         Counter.builder("advrank.rankings").description("Rankings published").register(registry);
     latency =
@@ -44,12 +44,6 @@ final class RankerMetrics {
             .register(registry);
     Gauge.builder("advrank.catalog.items", catalogItems, AtomicInteger::get)
         .description("Catalog items in the search index")
-        .register(registry);
-    // The info-metric idiom: a constant 1 whose label carries the value (one series per version).
-    Gauge.builder("advrank.model.version.info", () -> 1)
-        .description("The model version this ranker serves")
-        .tag("service", "ranker")
-        .tag("model_version", modelVersion)
         .register(registry);
   }
 

@@ -9,6 +9,8 @@ import io.advrank.ranker.CatalogStore.Gallery;
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.metrics.Health;
 import io.advrank.runtime.metrics.KafkaClientMeters;
+import io.advrank.runtime.model.ModelFeed;
+import io.advrank.runtime.model.ModelUpdate;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -42,8 +44,13 @@ import org.slf4j.LoggerFactory;
  *   <li>Output {@link Topics#RANKINGS} ({@code advrank.rankings}): key = query id, value = {@link
  *       RankingResult} (query event id, model version, top-k item ids and distances, gallery size,
  *       ranked-at, latency).
+ *   <li>Input {@link Topics#MODELS} ({@code advrank.models}): model versions, read per instance by
+ *       a {@link ModelFeed}; a new version is loaded off the query path, the catalog re-embedded
+ *       with it and the index switched atomically (hot swap); queries in flight finish on their
+ *       version.
  *   <li>Output {@link Topics#DEAD_LETTER} ({@code advrank.dead-letter}): key/value = the original
- *       bytes of any input record that is malformed, invalid or unsupported, with reason headers.
+ *       bytes of any input record that is malformed, invalid or unsupported (and of refused model
+ *       versions), with reason headers.
  * </ul>
  *
  * <p>Two threads: the catalog thread ({@link CatalogLoop}) embeds catalog items in micro-batches
@@ -55,8 +62,8 @@ public final class RankerService implements AutoCloseable {
   private static final String SERVICE = "ranker";
 
   private final EmbeddingModel model;
-  private final boolean ownsModel;
   private final LiveGallery gallery;
+  private final ModelFeed<EmbeddingModel> modelFeed;
   private final Producer<byte[], byte[]> producer;
   private final KafkaClientMeters clientMeters;
   private final CatalogLoop catalog;
@@ -82,11 +89,11 @@ public final class RankerService implements AutoCloseable {
       Clock clock,
       MeterRegistry registry) {
     this.model = Objects.requireNonNull(model, "model");
-    this.ownsModel = ownsModel;
     Objects.requireNonNull(clock, "clock");
-    RankerMetrics metrics = new RankerMetrics(registry, model.version());
+    RankerMetrics metrics = new RankerMetrics(registry);
+    SharedModel served = new SharedModel(model, ownsModel);
     Gallery empty = Gallery.empty(model.spec().embeddingSize());
-    this.gallery = new LiveGallery(GallerySnapshot.of(empty, model.version()));
+    this.gallery = new LiveGallery(GallerySnapshot.of(empty, served));
     this.clientMeters = new KafkaClientMeters(registry);
     this.producer =
         clientMeters.bind(
@@ -98,7 +105,7 @@ public final class RankerService implements AutoCloseable {
     this.catalog =
         new CatalogLoop(
             clientMeters.bind(new KafkaConsumer<>(RankerClients.catalogConsumer(settings))),
-            model,
+            served,
             gallery,
             deadLetters,
             settings,
@@ -106,7 +113,18 @@ public final class RankerService implements AutoCloseable {
             metrics,
             new CatalogObservations(producer, FeatureSqueeze.of(model.spec())),
             ready::countDown,
+            this::swapped,
             this::fail);
+    this.modelFeed =
+        new ModelFeed<>(
+            SERVICE,
+            settings.kafka().bootstrapServers(),
+            model.version(),
+            VersionLoader.createdAtMs(model.manifest()),
+            new VersionLoader(model.spec(), Device.cpu()),
+            catalog::offer,
+            registry,
+            clock);
     this.queries =
         new QueryLoop(
             clientMeters.bind(new KafkaConsumer<>(RankerClients.queryConsumer(settings))),
@@ -140,6 +158,7 @@ public final class RankerService implements AutoCloseable {
     LOG.info("ranker serving model {}", model.version());
     catalogThread.start();
     queryThread.start();
+    modelFeed.start();
   }
 
   /** Waits until the catalog present at start-up is indexed and queries are being answered. */
@@ -152,9 +171,9 @@ public final class RankerService implements AutoCloseable {
     return gallery.size();
   }
 
-  /** The version of the served model, as written into every ranking. */
+  /** The version of the served model, as written into every ranking from now on. */
   public String modelVersion() {
-    return model.version();
+    return gallery.modelVersion();
   }
 
   /** The error that stopped a loop, if any; the service is then unhealthy and should exit. */
@@ -169,25 +188,28 @@ public final class RankerService implements AutoCloseable {
       return Health.down(error.toString());
     }
     Map<String, String> details =
-        Map.of("model", model.version(), "catalog_items", Integer.toString(gallery.size()));
+        Map.of("model", modelVersion(), "catalog_items", Integer.toString(gallery.size()));
     return ready.getCount() == 0
         ? new Health(true, details)
-        : new Health(false, Map.of("reason", "loading catalog", "model", model.version()));
+        : new Health(false, Map.of("reason", "loading catalog", "model", modelVersion()));
   }
 
-  /** Stops both loops, then closes the producer, the index and (if owned) the model. */
+  /** Stops the model feed and both loops, then closes the producer, the index and owned models. */
   @Override
   public void close() {
+    modelFeed.close();
     queries.stop();
     catalog.stop();
     join(queryThread);
     join(catalogThread);
     clientMeters.close();
     producer.close(Duration.ofSeconds(10));
+    catalog.releaseModels();
     gallery.close();
-    if (ownsModel) {
-      model.close();
-    }
+  }
+
+  private void swapped(ModelUpdate update) {
+    modelFeed.served(update);
   }
 
   private void fail(Throwable error) {

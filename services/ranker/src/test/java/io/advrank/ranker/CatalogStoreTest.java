@@ -10,12 +10,14 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class CatalogStoreTest {
+  private static final float[] PIXELS = new float[1];
+
   @Test
   void reUploadReplacesAnItemAndTombstoneRemovesIt() {
     CatalogStore store = new CatalogStore(2);
-    store.put("a", new float[] {1, 0}, 1, 0);
-    store.put("b", new float[] {0, 1}, 2, 0);
-    store.put("a", new float[] {0.6f, 0.8f}, 1, 0);
+    store.put("a", PIXELS, new float[] {1, 0}, 1, 0);
+    store.put("b", PIXELS, new float[] {0, 1}, 2, 0);
+    store.put("a", PIXELS, new float[] {0.6f, 0.8f}, 1, 0);
     store.remove("b", 0);
     store.remove("unknown", 0);
 
@@ -32,12 +34,12 @@ class CatalogStoreTest {
     Duration second = Duration.ofSeconds(1);
     assertFalse(store.rebuildDue(0, 3, second), "nothing pending");
 
-    store.put("a", new float[] {1}, -1, 100);
-    store.put("b", new float[] {1}, -1, 900);
+    store.put("a", PIXELS, new float[] {1}, -1, 100);
+    store.put("b", PIXELS, new float[] {1}, -1, 900);
     assertFalse(store.rebuildDue(1000, 3, second));
     assertTrue(store.rebuildDue(1100, 3, second), "oldest change is 1 s old");
 
-    store.put("c", new float[] {1}, -1, 1000);
+    store.put("c", PIXELS, new float[] {1}, -1, 1000);
     assertTrue(store.rebuildDue(1000, 3, second), "3 changes");
 
     store.snapshot();

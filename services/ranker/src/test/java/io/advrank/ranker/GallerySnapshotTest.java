@@ -3,7 +3,10 @@ package io.advrank.ranker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import ai.djl.Device;
+import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.Embeddings;
+import io.advrank.core.model.ModelSpec;
 import io.advrank.proto.v1.Hit;
 import io.advrank.ranker.CatalogStore.Gallery;
 import java.util.List;
@@ -16,9 +19,14 @@ class GallerySnapshotTest {
           new int[] {0, 1, -1},
           new Embeddings(new float[] {1, 0, 0, 1, 0.6f, 0.8f}, 3, 2));
 
+  /** A tiny real model; the snapshot only carries it (the embeddings above are given). */
+  private static SharedModel model() {
+    return new SharedModel(EmbeddingModel.create(ModelSpec.c2f1(1, 4, 4), 0, Device.cpu()), true);
+  }
+
   @Test
   void ranksByCosineDistanceWithItemIdsAndKnownLabels() {
-    GallerySnapshot s = GallerySnapshot.of(THREE, "v1");
+    GallerySnapshot s = GallerySnapshot.of(THREE, model());
 
     List<List<Hit>> hits = s.rank(new Embeddings(new float[] {0, 1}, 1, 2), 10);
     s.release();
@@ -34,17 +42,17 @@ class GallerySnapshotTest {
 
   @Test
   void anEmptyCatalogGivesEmptyRankings() {
-    GallerySnapshot s = GallerySnapshot.of(Gallery.empty(2), "v1");
+    GallerySnapshot s = GallerySnapshot.of(Gallery.empty(2), model());
 
     assertEquals(List.of(List.of()), s.rank(new Embeddings(new float[] {0, 1}, 1, 2), 5));
   }
 
   @Test
   void aReplacedSnapshotStaysUsableUntilItsLastUserReleasesIt() {
-    LiveGallery live = new LiveGallery(GallerySnapshot.of(THREE, "v1"));
+    LiveGallery live = new LiveGallery(GallerySnapshot.of(THREE, model()));
     GallerySnapshot inUse = live.acquire();
 
-    live.publish(GallerySnapshot.of(Gallery.empty(2), "v1"));
+    live.publish(GallerySnapshot.of(Gallery.empty(2), model()));
 
     List<Hit> top = inUse.rank(new Embeddings(new float[] {1, 0}, 1, 2), 1).get(0);
     assertEquals("x", top.get(0).getItemId(), "the old index still answers");
@@ -53,6 +61,23 @@ class GallerySnapshotTest {
     GallerySnapshot current = live.acquire();
     assertEquals(0, current.size());
     current.release();
+    live.close();
+  }
+
+  @Test
+  void theModelOfAReplacedSnapshotClosesWithItsLastUser() {
+    SharedModel v1 = model();
+    LiveGallery live = new LiveGallery(GallerySnapshot.of(THREE, v1));
+    v1.release(); // the catalog thread's reference, as after a swap
+    GallerySnapshot inUse = live.acquire();
+
+    live.publish(GallerySnapshot.of(Gallery.empty(2), model()));
+
+    float[] embedded = inUse.model().embed(new float[16], 1).row(0);
+    assertEquals(1024, embedded.length, "the old version still embeds for its batch");
+    inUse.release();
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalStateException.class, v1::retain, "closed after the last batch on it");
     live.close();
   }
 }

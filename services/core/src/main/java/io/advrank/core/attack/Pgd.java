@@ -1,11 +1,11 @@
 package io.advrank.core.attack;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import io.advrank.core.model.Autograd;
 import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.model.GradientLane;
 
 /**
  * Projected gradient descent, batched (BRIEF §2): x ← clip(Proj_ε(x − α·sign(∇L)), 0, 1), starting
@@ -49,7 +49,7 @@ final class Pgd {
   /** ∇_x Σ_i L_i(f(x_i)); the gradient handle lives in {@code x}'s manager. */
   private static NDArray gradient(EmbeddingModel model, NDArray x, Objective objective) {
     x.setRequiresGradient(true);
-    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+    try (GradientCollector gc = GradientLane.open()) {
       gc.backward(objective.loss(model.forward(x, false)).sum());
     }
     // Grad mode stays off outside the collector, so the update below records no graph.

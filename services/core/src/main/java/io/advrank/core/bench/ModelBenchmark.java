@@ -1,6 +1,5 @@
 package io.advrank.core.bench;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -77,7 +76,7 @@ public final class ModelBenchmark {
       NDArray x = s.randomUniform(0, 1, EmbeddingModel.inputShape(model.spec(), batch));
       NDArray dir = s.randomUniform(-1, 1, new Shape(batch, model.spec().embeddingSize()));
       x.setRequiresGradient(true);
-      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      try (GradientCollector gc = io.advrank.core.model.GradientLane.open()) {
         gc.backward(model.forward(x, false).mul(dir).sum());
       }
       x.getGradient().sign().getFloat(0, 0, 0, 0);

@@ -60,22 +60,31 @@ public final class EmbeddingModel implements AutoCloseable {
     ModelManifest manifest =
         ModelManifest.fromJson(read(manifestFile, dir), manifestFile.toString());
     Path weightsFile = dir.resolve(manifest.weightsFile());
-    byte[] weights = readBytes(weightsFile, dir);
+    return load(manifest, readBytes(weightsFile, dir), weightsFile.toString(), device);
+  }
+
+  /**
+   * Opens a model from its manifest and weights bytes (e.g. reassembled from Kafka), verifying the
+   * sha256 of the weights against the manifest; {@code source} names where they came from in
+   * errors.
+   */
+  public static EmbeddingModel load(
+      ModelManifest manifest, byte[] weights, String source, Device device) throws ModelException {
     String sha = WeightsCodec.sha256(weights);
     if (!sha.equals(manifest.weightsSha256())) {
       throw new ModelException(
-          weightsFile
+          source
               + ": sha256 "
               + sha.substring(0, 12)
               + "… does not match the manifest's "
               + abbreviate(manifest.weightsSha256())
-              + ": the file was changed or damaged; re-copy or retrain the model");
+              + ": the weights were changed or damaged; re-copy or retrain the model");
     }
     NDManager manager = NDManager.newBaseManager(device);
     try {
       Block block = C2F1.build(manifest.spec());
       block.initialize(manager, DataType.FLOAT32, inputShape(manifest.spec(), 1));
-      WeightsCodec.decodeInto(block, weights, manager, weightsFile);
+      WeightsCodec.decodeInto(block, weights, manager, Path.of(source));
       return new EmbeddingModel(manifest.spec(), manager, block, manifest);
     } catch (ModelException | RuntimeException e) {
       manager.close();

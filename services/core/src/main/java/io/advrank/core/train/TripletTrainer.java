@@ -1,6 +1,5 @@
 package io.advrank.core.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -14,6 +13,7 @@ import ai.djl.util.Pair;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.Autograd;
 import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.model.GradientLane;
 import io.advrank.core.ranking.RetrievalMetrics;
 import io.advrank.core.train.TrainListener.EpochStats;
 import java.util.ArrayList;
@@ -201,7 +201,7 @@ public final class TripletTrainer {
 
   /** Loss and parameter gradients in one forward/backward over the whole batch. */
   private float backward(NDArray x, Loss loss) {
-    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+    try (GradientCollector gc = GradientLane.open()) {
       NDArray l = loss.of(model.forward(x, true));
       gc.backward(l);
       return l.getFloat();
@@ -228,14 +228,14 @@ public final class TripletTrainer {
     NDArray embeddings = NDArrays.concat(parts);
     embeddings.setRequiresGradient(true);
     float loss;
-    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+    try (GradientCollector gc = GradientLane.open()) {
       NDArray l = lossFn.of(embeddings);
       gc.backward(l);
       loss = l.getFloat();
     }
     NDArray g = embeddings.getGradient();
     g.attach(step);
-    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+    try (GradientCollector gc = GradientLane.open()) {
       for (int start = 0; start < n; start += chunk) {
         try (NDManager chunk = step.newSubManager()) {
           NDArray e = model.forward(slice(x, start, n, chunk), true);

@@ -5,6 +5,7 @@ import io.advrank.proto.v1.AdversarialVariant;
 import io.advrank.proto.v1.AnomalyAlert;
 import io.advrank.proto.v1.CatalogObservation;
 import io.advrank.proto.v1.ImageEvent;
+import io.advrank.proto.v1.ModelDecision;
 import io.advrank.proto.v1.ModelVersion;
 import io.advrank.proto.v1.RankShift;
 import io.advrank.proto.v1.RankingResult;
@@ -106,6 +107,22 @@ public final class Topics {
   public static final int MODEL_CHUNK_BYTES = 512 * 1024;
 
   /**
+   * Key of the activation record on {@link #MODELS} (a rollback: "serve this version"); no chunk
+   * key can equal it because chunk keys contain a '/'.
+   */
+  public static final String MODEL_ACTIVE_KEY = "active";
+
+  /** The defense-trainer's gate decisions, published or rejected; key: candidate version. */
+  public static final Topic<String, ModelDecision> MODEL_DECISIONS =
+      new Topic<>(
+          "advrank.model-decisions",
+          KEY,
+          ProtoSerde.of(ModelDecision.getDefaultInstance()),
+          1,
+          Cleanup.DELETE,
+          Map.of());
+
+  /**
    * Records no service could process, with their original key and value bytes and headers naming
    * the reason (see {@code DeadLetters}). Kept for 7 days for inspection and replay.
    */
@@ -130,6 +147,7 @@ public final class Topics {
           CATALOG_OBSERVATIONS,
           ALERTS,
           MODELS,
+          MODEL_DECISIONS,
           DEAD_LETTER);
 
   private static <V extends Message> Topic<String, V> events(String name, V defaultInstance) {

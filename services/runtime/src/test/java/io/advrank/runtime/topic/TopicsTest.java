@@ -27,6 +27,7 @@ class TopicsTest {
             "advrank.catalog.observations",
             "advrank.alerts",
             "advrank.models",
+            "advrank.model-decisions",
             "advrank.dead-letter"),
         Topics.names());
     assertEquals(Topics.names().size(), Topics.all().size());

@@ -1,0 +1,283 @@
+package io.advrank.cli;
+
+import io.advrank.core.model.ModelException;
+import io.advrank.core.model.ModelManifest;
+import io.advrank.runtime.model.AssembledModel;
+import io.advrank.runtime.model.ModelAssembler;
+import io.advrank.runtime.model.ModelTopic;
+import io.advrank.runtime.settings.SettingsSource;
+import io.advrank.runtime.topic.Topics;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code advrank models list|show|rollback|publish}: the model versions on {@code advrank.models},
+ * read by replaying the compacted topic (no shared filesystem). A rollback is an activation record
+ * that every ranker and attack-worker honours although the version is older.
+ */
+@Command(
+    name = "models",
+    mixinStandardHelpOptions = true,
+    description = "List, show, roll back and publish model versions on advrank.models.",
+    subcommands = {
+      ModelsCommand.ListVersions.class,
+      ModelsCommand.Show.class,
+      ModelsCommand.Rollback.class,
+      ModelsCommand.Publish.class,
+      ModelsCommand.Export.class
+    })
+final class ModelsCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Options every subcommand shares. */
+  static class Connection {
+    @Option(
+        names = "--bootstrap-servers",
+        defaultValue = "localhost:9092",
+        description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    String bootstrapServers;
+
+    @Option(
+        names = "--timeout",
+        defaultValue = "30s",
+        description = "How long to wait for the broker (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
+    Duration timeout() {
+      return SettingsSource.parseDuration("--timeout", timeout);
+    }
+
+    ModelTopic.History read() {
+      return ModelTopic.read(bootstrapServers, timeout());
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List the versions.")
+  static final class ListVersions implements Callable<Integer> {
+    @picocli.CommandLine.Mixin Connection kafka;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      ModelTopic.History history = kafka.read();
+      String active = history.active().orElse("");
+      out.printf(
+          "%-2s %-28s %-28s %-24s %9s %8s %s%n",
+          "", "VERSION", "PARENT", "CREATED", "MB", "R@1", "SHA256");
+      for (AssembledModel m : history.versions()) {
+        out.printf(
+            "%-2s %-28s %-28s %-24s %9.2f %8s %s%n",
+            m.version().equals(active) ? "*" : "",
+            m.version(),
+            m.parent().isEmpty() ? "-" : m.parent(),
+            Instant.ofEpochMilli(m.createdAtMs()).toString(),
+            m.weights().length / 1e6,
+            metric(m, "r_at_1"),
+            m.sha256().substring(0, 12));
+      }
+      for (ModelAssembler.Activate a : history.activations()) {
+        out.printf(
+            "rollback to %s at %s%n", a.model().version(), Instant.ofEpochMilli(a.requestedAtMs()));
+      }
+      for (ModelAssembler.Refused r : history.refused()) {
+        out.printf("refused %s (%s): %s%n", r.version(), r.refusal().label(), r.detail());
+      }
+      out.printf(
+          "%d version(s) on %s; * = served by consumers%n",
+          history.versions().size(), Topics.MODELS);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = "Print a version's metadata and manifest.")
+  static final class Show implements Callable<Integer> {
+    @picocli.CommandLine.Mixin Connection kafka;
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "VERSION", description = "A version id (see `list`).")
+    String version;
+
+    @Override
+    public Integer call() {
+      ModelTopic.History history = kafka.read();
+      AssembledModel m = find(history, version);
+      PrintWriter out = spec.commandLine().getOut();
+      out.println("version:    " + m.version());
+      out.println("parent:     " + (m.parent().isEmpty() ? "-" : m.parent()));
+      out.println("created:    " + Instant.ofEpochMilli(m.createdAtMs()));
+      out.println("sha256:     " + m.sha256());
+      out.println("weights:    " + m.weights().length + " bytes");
+      out.println("served:     " + m.version().equals(history.active().orElse("")));
+      out.println("manifest:");
+      out.println(m.manifestJson());
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "rollback",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Make every ranker and attack-worker serve VERSION, although it is older than the",
+        "newest one: publishes an activation record on advrank.models."
+      })
+  static final class Rollback implements Callable<Integer> {
+    @picocli.CommandLine.Mixin Connection kafka;
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "VERSION", description = "A version id (see `list`).")
+    String version;
+
+    @Override
+    public Integer call() {
+      ModelTopic.History history = kafka.read();
+      find(history, version);
+      String was = history.active().orElse("-");
+      ModelTopic.activate(
+          kafka.bootstrapServers, version, Clock.systemUTC().millis(), kafka.timeout());
+      spec.commandLine().getOut().println("rolled back to " + version + " (was " + was + ")");
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "publish",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Publish a model directory (manifest.json + weights) as a new version; consumers switch",
+        "to it because it is the newest (its created-at is now)."
+      })
+  static final class Publish implements Callable<Integer> {
+    @picocli.CommandLine.Mixin Connection kafka;
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "DIR", description = "A model directory.")
+    Path dir;
+
+    @Option(
+        names = "--version",
+        description = "Publish under this version id (default: the manifest's).")
+    String version;
+
+    @Override
+    public Integer call() throws IOException, ModelException {
+      AssembledModel m = fromDirectory(dir, version, Clock.systemUTC().millis());
+      ModelTopic.publish(kafka.bootstrapServers, m, kafka.timeout());
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "published %s (%d bytes, sha256 %s…) on %s%n",
+              m.version(), m.weights().length, m.sha256().substring(0, 12), Topics.MODELS);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "export",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Write a version from the topic into a model directory (manifest.json + weights), e.g.",
+        "to evaluate or attack it offline: advrank attack --model DIR ..."
+      })
+  static final class Export implements Callable<Integer> {
+    @picocli.CommandLine.Mixin Connection kafka;
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "VERSION", description = "A version id (see `list`).")
+    String version;
+
+    @Parameters(index = "1", paramLabel = "DIR", description = "Directory to write.")
+    Path dir;
+
+    @Override
+    public Integer call() throws IOException, ModelException {
+      AssembledModel m = find(kafka.read(), version);
+      ModelManifest manifest = ModelManifest.fromJson(m.manifestJson(), m.version());
+      Files.createDirectories(dir);
+      Files.write(dir.resolve(manifest.weightsFile()), m.weights());
+      Files.writeString(dir.resolve(ModelManifest.FILE_NAME), m.manifestJson());
+      spec.commandLine().getOut().println("wrote " + m.version() + " to " + dir);
+      return 0;
+    }
+  }
+
+  /** A model directory as a version created at {@code nowMs}, optionally renamed. */
+  static AssembledModel fromDirectory(Path dir, String version, long nowMs)
+      throws IOException, ModelException {
+    Path manifestFile = dir.resolve(ModelManifest.FILE_NAME);
+    if (!Files.isRegularFile(manifestFile)) {
+      throw new IllegalArgumentException(
+          "DIR: " + dir + " is not a model directory (no " + ModelManifest.FILE_NAME + ")");
+    }
+    ModelManifest manifest =
+        ModelManifest.fromJson(Files.readString(manifestFile), manifestFile.toString());
+    byte[] weights = Files.readAllBytes(dir.resolve(manifest.weightsFile()));
+    String id = version != null ? version : manifest.version();
+    ModelManifest renamed =
+        new ModelManifest(
+            manifest.formatVersion(),
+            id,
+            manifest.parentVersion(),
+            manifest.spec(),
+            manifest.parameterCount(),
+            manifest.weightsFile(),
+            manifest.weightsDtype(),
+            manifest.weightsSha256(),
+            manifest.createdAt(),
+            manifest.training(),
+            manifest.metrics());
+    String parent = manifest.parentVersion() == null ? "" : manifest.parentVersion();
+    return AssembledModel.of(id, parent, renamed.toJson(), nowMs, weights);
+  }
+
+  private static AssembledModel find(ModelTopic.History history, String version) {
+    Optional<AssembledModel> m =
+        history.versions().stream().filter(v -> v.version().equals(version)).reduce((a, b) -> b);
+    if (m.isEmpty()) {
+      List<String> known = history.versions().stream().map(AssembledModel::version).toList();
+      throw new IllegalArgumentException(
+          "VERSION: '"
+              + version
+              + "' is not on "
+              + Topics.MODELS
+              + " (versions: "
+              + (known.isEmpty() ? "none" : String.join(", ", known))
+              + ")");
+    }
+    return m.get();
+  }
+
+  private static String metric(AssembledModel m, String name) {
+    try {
+      Map<String, Double> metrics = ModelManifest.fromJson(m.manifestJson(), m.version()).metrics();
+      Double v = metrics.get(name);
+      return v == null ? "-" : String.format(Locale.ROOT, "%.4f", v);
+    } catch (ModelException | RuntimeException e) {
+      return "?";
+    }
+  }
+}

@@ -1,0 +1,168 @@
+package io.advrank.defensetrainer;
+
+import static io.advrank.runtime.settings.SettingsRules.NAME_RULE;
+import static io.advrank.runtime.settings.SettingsRules.require;
+import static io.advrank.runtime.settings.SettingsRules.requireDuration;
+
+import io.advrank.runtime.settings.KafkaSettings;
+import io.advrank.runtime.settings.SettingsSource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Settings of the defense-trainer.
+ *
+ * @param modelDir the model to start from when {@code advrank.models} holds none ({@value
+ *     #MODEL_DIR})
+ * @param batchSize images per EST step, even ({@value #BATCH_SIZE}); EST costs ~30 clean steps, so
+ *     keep it small on a CPU
+ * @param learningRate Adam's step size for fine-tuning ({@value #LEARNING_RATE})
+ * @param epsilon ε of the inner ES-PGD ({@value #EPSILON}; the paper's 0.3)
+ * @param bufferImages capacity of the rolling training buffer ({@value #BUFFER_IMAGES})
+ * @param heldOutImages labelled catalog images kept out of training for R@1 ({@value
+ *     #HELD_OUT_IMAGES}); the first {@code probeItems} of them are the fixed attack probe set
+ * @param probeItems items attacked per figure at evaluation ({@value #PROBE_ITEMS})
+ * @param evalSteps evaluate a candidate every this many EST steps ({@value #EVAL_STEPS})
+ * @param evalInterval ... or once this long has passed since the last evaluation ({@value
+ *     #EVAL_INTERVAL}), whichever comes first
+ * @param maxRecallDrop the gate: largest allowed R@1 drop below the version the trainer started
+ *     from ({@value #MAX_RECALL_DROP})
+ * @param minRobustnessGain the gate: least robustness gain in percentage points ({@value
+ *     #MIN_ROBUSTNESS_GAIN}); -100 lets any candidate within the R@1 budget through
+ * @param versionPrefix prefix of published version ids ({@value #VERSION_PREFIX})
+ * @param groupId consumer group of the catalog and variant readers ({@value #GROUP_ID})
+ * @param trainerId this instance's name ({@value #TRAINER_ID})
+ * @param metricsPort port of {@code /metrics}; 0 = any ({@value #METRICS_PORT})
+ * @param kafka how to reach Kafka
+ */
+public record DefenseTrainerSettings(
+    Path modelDir,
+    int batchSize,
+    float learningRate,
+    double epsilon,
+    int bufferImages,
+    int heldOutImages,
+    int probeItems,
+    int evalSteps,
+    Duration evalInterval,
+    double maxRecallDrop,
+    double minRobustnessGain,
+    String versionPrefix,
+    String groupId,
+    String trainerId,
+    int metricsPort,
+    KafkaSettings kafka) {
+
+  public static final String MODEL_DIR = "model.dir";
+  public static final String BATCH_SIZE = "train.batch.size";
+  public static final String LEARNING_RATE = "train.learning.rate";
+  public static final String EPSILON = "train.epsilon";
+  public static final String BUFFER_IMAGES = "buffer.images";
+  public static final String HELD_OUT_IMAGES = "heldout.images";
+  public static final String PROBE_ITEMS = "probe.items";
+  public static final String EVAL_STEPS = "eval.steps";
+  public static final String EVAL_INTERVAL = "eval.interval";
+  public static final String MAX_RECALL_DROP = "gate.max.recall.drop";
+  public static final String MIN_ROBUSTNESS_GAIN = "gate.min.robustness.gain";
+  public static final String VERSION_PREFIX = "version.prefix";
+  public static final String GROUP_ID = "group.id";
+  public static final String TRAINER_ID = "trainer.id";
+  public static final String METRICS_PORT = "metrics.port";
+
+  /** Default port of the defense-trainer's metrics endpoint. */
+  public static final int DEFAULT_METRICS_PORT = 9413;
+
+  /** Every key this service reads, Kafka's included. */
+  public static final Set<String> KEYS = keys();
+
+  private static final String NAME = "[A-Za-z0-9._-]{1,64}";
+
+  /** Checks ranges; every message names the setting and the value. */
+  public DefenseTrainerSettings {
+    Objects.requireNonNull(modelDir, MODEL_DIR);
+    Objects.requireNonNull(kafka, "kafka");
+    require(
+        batchSize >= 4 && batchSize <= 1024 && batchSize % 2 == 0,
+        BATCH_SIZE,
+        batchSize,
+        "must be an even number in 4..1024");
+    require(learningRate > 0 && learningRate < 1, LEARNING_RATE, learningRate, "must be in (0, 1)");
+    require(epsilon > 0 && epsilon <= 1, EPSILON, epsilon, "must be in (0, 1]");
+    require(bufferImages >= batchSize, BUFFER_IMAGES, bufferImages, "must be >= " + BATCH_SIZE);
+    require(
+        heldOutImages >= 20 && heldOutImages <= 10_000,
+        HELD_OUT_IMAGES,
+        heldOutImages,
+        "must be 20..10000");
+    require(
+        probeItems >= 1 && probeItems <= heldOutImages,
+        PROBE_ITEMS,
+        probeItems,
+        "must be 1.." + HELD_OUT_IMAGES);
+    require(evalSteps >= 1, EVAL_STEPS, evalSteps, "must be >= 1");
+    requireDuration(evalInterval, EVAL_INTERVAL, Duration.ofDays(1));
+    require(
+        maxRecallDrop >= 0 && maxRecallDrop <= 1, MAX_RECALL_DROP, maxRecallDrop, "must be 0..1");
+    require(
+        minRobustnessGain >= -100 && minRobustnessGain <= 100,
+        MIN_ROBUSTNESS_GAIN,
+        minRobustnessGain,
+        "must be -100..100 (percentage points)");
+    require(
+        versionPrefix != null && versionPrefix.matches("[A-Za-z0-9._-]{1,40}"),
+        VERSION_PREFIX,
+        versionPrefix,
+        "must be 1..40 of [A-Za-z0-9._-]");
+    require(groupId != null && groupId.matches(NAME), GROUP_ID, groupId, NAME_RULE);
+    require(trainerId != null && trainerId.matches(NAME), TRAINER_ID, trainerId, NAME_RULE);
+    require(
+        metricsPort >= 0 && metricsPort <= 65535, METRICS_PORT, metricsPort, "must be 0..65535");
+  }
+
+  /** Reads the settings from flags, environment and file, with defaults for a local demo. */
+  public static DefenseTrainerSettings from(SettingsSource source) {
+    return new DefenseTrainerSettings(
+        Path.of(source.string(MODEL_DIR, "models/fmnist-c2f1")),
+        source.intValue(BATCH_SIZE, 16),
+        (float) source.doubleValue(LEARNING_RATE, 5e-4),
+        source.doubleValue(EPSILON, 0.3),
+        source.intValue(BUFFER_IMAGES, 4096),
+        source.intValue(HELD_OUT_IMAGES, 500),
+        source.intValue(PROBE_ITEMS, 50),
+        source.intValue(EVAL_STEPS, 25),
+        source.duration(EVAL_INTERVAL, Duration.ofMinutes(3)),
+        source.doubleValue(MAX_RECALL_DROP, 0.05),
+        source.doubleValue(MIN_ROBUSTNESS_GAIN, 0.5),
+        source.string(VERSION_PREFIX, "fmnist-c2f1-est"),
+        source.string(GROUP_ID, "advrank-defense-trainer"),
+        source.string(TRAINER_ID, "defense-trainer-0"),
+        source.intValue(METRICS_PORT, DEFAULT_METRICS_PORT),
+        KafkaSettings.from(source));
+  }
+
+  private static Set<String> keys() {
+    Set<String> keys =
+        new HashSet<>(
+            Set.of(
+                MODEL_DIR,
+                BATCH_SIZE,
+                LEARNING_RATE,
+                EPSILON,
+                BUFFER_IMAGES,
+                HELD_OUT_IMAGES,
+                PROBE_ITEMS,
+                EVAL_STEPS,
+                EVAL_INTERVAL,
+                MAX_RECALL_DROP,
+                MIN_ROBUSTNESS_GAIN,
+                VERSION_PREFIX,
+                GROUP_ID,
+                TRAINER_ID,
+                METRICS_PORT));
+    keys.addAll(KafkaSettings.KEYS);
+    return Set.copyOf(keys);
+  }
+}

@@ -1,0 +1,314 @@
+package io.advrank.defensetrainer;
+
+import ai.djl.Device;
+import io.advrank.core.data.ImageDataset;
+import io.advrank.core.defense.EstDefense;
+import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.model.ModelException;
+import io.advrank.core.model.ModelSpec;
+import io.advrank.core.train.TrainSettings;
+import io.advrank.core.train.TripletTrainer;
+import io.advrank.proto.v1.AdversarialVariant;
+import io.advrank.proto.v1.ImageEvent;
+import io.advrank.proto.v1.ImageKind;
+import io.advrank.proto.v1.ModelDecision;
+import io.advrank.runtime.kafka.DeadLetters;
+import io.advrank.runtime.model.AssembledModel;
+import io.advrank.runtime.model.ModelTopic;
+import io.advrank.runtime.topic.Topics;
+import io.advrank.runtime.wire.ImageEventChecks;
+import io.advrank.runtime.wire.RejectedRecordException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The trainer thread: takes labelled catalog images and adversarial variants into a {@link
+ * TrainingBuffer}, takes one EST step per batch on the candidate, and every {@code eval.steps}
+ * steps or {@code eval.interval} measures parent and candidate ({@link Figures}); the {@link Gate}
+ * decides. A published candidate becomes the parent (and travels on {@code advrank.models}); a
+ * candidate rejected for its R@1 is reset to the parent, one rejected for too little robustness
+ * keeps training. Every decision is a {@link ModelDecision} on {@code advrank.model-decisions}.
+ */
+final class TrainerLoop implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainerLoop.class);
+  private static final Duration IDLE_POLL = Duration.ofMillis(200);
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final Producer<byte[], byte[]> producer;
+  private final DeadLetters deadLetters;
+  private final DefenseTrainerSettings settings;
+  private final Clock clock;
+  private final DefenseTrainerMetrics metrics;
+  private final Consumer<String> onPublished;
+  private final Consumer<Throwable> onFatal;
+  private final Gate gate;
+  private final Random random;
+  private final String run;
+  private volatile boolean running = true;
+  private ModelSpec spec;
+  private TrainingBuffer buffer;
+  private AssembledModel parent;
+  private Figures parentFigures;
+  private Figures rootFigures; // the version the trainer started from: the R@1 budget's base
+  private EmbeddingModel candidate;
+  private TripletTrainer trainer;
+  private ImageDataset heldOut;
+  private long steps;
+  private long stepsSinceParent;
+  private long stepsSinceEval;
+  private long lastEvalMs;
+  private int candidates;
+
+  TrainerLoop(
+      KafkaConsumer<byte[], byte[]> consumer,
+      Producer<byte[], byte[]> producer,
+      DeadLetters deadLetters,
+      DefenseTrainerSettings settings,
+      Clock clock,
+      DefenseTrainerMetrics metrics,
+      Consumer<String> onPublished,
+      Consumer<Throwable> onFatal) {
+    this.consumer = consumer;
+    this.producer = producer;
+    this.deadLetters = deadLetters;
+    this.settings = settings;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.onPublished = onPublished;
+    this.onFatal = onFatal;
+    this.gate = new Gate(settings.maxRecallDrop(), settings.minRobustnessGain());
+    this.random = new Random(settings.trainerId().hashCode());
+    this.run = Long.toString(clock.millis() / 1000, 36);
+  }
+
+  @Override
+  public void run() {
+    try (consumer) {
+      start(startingVersion());
+      consumer.subscribe(List.of(Topics.CATALOG.name(), Topics.ADVERSARIAL.name()));
+      while (running) {
+        boolean ready = buffer.canSample(settings.batchSize());
+        consumer.poll(ready ? Duration.ZERO : IDLE_POLL).forEach(this::ingest);
+        metrics.bufferImages(buffer.size());
+        if (ready) {
+          step();
+        }
+        if (evaluationDue()) {
+          evaluate();
+        }
+      }
+    } catch (WakeupException e) {
+      // stop() woke us up
+    } catch (ModelException | RuntimeException e) {
+      if (running) {
+        onFatal.accept(e);
+      }
+    } finally {
+      if (candidate != null) {
+        candidate.close();
+      }
+    }
+  }
+
+  /** Ends the loop after the current step or evaluation; safe from any thread. */
+  void stop() {
+    running = false;
+    consumer.wakeup();
+  }
+
+  /** The version candidates are measured against now (the last published one). */
+  String parentVersion() {
+    AssembledModel p = parent;
+    return p == null ? "" : p.version();
+  }
+
+  /** The version consumers serve now (the topic's), else the configured model directory. */
+  private AssembledModel startingVersion() throws ModelException {
+    ModelTopic.History history =
+        ModelTopic.read(settings.kafka().bootstrapServers(), Duration.ofSeconds(60));
+    if (history.active().isPresent()) {
+      String active = history.active().get();
+      return history.versions().stream()
+          .filter(v -> v.version().equals(active))
+          .reduce((a, b) -> b)
+          .orElseThrow();
+    }
+    return Versions.fromDirectory(settings.modelDir());
+  }
+
+  private void start(AssembledModel version) throws ModelException {
+    parent = version;
+    candidate = Versions.open(version, Device.cpu());
+    spec = candidate.spec();
+    buffer = new TrainingBuffer(settings.bufferImages(), settings.heldOutImages(), spec);
+    trainer = newTrainer(candidate);
+    lastEvalMs = clock.millis();
+    LOG.info("defense-trainer fine-tunes {} with EST", version.version());
+  }
+
+  private TripletTrainer newTrainer(EmbeddingModel model) {
+    TrainSettings train =
+        new TrainSettings(1, settings.batchSize(), settings.learningRate(), 1e-7f, 0.2f, steps);
+    return EstDefense.of(settings.epsilon()).trainer(model, train);
+  }
+
+  private void ingest(ConsumerRecord<byte[], byte[]> r) {
+    try {
+      if (r.topic().equals(Topics.CATALOG.name())) {
+        if (r.value() == null) {
+          return; // a deleted item: its images stay in the buffer until they roll out
+        }
+        ImageEvent e =
+            ImageEventChecks.decode(r, Topics.CATALOG, ImageKind.IMAGE_KIND_CATALOG_ITEM);
+        if (e.hasLabel()) {
+          buffer.addCatalog(e.getItemId(), pixels(e.getPixels()), e.getLabel());
+        }
+      } else {
+        AdversarialVariant v = variant(r);
+        if (buffer.addVariant(v.getItemId(), pixels(v.getPerturbed()))) {
+          metrics.variants.increment();
+        }
+      }
+    } catch (RejectedRecordException e) {
+      deadLetters.publish(r, e.reason(), e);
+    }
+  }
+
+  private float[] pixels(io.advrank.proto.v1.Pixels p) throws RejectedRecordException {
+    return ImageEventChecks.pixels(
+        p, spec.channels(), spec.height(), spec.width(), spec.describe());
+  }
+
+  private static AdversarialVariant variant(ConsumerRecord<byte[], byte[]> r)
+      throws RejectedRecordException {
+    try {
+      AdversarialVariant v =
+          Topics.ADVERSARIAL
+              .valueSerde()
+              .deserializer()
+              .deserialize(r.topic(), r.headers(), r.value());
+      if (v == null || v.getItemId().isEmpty()) {
+        throw new RejectedRecordException(
+            DeadLetters.Reason.INVALID, "variant without item id", null);
+      }
+      return v;
+    } catch (SerializationException e) {
+      throw new RejectedRecordException(DeadLetters.Reason.MALFORMED, e.getMessage(), e);
+    }
+  }
+
+  private void step() {
+    TrainingBuffer.Batch batch = buffer.sample(settings.batchSize(), random);
+    long t0 = System.nanoTime();
+    trainer.step(batch.pixels(), batch.triplets());
+    metrics.stepTime.record(Duration.ofNanos(System.nanoTime() - t0));
+    metrics.steps.increment();
+    steps++;
+    stepsSinceParent++;
+    stepsSinceEval++;
+  }
+
+  private boolean evaluationDue() {
+    if (stepsSinceEval == 0 || buffer.heldOutSize() < 20) {
+      return false;
+    }
+    return stepsSinceEval >= settings.evalSteps()
+        || clock.millis() - lastEvalMs >= settings.evalInterval().toMillis();
+  }
+
+  private void evaluate() throws ModelException {
+    if (heldOut == null) {
+      heldOut = buffer.freezeHeldOut();
+      LOG.info("held-out set frozen at {} images", heldOut.size());
+    }
+    if (parentFigures == null) {
+      try (EmbeddingModel p = Versions.open(parent, Device.cpu())) {
+        parentFigures = measure(p);
+      }
+      rootFigures = parentFigures;
+      metrics.figures("parent", parentFigures);
+    }
+    Figures figures = measure(candidate);
+    metrics.figures("candidate", figures);
+    Gate.Verdict verdict = gate.judge(rootFigures, parentFigures, figures);
+    String version =
+        settings.versionPrefix() + "-" + run + "-" + String.format("%04d", ++candidates);
+    Figures before = parentFigures;
+    String parentVersion = parent.version();
+    if (verdict.publish()) {
+      publish(version, figures);
+    } else if (verdict.recallFailed()) {
+      candidate.close();
+      candidate = null;
+      candidate = Versions.open(parent, Device.cpu());
+      trainer = newTrainer(candidate);
+      stepsSinceParent = 0;
+    }
+    decide(version, parentVersion, verdict, before, figures);
+    stepsSinceEval = 0;
+    lastEvalMs = clock.millis();
+  }
+
+  private Figures measure(EmbeddingModel model) {
+    long t0 = System.nanoTime();
+    Figures f = Figures.measure(model, heldOut, settings.probeItems());
+    metrics.evaluationTime.record(Duration.ofNanos(System.nanoTime() - t0));
+    return f;
+  }
+
+  private void publish(String version, Figures figures) {
+    Map<String, String> training =
+        Map.of(
+            "defense", EstDefense.of(settings.epsilon()).describe(),
+            "steps_since_parent", Long.toString(stepsSinceParent),
+            "batch_size", Integer.toString(settings.batchSize()),
+            "learning_rate", Float.toString(settings.learningRate()),
+            "trainer", settings.trainerId());
+    AssembledModel v =
+        Versions.snapshot(
+            candidate, version, parent.version(), clock.instant(), training, figures.values());
+    ModelTopic.publish(settings.kafka().bootstrapServers(), v, Duration.ofSeconds(60));
+    parent = v;
+    parentFigures = figures;
+    stepsSinceParent = 0;
+    metrics.figures("parent", figures);
+    onPublished.accept(version);
+  }
+
+  private void decide(
+      String version, String parentVersion, Gate.Verdict verdict, Figures before, Figures after) {
+    LOG.info("{}: {}", version, verdict.reason());
+    ModelDecision decision =
+        ModelDecision.newBuilder()
+            .setCandidateVersion(version)
+            .setParentVersion(parentVersion)
+            .setPublished(verdict.publish())
+            .setReason(verdict.reason())
+            .putAllParentMetrics(before.values())
+            .putAllCandidateMetrics(after.values())
+            .setSteps(steps)
+            .setBufferImages(buffer.size())
+            .setDecidedAtMs(clock.millis())
+            .build();
+    String topic = Topics.MODEL_DECISIONS.name();
+    RecordHeaders headers = new RecordHeaders();
+    byte[] key = Topics.MODEL_DECISIONS.keySerde().serializer().serialize(topic, version);
+    byte[] value =
+        Topics.MODEL_DECISIONS.valueSerde().serializer().serialize(topic, headers, decision);
+    producer.send(new ProducerRecord<>(topic, null, key, value, headers));
+    metrics.decision(verdict.publish());
+  }
+}

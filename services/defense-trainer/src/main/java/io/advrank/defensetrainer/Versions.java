@@ -1,0 +1,90 @@
+package io.advrank.defensetrainer;
+
+import ai.djl.Device;
+import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.model.ModelException;
+import io.advrank.core.model.ModelManifest;
+import io.advrank.runtime.model.AssembledModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** Between in-memory models and the versions that travel on {@code advrank.models}. */
+final class Versions {
+  private Versions() {}
+
+  /** Opens a version (the sha256 is checked against its manifest). */
+  static EmbeddingModel open(AssembledModel version, Device device) throws ModelException {
+    ModelManifest manifest = ModelManifest.fromJson(version.manifestJson(), version.version());
+    return EmbeddingModel.load(manifest, version.weights(), version.version(), device);
+  }
+
+  /** A model directory as a version, keeping its manifest's id and creation time. */
+  static AssembledModel fromDirectory(Path dir) throws ModelException {
+    try {
+      ModelManifest m =
+          ModelManifest.fromJson(
+              Files.readString(dir.resolve(ModelManifest.FILE_NAME)), dir.toString());
+      byte[] weights = Files.readAllBytes(dir.resolve(m.weightsFile()));
+      long created = m.createdAt() == null ? 0 : Instant.parse(m.createdAt()).toEpochMilli();
+      String parent = m.parentVersion() == null ? "" : m.parentVersion();
+      return AssembledModel.of(m.version(), parent, m.toJson(), created, weights);
+    } catch (IOException e) {
+      throw new ModelException(dir + ": cannot read the model (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /**
+   * {@code model}'s current weights as a new version (float16, as every shipped model), with its
+   * lineage, how it was trained and the figures that let it through the gate.
+   */
+  static AssembledModel snapshot(
+      EmbeddingModel model,
+      String version,
+      String parent,
+      Instant now,
+      Map<String, String> training,
+      Map<String, Double> metrics) {
+    Path dir = null;
+    try {
+      dir = Files.createTempDirectory("advrank-version-");
+      ModelManifest written =
+          model.save(
+              dir,
+              new ModelManifest(
+                  ModelManifest.FORMAT_VERSION,
+                  version,
+                  parent,
+                  model.spec(),
+                  0,
+                  null,
+                  null,
+                  null,
+                  now.toString(),
+                  training,
+                  metrics));
+      byte[] weights = Files.readAllBytes(dir.resolve(written.weightsFile()));
+      return AssembledModel.of(version, parent, written.toJson(), now.toEpochMilli(), weights);
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing version " + version, e);
+    } finally {
+      deleteQuietly(dir);
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temporary directory left behind is harmless
+    }
+  }
+}

@@ -1,0 +1,184 @@
+package io.advrank.runtime.model;
+
+import io.advrank.proto.v1.ModelVersion;
+import io.advrank.runtime.topic.Topics;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Rebuilds model versions from the records of {@code advrank.models}, read in order (the topic has
+ * one partition): concatenates a version's {@code chunk_count} chunks by {@code chunk_index} and
+ * checks their size and sha256. A version whose chunks stop before the last one (another version's
+ * chunk comes first) or skip one is truncated; one whose bytes do not hash to the announced sha256
+ * is tampered. Completed versions are remembered (the newest {@value #KEEP}) so that an activation
+ * record can roll back to one of them. Not thread-safe: one reader thread.
+ */
+public final class ModelAssembler {
+  static final int KEEP = 16;
+
+  /** What one record completed or refused. */
+  public sealed interface Event {}
+
+  /** Every chunk of a version arrived and its sha256 matches. */
+  public record Complete(AssembledModel model) implements Event {}
+
+  /** An activation (rollback) asks to serve {@code model}, which was assembled earlier. */
+  public record Activate(AssembledModel model, long requestedAtMs) implements Event {}
+
+  /** A version (or a record) that cannot be used, and why. */
+  public record Refused(String version, Refusal refusal, String detail) implements Event {}
+
+  private final Map<String, AssembledModel> complete = new LinkedHashMap<>();
+  private ModelVersion first; // metadata of the version being assembled
+  private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+  private int nextIndex;
+  private String skipping; // a refused version whose remaining chunks are ignored
+
+  /** Takes in the next record of the topic (a null value is a tombstone); returns what it ended. */
+  public List<Event> feed(String key, ModelVersion record) {
+    List<Event> out = new ArrayList<>(2);
+    if (record == null) {
+      retire(key);
+      return out;
+    }
+    if (record.getActivation()) {
+      AssembledModel target = complete.get(record.getVersion());
+      out.add(
+          target == null
+              ? new Refused(
+                  record.getVersion(),
+                  Refusal.UNKNOWN_VERSION,
+                  "activation of a version not (completely) on advrank.models")
+              : new Activate(target, record.getCreatedAtMs()));
+      return out;
+    }
+    String problem = checkChunk(key, record);
+    if (problem != null) {
+      out.add(new Refused(record.getVersion(), Refusal.MALFORMED, problem));
+      return out;
+    }
+    if (first != null
+        && (!first.getVersion().equals(record.getVersion()) || record.getChunkIndex() == 0)) {
+      out.add(truncated("chunk " + nextIndex + " of " + first.getChunkCount() + " never came"));
+    }
+    if (record.getVersion().equals(skipping)) {
+      if (record.getChunkIndex() != 0) {
+        return out;
+      }
+      skipping = null; // published again from the start
+    }
+    if (first == null) {
+      if (record.getChunkIndex() != 0) {
+        skipping = record.getVersion();
+        out.add(
+            new Refused(
+                record.getVersion(),
+                Refusal.TRUNCATED,
+                "starts at chunk " + record.getChunkIndex() + " instead of 0"));
+        return out;
+      }
+      first = record;
+      bytes.reset();
+      nextIndex = 0;
+    }
+    if (record.getChunkIndex() != nextIndex || !sameMetadata(record)) {
+      out.add(truncated("chunk " + record.getChunkIndex() + " where " + nextIndex + " was due"));
+      skipping = record.getVersion();
+      return out;
+    }
+    bytes.writeBytes(record.getWeights().toByteArray());
+    nextIndex++;
+    if (nextIndex == first.getChunkCount()) {
+      out.add(finish());
+    }
+    return out;
+  }
+
+  /** A completed version by id, if still remembered. */
+  public Optional<AssembledModel> get(String version) {
+    return Optional.ofNullable(complete.get(version));
+  }
+
+  /** Completed versions in the order they completed. */
+  public List<AssembledModel> completed() {
+    return List.copyOf(complete.values());
+  }
+
+  private Event finish() {
+    ModelVersion meta = first;
+    byte[] weights = bytes.toByteArray();
+    first = null;
+    bytes.reset();
+    if (weights.length != meta.getWeightsSize()) {
+      return new Refused(
+          meta.getVersion(),
+          Refusal.TRUNCATED,
+          weights.length + " bytes of weights, " + meta.getWeightsSize() + " announced");
+    }
+    String sha = ModelChunks.sha256(weights);
+    if (!sha.equals(meta.getSha256())) {
+      return new Refused(
+          meta.getVersion(),
+          Refusal.TAMPERED,
+          "sha256 "
+              + abbreviate(sha)
+              + " differs from the announced "
+              + abbreviate(meta.getSha256()));
+    }
+    AssembledModel model =
+        new AssembledModel(
+            meta.getVersion(),
+            meta.getParent(),
+            meta.getManifestJson(),
+            meta.getCreatedAtMs(),
+            sha,
+            weights);
+    complete.remove(model.version());
+    complete.put(model.version(), model);
+    if (complete.size() > KEEP) {
+      complete.remove(complete.keySet().iterator().next());
+    }
+    return new Complete(model);
+  }
+
+  private Refused truncated(String detail) {
+    String version = first.getVersion();
+    first = null;
+    bytes.reset();
+    return new Refused(version, Refusal.TRUNCATED, detail);
+  }
+
+  private boolean sameMetadata(ModelVersion r) {
+    return r.getSha256().equals(first.getSha256())
+        && r.getChunkCount() == first.getChunkCount()
+        && r.getWeightsSize() == first.getWeightsSize();
+  }
+
+  private static String checkChunk(String key, ModelVersion r) {
+    if (r.getVersion().isBlank() || r.getVersion().contains("/")) {
+      return "version '" + r.getVersion() + "' is blank or contains '/'";
+    }
+    if (r.getChunkCount() < 1 || r.getChunkIndex() >= r.getChunkCount()) {
+      return "chunk " + r.getChunkIndex() + " of " + r.getChunkCount();
+    }
+    if (key != null && !key.equals(Topics.modelChunkKey(r.getVersion(), r.getChunkIndex()))) {
+      return "key '" + key + "' does not match version and chunk index";
+    }
+    return null;
+  }
+
+  /** A tombstone for a version's chunk retires the version. */
+  private void retire(String key) {
+    if (key != null && key.contains("/")) {
+      complete.remove(key.substring(0, key.indexOf('/')));
+    }
+  }
+
+  private static String abbreviate(String sha) {
+    return sha.length() > 12 ? sha.substring(0, 12) + "…" : sha;
+  }
+}
