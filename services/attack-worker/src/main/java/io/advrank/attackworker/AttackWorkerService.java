@@ -2,6 +2,7 @@ package io.advrank.attackworker;
 
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
+import io.advrank.core.model.ReceivedModel;
 import io.advrank.proto.v1.AdversarialVariant;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.RankShift;
@@ -122,7 +123,7 @@ public final class AttackWorkerService implements AutoCloseable {
             SERVICE,
             settings.kafka().bootstrapServers(),
             model.version(),
-            VersionLoader.createdAtMs(model.manifest()),
+            ReceivedModel.createdAtMs(model.manifest()),
             new VersionLoader(model.spec(), model.manager().getDevice()),
             gallery::offer,
             registry,

@@ -3,6 +3,7 @@ package io.advrank.ranker;
 import ai.djl.Device;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
+import io.advrank.core.model.ReceivedModel;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.RankingResult;
 import io.advrank.ranker.CatalogStore.Gallery;
@@ -120,7 +121,7 @@ public final class RankerService implements AutoCloseable {
             SERVICE,
             settings.kafka().bootstrapServers(),
             model.version(),
-            VersionLoader.createdAtMs(model.manifest()),
+            ReceivedModel.createdAtMs(model.manifest()),
             new VersionLoader(model.spec(), Device.cpu()),
             catalog::offer,
             registry,
