@@ -52,6 +52,9 @@ final class AttackWorkerClients {
     // halved it in a run on the same machine (27 ms p50).
     p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5);
     p.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 50);
+    // One request in flight: a produce retried after CONCURRENT_TRANSACTIONS could otherwise
+    // arrive after its successor ("expected sequence 0 ... no existing state", seen in a demo).
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return p;
