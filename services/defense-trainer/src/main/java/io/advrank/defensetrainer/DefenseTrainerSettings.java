@@ -73,7 +73,7 @@ public record DefenseTrainerSettings(
   public static final String METRICS_PORT = "metrics.port";
 
   /** Default port of the defense-trainer's metrics endpoint. */
-  public static final int DEFAULT_METRICS_PORT = 9413;
+  public static final int DEFAULT_METRICS_PORT = 9414;
 
   /** Every key this service reads, Kafka's included. */
   public static final Set<String> KEYS = keys();
