@@ -37,7 +37,8 @@ final class DetectScenario implements AutoCloseable {
   private final Embeddings clean;
   private final GalleryIndex cleanIndex;
   private final RankingAttacker attacker;
-  private final FeatureSqueeze squeeze;
+  private final FeatureSqueeze photoSqueeze;
+  private final FeatureSqueeze querySqueeze;
 
   DetectScenario(EmbeddingModel model, ImageDataset data, int catalog, int k) {
     if (catalog < 100 || catalog >= data.size()) {
@@ -51,7 +52,9 @@ final class DetectScenario implements AutoCloseable {
     this.clean = model.embed(data.batch(range(0, catalog)), catalog);
     this.cleanIndex = GalleryIndex.of(clean);
     this.attacker = RankingAttacker.of(model, clean);
-    this.squeeze = FeatureSqueeze.of(model.spec());
+    // As the ranker: the joint squeezer for catalog photos, 4-bit rounding for queries.
+    this.photoSqueeze = FeatureSqueeze.joint(model.spec());
+    this.querySqueeze = FeatureSqueeze.of(model.spec());
   }
 
   int catalogSize() {
@@ -77,7 +80,7 @@ final class DetectScenario implements AutoCloseable {
    */
   List<CatalogObservation> observe(int[] rows, float[] pixels, boolean reupload) {
     Embeddings embedded = model.embed(pixels, rows.length);
-    float[] scores = squeeze.scores(model, pixels, rows.length, embedded);
+    float[] scores = photoSqueeze.scores(model, pixels, rows.length, embedded);
     List<CatalogObservation> out = new ArrayList<>(rows.length);
     for (int i = 0; i < rows.length; i++) {
       CatalogObservation.Builder o =
@@ -117,7 +120,7 @@ final class DetectScenario implements AutoCloseable {
   List<RankingResult> rank(GalleryIndex index, float[] pixels, int[] rows, String[] queryIds) {
     int n = rows.length;
     Embeddings embedded = model.embed(pixels, n);
-    float[] scores = squeeze.scores(model, pixels, n, embedded);
+    float[] scores = querySqueeze.scores(model, pixels, n, embedded);
     TopK top = index.topK(embedded, k, null);
     List<RankingResult> out = new ArrayList<>(n);
     for (int q = 0; q < n; q++) {

@@ -112,7 +112,7 @@ public final class RankerService implements AutoCloseable {
             settings,
             clock,
             metrics,
-            new CatalogObservations(producer, FeatureSqueeze.of(model.spec())),
+            new CatalogObservations(producer, FeatureSqueeze.joint(model.spec())),
             ready::countDown,
             this::swapped,
             this::fail);

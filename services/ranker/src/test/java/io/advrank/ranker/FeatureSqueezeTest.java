@@ -1,6 +1,7 @@
 package io.advrank.ranker;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
@@ -28,5 +29,28 @@ class FeatureSqueezeTest {
   @Test
   void rejectsAnEmptyShape() {
     assertThrows(IllegalArgumentException.class, () -> new FeatureSqueeze(1, 0, 28));
+  }
+
+  @Test
+  void theJointScoreMeasuresEachSqueezerInItsOwnTypicalDistance() {
+    FeatureSqueeze squeeze = new FeatureSqueeze(1, 2, 2);
+    // The median filter moves every image ten times further than 4-bit rounding: in units of
+    // their own medians both say 1 for a typical image, and an outlier of either stands out.
+    float[] depth = {0.01f, 0.01f, 0.01f, 0.05f};
+    float[] median = {0.1f, 0.1f, 0.1f, 0.1f};
+    float[] joint = squeeze.joint(depth, median);
+    assertEquals(1.0, joint[0], 1e-6);
+    assertEquals(5.0, joint[3], 1e-6);
+  }
+
+  @Test
+  void theRunningMedianForgetsOldValues() {
+    FeatureSqueeze.RunningMedian m = new FeatureSqueeze.RunningMedian(3);
+    m.addAll(new float[] {100, 100, 100});
+    assertEquals(100, m.median(), 0);
+    m.addAll(new float[] {1, 2, 3});
+    assertEquals(2, m.median(), 0);
+    m.addAll(new float[] {4});
+    assertEquals(3, m.median(), 0);
   }
 }
