@@ -43,6 +43,9 @@ final class RankerClients {
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "advrank-" + s.rankerId());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    // One request in flight, as in the producer service: no retried batch can land behind its
+    // successors and loop on OUT_OF_ORDER_SEQUENCE_NUMBER.
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return p;
