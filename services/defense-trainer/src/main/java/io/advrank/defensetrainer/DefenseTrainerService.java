@@ -135,6 +135,9 @@ public final class DefenseTrainerService implements AutoCloseable {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.kafka().bootstrapServers());
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "advrank-" + s.trainerId());
+    // One request in flight: a retried batch never lands behind its successors (the
+    // OUT_OF_ORDER_SEQUENCE_NUMBER loop seen after NOT_LEADER_OR_FOLLOWER on fresh topics).
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

@@ -57,6 +57,8 @@ class DefenseTrainerIT {
     ImageDataset test = DatasetDirectory.load(FIXTURE, DatasetDirectory.Split.TEST);
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    // One request in flight (see the ranker's TestKafka): no OUT_OF_ORDER_SEQUENCE_NUMBER loop.
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     try (KafkaProducer<String, ImageEvent> out =
         new KafkaProducer<>(
             p, Topics.CATALOG.keySerde().serializer(), Topics.CATALOG.valueSerde().serializer())) {

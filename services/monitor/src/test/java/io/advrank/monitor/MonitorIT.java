@@ -141,6 +141,8 @@ class MonitorIT {
   private static KafkaProducer<byte[], byte[]> producer() {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    // One request in flight (see the ranker's TestKafka): no OUT_OF_ORDER_SEQUENCE_NUMBER loop.
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 

@@ -322,6 +322,9 @@ public final class ModelFeed<M> implements AutoCloseable {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "advrank-" + service + "-models-dlq");
+    // One request in flight: a retried batch never lands behind its successors (the
+    // OUT_OF_ORDER_SEQUENCE_NUMBER loop seen after NOT_LEADER_OR_FOLLOWER on fresh topics).
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return p;

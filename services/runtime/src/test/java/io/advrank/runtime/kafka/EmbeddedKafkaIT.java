@@ -120,6 +120,8 @@ class EmbeddedKafkaIT {
   private static <K, V> KafkaProducer<K, V> producer(Topic<K, V> topic, Map<String, Object> extra) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    // One request in flight (see the ranker's TestKafka): no OUT_OF_ORDER_SEQUENCE_NUMBER loop.
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     p.putAll(extra);
     return new KafkaProducer<>(p, topic.keySerde().serializer(), topic.valueSerde().serializer());
   }
