@@ -60,6 +60,35 @@ final class AttackWorkerClients {
     return p;
   }
 
+  /**
+   * The benign lane's producer: idempotent, outside transactions, no linger (a forward leaves at
+   * once), one request in flight (acknowledgements of a partition arrive in the order sent, which
+   * {@link ForwardPositions} relies on).
+   */
+  static Properties forwardProducer(AttackWorkerSettings s) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.kafka().bootstrapServers());
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "advrank-" + s.workerId() + "-forward");
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return p;
+  }
+
+  /**
+   * Reads the delivered topics after a rebalance ({@link RecoveryScan}): no group, and {@code
+   * read_uncommitted}, because forwards are not transactional.
+   */
+  static Properties scanConsumer(AttackWorkerSettings s) {
+    Properties p = consumer(s, "-scan");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+    return p;
+  }
+
   /** For creating the topics at start-up. */
   static Properties admin(AttackWorkerSettings s) {
     Properties p = new Properties();

@@ -15,10 +15,12 @@ import java.util.function.Supplier;
  * advrank_rank_percentile_before{type,model_version}} and {@code _after} (histograms with fixed
  * buckets, percent), {@code advrank_embedding_shift{type,model_version}} (summary, cosine
  * distance), {@code advrank_events_forwarded_total{topic}} (every event written to a delivered
- * topic, perturbed or not). Labels are bounded: seven attack types, four outcomes, two topics, a
- * few model versions. Dead letters are counted by {@code DeadLetters}, the Kafka clients' metrics
- * by {@code KafkaClientMeters}. Callers record a batch only after its transaction commits, so an
- * aborted batch that is replayed is not counted twice.
+ * topic, perturbed or not), {@code advrank_worker_forwards_recovered_total} (events read again that
+ * an earlier owner, or this worker before a rewind, had already forwarded: skipped). Labels are
+ * bounded: seven attack types, four outcomes, two topics, a few model versions. Dead letters are
+ * counted by {@code DeadLetters}, the Kafka clients' metrics by {@code KafkaClientMeters}. Callers
+ * record a batch only after its transaction commits, so an aborted batch that is replayed is not
+ * counted twice.
  */
 final class AttackWorkerMetrics {
   /**
@@ -97,6 +99,13 @@ final class AttackWorkerMetrics {
     Counter.builder("advrank.events.forwarded")
         .description("Events written to a delivered topic, perturbed or not")
         .tag("topic", topic)
+        .register(registry)
+        .increment();
+  }
+
+  void recoveredForward() {
+    Counter.builder("advrank.worker.forwards.recovered")
+        .description("Events read again that were already forwarded, skipped (not delivered twice)")
         .register(registry)
         .increment();
   }

@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  *       group {@code group.id}, {@code read_committed}. The catalog is also read per instance, all
  *       partitions from the beginning, as the attack gallery ({@link GalleryFeed}).
  *   <li>Output {@link Topics#CATALOG_DELIVERED} / {@link Topics#QUERIES_DELIVERED}: the same key;
- *       benign events byte for byte, attacked ones as an {@link ImageEvent} with the same ids and
- *       float32 pixels within ε (L∞) of the original.
+ *       benign events byte for byte (plus the header {@value OutputRecords#FORWARDED_FROM}),
+ *       attacked ones as an {@link ImageEvent} with the same ids and float32 pixels within ε (L∞)
+ *       of the original.
  *   <li>Output {@link Topics#ADVERSARIAL} ({@code advrank.adversarial}): key = attacked item or
  *       query id, value = {@link AdversarialVariant} (ground truth).
  *   <li>Output {@link Topics#RANK_SHIFTS} ({@code advrank.rank-shifts}): key = attacked item or
@@ -52,18 +53,23 @@ import org.slf4j.LoggerFactory;
  *       input, of events whose attack failed, and of refused model versions, with reason headers.
  * </ul>
  *
- * <p>Exactly once: every micro-batch is one Kafka transaction that also commits its input offsets
- * ({@link WorkerLoop}). One thread does everything (gallery, PGD, Kafka), because only one gradient
- * collector may be open per JVM. Call {@link #start()}, then {@link #close()}.
+ * <p>Exactly once ({@link WorkerLoop}): benign events are forwarded at once, outside transactions,
+ * each tagged with its input position so that a successor after a crash skips what was already
+ * forwarded ({@link RecoveryScan}); every attack micro-batch is one Kafka transaction that also
+ * commits its input offsets. One thread does everything (gallery, PGD, Kafka), because only one
+ * gradient collector may be open per JVM. Call {@link #start()}, then {@link #close()}.
  */
 public final class AttackWorkerService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AttackWorkerService.class);
   private static final String SERVICE = "attack-worker";
+  private static final Duration RECOVERY_SCAN_TIMEOUT = Duration.ofSeconds(60);
 
   private final EmbeddingModel model;
   private final boolean ownsModel;
   private final Producer<byte[], byte[]> producer;
+  private final Forwarder forwarder;
   private final Consumer<byte[], byte[]> workConsumer;
+  private final Consumer<byte[], byte[]> scanConsumer;
   private final KafkaClientMeters clientMeters;
   private final GalleryFeed gallery;
   private final ModelFeed<EmbeddingModel> modelFeed;
@@ -76,7 +82,7 @@ public final class AttackWorkerService implements AutoCloseable {
 
   /**
    * A worker over the given clients, which it takes over and closes; the caller keeps {@code model}
-   * open until after {@link #close()}. Tests pass their own producer (e.g. one that crashes).
+   * open until after {@link #close()}. Tests pass their own producers (e.g. ones that crash).
    */
   public AttackWorkerService(
       AttackWorkerSettings settings,
@@ -84,6 +90,7 @@ public final class AttackWorkerService implements AutoCloseable {
       Consumer<byte[], byte[]> workConsumer,
       Consumer<byte[], byte[]> galleryConsumer,
       Producer<byte[], byte[]> transactionalProducer,
+      Producer<byte[], byte[]> forwardProducer,
       Clock clock,
       MeterRegistry registry) {
     this(
@@ -93,6 +100,7 @@ public final class AttackWorkerService implements AutoCloseable {
         workConsumer,
         galleryConsumer,
         transactionalProducer,
+        forwardProducer,
         clock,
         registry);
   }
@@ -104,6 +112,7 @@ public final class AttackWorkerService implements AutoCloseable {
       Consumer<byte[], byte[]> workConsumer,
       Consumer<byte[], byte[]> galleryConsumer,
       Producer<byte[], byte[]> producer,
+      Producer<byte[], byte[]> forwardProducer,
       Clock clock,
       MeterRegistry registry) {
     this.model = Objects.requireNonNull(model, "model");
@@ -114,7 +123,12 @@ public final class AttackWorkerService implements AutoCloseable {
     Objects.requireNonNull(clock, "clock");
     this.campaign = settings.campaign().describe();
     this.clientMeters = new KafkaClientMeters(registry);
+    this.scanConsumer = new KafkaConsumer<>(AttackWorkerClients.scanConsumer(settings));
+    ForwardPositions positions = new ForwardPositions();
+    this.forwarder =
+        new Forwarder(Objects.requireNonNull(forwardProducer, "forwardProducer"), positions);
     clientMeters.bind(producer);
+    clientMeters.bind(forwardProducer);
     clientMeters.bind(workConsumer);
     clientMeters.bind(galleryConsumer);
     this.gallery = new GalleryFeed(galleryConsumer, model, settings, clock, this::swapped);
@@ -128,6 +142,7 @@ public final class AttackWorkerService implements AutoCloseable {
             gallery::offer,
             registry,
             clock);
+    AttackWorkerMetrics metrics = new AttackWorkerMetrics(registry, gallery::modelVersion);
     MicroBatch transform =
         new MicroBatch(
             producer,
@@ -136,14 +151,18 @@ public final class AttackWorkerService implements AutoCloseable {
             new BatchAttacks(settings.campaign(), clock),
             new OutputRecords(gallery::modelVersion, settings.campaign()),
             new DeadLetters(producer, SERVICE, registry),
-            new AttackWorkerMetrics(registry, gallery::modelVersion),
+            metrics,
             clock);
     this.loop =
         new WorkerLoop(
             workConsumer,
             producer,
+            forwarder,
+            positions,
+            new RecoveryScan(scanConsumer, RECOVERY_SCAN_TIMEOUT),
             gallery,
             transform,
+            metrics,
             settings,
             clock,
             ready::countDown,
@@ -163,6 +182,7 @@ public final class AttackWorkerService implements AutoCloseable {
           new KafkaConsumer<>(AttackWorkerClients.workConsumer(settings)),
           new KafkaConsumer<>(AttackWorkerClients.galleryConsumer(settings)),
           new KafkaProducer<>(AttackWorkerClients.producer(settings)),
+          new KafkaProducer<>(AttackWorkerClients.forwardProducer(settings)),
           clock,
           registry);
     } catch (RuntimeException e) {
@@ -223,6 +243,8 @@ public final class AttackWorkerService implements AutoCloseable {
     }
     clientMeters.close();
     closeQuietly(workConsumer);
+    closeQuietly(scanConsumer);
+    closeQuietly(forwarder);
     closeQuietly(gallery);
     closeQuietly(() -> producer.close(Duration.ofSeconds(10)));
     if (ownsModel) {

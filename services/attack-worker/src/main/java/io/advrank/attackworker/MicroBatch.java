@@ -50,6 +50,23 @@ final class MicroBatch {
   }
 
   /**
+   * Whether the record takes the benign lane ({@link Forwarder}): a tombstone, or a valid event the
+   * campaign leaves alone. Invalid events (dead letters) and attack choices wait for a transaction;
+   * the choice is a pure function of the event, so a replay routes it the same way.
+   */
+  boolean forwardsAtOnce(ConsumerRecord<byte[], byte[]> r) {
+    if (r.value() == null) {
+      return true;
+    }
+    try {
+      InboundEvent e = inbound.read(r, clock.millis());
+      return campaign.choose(e.catalog(), e.event().getEventId(), e.event().getItemId()).isEmpty();
+    } catch (RejectedRecordException e) {
+      return false;
+    }
+  }
+
+  /**
    * Sends everything the batch produces; returns the metric updates to apply once (and only if) the
    * transaction commits.
    */

@@ -10,9 +10,11 @@ import io.advrank.proto.v1.RankShift;
 import io.advrank.runtime.topic.Topic;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.PixelCodec;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
@@ -36,11 +38,36 @@ final class OutputRecords {
     return catalog ? Topics.CATALOG_DELIVERED : Topics.QUERIES_DELIVERED;
   }
 
-  /** The same key, value and headers on the delivered topic: benign traffic, tombstones too. */
+  /**
+   * Header of a benign event forwarded outside a transaction: its input position ({@code
+   * topic:partition:offset}), by which a new owner of the partition finds it ({@link
+   * RecoveryScan}). Transactional writes never carry it: an aborted one must not count as done.
+   */
+  static final String FORWARDED_FROM = "advrank.forwarded-from";
+
+  /**
+   * The same key, value and headers on the delivered topic, inside the batch's transaction: an
+   * event whose attack was skipped, or a tombstone read with the batch.
+   */
   static ProducerRecord<byte[], byte[]> forward(ConsumerRecord<byte[], byte[]> in) {
     boolean catalog = in.topic().equals(Topics.CATALOG.name());
+    RecordHeaders headers = new RecordHeaders(in.headers().toArray());
+    headers.remove(FORWARDED_FROM);
     return new ProducerRecord<>(
-        deliveredTopic(catalog).name(), null, in.key(), in.value(), in.headers());
+        deliveredTopic(catalog).name(), null, in.key(), in.value(), headers);
+  }
+
+  /**
+   * A benign event (or tombstone) forwarded at once, outside transactions: the same key and value,
+   * its headers plus {@link #FORWARDED_FROM}.
+   */
+  static ProducerRecord<byte[], byte[]> forwardNow(ConsumerRecord<byte[], byte[]> in) {
+    ProducerRecord<byte[], byte[]> out = forward(in);
+    String source =
+        new RecoveryScan.Source(new TopicPartition(in.topic(), in.partition()), in.offset())
+            .encode();
+    out.headers().add(FORWARDED_FROM, source.getBytes(StandardCharsets.UTF_8));
+    return out;
   }
 
   /** The event as the ranker receives it: same ids and metadata, the perturbed float32 pixels. */

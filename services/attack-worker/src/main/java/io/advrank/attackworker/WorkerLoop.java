@@ -1,19 +1,24 @@
 package io.advrank.attackworker;
 
+import io.advrank.attackworker.ForwardLedger.State;
+import io.advrank.attackworker.RecoveryScan.Source;
 import io.advrank.runtime.topic.Topics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.Consumer;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
@@ -23,43 +28,73 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker thread: consume-transform-produce with Kafka transactions, so that after a crash no
- * request is lost and none is answered twice. Per micro-batch (up to {@code batch.max} records, or
- * whatever arrived once the first has waited {@code batch.wait}): begin a transaction, send every
- * output ({@link MicroBatch}), add the batch's input offsets to the transaction with the consumer's
- * group metadata (which fences a zombie of an older group generation), commit. On a transient Kafka
- * error the transaction is aborted and the consumer rewound to the batch's first offsets, so the
- * batch is processed again; a fenced producer (a newer instance took over) ends the loop.
+ * The worker thread, with two lanes and exactly-once delivery across crashes.
+ *
+ * <ul>
+ *   <li><b>Benign lane</b>: an event the campaign leaves alone (and a tombstone) is forwarded the
+ *       moment it is read, by an idempotent producer outside transactions ({@link Forwarder}), so
+ *       it never waits for a transaction (one cost ~30 ms here, and read_committed readers see a
+ *       write only once its markers are in).
+ *   <li><b>Transactional lane</b>: events to attack and invalid ones collect into a micro-batch (up
+ *       to {@code batch.max}, or whatever arrived once the first has waited {@code batch.wait});
+ *       per batch: begin a transaction, send every output ({@link MicroBatch}), add the input
+ *       offsets with the consumer's group metadata (which fences a zombie of an older generation),
+ *       commit. On a transient Kafka error the transaction is aborted and the consumer rewound.
+ * </ul>
+ *
+ * <p>Offsets: the group's offset of a partition moves to its first record not settled yet ({@link
+ * ForwardLedger}) — inside each transaction, and every {@link #COMMIT_INTERVAL} by an asynchronous
+ * commit when only forwards settled. Each commit's metadata says where this worker's later forwards
+ * can start ({@link ForwardPositions}); a new owner of the partition scans from there and skips the
+ * events already forwarded ({@link RecoveryScan}), so none is delivered twice and none lost.
  */
 final class WorkerLoop implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerLoop.class);
   private static final Duration IDLE_POLL = Duration.ofMillis(100);
 
-  private final Consumer<byte[], byte[]> consumer;
+  /** How often offsets settled by forwards alone are committed (bounds a successor's scan). */
+  static final Duration COMMIT_INTERVAL = Duration.ofMillis(200);
+
+  private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
   private final Producer<byte[], byte[]> producer;
+  private final Forwarder forwarder;
+  private final ForwardPositions positions;
+  private final RecoveryScan recovery;
   private final GalleryFeed gallery;
   private final MicroBatch transform;
+  private final AttackWorkerMetrics metrics;
   private final AttackWorkerSettings settings;
   private final Clock clock;
   private final Runnable onReady;
-  private final java.util.function.Consumer<Throwable> onFatal;
+  private final Consumer<Throwable> onFatal;
+  private final ForwardLedger ledger = new ForwardLedger();
+  private final Set<Source> alreadyForwarded = new HashSet<>();
   private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
   private long firstPendingMs;
+  private long lastCommitMs;
   private volatile boolean running = true;
 
   WorkerLoop(
-      Consumer<byte[], byte[]> consumer,
+      org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
       Producer<byte[], byte[]> producer,
+      Forwarder forwarder,
+      ForwardPositions positions,
+      RecoveryScan recovery,
       GalleryFeed gallery,
       MicroBatch transform,
+      AttackWorkerMetrics metrics,
       AttackWorkerSettings settings,
       Clock clock,
       Runnable onReady,
-      java.util.function.Consumer<Throwable> onFatal) {
+      Consumer<Throwable> onFatal) {
     this.consumer = consumer;
     this.producer = producer;
+    this.forwarder = forwarder;
+    this.positions = positions;
+    this.recovery = recovery;
     this.gallery = gallery;
     this.transform = transform;
+    this.metrics = metrics;
     this.settings = settings;
     this.clock = clock;
     this.onReady = onReady;
@@ -75,7 +110,8 @@ final class WorkerLoop implements Runnable {
         return;
       }
       LOG.info("attack gallery: {} catalog items", gallery.current().size());
-      consumer.subscribe(List.of(Topics.CATALOG.name(), Topics.QUERIES.name()), new DropOnRevoke());
+      positions.start(recovery.endOffsets(deliveredPartitions()));
+      consumer.subscribe(List.of(Topics.CATALOG.name(), Topics.QUERIES.name()), new Rebalance());
       onReady.run();
       while (running) {
         gallery.poll();
@@ -83,6 +119,10 @@ final class WorkerLoop implements Runnable {
         while (pending.size() >= settings.batchMax() || (!pending.isEmpty() && waitedEnough())) {
           transact(
               new ArrayList<>(pending.subList(0, Math.min(pending.size(), settings.batchMax()))));
+        }
+        forwarder.drainAcknowledged(ledger, metrics::forwarded);
+        if (clock.millis() - lastCommitMs >= COMMIT_INTERVAL.toMillis()) {
+          commitForwards();
         }
       }
     } catch (WakeupException e) {
@@ -100,6 +140,16 @@ final class WorkerLoop implements Runnable {
     consumer.wakeup();
   }
 
+  private Set<TopicPartition> deliveredPartitions() {
+    Set<TopicPartition> all = new HashSet<>();
+    for (String topic : List.of(Topics.CATALOG_DELIVERED.name(), Topics.QUERIES_DELIVERED.name())) {
+      for (PartitionInfo p : consumer.partitionsFor(topic)) {
+        all.add(new TopicPartition(topic, p.partition()));
+      }
+    }
+    return all;
+  }
+
   private void receive() {
     Duration timeout = IDLE_POLL;
     if (!pending.isEmpty()) {
@@ -107,10 +157,20 @@ final class WorkerLoop implements Runnable {
       timeout = Duration.ofMillis(Math.max(0, due - clock.millis()));
     }
     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
-      if (pending.isEmpty()) {
-        firstPendingMs = clock.millis();
+      TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+      if (alreadyForwarded.remove(new Source(tp, r.offset()))) {
+        ledger.received(tp, r.offset(), State.SETTLED);
+        metrics.recoveredForward();
+      } else if (transform.forwardsAtOnce(r)) {
+        ledger.received(tp, r.offset(), State.FORWARDED);
+        forwarder.forward(r);
+      } else {
+        ledger.received(tp, r.offset(), State.TRANSACTIONAL);
+        if (pending.isEmpty()) {
+          firstPendingMs = clock.millis();
+        }
+        pending.add(r);
       }
-      pending.add(r);
     }
   }
 
@@ -123,8 +183,15 @@ final class WorkerLoop implements Runnable {
     producer.beginTransaction();
     try {
       Runnable tally = transform.process(batch, gallery.current());
-      producer.sendOffsetsToTransaction(nextOffsets(batch), consumer.groupMetadata());
+      // Forwards before the batch's records must be acknowledged for the offset to pass them.
+      forwarder.flush();
+      forwarder.drainAcknowledged(ledger, metrics::forwarded);
+      Map<TopicPartition, Long> offsets = ledger.commitOffsets(batch);
+      producer.sendOffsetsToTransaction(withPositions(offsets), consumer.groupMetadata());
       producer.commitTransaction();
+      ledger.settled(batch);
+      ledger.committed(offsets);
+      lastCommitMs = clock.millis();
       pending.subList(0, batch.size()).clear();
       firstPendingMs = clock.millis();
       tally.run();
@@ -138,40 +205,102 @@ final class WorkerLoop implements Runnable {
     }
   }
 
-  /** Offsets after the last record of each partition in the batch. */
-  private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(
-      List<ConsumerRecord<byte[], byte[]>> batch) {
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> r : batch) {
-      offsets.put(
-          new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+  /** Commits, without a transaction, offsets that moved because forwards were acknowledged. */
+  private void commitForwards() {
+    lastCommitMs = clock.millis();
+    Map<TopicPartition, Long> offsets = ledger.commitOffsets(List.of());
+    if (offsets.isEmpty()) {
+      return;
     }
-    return offsets;
+    consumer.commitAsync(
+        withPositions(offsets),
+        (committed, error) -> {
+          if (error != null) {
+            LOG.debug(
+                "offset commit of forwards failed (a later one retries): {}", error.toString());
+          }
+        });
+    // Forgetting early is safe: a failed commit leaves the group's offset lower, and the records
+    // between are forwards that a successor's scan finds.
+    ledger.committed(offsets);
   }
 
-  /** Seeks every partition back to its first pending record and forgets the pending records. */
+  private Map<TopicPartition, OffsetAndMetadata> withPositions(Map<TopicPartition, Long> offsets) {
+    String metadata = positions.encode(ledger.uncoveredForwards(offsets));
+    Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+    offsets.forEach((tp, next) -> out.put(tp, new OffsetAndMetadata(next, metadata)));
+    return out;
+  }
+
+  /**
+   * Seeks every partition back to its first uncommitted record; the records after it that were
+   * forwarded or settled are remembered, so reading them again does not deliver them twice.
+   */
   private void rewind() {
-    Map<TopicPartition, Long> first = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> r : pending) {
-      first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
-    }
-    first.forEach(consumer::seek);
+    ledger
+        .doneBeyondCommit()
+        .forEach((tp, offsets) -> offsets.forEach(o -> alreadyForwarded.add(new Source(tp, o))));
+    ledger.firstOpen().forEach(consumer::seek);
+    ledger.forgetOpen();
     pending.clear();
   }
 
   /**
-   * Records of partitions taken away were never committed: drop them, their new owner reads them
-   * again. Records of partitions kept stay pending (a cooperative rebalance keeps the position).
+   * Revoked partitions: commit what is settled, forget the rest (the new owner reads it again and
+   * skips what was forwarded). Assigned partitions: find what an earlier owner already forwarded.
    */
-  private final class DropOnRevoke implements ConsumerRebalanceListener {
+  private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      pending.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+      try {
+        forwarder.flush();
+        forwarder.drainAcknowledged(ledger, metrics::forwarded);
+        Map<TopicPartition, Long> offsets = ledger.commitOffsets(List.of());
+        offsets.keySet().retainAll(partitions);
+        if (!offsets.isEmpty()) {
+          consumer.commitSync(withPositions(offsets));
+        }
+      } catch (KafkaException e) {
+        LOG.info("commit on revocation failed; the new owner scans for forwards: {}", e.toString());
+      }
+      forget(partitions);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      forget(partitions);
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      LOG.info("attacking traffic from {} partitions", partitions.size());
+      if (partitions.isEmpty()) {
+        return;
+      }
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          consumer.committed(new HashSet<>(partitions));
+      Set<Source> found = recovery.alreadyForwarded(committed);
+      alreadyForwarded.addAll(found);
+      // A partition never committed gets a first commit now, with this worker's forward positions:
+      // otherwise a crash before its first commit would leave a successor nowhere to scan from.
+      Map<TopicPartition, OffsetAndMetadata> first = new HashMap<>();
+      for (TopicPartition tp : partitions) {
+        if (committed.get(tp) == null) {
+          first.put(tp, new OffsetAndMetadata(consumer.position(tp), positions.encode(Map.of())));
+        }
+      }
+      if (!first.isEmpty()) {
+        consumer.commitSync(first);
+      }
+      LOG.info(
+          "attacking traffic from {} partitions ({} events found already forwarded)",
+          partitions.size(),
+          found.size());
+    }
+
+    private void forget(Collection<TopicPartition> partitions) {
+      pending.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+      alreadyForwarded.removeIf(s -> partitions.contains(s.partition()));
+      ledger.forget(partitions);
     }
   }
 }

@@ -193,6 +193,7 @@ final class TestKafka {
         new KafkaConsumer<>(AttackWorkerClients.workConsumer(s)),
         new KafkaConsumer<>(AttackWorkerClients.galleryConsumer(s)),
         producer,
+        new KafkaProducer<>(AttackWorkerClients.forwardProducer(s)),
         java.time.Clock.systemUTC(),
         registry);
   }
