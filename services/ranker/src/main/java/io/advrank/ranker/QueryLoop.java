@@ -152,8 +152,16 @@ final class QueryLoop implements Runnable {
     }
   }
 
-  /** Ranks the batch, publishes, waits for the acknowledgements, then commits. */
+  /**
+   * Ranks the batch, publishes, waits for the acknowledgements, then commits: asynchronously in the
+   * loop (a blocking commit held the next batch for a round trip to the group coordinator; a failed
+   * one only means a later commit covers these offsets), synchronously on revocation.
+   */
   private void flush() {
+    flush(false);
+  }
+
+  private void flush(boolean sync) {
     if (!batch.isEmpty()) {
       rankBatch();
     }
@@ -163,11 +171,22 @@ final class QueryLoop implements Runnable {
     }
     sends.clear();
     batch.clear();
-    try {
-      consumer.commitSync(consumed);
-    } catch (CommitFailedException e) {
-      LOG.warn(
-          "commit after a rebalance failed; the new owner may rank these again: {}", e.toString());
+    if (sync) {
+      try {
+        consumer.commitSync(consumed);
+      } catch (CommitFailedException e) {
+        LOG.warn(
+            "commit after a rebalance failed; the new owner may rank these again: {}",
+            e.toString());
+      }
+    } else {
+      consumer.commitAsync(
+          new HashMap<>(consumed),
+          (offsets, error) -> {
+            if (error != null) {
+              LOG.debug("offset commit failed (a later one covers it): {}", error.toString());
+            }
+          });
     }
     consumed.clear();
   }
@@ -241,7 +260,7 @@ final class QueryLoop implements Runnable {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       if (!batch.isEmpty() || !consumed.isEmpty()) {
-        flush();
+        flush(true);
       }
     }
 
