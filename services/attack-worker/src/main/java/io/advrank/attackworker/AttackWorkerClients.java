@@ -1,11 +1,9 @@
 package io.advrank.attackworker;
 
+import io.advrank.runtime.kafka.ClientProperties;
 import java.util.Properties;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The one place where the attack-worker's Kafka client properties are built. Consumers read raw
@@ -15,8 +13,9 @@ final class AttackWorkerClients {
   private AttackWorkerClients() {}
 
   /**
-   * The work consumer joins {@code group.id}; its offsets are committed only inside the producer's
-   * transactions (consume-transform-produce), and it never reads an aborted write.
+   * The work consumer joins {@code group.id}; its offsets are committed by the worker ({@link
+   * WorkerLoop}: inside transactions, or after forwards are acknowledged), and it never reads an
+   * aborted write.
    */
   static Properties workConsumer(AttackWorkerSettings s) {
     Properties p = consumer(s, "-work");
@@ -40,23 +39,16 @@ final class AttackWorkerClients {
    * its crashed predecessor and the broker aborts whatever that one left open.
    */
   static Properties producer(AttackWorkerSettings s) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.kafka().bootstrapServers());
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "advrank-" + s.workerId());
+    Properties p =
+        ClientProperties.idempotentProducer(
+            s.kafka().bootstrapServers(), "advrank-" + s.workerId());
     p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, s.transactionalId());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    // Back-to-back transactions: the next one's AddOffsetsToTxn is answered CONCURRENT_TRANSACTIONS
+    // Back-to-back transactions: the next one's first write is answered CONCURRENT_TRANSACTIONS
     // until the previous commit's markers are written, and the client retries after this backoff.
     // Kafka's 100 ms default made sendOffsetsToTransaction take 64 ms at p50 (208 ms p90); 5 ms
     // halved it in a run on the same machine (27 ms p50).
     p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5);
     p.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 50);
-    // One request in flight: a produce retried after CONCURRENT_TRANSACTIONS could otherwise
-    // arrive after its successor ("expected sequence 0 ... no existing state", seen in a demo).
-    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return p;
   }
 
@@ -66,15 +58,10 @@ final class AttackWorkerClients {
    * {@link ForwardPositions} relies on).
    */
   static Properties forwardProducer(AttackWorkerSettings s) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.kafka().bootstrapServers());
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "advrank-" + s.workerId() + "-forward");
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    Properties p =
+        ClientProperties.idempotentProducer(
+            s.kafka().bootstrapServers(), "advrank-" + s.workerId() + "-forward");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return p;
   }
 
@@ -83,27 +70,21 @@ final class AttackWorkerClients {
    * read_uncommitted}, because forwards are not transactional.
    */
   static Properties scanConsumer(AttackWorkerSettings s) {
-    Properties p = consumer(s, "-scan");
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+    Properties p =
+        ClientProperties.byteConsumer(
+            s.kafka().bootstrapServers(), "advrank-" + s.workerId() + "-scan", false);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
     return p;
   }
 
   /** For creating the topics at start-up. */
   static Properties admin(AttackWorkerSettings s) {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.kafka().bootstrapServers());
-    p.put(AdminClientConfig.CLIENT_ID_CONFIG, "advrank-" + s.workerId() + "-admin");
-    return p;
+    return ClientProperties.admin(
+        s.kafka().bootstrapServers(), "advrank-" + s.workerId() + "-admin");
   }
 
   private static Properties consumer(AttackWorkerSettings s, String suffix) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.kafka().bootstrapServers());
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "advrank-" + s.workerId() + suffix);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    return p;
+    return ClientProperties.byteConsumer(
+        s.kafka().bootstrapServers(), "advrank-" + s.workerId() + suffix, true);
   }
 }

@@ -1,11 +1,8 @@
 package io.advrank.ranker;
 
+import io.advrank.runtime.kafka.ClientProperties;
 import java.util.Properties;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The one place where the ranker's Kafka client properties are built. Consumers read raw bytes so
@@ -38,35 +35,19 @@ final class RankerClients {
 
   /** Rankings and dead letters; idempotent so broker retries never duplicate a ranking. */
   static Properties producer(RankerSettings s) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.kafka().bootstrapServers());
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "advrank-" + s.rankerId());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    // One request in flight, as in the producer service: no retried batch can land behind its
-    // successors and loop on OUT_OF_ORDER_SEQUENCE_NUMBER.
-    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    return p;
+    return ClientProperties.idempotentProducer(
+        s.kafka().bootstrapServers(), "advrank-" + s.rankerId());
   }
 
   /** For creating the topics at start-up. */
   static Properties admin(RankerSettings s) {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.kafka().bootstrapServers());
-    p.put(AdminClientConfig.CLIENT_ID_CONFIG, "advrank-" + s.rankerId() + "-admin");
-    return p;
+    return ClientProperties.admin(
+        s.kafka().bootstrapServers(), "advrank-" + s.rankerId() + "-admin");
   }
 
+  // The attack-worker may write transactionally: never rank an image from an aborted write.
   private static Properties consumer(RankerSettings s, String suffix) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.kafka().bootstrapServers());
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "advrank-" + s.rankerId() + suffix);
-    // The attack-worker may write transactionally: never rank an image from an aborted write.
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    return p;
+    return ClientProperties.byteConsumer(
+        s.kafka().bootstrapServers(), "advrank-" + s.rankerId() + suffix, true);
   }
 }

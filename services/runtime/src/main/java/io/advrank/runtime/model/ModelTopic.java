@@ -1,6 +1,7 @@
 package io.advrank.runtime.model;
 
 import io.advrank.proto.v1.ModelVersion;
+import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.topic.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,13 +126,8 @@ public final class ModelTopic {
   }
 
   private static KafkaProducer<String, ModelVersion> producer(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "advrank-models-publisher");
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     // One in flight keeps a version's chunks in order even across retries.
-    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+    Properties p = ClientProperties.idempotentProducer(bootstrap, "advrank-models-publisher");
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024);
     return new KafkaProducer<>(
         p, Topics.MODELS.keySerde().serializer(), Topics.MODELS.valueSerde().serializer());
