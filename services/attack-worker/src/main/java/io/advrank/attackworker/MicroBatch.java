@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -68,9 +70,15 @@ final class MicroBatch {
 
   /**
    * Sends everything the batch produces; returns the metric updates to apply once (and only if) the
-   * transaction commits.
+   * transaction commits. PGD runs on {@code pgd}; until it is done, the calling thread runs {@code
+   * whileAttacking} over and over (the worker keeps the benign lane flowing), which must neither
+   * block long nor touch the gallery.
    */
-  Runnable process(List<ConsumerRecord<byte[], byte[]>> records, AttackGallery gallery) {
+  Runnable process(
+      List<ConsumerRecord<byte[], byte[]>> records,
+      AttackGallery gallery,
+      Executor pgd,
+      Runnable whileAttacking) {
     List<Runnable> tally = new ArrayList<>();
     Map<InboundEvent, CampaignAttack> chosen = new LinkedHashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -92,7 +100,18 @@ final class MicroBatch {
       }
     }
     if (!chosen.isEmpty()) {
-      emit(attacks.run(gallery, chosen), tally);
+      CompletableFuture<List<AttackOutcome>> outcomes =
+          CompletableFuture.supplyAsync(() -> attacks.run(gallery, chosen), pgd);
+      try {
+        while (!outcomes.isDone()) {
+          whileAttacking.run();
+        }
+      } catch (RuntimeException e) {
+        // Never leave PGD running on a gallery the caller may close next.
+        outcomes.handle((done, error) -> null).join();
+        throw e;
+      }
+      emit(outcomes.join(), tally);
     }
     return () -> tally.forEach(Runnable::run);
   }

@@ -12,6 +12,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -52,6 +54,9 @@ final class WorkerLoop implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerLoop.class);
   private static final Duration IDLE_POLL = Duration.ofMillis(100);
 
+  /** Poll timeout while PGD runs: how soon the loop notices the batch is done when idle. */
+  private static final Duration ATTACK_POLL = Duration.ofMillis(5);
+
   /** How often offsets settled by forwards alone are committed (bounds a successor's scan). */
   static final Duration COMMIT_INTERVAL = Duration.ofMillis(200);
 
@@ -70,6 +75,9 @@ final class WorkerLoop implements Runnable {
   private final ForwardLedger ledger = new ForwardLedger();
   private final Set<Source> alreadyForwarded = new HashSet<>();
   private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
+  private final ExecutorService pgd;
+  private boolean batchRevoked;
+  private List<ConsumerRecord<byte[], byte[]>> inFlight = List.of();
   private long firstPendingMs;
   private long lastCommitMs;
   private volatile boolean running = true;
@@ -99,6 +107,13 @@ final class WorkerLoop implements Runnable {
     this.clock = clock;
     this.onReady = onReady;
     this.onFatal = onFatal;
+    this.pgd =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "advrank-" + settings.workerId() + "-pgd");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   @Override
@@ -131,6 +146,8 @@ final class WorkerLoop implements Runnable {
       if (running) {
         onFatal.accept(e);
       }
+    } finally {
+      pgd.shutdownNow();
     }
   }
 
@@ -156,6 +173,19 @@ final class WorkerLoop implements Runnable {
       long due = firstPendingMs + settings.batchWait().toMillis();
       timeout = Duration.ofMillis(Math.max(0, due - clock.millis()));
     }
+    receive(timeout);
+  }
+
+  /**
+   * While a batch's PGD runs on its own thread: benign events are still forwarded as they come;
+   * events to attack queue up for the next batch.
+   */
+  private void receiveWhileAttacking() {
+    receive(ATTACK_POLL);
+    forwarder.drainAcknowledged(ledger, metrics::forwarded);
+  }
+
+  private void receive(Duration timeout) {
     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
       TopicPartition tp = new TopicPartition(r.topic(), r.partition());
       if (alreadyForwarded.remove(new Source(tp, r.offset()))) {
@@ -178,11 +208,20 @@ final class WorkerLoop implements Runnable {
     return clock.millis() - firstPendingMs >= settings.batchWait().toMillis();
   }
 
-  /** One micro-batch in one transaction; on a transient error, abort and rewind. */
+  /**
+   * One micro-batch in one transaction; on a transient error, or if a rebalance took one of its
+   * partitions while PGD ran, abort and rewind.
+   */
   private void transact(List<ConsumerRecord<byte[], byte[]>> batch) {
     producer.beginTransaction();
+    inFlight = batch;
+    batchRevoked = false;
     try {
-      Runnable tally = transform.process(batch, gallery.current());
+      Runnable tally =
+          transform.process(batch, gallery.current(), pgd, this::receiveWhileAttacking);
+      if (batchRevoked) {
+        throw new KafkaException("a rebalance took partitions of the batch while it was attacked");
+      }
       // Forwards before the batch's records must be acknowledged for the offset to pass them.
       forwarder.flush();
       forwarder.drainAcknowledged(ledger, metrics::forwarded);
@@ -202,6 +241,8 @@ final class WorkerLoop implements Runnable {
       LOG.warn("batch of {} aborted and rewound: {}", batch.size(), e.toString());
       producer.abortTransaction();
       rewind();
+    } finally {
+      inFlight = List.of();
     }
   }
 
@@ -298,6 +339,9 @@ final class WorkerLoop implements Runnable {
     }
 
     private void forget(Collection<TopicPartition> partitions) {
+      batchRevoked |=
+          inFlight.stream()
+              .anyMatch(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
       pending.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
       alreadyForwarded.removeIf(s -> partitions.contains(s.partition()));
       ledger.forget(partitions);
