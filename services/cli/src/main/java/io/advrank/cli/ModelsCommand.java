@@ -142,8 +142,8 @@ final class ModelsCommand implements Runnable {
       name = "rollback",
       mixinStandardHelpOptions = true,
       description = {
-        "Make every ranker and attack-worker serve VERSION, although it is older than the",
-        "newest one: publishes an activation record on advrank.models."
+        "Make every ranker, attack-worker and defense-trainer serve (and harden) VERSION, although",
+        "it is older than the newest one: publishes an activation record on advrank.models."
       })
   static final class Rollback implements Callable<Integer> {
     @picocli.CommandLine.Mixin Connection kafka;

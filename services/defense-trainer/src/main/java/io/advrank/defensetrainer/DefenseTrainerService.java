@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Input {@link Topics#ADVERSARIAL} ({@code advrank.adversarial}): key = item id, value =
  *       {@link AdversarialVariant}; variants of known catalog items are trained on with the item's
  *       label. Both read in consumer group {@code group.id}.
- *   <li>Input {@link Topics#MODELS} at start: the version consumers serve is the one fine-tuned
- *       (else {@code model.dir}).
+ *   <li>Input {@link Topics#MODELS}: the version consumers serve is the one fine-tuned (else {@code
+ *       model.dir}); followed while running, so a rollback or a version published by someone else
+ *       becomes the trainer's parent.
  *   <li>Output {@link Topics#MODELS} ({@code advrank.models}): key = {@code <version>/<chunk>},
  *       value = {@link ModelVersion} chunks of every version that passed the gate.
  *   <li>Output {@link Topics#MODEL_DECISIONS} ({@code advrank.model-decisions}): key = candidate
@@ -72,7 +73,8 @@ public final class DefenseTrainerService implements AutoCloseable {
             clock,
             new DefenseTrainerMetrics(registry),
             v -> lastPublished = v,
-            this::fail);
+            this::fail,
+            registry);
     this.thread = new Thread(loop, "advrank-" + settings.trainerId());
   }
 

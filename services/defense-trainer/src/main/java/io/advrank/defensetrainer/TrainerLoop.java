@@ -6,6 +6,7 @@ import io.advrank.core.defense.EstDefense;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
 import io.advrank.core.model.ModelSpec;
+import io.advrank.core.model.ReceivedModel;
 import io.advrank.core.train.TrainSettings;
 import io.advrank.core.train.TripletTrainer;
 import io.advrank.proto.v1.AdversarialVariant;
@@ -14,15 +15,21 @@ import io.advrank.proto.v1.ImageKind;
 import io.advrank.proto.v1.ModelDecision;
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.model.AssembledModel;
+import io.advrank.runtime.model.ModelFeed;
+import io.advrank.runtime.model.ModelRefusedException;
 import io.advrank.runtime.model.ModelTopic;
+import io.advrank.runtime.model.ModelUpdate;
+import io.advrank.runtime.model.Refusal;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.ImageEventChecks;
 import io.advrank.runtime.wire.RejectedRecordException;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -54,6 +61,9 @@ final class TrainerLoop implements Runnable {
   private final DefenseTrainerMetrics metrics;
   private final Consumer<String> onPublished;
   private final Consumer<Throwable> onFatal;
+  private final MeterRegistry registry;
+  private final AtomicReference<Offer> offered = new AtomicReference<>();
+  private ModelFeed<EmbeddingModel> feed;
   private final Gate gate;
   private final Random random;
   private final String run;
@@ -80,7 +90,9 @@ final class TrainerLoop implements Runnable {
       Clock clock,
       DefenseTrainerMetrics metrics,
       Consumer<String> onPublished,
-      Consumer<Throwable> onFatal) {
+      Consumer<Throwable> onFatal,
+      MeterRegistry registry) {
+    this.registry = registry;
     this.consumer = consumer;
     this.producer = producer;
     this.deadLetters = deadLetters;
@@ -98,8 +110,10 @@ final class TrainerLoop implements Runnable {
   public void run() {
     try (consumer) {
       start(startingVersion());
+      followServedVersions();
       consumer.subscribe(List.of(Topics.CATALOG.name(), Topics.ADVERSARIAL.name()));
       while (running) {
+        rebaseIfOffered();
         boolean ready = buffer.canSample(settings.batchSize());
         consumer.poll(ready ? Duration.ZERO : IDLE_POLL).forEach(this::ingest);
         metrics.bufferImages(buffer.size());
@@ -117,10 +131,94 @@ final class TrainerLoop implements Runnable {
         onFatal.accept(e);
       }
     } finally {
+      if (feed != null) {
+        feed.close();
+      }
+      Offer left = offered.getAndSet(null);
+      if (left != null) {
+        left.model().close();
+      }
       if (candidate != null) {
         candidate.close();
       }
     }
+  }
+
+  /** A version the consumers switched to, loaded for the trainer. */
+  private record Offer(EmbeddingModel model, ModelUpdate update) {}
+
+  /**
+   * Follows {@code advrank.models} as the ranker and the attack-worker do, so that a rollback
+   * ({@code advrank models rollback}) or a version published by someone else becomes the model the
+   * trainer hardens, instead of the trainer going on with a lineage nobody serves.
+   */
+  private void followServedVersions() {
+    feed =
+        new ModelFeed<>(
+            "defense-trainer",
+            settings.kafka().bootstrapServers(),
+            parent.version(),
+            parent.createdAtMs(),
+            this::load,
+            (model, update) -> {
+              Offer previous = offered.getAndSet(new Offer(model, update));
+              if (previous != null) {
+                previous.model().close();
+              }
+            },
+            registry,
+            clock);
+    feed.start();
+  }
+
+  private EmbeddingModel load(AssembledModel version) throws ModelRefusedException {
+    try {
+      return ReceivedModel.open(
+          version.manifestJson(),
+          version.weights(),
+          version.sha256(),
+          spec,
+          "advrank.models/" + version.version(),
+          Device.cpu());
+    } catch (ReceivedModel.RefusedException e) {
+      throw new ModelRefusedException(Refusal.valueOf(e.problem().name()), e.getMessage(), e);
+    }
+  }
+
+  /** Whether consumers switched to a version other than the parent, not rebased on yet. */
+  private boolean superseded() {
+    Offer offer = offered.get();
+    return offer != null && !offer.update().version().equals(parent.version());
+  }
+
+  /**
+   * Between two steps: if consumers now serve a version other than the trainer's parent, that
+   * version becomes the parent and the candidate (the buffer is kept; figures are measured anew and
+   * become the R@1 budget's base). The trainer's own publications come back here too.
+   */
+  private void rebaseIfOffered() {
+    Offer offer = offered.getAndSet(null);
+    if (offer == null) {
+      return;
+    }
+    if (offer.update().version().equals(parent.version())) {
+      offer.model().close();
+    } else {
+      LOG.info(
+          "consumers now serve {}{}: fine-tuning it instead of {}",
+          offer.update().version(),
+          offer.update().rollback() ? " (rollback)" : "",
+          parent.version());
+      candidate.close();
+      candidate = offer.model();
+      parent = offer.update().source();
+      parentFigures = null;
+      trainer = newTrainer(candidate);
+      stepsSinceParent = 0;
+      stepsSinceEval = 0;
+      lastEvalMs = clock.millis();
+    }
+    feed.served(offer.update());
   }
 
   /** Ends the loop after the current step or evaluation; safe from any thread. */
@@ -238,11 +336,18 @@ final class TrainerLoop implements Runnable {
       try (EmbeddingModel p = Versions.open(parent, Device.cpu())) {
         parentFigures = measure(p);
       }
+      // At start, and after a rollback: the served version is the base of the R@1 budget.
       rootFigures = parentFigures;
       metrics.figures("parent", parentFigures);
     }
     Figures figures = measure(candidate);
     metrics.figures("candidate", figures);
+    if (superseded()) {
+      // Consumers switched (e.g. a rollback) while this candidate was measured: publishing it now
+      // would undo the switch, since the newest version wins. The loop rebases next.
+      LOG.info("candidate dropped: consumers now serve {}", offered.get().update().version());
+      return;
+    }
     Gate.Verdict verdict = gate.judge(rootFigures, parentFigures, figures);
     String version =
         settings.versionPrefix() + "-" + run + "-" + String.format("%04d", ++candidates);

@@ -158,6 +158,60 @@ class DefenseTrainerIT {
     }
   }
 
+  @Test
+  void aRollbackMakesTheRolledBackVersionTheParentOfTheNextCandidates() throws Exception {
+    // The shipped model travels on the topic too, so that it can be rolled back to.
+    ModelTopic.publish(
+        kafka.bootstrapServers(), Versions.fromDirectory(MODEL), Duration.ofSeconds(30));
+    DefenseTrainerSettings settings = settings("follow", 1.0, -100.0);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (DefenseTrainerService trainer =
+        new DefenseTrainerService(settings, Clock.systemUTC(), registry)) {
+      trainer.start();
+      Predicate<ModelDecision> mine = x -> x.getCandidateVersion().startsWith("it-est-follow");
+      ModelDecision first =
+          decisions(
+                  all -> all.stream().anyMatch(x -> mine.test(x) && x.getPublished()),
+                  Duration.ofMinutes(4))
+              .stream()
+              .filter(x -> mine.test(x) && x.getPublished())
+              .findFirst()
+              .orElseThrow();
+      ModelTopic.activate(
+          kafka.bootstrapServers(),
+          "fmnist-c2f1-v1",
+          System.currentTimeMillis(),
+          Duration.ofSeconds(30));
+      ModelDecision afterRollback =
+          decisions(
+                  all -> all.stream().anyMatch(x -> mine.test(x) && followsRollback(x, first)),
+                  Duration.ofMinutes(4))
+              .stream()
+              .filter(x -> mine.test(x) && followsRollback(x, first))
+              .findFirst()
+              .orElseThrow();
+      assertEquals("fmnist-c2f1-v1", afterRollback.getParentVersion());
+      assertTrue(trainer.failure().isEmpty(), () -> trainer.failure().get().toString());
+      assertEquals(
+          1.0,
+          registry
+              .get("advrank.model.version.info")
+              .tag("service", "defense-trainer")
+              .tag("model_version", "fmnist-c2f1-v1")
+              .gauge()
+              .value(),
+          "the trainer reports the rolled-back version as the one it hardens");
+    }
+  }
+
+  /**
+   * A decision on a candidate made after {@code first}'s (by version number) whose parent is v1.
+   */
+  private static boolean followsRollback(ModelDecision d, ModelDecision first) {
+    return d.getCandidateVersion().compareTo(first.getCandidateVersion()) > 0
+        && d.getParentVersion().equals("fmnist-c2f1-v1");
+  }
+
   private static DefenseTrainerSettings settings(String id, double maxDrop, double minGain) {
     return new DefenseTrainerSettings(
         MODEL,
