@@ -114,6 +114,15 @@ final class GalleryFeed implements AutoCloseable {
     }
   }
 
+  /**
+   * Takes in new catalog items (embedding them) without rebuilding the gallery or switching
+   * versions: safe while a PGD batch runs against {@link #current}, so uploads are embedded on the
+   * worker thread in parallel with PGD instead of after it.
+   */
+  void takeIn() {
+    ingest(Duration.ZERO);
+  }
+
   /** The gallery attacks run against now; replaced (and closed) by a later {@link #poll}. */
   AttackGallery current() {
     return current;

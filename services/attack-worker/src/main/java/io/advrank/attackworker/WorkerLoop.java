@@ -177,10 +177,12 @@ final class WorkerLoop implements Runnable {
   }
 
   /**
-   * While a batch's PGD runs on its own thread: benign events are still forwarded as they come;
-   * events to attack queue up for the next batch.
+   * While a batch's PGD runs on its own thread: benign events are still forwarded as they come,
+   * events to attack queue up for the next batch, and new catalog items are embedded for the
+   * gallery (which is rebuilt only between batches).
    */
   private void receiveWhileAttacking() {
+    gallery.takeIn();
     receive(ATTACK_POLL);
     forwarder.drainAcknowledged(ledger, metrics::forwarded);
   }
