@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -183,8 +184,18 @@ final class WorkerLoop implements Runnable {
    */
   private void receiveWhileAttacking() {
     gallery.takeIn();
-    receive(ATTACK_POLL);
+    if (pending.size() < readAhead()) {
+      receive(ATTACK_POLL);
+    } else {
+      // Enough queued for the next batches: stop reading (bounded memory) until PGD is done.
+      LockSupport.parkNanos(ATTACK_POLL.toNanos());
+    }
     forwarder.drainAcknowledged(ledger, metrics::forwarded);
+  }
+
+  /** At most this many events wait for PGD: four batches' worth, at least 256. */
+  private int readAhead() {
+    return Math.max(256, 4 * settings.batchMax());
   }
 
   private void receive(Duration timeout) {
