@@ -149,6 +149,11 @@ public record Campaign(List<CampaignAttack> attacks, long seed) {
   }
 
   /** The attack for an event of {@code itemId} on the catalog or the queries, or none (benign). */
+  /** Whether the campaign attacks this event (a pure function of its ids and the seed). */
+  public boolean attacks(boolean catalog, String eventId, String itemId) {
+    return choose(catalog, eventId, itemId).isPresent();
+  }
+
   Optional<CampaignAttack> choose(boolean catalog, String eventId, String itemId) {
     double u = unit(seed, eventId);
     double upTo = 0;

@@ -36,7 +36,8 @@ import picocli.CommandLine.Option;
       "--bootstrap-servers): (1) CA+ attacks/s of the attack-worker on --items uploads, from the",
       "first upload to the last rank shift, beside the same attacks run in-process in batches of",
       "--batch (goal: >= 0.9x); (2) benign query latency, produced_at to ranking received, at",
-      "--query-rate for --seconds with an empty campaign (goal: p99 < 50 ms)."
+      "--query-rate for --seconds with an empty campaign (goal: p99 < 50 ms), or while the worker",
+      "attacks a share of the queries (--latency-campaign)."
     })
 final class BenchPipelineCommand implements Callable<Integer> {
   @Mixin DataOptions data;
@@ -93,6 +94,15 @@ final class BenchPipelineCommand implements Callable<Integer> {
   double queryRate;
 
   @Option(
+      names = "--latency-campaign",
+      defaultValue = "",
+      description =
+          "The attack-worker's campaign while benign latency is measured, e.g. \"SP-QA+ eps=0.1"
+              + " m=1 fraction=0.02\": benign queries are timed while the worker attacks the"
+              + " others (default: none, the issue's measure).")
+  String latencyCampaign;
+
+  @Option(
       names = "--seconds",
       defaultValue = "20",
       description = "Seconds of benign queries measured (default: ${DEFAULT-VALUE}).")
@@ -125,14 +135,10 @@ final class BenchPipelineCommand implements Callable<Integer> {
       BenchPipelineAttack.Run[] attacks =
           attacks(
               new BenchPipelineAttack(kafka, events, catalog, items, spec), bootstrap, registry);
+      AttackWorkerSettings forwarding = worker(bootstrap, "benign", latencyCampaign);
       BenchPipelineLatency.Result benign =
-          new BenchPipelineLatency(kafka, events, queryRate, seconds)
-              .run(
-                  worker(bootstrap, "benign", ""),
-                  ranker(bootstrap),
-                  runStart,
-                  catalog + items,
-                  registry);
+          new BenchPipelineLatency(kafka, events, queryRate, seconds, forwarding.campaign())
+              .run(forwarding, ranker(bootstrap), runStart, catalog + items, registry);
       BenchPipelineReport report =
           new BenchPipelineReport(
               spec, items, catalog, batch, attacks[0], attacks[1], queryRate, benign);

@@ -2,6 +2,7 @@ package io.advrank.cli;
 
 import io.advrank.attackworker.AttackWorkerService;
 import io.advrank.attackworker.AttackWorkerSettings;
+import io.advrank.attackworker.Campaign;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.RankingResult;
 import io.advrank.ranker.RankerService;
@@ -36,6 +37,7 @@ final class BenchPipelineLatency {
    */
   record Result(
       long sent,
+      long attacked,
       long answered,
       int catalogItems,
       double p50Ms,
@@ -63,6 +65,7 @@ final class BenchPipelineLatency {
     final List<Long> toRanker = new ArrayList<>();
     final List<Long> inRanker = new ArrayList<>();
     final List<Long> toBench = new ArrayList<>();
+    int attacked;
     long firstSentNanos;
     long lastAnsweredNanos;
     int catalogItems;
@@ -76,9 +79,16 @@ final class BenchPipelineLatency {
   private final BenchPipelineEvents events;
   private final double rate;
   private final double seconds;
+  private final Campaign attacked;
 
+  /** {@code attacked}: the worker's campaign; the queries it attacks are sent but not timed. */
   BenchPipelineLatency(
-      BenchPipelineKafka kafka, BenchPipelineEvents events, double rate, double seconds) {
+      BenchPipelineKafka kafka,
+      BenchPipelineEvents events,
+      double rate,
+      double seconds,
+      Campaign attacked) {
+    this.attacked = attacked;
     this.kafka = kafka;
     this.events = events;
     this.rate = rate;
@@ -131,11 +141,15 @@ final class BenchPipelineLatency {
       // Due times count from the start, so a late send is caught up rather than lowering the rate.
       receiveUntil(phase, prefix, rankings, start + (long) (n * 1e9 / rate));
       ImageEvent q = events.query(phase.name, n, (int) (n % images));
-      phase.producedAt.put(q.getEventId(), q.getProducedAtMs());
+      if (attacked.attacks(false, q.getEventId(), q.getItemId())) {
+        phase.attacked++; // answered after its PGD batch: not benign latency
+      } else {
+        phase.producedAt.put(q.getEventId(), q.getProducedAtMs());
+      }
       kafka.send(Topics.QUERIES, q);
     }
     long drainEnd = System.nanoTime() + DRAIN.toNanos();
-    while (phase.latencies.size() < total && System.nanoTime() < drainEnd) {
+    while (phase.latencies.size() < total - phase.attacked && System.nanoTime() < drainEnd) {
       receiveUntil(phase, prefix, rankings, System.nanoTime() + 100_000_000L);
     }
     return total;
@@ -197,6 +211,7 @@ final class BenchPipelineLatency {
     double window = (p.lastAnsweredNanos - p.firstSentNanos) / 1e9;
     return new Result(
         sent,
+        p.attacked,
         ms.length,
         p.catalogItems,
         percentile(ms, 0.50),

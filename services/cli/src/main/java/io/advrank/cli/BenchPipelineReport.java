@@ -48,6 +48,7 @@ record BenchPipelineReport(
     Map<String, Object> b = new LinkedHashMap<>();
     b.put("query_rate", queryRate);
     b.put("sent", benign.sent());
+    b.put("attacked_not_timed", benign.attacked());
     b.put("answered", benign.answered());
     b.put("catalog_items", benign.catalogItems());
     b.put("latency_ms", latency);
@@ -106,8 +107,14 @@ record BenchPipelineReport(
   private void benignTable(StringBuilder s) {
     s.append(
         String.format(
-            "benign queries: %.0f/s offered, %d sent, %d answered, catalog %d items%n",
-            queryRate, benign.sent(), benign.answered(), benign.catalogItems()));
+            "benign queries: %.0f/s offered, %d sent, %d answered, catalog %d items%s%n",
+            queryRate,
+            benign.sent() - benign.attacked(),
+            benign.answered(),
+            benign.catalogItems(),
+            benign.attacked() == 0
+                ? ""
+                : "; %d more attacked meanwhile (not timed)".formatted(benign.attacked())));
     s.append(
         String.format(
             "  produce-to-ranking latency ms: p50 %.0f  p90 %.0f  p99 %.0f  max %.0f"
