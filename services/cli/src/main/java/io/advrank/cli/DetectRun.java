@@ -12,10 +12,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.IntStream;
 
 /**
@@ -145,23 +148,23 @@ final class DetectRun {
     traffic.sort(Comparator.comparingLong(Timed::timeMs));
     traffic.forEach(t -> replay.send(t.ranking(), t.timeMs()));
     closeLastWindow(replay);
-    Set<String> alerted = alertedSubjects(replay, SubjectKind.SUBJECT_KIND_QUERY);
+    Map<String, Set<String>> alerted = alertedSubjects(replay, SubjectKind.SUBJECT_KIND_QUERY);
     double[] pos = attacked.stream().mapToDouble(t -> t.ranking().getConsistencyScore()).toArray();
     double[] neg =
         benignTest.stream().mapToDouble(t -> t.ranking().getConsistencyScore()).toArray();
-    int tp =
-        (int) attacked.stream().filter(t -> alerted.contains(t.ranking().getQueryId())).count();
-    int fp =
-        (int) benignTest.stream().filter(t -> alerted.contains(t.ranking().getQueryId())).count();
+    List<String> attackedIds = attacked.stream().map(t -> t.ranking().getQueryId()).toList();
+    List<String> benignIds = benignTest.stream().map(t -> t.ranking().getQueryId()).toList();
     return new DetectScores(
         spec.type().label(),
         spec.epsilon(),
         "query",
         n,
         neg.length,
-        tp,
-        fp,
-        DetectScores.auc(pos, neg));
+        alertedCount(alerted, attackedIds),
+        alertedCount(alerted, benignIds),
+        DetectScores.auc(pos, neg),
+        bySignal(alerted, attackedIds),
+        bySignal(alerted, benignIds));
   }
 
   /**
@@ -195,25 +198,44 @@ final class DetectRun {
           .forEach(r -> replay.send(r, testTimes[Integer.parseInt(r.getQueryId().substring(2))]));
     }
     closeLastWindow(replay);
-    Set<String> alerted = alertedSubjects(replay, SubjectKind.SUBJECT_KIND_ITEM);
-    int tp = (int) attacked.stream().filter(o -> alerted.contains(o.getItemId())).count();
-    int fp = (int) benign.stream().filter(o -> alerted.contains(o.getItemId())).count();
+    Map<String, Set<String>> alerted = alertedSubjects(replay, SubjectKind.SUBJECT_KIND_ITEM);
+    List<String> attackedIds = attacked.stream().map(CatalogObservation::getItemId).toList();
+    List<String> benignIds = benign.stream().map(CatalogObservation::getItemId).toList();
     return new DetectScores(
         spec.type().label(),
         spec.epsilon(),
         "item",
         n,
         benign.size(),
-        tp,
-        fp,
-        DetectScores.auc(scores(attacked), scores(benign)));
+        alertedCount(alerted, attackedIds),
+        alertedCount(alerted, benignIds),
+        DetectScores.auc(scores(attacked), scores(benign)),
+        bySignal(alerted, attackedIds),
+        bySignal(alerted, benignIds));
   }
 
-  private Set<String> alertedSubjects(DetectReplay replay, SubjectKind kind) {
-    Set<String> out = new HashSet<>();
+  /** The signals of the test windows' alerts, by subject. */
+  private Map<String, Set<String>> alertedSubjects(DetectReplay replay, SubjectKind kind) {
+    Map<String, Set<String>> out = new HashMap<>();
     for (AnomalyAlert a : replay.newAlerts()) {
       if (a.getSubjectKind() == kind && a.getWindowStartMs() >= testStart) {
-        out.add(a.getSubjectId());
+        out.computeIfAbsent(a.getSubjectId(), s -> new TreeSet<>()).add(a.getSignal());
+      }
+    }
+    return out;
+  }
+
+  private static int alertedCount(Map<String, Set<String>> alerted, List<String> subjects) {
+    return (int) subjects.stream().filter(alerted::containsKey).count();
+  }
+
+  /** How many of {@code subjects} have an alert of each signal. */
+  private static Map<String, Integer> bySignal(
+      Map<String, Set<String>> alerted, List<String> subjects) {
+    Map<String, Integer> out = new TreeMap<>();
+    for (String subject : subjects) {
+      for (String signal : alerted.getOrDefault(subject, Set.of())) {
+        out.merge(signal, 1, Integer::sum);
       }
     }
     return out;
