@@ -23,11 +23,11 @@ import java.util.stream.IntStream;
 
 /**
  * One {@code bench detect} experiment per attack type and ε, each in fresh monitor state.
- * Calibration: the catalog's first uploads and {@code calibration.windows + 1} windows of benign
- * queries (the first window only starts the items' drift baselines). Test: windows of benign
- * queries mixed with the attack: hijacked queries (QA) or perturbed re-uploads of catalog photos
- * among benign re-uploads (CA). Queries and photos scored in the test are never the calibration's.
- * Event times are synthetic, {@link #WINDOW} per window.
+ * Calibration: the catalog's first uploads (items in a seeded random order) and {@code
+ * calibration.windows + 1} windows of benign queries (the first window only starts the items' drift
+ * baselines). Test: windows of benign queries mixed with the attack: hijacked queries (QA) or
+ * perturbed re-uploads of catalog photos among benign re-uploads (CA). Queries and photos scored in
+ * the test are never the calibration's. Event times are synthetic, {@link #WINDOW} per window.
  */
 final class DetectRun {
   static final Duration WINDOW = Duration.ofSeconds(10);
@@ -66,14 +66,19 @@ final class DetectRun {
     if (settings.calibrationEvents() >= catalog) {
       throw new IllegalArgumentException("--catalog: must exceed the calibration uploads");
     }
-    int[] all = DetectScenario.range(0, catalog);
+    // Catalog items upload in a random order, as queries arrive in one: the calibrating photos and
+    // the judged ones are then alike, whatever order the data set lists its images in.
+    Random order = new Random(seed);
+    List<Integer> uploadOrder = new ArrayList<>(IntStream.range(0, catalog).boxed().toList());
+    Collections.shuffle(uploadOrder, order);
+    int[] all = rows(uploadOrder);
     this.uploads = scenario.observe(all, scenario.pixels(all), false);
     // Items whose first upload calibrated the detector are never scored.
-    this.judgedItems = IntStream.range(settings.calibrationEvents(), catalog).boxed().toList();
+    this.judgedItems = uploadOrder.subList(settings.calibrationEvents(), catalog);
     List<Integer> queryRows =
         new ArrayList<>(
             IntStream.range(catalog, catalog + scenario.queryImages()).boxed().toList());
-    Collections.shuffle(queryRows, new Random(seed));
+    Collections.shuffle(queryRows, order);
     int calibrationQueries = calibrationWindows * perWindow;
     int testQueries = testWindows * perWindow;
     if (queryRows.size() < calibrationQueries + testQueries + 1) {
