@@ -10,6 +10,7 @@ import io.advrank.proto.v1.RankingResult;
 import io.advrank.proto.v1.SubjectKind;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -20,6 +21,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * One {@code bench detect} experiment per attack type and ε, each in fresh monitor state.
@@ -46,7 +48,6 @@ final class DetectRun {
   private final String[] testIds;
   private final long[] testTimes;
   private final float[] testPixels;
-  private final List<Timed> benignTest;
   private final List<Integer> spareQueryRows;
   private final List<Integer> judgedItems;
 
@@ -98,8 +99,6 @@ final class DetectRun {
     this.testIds = ids("q-", testRows.length);
     this.testTimes = times(testStart, testWindows, perWindow);
     this.testPixels = scenario.pixels(testRows);
-    this.benignTest =
-        timed(scenario.rank(scenario.cleanIndex(), testPixels, testRows, testIds), testTimes);
     this.spareQueryRows = queryRows.subList(calibrationQueries + testQueries, queryRows.size());
   }
 
@@ -147,7 +146,17 @@ final class DetectRun {
     for (int i = 0; i < n; i++) {
       times[i] = testStart + (i % testWindows) * W + random.nextInt((int) W);
     }
-    List<Timed> attacked = timed(scenario.rank(scenario.cleanIndex(), perturbed, rows, ids), times);
+    // Benign and hijacked queries are ranked in one pass, as the ranker would see them: the
+    // consistency score's running scales then hold this experiment's mix of traffic, not the
+    // attacks of every earlier experiment.
+    List<RankingResult> ranked =
+        scenario.rank(
+            scenario.cleanIndex(),
+            concat(testPixels, perturbed),
+            IntStream.concat(Arrays.stream(testRows), Arrays.stream(rows)).toArray(),
+            Stream.concat(Arrays.stream(testIds), Arrays.stream(ids)).toArray(String[]::new));
+    List<Timed> benignTest = timed(ranked.subList(0, testRows.length), testTimes);
+    List<Timed> attacked = timed(ranked.subList(testRows.length, ranked.size()), times);
     List<Timed> traffic = new ArrayList<>(benignTest);
     traffic.addAll(attacked);
     traffic.sort(Comparator.comparingLong(Timed::timeMs));
@@ -188,9 +197,14 @@ final class DetectRun {
     int[] attackedRows = rows(items.subList(0, n));
     int[] benignRows = rows(items.subList(n, items.size()));
     float[] perturbed = scenario.attackItems(spec, attackedRows);
-    List<CatalogObservation> attacked = scenario.observe(attackedRows, perturbed, true);
-    List<CatalogObservation> benign =
-        scenario.observe(benignRows, scenario.pixels(benignRows), true);
+    // Scored in one pass, as interleaved uploads would be (the scores' running scales see both).
+    List<CatalogObservation> observed =
+        scenario.observe(
+            IntStream.concat(Arrays.stream(attackedRows), Arrays.stream(benignRows)).toArray(),
+            concat(perturbed, scenario.pixels(benignRows)),
+            true);
+    List<CatalogObservation> attacked = observed.subList(0, n);
+    List<CatalogObservation> benign = observed.subList(n, observed.size());
     List<CatalogObservation> reuploads = new ArrayList<>(attacked);
     reuploads.addAll(benign);
     Collections.shuffle(reuploads, random);
@@ -255,6 +269,12 @@ final class DetectRun {
 
   private static double[] scores(List<CatalogObservation> observations) {
     return observations.stream().mapToDouble(CatalogObservation::getConsistencyScore).toArray();
+  }
+
+  private static float[] concat(float[] a, float[] b) {
+    float[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   private static int[] rows(List<Integer> rows) {

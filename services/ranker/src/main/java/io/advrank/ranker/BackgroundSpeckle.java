@@ -33,7 +33,7 @@ final class BackgroundSpeckle {
         int base = (i * planes + p) * plane;
         for (int r = 0; r < height; r++) {
           for (int c = 0; c < width; c++) {
-            float median = median3x3(pixels, base, height, width, r, c, window);
+            float median = darkMedian3x3(pixels, base, height, width, r, c, window);
             if (median <= DARK) {
               background++;
               if (Math.abs(pixels[base + r * width + c] - median) > SPECKLE) {
@@ -48,16 +48,23 @@ final class BackgroundSpeckle {
     return out;
   }
 
-  private static float median3x3(
+  /** The median of the 3×3 neighbourhood, or NaN when it is above {@link #DARK}. */
+  private static float darkMedian3x3(
       float[] pixels, int base, int height, int width, int r, int c, float[] window) {
     int k = 0;
+    int dark = 0;
     for (int dr = -1; dr <= 1; dr++) {
       int row = Math.min(height - 1, Math.max(0, r + dr)) * width;
       for (int dc = -1; dc <= 1; dc++) {
-        window[k++] = pixels[base + row + Math.min(width - 1, Math.max(0, c + dc))];
+        float v = pixels[base + row + Math.min(width - 1, Math.max(0, c + dc))];
+        window[k++] = v;
+        if (v <= DARK) {
+          dark++;
+        }
       }
     }
-    return medianOfNine(window);
+    // The median of nine is at most DARK exactly when five or more are: sort only then.
+    return dark >= 5 ? medianOfNine(window) : Float.NaN;
   }
 
   /** Paeth's 19-exchange network (Graphics Gems, 1990): the median ends in slot 4. */
