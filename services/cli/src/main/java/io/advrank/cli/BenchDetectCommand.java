@@ -61,9 +61,19 @@ final class BenchDetectCommand implements Callable<Integer> {
 
   @Option(
       names = "--catalog",
-      defaultValue = "1000",
-      description = "Catalog items, the first test images (default: ${DEFAULT-VALUE}).")
+      defaultValue = "3000",
+      description =
+          "Catalog items, the first test images; the first --calibration of them calibrate the"
+              + " photo detector, the rest are judged (default: ${DEFAULT-VALUE}).")
   int catalog;
+
+  @Option(
+      names = "--calibration",
+      defaultValue = "2000",
+      description =
+          "Benign scores that calibrate each per-event detector: catalog photos, and queries in"
+              + " --calibration / --per-window windows (default: ${DEFAULT-VALUE}).")
+  int calibration;
 
   @Option(
       names = "--pool",
@@ -117,6 +127,10 @@ final class BenchDetectCommand implements Callable<Integer> {
               + ", "
               + testWindows);
     }
+    if (calibration < 10 || calibration >= catalog) {
+      throw new IllegalArgumentException(
+          "--calibration: must be 10.." + (catalog - 1) + " (below --catalog), was " + calibration);
+    }
     List<AttackType> attackTypes = types.stream().map(AttackType::parse).toList();
     for (double e : eps) {
       if (!(e > 0 && e <= 1)) {
@@ -145,6 +159,7 @@ final class BenchDetectCommand implements Callable<Integer> {
     json.put("model", modelOptions.dir.toString());
     json.put("catalog", catalog);
     json.put("queries_per_window", perWindow);
+    json.put("calibration_scores", calibration);
     json.put("calibration_fpr", fpr);
     json.put("results", rows);
     json.put("seconds", (System.nanoTime() - t0) / 1e9);
@@ -156,8 +171,10 @@ final class BenchDetectCommand implements Callable<Integer> {
     return new MonitorSettings(
         "advrank-bench-detect",
         DetectRun.WINDOW,
-        Math.min(perWindow * 4, 10_000),
-        3,
+        calibration,
+        // Calibration windows of queries: enough to hold the calibration scores; the first of
+        // them only starts the items' drift baselines (DetectRun).
+        Math.max(1, (calibration + perWindow - 1) / perWindow - 1),
         fpr,
         driftFpr,
         0.3,
@@ -173,16 +190,26 @@ final class BenchDetectCommand implements Callable<Integer> {
     s.append(
         String.format(
             "catalog %d items, %d benign queries per window, thresholds at %.1f%% benign false"
-                + " positives; QA scored per query event, CA per re-uploaded item%n",
-            catalog, perWindow, 100 * fpr));
+                + " positives of %d calibration scores; QA scored per query event, CA per"
+                + " re-uploaded item%n",
+            catalog, perWindow, 100 * fpr, calibration));
     s.append(
         String.format(
-            "%-7s %5s %-6s %5s %6s %9s %7s %7s %7s%n",
-            "attack", "eps", "unit", "n", "benign", "precision", "recall", "FPR", "ROC-AUC"));
+            "%-7s %5s %-6s %5s %6s %9s %7s %7s %7s  %s%n",
+            "attack",
+            "eps",
+            "unit",
+            "n",
+            "benign",
+            "precision",
+            "recall",
+            "FPR",
+            "ROC-AUC",
+            "alerted attacked / benign subjects by signal"));
     for (DetectScores r : rows) {
       s.append(
           String.format(
-              "%-7s %5.2f %-6s %5d %6d %9.3f %7.3f %7.4f %7.3f%n",
+              "%-7s %5.2f %-6s %5d %6d %9.3f %7.3f %7.4f %7.3f  %s / %s%n",
               r.attack(),
               r.epsilon(),
               r.unit(),
@@ -191,7 +218,9 @@ final class BenchDetectCommand implements Callable<Integer> {
               r.precision(),
               r.recall(),
               r.falsePositiveRate(),
-              r.auc()));
+              r.auc(),
+              r.truePositivesBySignal(),
+              r.falsePositivesBySignal()));
     }
     return s.toString();
   }

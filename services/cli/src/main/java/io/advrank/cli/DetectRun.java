@@ -10,21 +10,26 @@ import io.advrank.proto.v1.RankingResult;
 import io.advrank.proto.v1.SubjectKind;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * One {@code bench detect} experiment per attack type and ε, each in fresh monitor state.
- * Calibration: the catalog's first uploads and {@code calibration.windows + 1} windows of benign
- * queries (the first window only starts the items' drift baselines). Test: windows of benign
- * queries mixed with the attack: hijacked queries (QA) or perturbed re-uploads of catalog photos
- * among benign re-uploads (CA). Queries and photos scored in the test are never the calibration's.
- * Event times are synthetic, {@link #WINDOW} per window.
+ * Calibration: the catalog's first uploads (items in a seeded random order) and {@code
+ * calibration.windows + 1} windows of benign queries (the first window only starts the items' drift
+ * baselines). Test: windows of benign queries mixed with the attack: hijacked queries (QA) or
+ * perturbed re-uploads of catalog photos among benign re-uploads (CA). Queries and photos scored in
+ * the test are never the calibration's. Event times are synthetic, {@link #WINDOW} per window.
  */
 final class DetectRun {
   static final Duration WINDOW = Duration.ofSeconds(10);
@@ -43,7 +48,6 @@ final class DetectRun {
   private final String[] testIds;
   private final long[] testTimes;
   private final float[] testPixels;
-  private final List<Timed> benignTest;
   private final List<Integer> spareQueryRows;
   private final List<Integer> judgedItems;
 
@@ -63,14 +67,19 @@ final class DetectRun {
     if (settings.calibrationEvents() >= catalog) {
       throw new IllegalArgumentException("--catalog: must exceed the calibration uploads");
     }
-    int[] all = DetectScenario.range(0, catalog);
+    // Catalog items upload in a random order, as queries arrive in one: the calibrating photos and
+    // the judged ones are then alike, whatever order the data set lists its images in.
+    Random order = new Random(seed);
+    List<Integer> uploadOrder = new ArrayList<>(IntStream.range(0, catalog).boxed().toList());
+    Collections.shuffle(uploadOrder, order);
+    int[] all = rows(uploadOrder);
     this.uploads = scenario.observe(all, scenario.pixels(all), false);
     // Items whose first upload calibrated the detector are never scored.
-    this.judgedItems = IntStream.range(settings.calibrationEvents(), catalog).boxed().toList();
+    this.judgedItems = uploadOrder.subList(settings.calibrationEvents(), catalog);
     List<Integer> queryRows =
         new ArrayList<>(
             IntStream.range(catalog, catalog + scenario.queryImages()).boxed().toList());
-    Collections.shuffle(queryRows, new Random(seed));
+    Collections.shuffle(queryRows, order);
     int calibrationQueries = calibrationWindows * perWindow;
     int testQueries = testWindows * perWindow;
     if (queryRows.size() < calibrationQueries + testQueries + 1) {
@@ -90,8 +99,6 @@ final class DetectRun {
     this.testIds = ids("q-", testRows.length);
     this.testTimes = times(testStart, testWindows, perWindow);
     this.testPixels = scenario.pixels(testRows);
-    this.benignTest =
-        timed(scenario.rank(scenario.cleanIndex(), testPixels, testRows, testIds), testTimes);
     this.spareQueryRows = queryRows.subList(calibrationQueries + testQueries, queryRows.size());
   }
 
@@ -139,29 +146,39 @@ final class DetectRun {
     for (int i = 0; i < n; i++) {
       times[i] = testStart + (i % testWindows) * W + random.nextInt((int) W);
     }
-    List<Timed> attacked = timed(scenario.rank(scenario.cleanIndex(), perturbed, rows, ids), times);
+    // Benign and hijacked queries are ranked in one pass, as the ranker would see them: the
+    // consistency score's running scales then hold this experiment's mix of traffic, not the
+    // attacks of every earlier experiment.
+    List<RankingResult> ranked =
+        scenario.rank(
+            scenario.cleanIndex(),
+            concat(testPixels, perturbed),
+            IntStream.concat(Arrays.stream(testRows), Arrays.stream(rows)).toArray(),
+            Stream.concat(Arrays.stream(testIds), Arrays.stream(ids)).toArray(String[]::new));
+    List<Timed> benignTest = timed(ranked.subList(0, testRows.length), testTimes);
+    List<Timed> attacked = timed(ranked.subList(testRows.length, ranked.size()), times);
     List<Timed> traffic = new ArrayList<>(benignTest);
     traffic.addAll(attacked);
     traffic.sort(Comparator.comparingLong(Timed::timeMs));
     traffic.forEach(t -> replay.send(t.ranking(), t.timeMs()));
     closeLastWindow(replay);
-    Set<String> alerted = alertedSubjects(replay, SubjectKind.SUBJECT_KIND_QUERY);
+    Map<String, Set<String>> alerted = alertedSubjects(replay, SubjectKind.SUBJECT_KIND_QUERY);
     double[] pos = attacked.stream().mapToDouble(t -> t.ranking().getConsistencyScore()).toArray();
     double[] neg =
         benignTest.stream().mapToDouble(t -> t.ranking().getConsistencyScore()).toArray();
-    int tp =
-        (int) attacked.stream().filter(t -> alerted.contains(t.ranking().getQueryId())).count();
-    int fp =
-        (int) benignTest.stream().filter(t -> alerted.contains(t.ranking().getQueryId())).count();
+    List<String> attackedIds = attacked.stream().map(t -> t.ranking().getQueryId()).toList();
+    List<String> benignIds = benignTest.stream().map(t -> t.ranking().getQueryId()).toList();
     return new DetectScores(
         spec.type().label(),
         spec.epsilon(),
         "query",
         n,
         neg.length,
-        tp,
-        fp,
-        DetectScores.auc(pos, neg));
+        alertedCount(alerted, attackedIds),
+        alertedCount(alerted, benignIds),
+        DetectScores.auc(pos, neg),
+        bySignal(alerted, attackedIds),
+        bySignal(alerted, benignIds));
   }
 
   /**
@@ -180,9 +197,14 @@ final class DetectRun {
     int[] attackedRows = rows(items.subList(0, n));
     int[] benignRows = rows(items.subList(n, items.size()));
     float[] perturbed = scenario.attackItems(spec, attackedRows);
-    List<CatalogObservation> attacked = scenario.observe(attackedRows, perturbed, true);
-    List<CatalogObservation> benign =
-        scenario.observe(benignRows, scenario.pixels(benignRows), true);
+    // Scored in one pass, as interleaved uploads would be (the scores' running scales see both).
+    List<CatalogObservation> observed =
+        scenario.observe(
+            IntStream.concat(Arrays.stream(attackedRows), Arrays.stream(benignRows)).toArray(),
+            concat(perturbed, scenario.pixels(benignRows)),
+            true);
+    List<CatalogObservation> attacked = observed.subList(0, n);
+    List<CatalogObservation> benign = observed.subList(n, observed.size());
     List<CatalogObservation> reuploads = new ArrayList<>(attacked);
     reuploads.addAll(benign);
     Collections.shuffle(reuploads, random);
@@ -195,25 +217,44 @@ final class DetectRun {
           .forEach(r -> replay.send(r, testTimes[Integer.parseInt(r.getQueryId().substring(2))]));
     }
     closeLastWindow(replay);
-    Set<String> alerted = alertedSubjects(replay, SubjectKind.SUBJECT_KIND_ITEM);
-    int tp = (int) attacked.stream().filter(o -> alerted.contains(o.getItemId())).count();
-    int fp = (int) benign.stream().filter(o -> alerted.contains(o.getItemId())).count();
+    Map<String, Set<String>> alerted = alertedSubjects(replay, SubjectKind.SUBJECT_KIND_ITEM);
+    List<String> attackedIds = attacked.stream().map(CatalogObservation::getItemId).toList();
+    List<String> benignIds = benign.stream().map(CatalogObservation::getItemId).toList();
     return new DetectScores(
         spec.type().label(),
         spec.epsilon(),
         "item",
         n,
         benign.size(),
-        tp,
-        fp,
-        DetectScores.auc(scores(attacked), scores(benign)));
+        alertedCount(alerted, attackedIds),
+        alertedCount(alerted, benignIds),
+        DetectScores.auc(scores(attacked), scores(benign)),
+        bySignal(alerted, attackedIds),
+        bySignal(alerted, benignIds));
   }
 
-  private Set<String> alertedSubjects(DetectReplay replay, SubjectKind kind) {
-    Set<String> out = new HashSet<>();
+  /** The signals of the test windows' alerts, by subject. */
+  private Map<String, Set<String>> alertedSubjects(DetectReplay replay, SubjectKind kind) {
+    Map<String, Set<String>> out = new HashMap<>();
     for (AnomalyAlert a : replay.newAlerts()) {
       if (a.getSubjectKind() == kind && a.getWindowStartMs() >= testStart) {
-        out.add(a.getSubjectId());
+        out.computeIfAbsent(a.getSubjectId(), s -> new TreeSet<>()).add(a.getSignal());
+      }
+    }
+    return out;
+  }
+
+  private static int alertedCount(Map<String, Set<String>> alerted, List<String> subjects) {
+    return (int) subjects.stream().filter(alerted::containsKey).count();
+  }
+
+  /** How many of {@code subjects} have an alert of each signal. */
+  private static Map<String, Integer> bySignal(
+      Map<String, Set<String>> alerted, List<String> subjects) {
+    Map<String, Integer> out = new TreeMap<>();
+    for (String subject : subjects) {
+      for (String signal : alerted.getOrDefault(subject, Set.of())) {
+        out.merge(signal, 1, Integer::sum);
       }
     }
     return out;
@@ -228,6 +269,12 @@ final class DetectRun {
 
   private static double[] scores(List<CatalogObservation> observations) {
     return observations.stream().mapToDouble(CatalogObservation::getConsistencyScore).toArray();
+  }
+
+  private static float[] concat(float[] a, float[] b) {
+    float[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   private static int[] rows(List<Integer> rows) {

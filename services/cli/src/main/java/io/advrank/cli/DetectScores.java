@@ -1,6 +1,8 @@
 package io.advrank.cli;
 
 import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Detection quality of one attack type and ε against ground truth: the alert decisions give
@@ -12,6 +14,9 @@ import java.util.Arrays;
  * @param truePositives attacked subjects with an alert
  * @param falsePositives benign subjects with an alert
  * @param auc ROC-AUC of the scores
+ * @param truePositivesBySignal attacked subjects with an alert of each signal (a subject can count
+ *     under several)
+ * @param falsePositivesBySignal benign subjects with an alert of each signal
  */
 record DetectScores(
     String attack,
@@ -21,7 +26,14 @@ record DetectScores(
     int negatives,
     int truePositives,
     int falsePositives,
-    double auc) {
+    double auc,
+    Map<String, Integer> truePositivesBySignal,
+    Map<String, Integer> falsePositivesBySignal) {
+
+  DetectScores {
+    truePositivesBySignal = new TreeMap<>(truePositivesBySignal);
+    falsePositivesBySignal = new TreeMap<>(falsePositivesBySignal);
+  }
 
   double precision() {
     int alerted = truePositives + falsePositives;

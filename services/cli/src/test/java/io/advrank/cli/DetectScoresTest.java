@@ -3,6 +3,7 @@ package io.advrank.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DetectScoresTest {
@@ -18,7 +19,9 @@ class DetectScoresTest {
 
   @Test
   void precisionRecallAndFalsePositiveRateFromAlertCounts() {
-    DetectScores s = new DetectScores("SP-QA+", 0.1, "query", 40, 400, 30, 4, 0.9);
+    DetectScores s =
+        new DetectScores(
+            "SP-QA+", 0.1, "query", 40, 400, 30, 4, 0.9, Map.of("query_hijack", 30), Map.of());
 
     assertEquals(30.0 / 34, s.precision(), 1e-12);
     assertEquals(0.75, s.recall(), 1e-12);

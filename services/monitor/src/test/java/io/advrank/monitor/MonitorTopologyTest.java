@@ -117,8 +117,8 @@ class MonitorTopologyTest {
     assertEquals(SubjectKind.SUBJECT_KIND_QUERY, alert.getSubjectKind());
     assertEquals(Alerts.QUERY_HIJACK, alert.getSignal());
     assertEquals(0.2, alert.getValue(), 1e-6);
-    // the 95% quantile of 0.010..0.029: the 19th of 20 values
-    assertEquals(0.028, alert.getThreshold(), 1e-6);
+    // 20 scores 0.010..0.029 at fpr 0.05: the ceil(21 * 0.95) = 20th, the largest
+    assertEquals(0.029, alert.getThreshold(), 1e-6);
     assertEquals(0, alert.getWindowStartMs());
     assertEquals(WINDOW_MS, alert.getWindowEndMs());
     assertEquals(2.0, counter("advrank.monitor.detections", "signal", Alerts.QUERY_HIJACK));

@@ -6,44 +6,53 @@ import io.advrank.core.model.ModelSpec;
 import java.util.Arrays;
 
 /**
- * Feature squeezing carried over to ranking (Xu et al., NDSS 2018): the consistency score of an
- * image x is d(f(x), f(squeeze(x))) = 1 − ⟨f(x), f(squeeze(x))⟩ with squeeze = bit-depth reduction
- * to {@value #BITS} bits (16 grey levels). Squeezing rounds away most of a small adversarial
+ * The consistency score of an image, higher is more suspicious: feature squeezing carried over to
+ * ranking (Xu et al., NDSS 2018) plus an image statistic. Each squeezer gives d(f(x),
+ * f(squeeze(x))) = 1 − ⟨f(x), f(squeeze(x))⟩: squeezing removes most of a small adversarial
  * perturbation, so an attacked image's embedding moves far, whereas a clean image's barely moves.
- * Higher is more suspicious.
+ * The statistic is {@link BackgroundSpeckle}: the share of the flat dark background that PGD noise
+ * speckles. The score is the largest of them, each in units of its median over the last {@value
+ * #SCALE_WINDOW} images ({@link #joint}).
  *
- * <p>Why 4 bits: on the shipped model ({@code ./advrank bench detect}, seed 0) it separated clean
- * from attacked images best at ε ≤ 0.1 (ROC-AUC 0.99–1.0 for SP-QA± and CA±), where a 2×2 median
- * filter reached 0.65–0.97 and 3 bits 0.97–0.99; at ε = 0.3 more of the perturbation survives the
- * rounding and the median filter does slightly better. 1 bit destroys Fashion-MNIST images (BRIEF
- * §7).
+ * <p>Squeezers: 4-bit depth reduction ({@value #BITS} bits, 16 grey levels) for every image; 2×2
+ * median filter too for catalog photos ({@link #joint(ModelSpec)}). Why 4 bits: on the shipped
+ * model ({@code ./advrank bench detect}, seed 0) it separated clean from attacked images best at ε
+ * ≤ 0.1 (ROC-AUC 0.99–1.0 for SP-QA± and CA±), where a 2×2 median filter reached 0.65–0.97 and 3
+ * bits 0.97–0.99; at ε = 0.3 more of the perturbation survives the rounding, which the speckle
+ * statistic catches. 1 bit destroys Fashion-MNIST images (BRIEF §7). All squeezed copies of a batch
+ * are embedded in one call.
  */
 public final class FeatureSqueeze {
   static final int BITS = 4;
 
-  /** Recent raw distances per squeezer that set its scale (their median). */
+  /** Recent raw values per score that set its scale (their median). */
   static final int SCALE_WINDOW = 1024;
+
+  /**
+   * The smallest scale of the speckle score: 1% of the background. On photos whose backgrounds are
+   * mostly perfectly flat the median is 0, and one speckled pixel must not count as infinitely
+   * suspicious.
+   */
+  static final double MIN_SPECKLE_SCALE = 0.01;
 
   private final RunningMedian depthScale = new RunningMedian(SCALE_WINDOW);
   private final RunningMedian medianScale = new RunningMedian(SCALE_WINDOW);
+  private final RunningMedian speckleScale = new RunningMedian(SCALE_WINDOW);
 
   private final int channels;
   private final int height;
   private final int width;
   private final boolean withMedian;
 
-  /** The 4-bit squeezer for the input images of {@code spec} (used for queries). */
+  /** 4-bit rounding and the speckle statistic, joined by {@link #joint} (used for queries). */
   public static FeatureSqueeze of(ModelSpec spec) {
     return new FeatureSqueeze(spec.channels(), spec.height(), spec.width(), false);
   }
 
   /**
-   * 4-bit rounding and a 2×2 median filter, joined by {@link #joint} (used for catalog photos):
-   * with {@code ./advrank bench detect} (seed 0, queries on 4 bits in both runs) CA recall at ε 0.1
-   * / 0.3 went from CA+ 0.900 / 0.350 and CA- 0.875 / 0.425 (4 bits alone) to 0.900 / 0.500 and
-   * 0.925 / 0.900, and the photos' false-positive rate from 1.8–2.5 % to 1.25–1.8 %. For queries
-   * the joint score lowered SP-QA recall at ε 0.1 (SP-QA+ 0.80 → 0.70, SP-QA- 0.95 → 0.775), so
-   * queries keep 4 bits alone.
+   * 4-bit rounding, a 2×2 median filter and the speckle statistic, joined by {@link #joint} (used
+   * for catalog photos). The median filter raised CA recall at ε 0.3 from 0.35/0.43 to 0.50/0.90
+   * for CA+/CA- before the speckle statistic existed (bench detect, seed 0).
    */
   public static FeatureSqueeze joint(ModelSpec spec) {
     return new FeatureSqueeze(spec.channels(), spec.height(), spec.width(), true);
@@ -66,7 +75,7 @@ public final class FeatureSqueeze {
 
   /**
    * The consistency score of each of {@code count} images, given their embeddings (computed by the
-   * caller for ranking anyway): one extra embed call for the squeezed batch.
+   * caller for ranking anyway): one extra embed call for all squeezed copies of the batch.
    */
   public float[] scores(EmbeddingModel model, float[] pixels, int count, Embeddings embedded) {
     if (pixels.length != count * channels * height * width) {
@@ -74,36 +83,46 @@ public final class FeatureSqueeze {
           "pixels: %d values are not %d images of %dx%dx%d"
               .formatted(pixels.length, count, channels, height, width));
     }
-    Embeddings depth = model.embed(reduceBitDepth(pixels), count);
+    float[] squeezed = reduceBitDepth(pixels);
+    if (withMedian) {
+      squeezed = Arrays.copyOf(squeezed, 2 * pixels.length);
+      System.arraycopy(medianFilter(pixels, count), 0, squeezed, pixels.length, pixels.length);
+    }
+    Embeddings copies = model.embed(squeezed, withMedian ? 2 * count : count);
     float[] byDepth = new float[count];
+    float[] byMedian = withMedian ? new float[count] : null;
     for (int i = 0; i < count; i++) {
-      byDepth[i] = (float) (1 - dot(embedded.row(i), depth.row(i)));
+      byDepth[i] = (float) (1 - dot(embedded.row(i), copies.row(i)));
+      if (withMedian) {
+        byMedian[i] = (float) (1 - dot(embedded.row(i), copies.row(count + i)));
+      }
     }
-    if (!withMedian) {
-      return byDepth;
-    }
-    Embeddings median = model.embed(medianFilter(pixels, count), count);
-    float[] byMedian = new float[count];
-    for (int i = 0; i < count; i++) {
-      byMedian[i] = (float) (1 - dot(embedded.row(i), median.row(i)));
-    }
-    return joint(byDepth, byMedian);
+    return joint(
+        byDepth, byMedian, BackgroundSpeckle.scores(pixels, count, channels, height, width));
   }
 
   /**
-   * max over squeezers of the distance in units of that squeezer's typical (median) distance over
-   * the last {@value #SCALE_WINDOW} images: the median filter moves clean images much further than
-   * 4-bit rounding does, so raw distances cannot share one threshold; most traffic is benign, so
-   * the medians are benign scales even while some traffic is attacked.
+   * max over scores of the score in units of its typical (median) value over the last {@value
+   * #SCALE_WINDOW} images: the median filter moves clean images much further than 4-bit rounding
+   * does, and the speckle share is not a distance at all, so raw values cannot share one threshold;
+   * most traffic is benign, so the medians are benign scales even while some traffic is attacked.
+   *
+   * @param byMedian null when the median filter is not used
    */
-  synchronized float[] joint(float[] byDepth, float[] byMedian) {
+  synchronized float[] joint(float[] byDepth, float[] byMedian, float[] bySpeckle) {
     depthScale.addAll(byDepth);
-    medianScale.addAll(byMedian);
+    speckleScale.addAll(bySpeckle);
     double d = Math.max(depthScale.median(), 1e-9);
-    double m = Math.max(medianScale.median(), 1e-9);
+    double s = Math.max(speckleScale.median(), MIN_SPECKLE_SCALE);
+    double m = Double.NaN;
+    if (byMedian != null) {
+      medianScale.addAll(byMedian);
+      m = Math.max(medianScale.median(), 1e-9);
+    }
     float[] scores = new float[byDepth.length];
     for (int i = 0; i < scores.length; i++) {
-      scores[i] = (float) Math.max(byDepth[i] / d, byMedian[i] / m);
+      double score = Math.max(byDepth[i] / d, bySpeckle[i] / s);
+      scores[i] = (float) (byMedian == null ? score : Math.max(score, byMedian[i] / m));
     }
     return scores;
   }

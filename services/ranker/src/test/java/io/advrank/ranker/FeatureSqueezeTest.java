@@ -38,7 +38,8 @@ class FeatureSqueezeTest {
     // their own medians both say 1 for a typical image, and an outlier of either stands out.
     float[] depth = {0.01f, 0.01f, 0.01f, 0.05f};
     float[] median = {0.1f, 0.1f, 0.1f, 0.1f};
-    float[] joint = squeeze.joint(depth, median);
+    float[] speckle = {0.02f, 0.02f, 0.02f, 0.02f};
+    float[] joint = squeeze.joint(depth, median, speckle);
     assertEquals(1.0, joint[0], 1e-6);
     assertEquals(5.0, joint[3], 1e-6);
   }
@@ -52,5 +53,18 @@ class FeatureSqueezeTest {
     assertEquals(2, m.median(), 0);
     m.addAll(new float[] {4});
     assertEquals(3, m.median(), 0);
+  }
+
+  @Test
+  void theSpeckleShareCountsInUnitsOfItsMedianButNeverOfLessThanOnePercent() {
+    FeatureSqueeze squeeze = new FeatureSqueeze(1, 2, 2);
+    float[] depth = {0.01f, 0.01f, 0.01f};
+    // Mostly spotless backgrounds: the median share is 0, the scale 1%, so 3% counts as 3.
+    assertEquals(3.0, squeeze.joint(depth, null, new float[] {0f, 0f, 0.03f})[2], 1e-6);
+    // Once the typical share is 4%, a 40% speckled background is 10 typical ones.
+    FeatureSqueeze other = new FeatureSqueeze(1, 2, 2);
+    float[] joint = other.joint(depth, null, new float[] {0.04f, 0.04f, 0.4f});
+    assertEquals(1.0, joint[0], 1e-6);
+    assertEquals(10.0, joint[2], 1e-6);
   }
 }
