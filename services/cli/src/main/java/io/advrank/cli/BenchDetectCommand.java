@@ -96,14 +96,14 @@ final class BenchDetectCommand implements Callable<Integer> {
 
   @Option(
       names = "--fpr",
-      defaultValue = "0.01",
+      defaultValue = "0.005",
       description =
           "Target false-positive rate of the calibrated thresholds (default: ${DEFAULT-VALUE}).")
   double fpr;
 
   @Option(
       names = "--drift-fpr",
-      defaultValue = "0.001",
+      defaultValue = "0.00025",
       description =
           "Target false-positive rate of the rank-drift thresholds, per item and window"
               + " (default: ${DEFAULT-VALUE}).")

@@ -27,6 +27,11 @@ class BenchDetectCommandTest {
             "400",
             "--calibration",
             "200",
+            // 200 scores cannot place the default 0.5 % quantile (it would be their maximum)
+            "--fpr",
+            "0.01",
+            "--drift-fpr",
+            "0.001",
             "--per-window",
             "20",
             "--limit",

@@ -121,10 +121,10 @@ public record MonitorSettings(
     return new MonitorSettings(
         source.string(APPLICATION_ID, "advrank-monitor"),
         source.duration(WINDOW, Duration.ofSeconds(30)),
-        source.intValue(CALIBRATION_EVENTS, 200),
+        source.intValue(CALIBRATION_EVENTS, 1000),
         source.intValue(CALIBRATION_WINDOWS, 3),
-        source.doubleValue(FALSE_POSITIVE_RATE, 0.01),
-        source.doubleValue(DRIFT_FALSE_POSITIVE_RATE, 0.001),
+        source.doubleValue(FALSE_POSITIVE_RATE, 0.005),
+        source.doubleValue(DRIFT_FALSE_POSITIVE_RATE, 0.00025),
         source.doubleValue(DRIFT_ALPHA, 0.3),
         source.intValue(ALERT_RETENTION_WINDOWS, 20),
         Path.of(
