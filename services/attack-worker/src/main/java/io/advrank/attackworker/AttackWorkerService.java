@@ -11,6 +11,7 @@ import io.advrank.runtime.metrics.Health;
 import io.advrank.runtime.metrics.KafkaClientMeters;
 import io.advrank.runtime.model.ModelFeed;
 import io.advrank.runtime.model.ModelUpdate;
+import io.advrank.runtime.model.SwapStages;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -131,7 +132,14 @@ public final class AttackWorkerService implements AutoCloseable {
     clientMeters.bind(forwardProducer);
     clientMeters.bind(workConsumer);
     clientMeters.bind(galleryConsumer);
-    this.gallery = new GalleryFeed(galleryConsumer, model, settings, clock, this::swapped);
+    this.gallery =
+        new GalleryFeed(
+            galleryConsumer,
+            model,
+            settings,
+            clock,
+            this::swapped,
+            new SwapStages(registry, SERVICE));
     this.modelFeed =
         new ModelFeed<>(
             SERVICE,

@@ -4,6 +4,8 @@ import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.Embeddings;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.runtime.model.ModelUpdate;
+import io.advrank.runtime.model.SwapStages;
+import io.advrank.runtime.model.SwapStages.Stage;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.RejectedRecordException;
 import java.nio.charset.StandardCharsets;
@@ -35,12 +37,13 @@ import org.apache.kafka.common.TopicPartition;
 final class GalleryFeed implements AutoCloseable {
   private record Entry(String eventId, float[] pixels, float[] embedding) {}
 
-  /** A loaded version waiting to be switched to, and what the model feed said about it. */
-  private record Swap(EmbeddingModel model, ModelUpdate update) {}
+  /** A loaded version waiting to be switched to, what the feed said about it, and since when. */
+  private record Swap(EmbeddingModel model, ModelUpdate update, long offeredAtNanos) {}
 
   private final Consumer<byte[], byte[]> consumer;
   private final AtomicReference<Swap> pendingSwap = new AtomicReference<>();
   private final java.util.function.Consumer<ModelUpdate> onSwapped;
+  private final SwapStages stages;
   private EmbeddingModel model;
   private boolean ownsModel; // versions from the model feed are ours to close; the first is not
   private final InboundEvents inbound;
@@ -57,10 +60,12 @@ final class GalleryFeed implements AutoCloseable {
       EmbeddingModel model,
       AttackWorkerSettings settings,
       Clock clock,
-      java.util.function.Consumer<ModelUpdate> onSwapped) {
+      java.util.function.Consumer<ModelUpdate> onSwapped,
+      SwapStages stages) {
     this.consumer = consumer;
     this.model = model;
     this.onSwapped = onSwapped;
+    this.stages = stages;
     this.inbound = new InboundEvents(model.spec(), settings.maxEventBytes());
     this.settings = settings;
     this.clock = clock;
@@ -88,7 +93,7 @@ final class GalleryFeed implements AutoCloseable {
    * switches to it. A version still waiting is dropped (and closed) for it.
    */
   void offer(EmbeddingModel next, ModelUpdate update) {
-    Swap previous = pendingSwap.getAndSet(new Swap(next, update));
+    Swap previous = pendingSwap.getAndSet(new Swap(next, update, System.nanoTime()));
     if (previous != null) {
       previous.model().close();
     }
@@ -133,12 +138,17 @@ final class GalleryFeed implements AutoCloseable {
     if (swap == null) {
       return;
     }
+    long start = System.nanoTime();
+    stages.record(Stage.WAIT, start - swap.offeredAtNanos());
     EmbeddingModel previous = model;
     boolean ownedPrevious = ownsModel;
     model = swap.model();
     ownsModel = true;
     reembed();
+    long embedded = System.nanoTime();
+    stages.record(Stage.REEMBED, embedded - start);
     rebuild();
+    stages.record(Stage.INDEX, System.nanoTime() - embedded);
     if (ownedPrevious) {
       previous.close();
     }

@@ -16,9 +16,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,11 +37,14 @@ import picocli.CommandLine.Option;
     description = {
       "Hot-swap latency: publish --swaps versions of --model on advrank.models and time each",
       "until a ranker and an attack-worker (in this process, embedded broker) both serve it,",
-      "each having re-embedded a catalog of --catalog test images. Prints p50/p99/max."
+      "each having re-embedded a catalog of --catalog test images. Prints p50/p99/max",
+      "and where the time goes: publish, then per service transfer (chunks, reassembly,",
+      "sha256), load, wait (until the service's loop takes it up), reembed and index."
     })
 final class BenchSwapCommand implements Callable<Integer> {
   @Mixin DataOptions data;
   @Mixin ModelOptions model;
+  @Mixin OutputOptions output;
 
   @Option(
       names = "--catalog",
@@ -87,35 +93,84 @@ final class BenchSwapCommand implements Callable<Integer> {
         }
         System.err.printf(
             "bench swap: ranker and attack-worker ready with %d catalog items%n", catalog);
+        BenchSwapBreakdown breakdown = new BenchSwapBreakdown(registry);
         double[] seconds = new double[swaps];
         for (int s = 0; s < swaps; s++) {
           String version = "bench-" + run + "-" + (s + 1);
-          AssembledModel m =
-              ModelsCommand.fromDirectory(model.dir, version, Clock.systemUTC().millis());
+          AssembledModel read = ModelsCommand.fromDirectory(model.dir, version, 0);
+          breakdown.mark();
           long t0 = System.nanoTime();
+          // Created now, so the services' transfer stage starts when publishing does.
+          AssembledModel m =
+              new AssembledModel(
+                  version,
+                  read.parent(),
+                  read.manifestJson(),
+                  Clock.systemUTC().millis(),
+                  read.sha256(),
+                  read.weights());
           ModelTopic.publish(bootstrap, m, Duration.ofSeconds(30));
-          while (!ranker.modelVersion().equals(version) || !worker.modelVersion().equals(version)) {
-            if (System.nanoTime() - t0 > Duration.ofMinutes(2).toNanos()) {
-              throw new IllegalStateException(version + " not served after 2 minutes");
-            }
-            Thread.sleep(5);
-          }
-          seconds[s] = (System.nanoTime() - t0) / 1e9;
-          System.err.printf("bench swap: %s served by both after %.2f s%n", version, seconds[s]);
+          double published = (System.nanoTime() - t0) / 1e9;
+          double[] served = awaitServed(version, t0, ranker::modelVersion, worker::modelVersion);
+          seconds[s] = Math.max(served[0], served[1]);
+          BenchSwapBreakdown.Swap swap = breakdown.add(published, served);
+          System.err.printf(
+              Locale.ROOT,
+              "bench swap: %s served by both after %.2f s (%s)%n",
+              version,
+              seconds[s],
+              BenchSwapBreakdown.line(swap));
         }
         Arrays.sort(seconds);
-        System.out.printf(
-            Locale.ROOT,
-            "hot swap, %d versions, catalog %d, C2F1 (%s): p50 %.2f s, p99 %.2f s, max %.2f s%n",
-            swaps,
-            catalog,
-            model.dir,
-            percentile(seconds, 0.50),
-            percentile(seconds, 0.99),
-            seconds[seconds.length - 1]);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("swaps", swaps);
+        json.put("catalog", catalog);
+        json.put("model", model.dir.toString());
+        json.put("p50_seconds", percentile(seconds, 0.50));
+        json.put("p99_seconds", percentile(seconds, 0.99));
+        json.put("max_seconds", seconds[seconds.length - 1]);
+        json.put("median_stage_seconds", breakdown.medians());
+        output.print(
+            json,
+            () ->
+                String.format(
+                        Locale.ROOT,
+                        "hot swap, %d versions, catalog %d, C2F1 (%s): p50 %.2f s, p99 %.2f s,"
+                            + " max %.2f s%n",
+                        swaps,
+                        catalog,
+                        model.dir,
+                        percentile(seconds, 0.50),
+                        percentile(seconds, 0.99),
+                        seconds[seconds.length - 1])
+                    + breakdown.table());
       }
     }
     return 0;
+  }
+
+  /**
+   * Seconds from {@code t0} until each service (in {@link BenchSwapBreakdown#SERVICES} order)
+   * served {@code version}, checked every 5 ms.
+   */
+  private static double[] awaitServed(
+      String version, long t0, Supplier<String> ranker, Supplier<String> worker)
+      throws InterruptedException {
+    List<Supplier<String>> services = List.of(ranker, worker);
+    double[] served = {Double.NaN, Double.NaN};
+    while (Double.isNaN(served[0]) || Double.isNaN(served[1])) {
+      long now = System.nanoTime();
+      if (now - t0 > Duration.ofMinutes(2).toNanos()) {
+        throw new IllegalStateException(version + " not served after 2 minutes");
+      }
+      for (int i = 0; i < served.length; i++) {
+        if (Double.isNaN(served[i]) && services.get(i).get().equals(version)) {
+          served[i] = (now - t0) / 1e9;
+        }
+      }
+      Thread.sleep(5);
+    }
+    return served;
   }
 
   /** Nearest-rank percentile of sorted values. */

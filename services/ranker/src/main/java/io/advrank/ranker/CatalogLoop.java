@@ -6,6 +6,7 @@ import io.advrank.proto.v1.ImageKind;
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.kafka.DeadLetters.Reason;
 import io.advrank.runtime.model.ModelUpdate;
+import io.advrank.runtime.model.SwapStages.Stage;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.RejectedRecordException;
 import java.nio.charset.StandardCharsets;
@@ -42,8 +43,8 @@ final class CatalogLoop implements Runnable {
   private static final Duration MAX_POLL = Duration.ofMillis(200);
   private static final Duration MIN_POLL = Duration.ofMillis(10);
 
-  /** A loaded version waiting to be switched to, and what the model feed said about it. */
-  private record Swap(SharedModel model, ModelUpdate update) {}
+  /** A loaded version waiting to be switched to, what the feed said about it, and since when. */
+  private record Swap(SharedModel model, ModelUpdate update, long offeredAtNanos) {}
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final AtomicReference<Swap> pendingSwap = new AtomicReference<>();
@@ -61,6 +62,7 @@ final class CatalogLoop implements Runnable {
   private final CatalogObservations observations;
   private Map<TopicPartition, Long> startupEnd;
   private volatile boolean running = true;
+  private volatile boolean polling; // past the set-up: offer() may wake a poll in progress
 
   CatalogLoop(
       KafkaConsumer<byte[], byte[]> consumer,
@@ -101,10 +103,25 @@ final class CatalogLoop implements Runnable {
       startupEnd = consumer.endOffsets(partitions);
       // Wake up often enough to honour the rebuild interval, without spinning when it is 0.
       Duration poll = min(MAX_POLL, max(MIN_POLL, settings.rebuildInterval()));
+      polling = true;
       while (running) {
-        ingest(consumer.poll(poll));
+        try {
+          // A version waiting (offered between the last swap check and this poll): no wait.
+          ingest(consumer.poll(pendingSwap.get() == null ? poll : Duration.ZERO));
+        } catch (WakeupException e) {
+          if (!running) {
+            break; // stop()
+          }
+          // offer() cut the poll short, so that the waiting version is switched to now
+        }
         maybeSwap();
-        maybeRebuild();
+        try {
+          maybeRebuild();
+        } catch (WakeupException e) {
+          if (!running) {
+            break;
+          } // offer() hit the position check instead of a poll: the next round redoes it
+        }
       }
     } catch (WakeupException e) {
       // stop() woke us up
@@ -123,12 +140,17 @@ final class CatalogLoop implements Runnable {
 
   /**
    * Hands over a newly loaded version (from the model feed's thread); the loop re-embeds the
-   * catalog with it and switches, between two polls. A version still waiting is dropped for it.
+   * catalog with it and switches, between two polls, cutting a poll in progress short. A version
+   * still waiting is dropped for it.
    */
   void offer(EmbeddingModel next, ModelUpdate update) {
-    Swap previous = pendingSwap.getAndSet(new Swap(new SharedModel(next, true), update));
+    Swap previous =
+        pendingSwap.getAndSet(new Swap(new SharedModel(next, true), update, System.nanoTime()));
     if (previous != null) {
       previous.model().release();
+    }
+    if (polling) {
+      consumer.wakeup();
     }
   }
 
@@ -150,12 +172,17 @@ final class CatalogLoop implements Runnable {
     if (swap == null) {
       return;
     }
+    long start = System.nanoTime();
+    metrics.swapStages.record(Stage.WAIT, start - swap.offeredAtNanos());
     EmbeddingModel next = swap.model().model();
     store.reembed(next::embed, next.spec().imageSize(), clock.millis());
+    long embedded = System.nanoTime();
+    metrics.swapStages.record(Stage.REEMBED, embedded - start);
     SharedModel previous = model;
     model = swap.model();
     if (startupEnd == null) {
       rebuild(); // still loading: the first index is built with the new version anyway
+      metrics.swapStages.record(Stage.INDEX, System.nanoTime() - embedded);
     }
     previous.release();
     onSwapped.accept(swap.update());

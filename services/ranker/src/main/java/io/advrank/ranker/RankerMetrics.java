@@ -1,5 +1,6 @@
 package io.advrank.ranker;
 
+import io.advrank.runtime.model.SwapStages;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -12,16 +13,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The ranker's meters, registered once in the process's registry. Prometheus names: {@code
  * advrank_rankings_total}, {@code advrank_ranking_latency_seconds} (histogram), {@code
  * advrank_ranking_batch_size} (summary), {@code advrank_catalog_items}, {@code
- * advrank_catalog_index_rebuilds_total}. The served version ({@code
- * advrank_model_version_info{service="ranker",model_version}}) is kept by the model feed ({@code
- * io.advrank.runtime.model.ModelFeed}), which follows hot swaps. Dead letters are counted by {@code
- * DeadLetters}, the Kafka clients' own metrics (e.g. consumer lag) by {@code KafkaClientMeters}.
+ * advrank_catalog_index_rebuilds_total}, and the hot-swap stages the catalog thread times ({@code
+ * advrank_model_swap_stage_seconds{service="ranker",stage}}: wait, reembed, index). The served
+ * version ({@code advrank_model_version_info{service="ranker",model_version}}) is kept by the model
+ * feed ({@code io.advrank.runtime.model.ModelFeed}), which follows hot swaps. Dead letters are
+ * counted by {@code DeadLetters}, the Kafka clients' own metrics (e.g. consumer lag) by {@code
+ * KafkaClientMeters}.
  */
 final class RankerMetrics {
   final Counter rankings;
   final Timer latency;
   final DistributionSummary batchSize;
   final Counter rebuilds;
+  final SwapStages swapStages;
   private final AtomicInteger catalogItems = new AtomicInteger();
 
   RankerMetrics(MeterRegistry registry) {
@@ -42,6 +46,7 @@ final class RankerMetrics {
         Counter.builder("advrank.catalog.index.rebuilds")
             .description("Search index rebuilds after catalog changes")
             .register(registry);
+    swapStages = new SwapStages(registry, "ranker");
     Gauge.builder("advrank.catalog.items", catalogItems, AtomicInteger::get)
         .description("Catalog items in the search index")
         .register(registry);

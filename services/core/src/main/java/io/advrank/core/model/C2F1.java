@@ -1,14 +1,18 @@
 package io.advrank.core.model;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
 
 /**
  * The paper's "C2F1" embedding network (Zhou et al., ECCV 2020): conv 32@5×5 (pad 2) → ReLU →
@@ -16,6 +20,13 @@ import ai.djl.nn.pooling.Pool;
  * deliberately no ReLU after the linear layer, so embeddings can point anywhere on the sphere.
  */
 final class C2F1 {
+  /** Positions of the ReLU → max-pool pairs among {@link #build}'s children. */
+  private static final int RELU_1 = 1;
+
+  private static final int POOL_1 = 2;
+  private static final int RELU_2 = 4;
+  private static final int POOL_2 = 5;
+
   private C2F1() {}
 
   static SequentialBlock build(ModelSpec spec) {
@@ -29,6 +40,41 @@ final class C2F1 {
         .add(Blocks.batchFlattenBlock())
         .add(Linear.builder().setUnits(spec.embeddingSize()).build())
         .add(new LambdaBlock(C2F1::l2Normalise, "l2norm"));
+  }
+
+  /**
+   * f(x) without gradients, value for value the same as {@code block}'s forward pass but about 40%
+   * faster on the CPU: libtorch's max-pool kernel for NCHW tensors was measured at ~39 of the ~125
+   * ms of a batch of 256 (for 2 of the 28 MFLOP per image), while the maximum of the window's four
+   * strided views takes ~4 ms; and ReLU after pooling touches a quarter of the values (ReLU is
+   * monotone, so relu(max(...)) = max(relu(...))). Both are exact, so the embeddings are identical;
+   * they are not used where gradients are needed, because they split the gradient differently among
+   * tied values.
+   */
+  static NDArray inference(SequentialBlock block, ParameterStore store, NDArray x) {
+    NDList h = new NDList(x);
+    int i = 0;
+    for (Pair<String, Block> child : block.getChildren()) {
+      if (i == POOL_1 || i == POOL_2) {
+        h = new NDList(Activation.relu(maxPool2x2(h.singletonOrThrow())));
+      } else if (i != RELU_1 && i != RELU_2) {
+        h = child.getValue().forward(store, h, false);
+      }
+      i++;
+    }
+    NDArray out = h.singletonOrThrow();
+    out.attach(x.getManager()); // as in EmbeddingModel.forward: freed with the caller's scope
+    return out;
+  }
+
+  /** 2×2 max pooling with stride 2 of an (n, c, h, w) array; odd edges are dropped, as by Pool. */
+  static NDArray maxPool2x2(NDArray x) {
+    long h = x.getShape().get(2) / 2 * 2;
+    long w = x.getShape().get(3) / 2 * 2;
+    NDArray top = x.get(":, :, 0:{}:2, 0:{}:2", h, w).maximum(x.get(":, :, 0:{}:2, 1:{}:2", h, w));
+    NDArray bottom =
+        x.get(":, :, 1:{}:2, 0:{}:2", h, w).maximum(x.get(":, :, 1:{}:2, 1:{}:2", h, w));
+    return top.maximum(bottom);
   }
 
   private static Conv2d conv(int filters) {

@@ -7,8 +7,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import io.advrank.core.data.ImageDataset;
@@ -33,11 +33,12 @@ public final class EmbeddingModel implements AutoCloseable {
 
   private final ModelSpec spec;
   private final NDManager manager;
-  private final Block block;
+  private final SequentialBlock block;
   private final ParameterStore store;
   private volatile ModelManifest manifest;
 
-  private EmbeddingModel(ModelSpec spec, NDManager manager, Block block, ModelManifest manifest) {
+  private EmbeddingModel(
+      ModelSpec spec, NDManager manager, SequentialBlock block, ModelManifest manifest) {
     this.spec = spec;
     this.manager = manager;
     this.block = block;
@@ -49,7 +50,7 @@ public final class EmbeddingModel implements AutoCloseable {
   public static EmbeddingModel create(ModelSpec spec, long seed, Device device) {
     Engine.getInstance().setRandomSeed((int) seed);
     NDManager manager = NDManager.newBaseManager(device);
-    Block block = C2F1.build(spec);
+    SequentialBlock block = C2F1.build(spec);
     block.initialize(manager, DataType.FLOAT32, inputShape(spec, 1));
     return new EmbeddingModel(spec, manager, block, null);
   }
@@ -82,7 +83,7 @@ public final class EmbeddingModel implements AutoCloseable {
     }
     NDManager manager = NDManager.newBaseManager(device);
     try {
-      Block block = C2F1.build(manifest.spec());
+      SequentialBlock block = C2F1.build(manifest.spec());
       block.initialize(manager, DataType.FLOAT32, inputShape(manifest.spec(), 1));
       WeightsCodec.decodeInto(block, weights, manager, Path.of(source));
       return new EmbeddingModel(manifest.spec(), manager, block, manifest);
@@ -173,7 +174,7 @@ public final class EmbeddingModel implements AutoCloseable {
         float[] chunk = new float[n * spec.imageSize()];
         System.arraycopy(pixels, start * spec.imageSize(), chunk, 0, chunk.length);
         NDArray x = step.create(chunk, inputShape(spec, n));
-        float[] e = forward(x, false).toFloatArray();
+        float[] e = C2F1.inference(block, store, x).toFloatArray();
         System.arraycopy(e, 0, out, start * spec.embeddingSize(), e.length);
       }
     }

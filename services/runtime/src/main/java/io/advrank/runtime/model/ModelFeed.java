@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * counts it. At start the whole topic is replayed (it is compacted) and only the version chosen at
  * its end is loaded. Meters: {@code advrank_model_version_info{service,model_version}} (one series,
  * value 1, for the version in use), {@code advrank_model_swaps_total{service}}, {@code
- * advrank_model_swap_latency_seconds{service}} (from publication to serving).
+ * advrank_model_swap_latency_seconds{service}} (from publication to serving), and the {@code
+ * transfer} and {@code load} stages of {@link SwapStages} (the service times the rest).
  *
  * <ul>
  *   <li>Input {@link Topics#MODELS}: read per instance, no group, from the beginning.
@@ -73,6 +74,7 @@ public final class ModelFeed<M> implements AutoCloseable {
   private final MeterRegistry registry;
   private final Clock clock;
   private final ModelAssembler assembler = new ModelAssembler();
+  private final SwapStages stages;
   private Gauge versionInfo;
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final Thread thread;
@@ -102,6 +104,7 @@ public final class ModelFeed<M> implements AutoCloseable {
     this.listener = Objects.requireNonNull(listener, "listener");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.stages = new SwapStages(registry, service);
     this.selected = initialVersion;
     this.serving = initialVersion;
     this.newestVersion = initialVersion;
@@ -257,8 +260,15 @@ public final class ModelFeed<M> implements AutoCloseable {
 
   private void apply(ModelUpdate update, ConsumerRecord<byte[], byte[]> r) {
     AssembledModel model = update.source();
+    if (update.live() && !update.rollback()) {
+      stages.record(
+          SwapStages.Stage.TRANSFER,
+          Duration.ofMillis(clock.millis() - update.requestedAtMs()).toNanos());
+    }
     try {
+      long loadStart = System.nanoTime();
       M loaded = loader.load(model);
+      stages.record(SwapStages.Stage.LOAD, System.nanoTime() - loadStart);
       select(model, model.newerThan(newestAt, newestVersion));
       serving = model.version();
       listener.accept(loaded, update);
