@@ -1,6 +1,7 @@
 package io.advrank.runtime.model;
 
 import io.advrank.proto.v1.ModelVersion;
+import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.Counter;
@@ -20,11 +21,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -318,25 +316,12 @@ public final class ModelFeed<M> implements AutoCloseable {
   }
 
   private static Properties consumerProps(String bootstrap, String service) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "advrank-" + service + "-models");
+    Properties p = ClientProperties.byteConsumer(bootstrap, "advrank-" + service + "-models", true);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     return p;
   }
 
   private static Properties producerProps(String bootstrap, String service) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "advrank-" + service + "-models-dlq");
-    // One request in flight: a retried batch never lands behind its successors (the
-    // OUT_OF_ORDER_SEQUENCE_NUMBER loop seen after NOT_LEADER_OR_FOLLOWER on fresh topics).
-    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    return p;
+    return ClientProperties.idempotentProducer(bootstrap, "advrank-" + service + "-models-dlq");
   }
 }
