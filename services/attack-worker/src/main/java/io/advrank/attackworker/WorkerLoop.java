@@ -49,7 +49,11 @@ import org.slf4j.LoggerFactory;
  * ForwardLedger}) — inside each transaction, and every {@link #COMMIT_INTERVAL} by an asynchronous
  * commit when only forwards settled. Each commit's metadata says where this worker's later forwards
  * can start ({@link ForwardPositions}); a new owner of the partition scans from there and skips the
- * events already forwarded ({@link RecoveryScan}), so none is delivered twice and none lost.
+ * events already forwarded ({@link RecoveryScan}), so none is delivered twice and none lost. Unlike
+ * transactions, forwards are not fenced: a worker that lost its partitions without noticing could
+ * still forward what its last poll returned. Forwards are sent right after the poll that returned
+ * them (the long stall, PGD, runs on another thread and never between the two), so that window is
+ * the time between a poll and its sends.
  */
 final class WorkerLoop implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerLoop.class);
