@@ -134,9 +134,13 @@ final class WorkerLoop implements Runnable {
       consumer.subscribe(List.of(Topics.CATALOG.name(), Topics.QUERIES.name()), new Rebalance());
       onReady.run();
       while (running) {
+        // Between two batches: the gallery takes in new items and switches versions here, so a
+        // backlog of attacks (always a full batch waiting) must not keep the loop from coming back.
         gallery.poll();
-        receive();
-        while (pending.size() >= settings.batchMax() || (!pending.isEmpty() && waitedEnough())) {
+        if (pending.size() < readAhead()) {
+          receive();
+        }
+        if (pending.size() >= settings.batchMax() || (!pending.isEmpty() && waitedEnough())) {
           transact(
               new ArrayList<>(pending.subList(0, Math.min(pending.size(), settings.batchMax()))));
         }
