@@ -2,7 +2,6 @@ package io.advrank.attackworker;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -35,20 +34,21 @@ final class ForwardPositions {
    * ForwardLedger#uncoveredForwards}).
    */
   String encode(Map<TopicPartition, Long> uncovered) {
-    Map<TopicPartition, Long> from = new java.util.HashMap<>(next);
+    Map<TopicPartition, Long> from = new HashMap<>(next);
     uncovered.forEach((tp, o) -> from.merge(tp, o, Math::min));
     return format(from);
   }
 
-  static String format(Map<TopicPartition, Long> positions) {
+  private static String format(Map<TopicPartition, Long> positions) {
     StringBuilder s = new StringBuilder(FORMAT);
-    new TreeMap<>(
-            positions.entrySet().stream()
-                .collect(
-                    java.util.stream.Collectors.toMap(
-                        e -> e.getKey().topic() + ":" + e.getKey().partition(),
-                        Map.Entry::getValue)))
-        .forEach((k, v) -> s.append(k).append('=').append(v).append(','));
+    positions.forEach(
+        (tp, offset) ->
+            s.append(tp.topic())
+                .append(':')
+                .append(tp.partition())
+                .append('=')
+                .append(offset)
+                .append(','));
     return s.toString();
   }
 
@@ -57,7 +57,7 @@ final class ForwardPositions {
    * committed before forwards left transactions, whose commits therefore cover every output).
    */
   static Map<TopicPartition, Long> decode(String metadata) {
-    Map<TopicPartition, Long> positions = new java.util.HashMap<>();
+    Map<TopicPartition, Long> positions = new HashMap<>();
     if (metadata == null || !metadata.startsWith(FORMAT)) {
       return positions;
     }

@@ -1,8 +1,10 @@
 package io.advrank.attackworker;
 
+import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -58,7 +60,7 @@ final class Forwarder implements AutoCloseable {
    *
    * @throws IllegalStateException if a forward failed: its event must not be committed as done
    */
-  void drainAcknowledged(ForwardLedger ledger, java.util.function.Consumer<String> counted) {
+  void drainAcknowledged(ForwardLedger ledger, Consumer<String> counted) {
     Exception error = failure.get();
     if (error != null) {
       throw new IllegalStateException("forwarding a benign event failed: " + error, error);
@@ -73,6 +75,6 @@ final class Forwarder implements AutoCloseable {
 
   @Override
   public void close() {
-    producer.close(java.time.Duration.ofSeconds(10));
+    producer.close(Duration.ofSeconds(10));
   }
 }
