@@ -21,10 +21,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "attack",
     mixinStandardHelpOptions = true,
-    description = {
-      "Attack a model's ranking with CA+, CA-, QA+, QA-, SP-QA+, SP-QA- or ES (ECCV 2020) and",
-      "print the mean rank percentile (%) before and after. The gallery is the whole test split."
-    })
+    description =
+        "Attack a model's ranking with CA+, CA-, QA+, QA-, SP-QA+, SP-QA- or ES (ECCV 2020) "
+            + "and print the mean rank percentile (%) before and after. The gallery is the whole "
+            + "test split.")
 final class AttackCommand implements Callable<Integer> {
   @Mixin DataOptions data;
   @Mixin ModelOptions modelOptions;

@@ -18,12 +18,12 @@ import picocli.CommandLine.Option;
 @Command(
     name = "attack",
     mixinStandardHelpOptions = true,
-    description = {
-      "Throughput of batched CA+ (eps 0.3, w 1) and SP-QA+ (eps 0.3, m 1) attacks: attacks/s and",
-      "image-steps/s at several batch sizes, and achieved FLOP/s as a fraction of the roofline",
-      "(the sustained fp32 rate of a 2048^3 matrix multiply in the same engine). Random C2F1",
-      "weights and a gallery of random images, as in bench/torch_ca_plus.py."
-    })
+    description =
+        "Throughput of batched CA+ (eps 0.3, w 1) and SP-QA+ (eps 0.3, m 1) attacks: "
+            + "attacks/s and image-steps/s at several batch sizes, and achieved FLOP/s as a "
+            + "fraction of the roofline (the sustained fp32 rate of a 2048^3 matrix multiply in "
+            + "the same engine). Random C2F1 weights and a gallery of random images, as in "
+            + "bench/torch_ca_plus.py.")
 final class BenchAttackCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
 

@@ -29,11 +29,11 @@ import picocli.CommandLine.Option;
 @Command(
     name = "detect",
     mixinStandardHelpOptions = true,
-    description = {
-      "Detection quality of the monitor: benign traffic plus CA+, CA-, SP-QA+, SP-QA- at each eps;",
-      "prints precision, recall, false-positive rate (alerts) and ROC-AUC (scores) against ground",
-      "truth, per attack type and eps (QA: per query event; CA: per catalog item)."
-    })
+    description =
+        "Detection quality of the monitor: benign traffic plus CA+, CA-, SP-QA+, SP-QA- at "
+            + "each eps; prints precision, recall, false-positive rate (alerts) and ROC-AUC "
+            + "(scores) against ground truth, per attack type and eps (QA: per query event; CA: "
+            + "per catalog item).")
 final class BenchDetectCommand implements Callable<Integer> {
   @Mixin DataOptions data;
   @Mixin ModelOptions modelOptions;

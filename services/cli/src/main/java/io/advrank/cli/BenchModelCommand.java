@@ -16,11 +16,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "model",
     mixinStandardHelpOptions = true,
-    description = {
-      "Embedding throughput of the C2F1 (forward; forward + backward to the input, i.e. one",
-      "attack step) at several batch sizes, as images/s and as a fraction of the roofline:",
-      "the sustained fp32 rate of a 2048^3 matrix multiply in the same engine."
-    })
+    description =
+        "Embedding throughput of the C2F1 (forward; forward + backward to the input, i.e. one "
+            + "attack step) at several batch sizes, as images/s and as a fraction of the roofline: "
+            + "the sustained fp32 rate of a 2048^3 matrix multiply in the same engine.")
 final class BenchModelCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
 

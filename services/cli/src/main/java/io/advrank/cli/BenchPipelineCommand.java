@@ -31,14 +31,14 @@ import picocli.CommandLine.Option;
 @Command(
     name = "pipeline",
     mixinStandardHelpOptions = true,
-    description = {
-      "End-to-end figures of the Kafka pipeline, from one run on an embedded broker (or",
-      "--bootstrap-servers): (1) CA+ attacks/s of the attack-worker on --items uploads, from the",
-      "first upload to the last rank shift, beside the same attacks run in-process in batches of",
-      "--batch (goal: >= 0.9x); (2) benign query latency, produced_at to ranking received, at",
-      "--query-rate for --seconds with an empty campaign (goal: p99 < 50 ms), or while the worker",
-      "attacks a share of the queries (--latency-campaign)."
-    })
+    description =
+        "End-to-end figures of the Kafka pipeline, from one run on an embedded broker (or "
+            + "--bootstrap-servers): (1) CA+ attacks/s of the attack-worker on --items uploads, "
+            + "from the first upload to the last rank shift, beside the same attacks run "
+            + "in-process in batches of --batch (goal: >= 0.9x); (2) benign query latency, "
+            + "produced_at to ranking received, at --query-rate for --seconds with an empty "
+            + "campaign (goal: p99 < 50 ms), or while the worker attacks a share of the queries "
+            + "(--latency-campaign).")
 final class BenchPipelineCommand implements Callable<Integer> {
   @Mixin DataOptions data;
   @Mixin ModelOptions model;

@@ -34,13 +34,13 @@ import picocli.CommandLine.Option;
 @Command(
     name = "swap",
     mixinStandardHelpOptions = true,
-    description = {
-      "Hot-swap latency: publish --swaps versions of --model on advrank.models and time each",
-      "until a ranker and an attack-worker (in this process, embedded broker) both serve it,",
-      "each having re-embedded a catalog of --catalog test images. Prints p50/p99/max",
-      "and where the time goes: publish, then per service transfer (chunks, reassembly,",
-      "sha256), load, wait (until the service's loop takes it up), reembed and index."
-    })
+    description =
+        "Hot-swap latency: publish --swaps versions of --model on advrank.models and time "
+            + "each until a ranker and an attack-worker (in this process, embedded broker) both "
+            + "serve it, each having re-embedded a catalog of --catalog test images. Prints "
+            + "p50/p99/max and where the time goes: publish, then per service transfer (chunks, "
+            + "reassembly, sha256), load, wait (until the service's loop takes it up), reembed and "
+            + "index.")
 final class BenchSwapCommand implements Callable<Integer> {
   @Mixin DataOptions data;
   @Mixin ModelOptions model;

@@ -15,11 +15,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "broker",
     mixinStandardHelpOptions = true,
-    description = {
-      "Start a local single-node Kafka broker (KRaft, in this process) with advrank's topics,",
-      "for running services as separate processes (`advrank serve ...`). Ctrl-C stops it;",
-      "its data lives in a temporary directory and is deleted on exit."
-    })
+    description =
+        "Start a local single-node Kafka broker (KRaft, in this process) with advrank's "
+            + "topics, for running services as separate processes (`advrank serve ...`). Ctrl-C "
+            + "stops it; its data lives in a temporary directory and is deleted on exit.")
 final class BrokerCommand implements Callable<Integer> {
   @Option(
       names = "--port",

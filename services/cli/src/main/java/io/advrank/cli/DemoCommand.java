@@ -49,12 +49,11 @@ import picocli.CommandLine.Option;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    description = {
-      "Run the whole pipeline in one process: an embedded Kafka broker (KRaft), the producer",
-      "(catalog + shopper queries), the attack-worker (a campaign of CA+/CA-/SP-QA+/SP-QA-)",
-      "the ranker and the monitor (alerts), printing a live summary. Stops after --duration",
-      "or on Ctrl-C."
-    })
+    description =
+        "Run the whole pipeline in one process: an embedded Kafka broker (KRaft), the "
+            + "producer (catalog + shopper queries), the attack-worker (a campaign of "
+            + "CA+/CA-/SP-QA+/SP-QA-) the ranker and the monitor (alerts), printing a live "
+            + "summary. Stops after --duration or on Ctrl-C.")
 final class DemoCommand implements Callable<Integer> {
   static final String DEFAULT_CAMPAIGN =
       "CA+ eps=0.1 w=1 fraction=0.2; CA- eps=0.1 w=1 fraction=0.1;"
@@ -102,10 +101,9 @@ final class DemoCommand implements Callable<Integer> {
       negatable = true,
       defaultValue = "true",
       fallbackValue = "true",
-      description = {
-        "Run the defense-trainer (EST fine-tuning, gated versions hot-swapped into the ranker",
-        "and the attack-worker); --no-defense-trainer saves its CPU (default: on)."
-      })
+      description =
+          "Run the defense-trainer (EST fine-tuning, gated versions hot-swapped into the "
+              + "ranker and the attack-worker); --no-defense-trainer saves its CPU (default: on).")
   boolean defenseTrainer;
 
   @Option(
@@ -118,10 +116,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--bad-records",
       defaultValue = "0",
-      description = {
-        "Write this many malformed records to the query topic at start, to show that bad input",
-        "is dead-lettered and counted, not fatal (default: ${DEFAULT-VALUE})."
-      })
+      description =
+          "Write this many malformed records to the query topic at start, to show that bad "
+              + "input is dead-lettered and counted, not fatal (default: ${DEFAULT-VALUE}).")
   int badRecords;
 
   @Option(

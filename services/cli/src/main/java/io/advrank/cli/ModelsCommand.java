@@ -141,10 +141,10 @@ final class ModelsCommand implements Runnable {
   @Command(
       name = "rollback",
       mixinStandardHelpOptions = true,
-      description = {
-        "Make every ranker, attack-worker and defense-trainer serve (and harden) VERSION, although",
-        "it is older than the newest one: publishes an activation record on advrank.models."
-      })
+      description =
+          "Make every ranker, attack-worker and defense-trainer serve (and harden) VERSION, "
+              + "although it is older than the newest one: publishes an activation record on "
+              + "advrank.models.")
   static final class Rollback implements Callable<Integer> {
     @picocli.CommandLine.Mixin Connection kafka;
     @Spec CommandSpec spec;
@@ -167,10 +167,9 @@ final class ModelsCommand implements Runnable {
   @Command(
       name = "publish",
       mixinStandardHelpOptions = true,
-      description = {
-        "Publish a model directory (manifest.json + weights) as a new version; consumers switch",
-        "to it because it is the newest (its created-at is now)."
-      })
+      description =
+          "Publish a model directory (manifest.json + weights) as a new version; consumers "
+              + "switch to it because it is the newest (its created-at is now).")
   static final class Publish implements Callable<Integer> {
     @picocli.CommandLine.Mixin Connection kafka;
     @Spec CommandSpec spec;
@@ -199,10 +198,9 @@ final class ModelsCommand implements Runnable {
   @Command(
       name = "export",
       mixinStandardHelpOptions = true,
-      description = {
-        "Write a version from the topic into a model directory (manifest.json + weights), e.g.",
-        "to evaluate or attack it offline: advrank attack --model DIR ..."
-      })
+      description =
+          "Write a version from the topic into a model directory (manifest.json + weights), "
+              + "e.g. to evaluate or attack it offline: advrank attack --model DIR ...")
   static final class Export implements Callable<Integer> {
     @picocli.CommandLine.Mixin Connection kafka;
     @Spec CommandSpec spec;

@@ -22,9 +22,10 @@ import picocli.CommandLine.Parameters;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Run one service alone against an existing Kafka cluster (see `advrank broker`).",
-      "NAME: producer | attack-worker | ranker | monitor | defense-trainer. Settings: --key=value",
-      "flags, ADVRANK_* environment variables or --settings FILE, in that order; e.g.",
+      "Run one service alone against an existing Kafka cluster (see `advrank broker`). "
+          + "NAME: producer | attack-worker | ranker | monitor | defense-trainer. Settings: "
+          + "--key=value flags, ADVRANK_* environment variables or --settings FILE, in that "
+          + "order; e.g.",
       "  advrank serve ranker --bootstrap-servers localhost:9092 --ranking.k=20"
     })
 final class ServeCommand implements Callable<Integer> {

@@ -23,10 +23,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "table",
     mixinStandardHelpOptions = true,
-    description = {
-      "Print the paper's table of rank percentiles (%) under CA+, CA-, QA+ and QA- (SP variants)",
-      "for several epsilons and query/candidate set sizes. Progress goes to stderr."
-    })
+    description =
+        "Print the paper's table of rank percentiles (%) under CA+, CA-, QA+ and QA- (SP "
+            + "variants) for several epsilons and query/candidate set sizes. Progress goes to "
+            + "stderr.")
 final class TableCommand implements Callable<Integer> {
   @Mixin DataOptions data;
   @Mixin ModelOptions modelOptions;
