@@ -21,6 +21,8 @@ import java.util.Set;
  *     keep it small on a CPU
  * @param learningRate Adam's step size for fine-tuning ({@value #LEARNING_RATE})
  * @param epsilon ε of the inner ES-PGD ({@value #EPSILON}; the paper's 0.3)
+ * @param attackIterations iterations of the inner ES-PGD, with α = 2ε / iterations ({@value
+ *     #ATTACK_ITERATIONS}); 10 where the paper runs 30 at ε 0.3, so a step costs a third
  * @param bufferImages capacity of the rolling training buffer ({@value #BUFFER_IMAGES})
  * @param heldOutImages labelled catalog images kept out of training for R@1 ({@value
  *     #HELD_OUT_IMAGES}); the first {@code probeItems} of them are the fixed attack probe set
@@ -43,6 +45,7 @@ public record DefenseTrainerSettings(
     int batchSize,
     float learningRate,
     double epsilon,
+    int attackIterations,
     int bufferImages,
     int heldOutImages,
     int probeItems,
@@ -60,6 +63,7 @@ public record DefenseTrainerSettings(
   public static final String BATCH_SIZE = "train.batch.size";
   public static final String LEARNING_RATE = "train.learning.rate";
   public static final String EPSILON = "train.epsilon";
+  public static final String ATTACK_ITERATIONS = "train.attack.iterations";
   public static final String BUFFER_IMAGES = "buffer.images";
   public static final String HELD_OUT_IMAGES = "heldout.images";
   public static final String PROBE_ITEMS = "probe.items";
@@ -91,6 +95,11 @@ public record DefenseTrainerSettings(
         "must be an even number in 4..1024");
     require(learningRate > 0 && learningRate < 1, LEARNING_RATE, learningRate, "must be in (0, 1)");
     require(epsilon > 0 && epsilon <= 1, EPSILON, epsilon, "must be in (0, 1]");
+    require(
+        attackIterations >= 1 && attackIterations <= 1000,
+        ATTACK_ITERATIONS,
+        attackIterations,
+        "must be in 1..1000");
     require(bufferImages >= batchSize, BUFFER_IMAGES, bufferImages, "must be >= " + BATCH_SIZE);
     require(
         heldOutImages >= 20 && heldOutImages <= 10_000,
@@ -129,6 +138,7 @@ public record DefenseTrainerSettings(
         source.intValue(BATCH_SIZE, 16),
         (float) source.doubleValue(LEARNING_RATE, 5e-4),
         source.doubleValue(EPSILON, 0.3),
+        source.intValue(ATTACK_ITERATIONS, 10),
         source.intValue(BUFFER_IMAGES, 4096),
         source.intValue(HELD_OUT_IMAGES, 500),
         source.intValue(PROBE_ITEMS, 50),
@@ -151,6 +161,7 @@ public record DefenseTrainerSettings(
                 BATCH_SIZE,
                 LEARNING_RATE,
                 EPSILON,
+                ATTACK_ITERATIONS,
                 BUFFER_IMAGES,
                 HELD_OUT_IMAGES,
                 PROBE_ITEMS,

@@ -1,6 +1,7 @@
 package io.advrank.defensetrainer;
 
 import ai.djl.Device;
+import io.advrank.core.attack.PgdSchedule;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.core.defense.EstDefense;
 import io.advrank.core.model.EmbeddingModel;
@@ -257,10 +258,15 @@ final class TrainerLoop implements Runnable {
     LOG.info("defense-trainer fine-tunes {} with EST", version.version());
   }
 
+  /** EST with the configured inner attack: ε, and α = 2ε / iterations. */
+  private EstDefense defense() {
+    return new EstDefense(PgdSchedule.of(settings.epsilon(), settings.attackIterations()));
+  }
+
   private TripletTrainer newTrainer(EmbeddingModel model) {
     TrainSettings train =
         new TrainSettings(1, settings.batchSize(), settings.learningRate(), 1e-7f, 0.2f, steps);
-    return EstDefense.of(settings.epsilon()).trainer(model, train);
+    return defense().trainer(model, train);
   }
 
   private void ingest(ConsumerRecord<byte[], byte[]> r) {
@@ -377,7 +383,7 @@ final class TrainerLoop implements Runnable {
   private void publish(String version, Figures figures) {
     Map<String, String> training =
         Map.of(
-            "defense", EstDefense.of(settings.epsilon()).describe(),
+            "defense", defense().describe(),
             "steps_since_parent", Long.toString(stepsSinceParent),
             "batch_size", Integer.toString(settings.batchSize()),
             "learning_rate", Float.toString(settings.learningRate()),

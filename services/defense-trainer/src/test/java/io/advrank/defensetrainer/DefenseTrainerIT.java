@@ -211,6 +211,7 @@ class DefenseTrainerIT {
         8,
         1e-4f,
         0.3,
+        10,
         256,
         60,
         8,

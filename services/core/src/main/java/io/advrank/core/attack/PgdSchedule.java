@@ -31,4 +31,20 @@ public record PgdSchedule(double epsilon, double alpha, int iterations) {
     int iterations = (int) Math.min(Math.max(10, 2 * epsilon / alpha), 30);
     return new PgdSchedule(epsilon, alpha, iterations);
   }
+
+  /**
+   * A shorter (or longer) run for budget {@code epsilon}: {@code iterations} steps of α = 2ε /
+   * iterations, the paper's own rule iterations = 2ε/α solved for α, so the steps still add up to
+   * twice the budget. E.g. ε 0.3 in 10 steps: α 0.06. For a cheaper inner attack in adversarial
+   * training; the attacks themselves keep {@link #of(double)}.
+   */
+  public static PgdSchedule of(double epsilon, int iterations) {
+    if (!(epsilon > 0 && epsilon <= 1)) {
+      throw new IllegalArgumentException("epsilon: must be in (0, 1], was " + epsilon);
+    }
+    if (iterations < 1 || iterations > 1000) {
+      throw new IllegalArgumentException("iterations: must be in 1..1000, was " + iterations);
+    }
+    return new PgdSchedule(epsilon, Math.min(1, 2 * epsilon / iterations), iterations);
+  }
 }

@@ -59,6 +59,18 @@ class AttackSpecTest {
     assertEquals("SP-QA+ eps=0.3 m=5", new AttackSpec(AttackType.SP_QA_PLUS, 0.3, 5, 0).describe());
   }
 
+  @Test
+  void aShorterScheduleStillTravelsTwiceTheBudget() {
+    PgdSchedule s = PgdSchedule.of(0.3, 10);
+    assertEquals(0.06, s.alpha(), 1e-12);
+    assertEquals(10, s.iterations());
+    assertEquals(0.3, s.epsilon());
+    // Solved for alpha, the paper's rule gives back its own schedule where it is not capped.
+    assertEquals(PgdSchedule.of(0.1).alpha(), PgdSchedule.of(0.1, 20).alpha(), 1e-12);
+    assertThrows(IllegalArgumentException.class, () -> PgdSchedule.of(0.3, 0));
+    assertThrows(IllegalArgumentException.class, () -> PgdSchedule.of(0, 10));
+  }
+
   private static void assertSchedule(double eps, double alpha, int iterations) {
     PgdSchedule s = PgdSchedule.of(eps);
     assertEquals(alpha, s.alpha(), 1e-12, "alpha for eps " + eps);
