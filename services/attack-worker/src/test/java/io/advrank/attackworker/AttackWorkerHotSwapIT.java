@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import io.advrank.core.model.EmbeddingModel;
-import io.advrank.core.model.ModelManifest;
-import io.advrank.core.model.ModelSpec;
 import io.advrank.proto.v1.AdversarialVariant;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.RankShift;
@@ -15,10 +13,8 @@ import io.advrank.runtime.model.AssembledModel;
 import io.advrank.runtime.model.ModelTopic;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -117,21 +113,6 @@ class AttackWorkerHotSwapIT {
 
   /** Fresh C2F1 weights as a version created now (newer than the shipped model). */
   private AssembledModel version(String id) throws Exception {
-    Path dir = temp.resolve(id);
-    Instant now = Instant.now();
-    ModelSpec spec = ModelSpec.c2f1(1, 28, 28);
-    try (EmbeddingModel m = EmbeddingModel.create(spec, 5, Device.cpu())) {
-      ModelManifest written =
-          m.save(
-              dir,
-              new ModelManifest(
-                  1, id, "fmnist-c2f1-v1", spec, 0, null, null, null, now.toString(), null, null));
-      return AssembledModel.of(
-          id,
-          "fmnist-c2f1-v1",
-          written.toJson(),
-          now.toEpochMilli(),
-          Files.readAllBytes(dir.resolve(written.weightsFile())));
-    }
+    return TestKafka.version(temp.resolve(id), id);
   }
 }

@@ -1,16 +1,23 @@
 package io.advrank.attackworker;
 
+import ai.djl.Device;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
+import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.model.ModelManifest;
+import io.advrank.core.model.ModelSpec;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.ImageKind;
 import io.advrank.runtime.kafka.EmbeddedKafka;
+import io.advrank.runtime.model.AssembledModel;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.topic.Topic;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.PixelCodec;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -124,11 +131,17 @@ final class TestKafka {
   static void produce(
       EmbeddedKafka kafka, Topic<String, ImageEvent> topic, List<ImageEvent> events) {
     try (KafkaProducer<byte[], byte[]> p = bytesProducer(kafka)) {
-      for (ImageEvent e : events) {
-        var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
-        byte[] value = topic.valueSerde().serializer().serialize(topic.name(), headers, e);
-        p.send(new ProducerRecord<>(topic.name(), null, e.getItemId().getBytes(), value, headers));
-      }
+      send(p, topic, events);
+    }
+  }
+
+  /** Sends {@code events} keyed by item id, as the producer service does; does not wait. */
+  static void send(
+      KafkaProducer<byte[], byte[]> p, Topic<String, ImageEvent> topic, List<ImageEvent> events) {
+    for (ImageEvent e : events) {
+      var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+      byte[] value = topic.valueSerde().serializer().serialize(topic.name(), headers, e);
+      p.send(new ProducerRecord<>(topic.name(), null, e.getItemId().getBytes(), value, headers));
     }
   }
 
@@ -152,16 +165,8 @@ final class TestKafka {
       boolean committedOnly,
       Predicate<List<ConsumerRecord<byte[], byte[]>>> done,
       Duration timeout) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-        committedOnly ? "read_committed" : "read_uncommitted");
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    try (var consumer =
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (var consumer = consumer(kafka, committedOnly)) {
       consumer.subscribe(List.of(topic));
       long deadline = System.nanoTime() + timeout.toNanos();
       while (!done.test(out) && System.nanoTime() < deadline) {
@@ -175,16 +180,50 @@ final class TestKafka {
     return out;
   }
 
+  /** A consumer in a fresh group that starts at the earliest offsets; the caller subscribes. */
+  static KafkaConsumer<byte[], byte[]> consumer(EmbeddedKafka kafka, boolean committedOnly) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+        committedOnly ? "read_committed" : "read_uncommitted");
+    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
   static <V> List<V> values(Topic<String, V> topic, List<ConsumerRecord<byte[], byte[]>> records) {
     return records.stream()
         .map(r -> topic.valueSerde().deserializer().deserialize(topic.name(), r.value()))
         .toList();
   }
 
+  /**
+   * Fresh C2F1 weights (seed 5) saved under {@code dir} as version {@code id}, created now: newer
+   * than the shipped model, so a worker offered it on advrank.models switches to it.
+   */
+  static AssembledModel version(Path dir, String id) throws Exception {
+    Instant now = Instant.now();
+    ModelSpec spec = ModelSpec.c2f1(1, 28, 28);
+    try (EmbeddingModel m = EmbeddingModel.create(spec, 5, Device.cpu())) {
+      ModelManifest written =
+          m.save(
+              dir,
+              new ModelManifest(
+                  1, id, "fmnist-c2f1-v1", spec, 0, null, null, null, now.toString(), null, null));
+      return AssembledModel.of(
+          id,
+          "fmnist-c2f1-v1",
+          written.toJson(),
+          now.toEpochMilli(),
+          Files.readAllBytes(dir.resolve(written.weightsFile())));
+    }
+  }
+
   /** A worker with real clients; {@code producer} may be a crashing one. */
   static AttackWorkerService worker(
       AttackWorkerSettings s,
-      io.advrank.core.model.EmbeddingModel model,
+      EmbeddingModel model,
       KafkaProducer<byte[], byte[]> producer,
       io.micrometer.core.instrument.MeterRegistry registry) {
     return new AttackWorkerService(
