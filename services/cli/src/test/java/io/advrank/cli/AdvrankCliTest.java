@@ -112,6 +112,18 @@ class AdvrankCliTest {
   }
 
   @Test
+  void attackIterationsNeedEstAndARange() {
+    String data = CliRun.FIXTURE.toString();
+    CliRun plain = CliRun.of("train", "--attack-iterations", "10", "--data", data);
+    assertEquals(2, plain.exitCode());
+    assertTrue(plain.err().contains("--attack-iterations: needs --defense est"), plain.err());
+    CliRun zero =
+        CliRun.of("train", "--defense", "est", "--attack-iterations", "0", "--data", data);
+    assertEquals(2, zero.exitCode());
+    assertTrue(zero.err().contains("--attack-iterations: must be in 1..1000, was 0"), zero.err());
+  }
+
+  @Test
   void trainsThenEvaluatesOnTheFixtureAndRefusesATamperedModel() throws Exception {
     Path model = tmp.resolve("model");
     String data = CliRun.FIXTURE.toString();

@@ -17,8 +17,8 @@ import java.util.Set;
  *
  * @param modelDir the model to start from when {@code advrank.models} holds none ({@value
  *     #MODEL_DIR})
- * @param batchSize images per EST step, even ({@value #BATCH_SIZE}); EST costs ~30 clean steps, so
- *     keep it small on a CPU
+ * @param batchSize images per EST step, even ({@value #BATCH_SIZE}); a step costs about 1 + {@code
+ *     attackIterations} clean steps, so keep it small on a CPU
  * @param learningRate Adam's step size for fine-tuning ({@value #LEARNING_RATE}); 2e-4 kept more
  *     R@1 per point of robustness than 5e-4 in offline fine-tunes (README, "Defense")
  * @param epsilon ε of the inner ES-PGD ({@value #EPSILON}; the paper's 0.3)
