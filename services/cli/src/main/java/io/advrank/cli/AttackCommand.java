@@ -48,7 +48,18 @@ final class AttackCommand implements Callable<Integer> {
       description = "Queries per candidate (w, CA) or candidates per query (m, QA) (default: 1).")
   int size;
 
-  @Option(names = "--limit", description = "Attack the first N test items only (default: all).")
+  @Option(
+      names = "--skip",
+      defaultValue = "0",
+      description =
+          "Leave out the first N test images (gallery and attacked items), e.g. --skip 2000 to measure a version the demo's"
+              + " defense-trainer published on images it never trained on (the demo's catalog is"
+              + " the first --catalog-limit test images, 2000 by default) (default: 0).")
+  int skip;
+
+  @Option(
+      names = "--limit",
+      description = "Attack the first N test items (after --skip) only (default: all).")
   Integer limit;
 
   @Option(
@@ -66,7 +77,7 @@ final class AttackCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     AttackSpec spec = new AttackSpec(AttackType.parse(type), eps, size, seed);
-    ImageDataset test = data.load(DatasetDirectory.Split.TEST, null);
+    ImageDataset test = data.load(DatasetDirectory.Split.TEST, skip, null);
     int n = AttackTableRows.checkLimit(limit, test.size());
     try (EmbeddingModel model = modelOptions.open(test);
         AttackEvaluation evaluation = checked(AttackEvaluation.of(model, test), spec);

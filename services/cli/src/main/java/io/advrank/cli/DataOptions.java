@@ -4,6 +4,7 @@ import io.advrank.core.data.DataException;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
 import java.nio.file.Path;
+import java.util.stream.IntStream;
 import picocli.CommandLine.Option;
 
 /** {@code --data DIR}: where the images come from. */
@@ -18,7 +19,23 @@ final class DataOptions {
 
   /** The split, cut to its first {@code limit} images when a limit is given. */
   ImageDataset load(DatasetDirectory.Split split, Integer limit) throws DataException {
+    return load(split, 0, limit);
+  }
+
+  /**
+   * The split without its first {@code skip} images (option {@code --skip}), then cut to the first
+   * {@code limit} of the rest when a limit is given.
+   */
+  ImageDataset load(DatasetDirectory.Split split, int skip, Integer limit) throws DataException {
     ImageDataset d = DatasetDirectory.load(dir, split);
+    if (skip != 0) {
+      if (skip < 0 || skip >= d.size()) {
+        throw new IllegalArgumentException(
+            "--skip: must be in 0..%d (the split holds %d images), was %d"
+                .formatted(d.size() - 1, d.size(), skip));
+      }
+      d = d.subset(IntStream.range(skip, d.size()).toArray(), d.name() + "[" + skip + ":]");
+    }
     if (limit == null || limit >= d.size()) {
       return d;
     }

@@ -22,12 +22,23 @@ final class EvalCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
   @Mixin OutputOptions output;
 
-  @Option(names = "--limit", description = "Use the first N test images only (default: all).")
+  @Option(
+      names = "--skip",
+      defaultValue = "0",
+      description =
+          "Leave out the first N test images, e.g. --skip 2000 to measure a version the demo's"
+              + " defense-trainer published on images it never trained on (the demo's catalog is"
+              + " the first --catalog-limit test images, 2000 by default) (default: 0).")
+  int skip;
+
+  @Option(
+      names = "--limit",
+      description = "Use the first N test images (after --skip) only (default: all).")
   Integer limit;
 
   @Override
   public Integer call() throws Exception {
-    ImageDataset test = data.load(DatasetDirectory.Split.TEST, limit);
+    ImageDataset test = data.load(DatasetDirectory.Split.TEST, skip, limit);
     try (EmbeddingModel model = modelOptions.open(test)) {
       long t0 = System.nanoTime();
       Embeddings e = model.embed(test);

@@ -157,6 +157,14 @@ class AdvrankCliTest {
     assertEquals(300, result.get("images").getAsInt());
     assertEquals(trained.get("version").getAsString(), result.get("version").getAsString());
 
+    CliRun rest = CliRun.of("eval", "--data", data, "--model", model.toString(), "--skip", "700");
+    assertEquals(0, rest.exitCode(), rest.err());
+    assertTrue(rest.out().contains("[700:], 300 images"), rest.out());
+    CliRun tooFar =
+        CliRun.of("eval", "--data", data, "--model", model.toString(), "--skip", "1000");
+    assertEquals(2, tooFar.exitCode());
+    assertTrue(tooFar.err().contains("--skip: must be in 0..999"), tooFar.err());
+
     Path weights = model.resolve("weights.ndlist");
     byte[] bytes = Files.readAllBytes(weights);
     bytes[100] ^= 1;
