@@ -13,6 +13,7 @@ import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.Embeddings;
 import io.advrank.proto.v1.RankShift;
 import io.advrank.runtime.topic.Topics;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,8 +39,12 @@ final class BenchPipelineAttack {
   /** Whole-run timeout of the Kafka part: generous, the machine may be shared. */
   private static final Duration TIMEOUT = Duration.ofMinutes(20);
 
-  /** Throughput of one way of running the attacks, and the mean rank percentiles it reached. */
-  record Run(double seconds, double attacksPerSecond, double rankBefore, double rankAfter) {}
+  /**
+   * Throughput of one way of running the attacks, the mean rank percentiles it reached, and how
+   * many PGD runs (batches) it took: the worker's batches depend on how events arrive.
+   */
+  record Run(
+      double seconds, double attacksPerSecond, double rankBefore, double rankAfter, long pgdRuns) {}
 
   private final BenchPipelineKafka kafka;
   private final BenchPipelineEvents events;
@@ -70,6 +75,7 @@ final class BenchPipelineAttack {
     try (AttackWorkerService worker =
             AttackWorkerService.create(settings, Clock.systemUTC(), registry);
         Consumer<String, RankShift> shifts = kafka.tail(Topics.RANK_SHIFTS)) {
+      long runsBefore = pgdRuns(registry);
       worker.start();
       if (!worker.awaitReady(Duration.ofMinutes(5))) {
         throw new TimeoutException("the attack-worker did not load its gallery in 5 minutes");
@@ -86,8 +92,16 @@ final class BenchPipelineAttack {
           seconds,
           items / seconds,
           got.values().stream().mapToDouble(RankShift::getRankPercentileBefore).average().orElse(0),
-          got.values().stream().mapToDouble(RankShift::getRankPercentileAfter).average().orElse(0));
+          got.values().stream().mapToDouble(RankShift::getRankPercentileAfter).average().orElse(0),
+          pgdRuns(registry) - runsBefore);
     }
+  }
+
+  /** PGD runs the worker has counted so far ({@code advrank_attack_batch_size}'s count). */
+  private static long pgdRuns(MeterRegistry registry) {
+    return registry.find("advrank.attack.batch.size").summaries().stream()
+        .mapToLong(DistributionSummary::count)
+        .sum();
   }
 
   /** Reads rank shifts until one per uploaded item has arrived; notes when the last one did. */
@@ -139,7 +153,8 @@ final class BenchPipelineAttack {
           seconds,
           items / seconds,
           results.stream().mapToDouble(AttackResult::rankBefore).average().orElse(0),
-          results.stream().mapToDouble(AttackResult::rankAfter).average().orElse(0));
+          results.stream().mapToDouble(AttackResult::rankAfter).average().orElse(0),
+          (items + batch - 1) / batch);
     }
   }
 

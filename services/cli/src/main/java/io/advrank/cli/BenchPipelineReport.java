@@ -77,6 +77,7 @@ record BenchPipelineReport(
     m.put("attacks_per_s", r.attacksPerSecond());
     m.put("rank_before", r.rankBefore());
     m.put("rank_after", r.rankAfter());
+    m.put("pgd_runs", r.pgdRuns());
     return m;
   }
 
@@ -94,8 +95,8 @@ record BenchPipelineReport(
             spec.type().label(), spec.epsilon(), spec.size(), items, gallery, batch));
     s.append(
         String.format(
-            "  %-11s %9s %11s %13s %12s%n",
-            "", "seconds", "attacks/s", "rank before%", "rank after%"));
+            "  %-11s %9s %11s %13s %12s %9s%n",
+            "", "seconds", "attacks/s", "rank before%", "rank after%", "PGD runs"));
     row(s, "via Kafka", kafka);
     row(s, "in-process", inProcess);
     s.append(
@@ -146,7 +147,7 @@ record BenchPipelineReport(
   private static void row(StringBuilder s, String name, BenchPipelineAttack.Run r) {
     s.append(
         String.format(
-            "  %-11s %9.2f %11.2f %13.1f %12.1f%n",
-            name, r.seconds(), r.attacksPerSecond(), r.rankBefore(), r.rankAfter()));
+            "  %-11s %9.2f %11.2f %13.1f %12.1f %9d%n",
+            name, r.seconds(), r.attacksPerSecond(), r.rankBefore(), r.rankAfter(), r.pgdRuns()));
   }
 }

@@ -58,6 +58,9 @@ class BenchPipelineIT {
       assertPositive(run, "attacks_per_s");
     }
     assertPositive(attack, "ratio");
+    assertEquals(2, attack.getAsJsonObject("in_process").get("pgd_runs").getAsLong());
+    long workerRuns = attack.getAsJsonObject("kafka").get("pgd_runs").getAsLong();
+    assertTrue(workerRuns >= 2 && workerRuns <= 32, "32 items in batches of <= 16: " + workerRuns);
     JsonObject benign = json.getAsJsonObject("benign");
     assertEquals(100, benign.get("sent").getAsInt());
     assertPositive(benign, "answered");
