@@ -90,14 +90,7 @@ class AttackWorkerBacklogSwapIT {
       AttackWorkerSettings settings =
           TestKafka.settings(kafka, "it-backlog", "SP-QA+ eps=0.03 m=1 fraction=1", BATCH);
       TestKafka.produce(kafka, Topics.CATALOG, TestKafka.catalog(CATALOG));
-      try (AttackWorkerService worker =
-          TestKafka.worker(
-              settings,
-              v1,
-              new KafkaProducer<>(AttackWorkerClients.producer(settings)),
-              registry)) {
-        worker.start();
-        assertTrue(worker.awaitReady(Duration.ofSeconds(30)), "gallery loaded");
+      try (AttackWorkerService worker = TestKafka.readyWorker(settings, v1, registry)) {
         int sent = keepBacklogUntilHandedOver(kafka, registry, v2);
 
         List<ConsumerRecord<byte[], byte[]>> shifts = readAll(kafka, Topics.RANK_SHIFTS, sent);

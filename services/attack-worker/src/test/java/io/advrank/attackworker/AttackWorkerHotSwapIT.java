@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,14 +41,7 @@ class AttackWorkerHotSwapIT {
       AttackWorkerSettings settings =
           TestKafka.settings(kafka, "it-swap", "SP-QA+ eps=0.03 m=1 fraction=1", 8);
       TestKafka.produce(kafka, Topics.CATALOG, TestKafka.catalog(CATALOG));
-      try (AttackWorkerService worker =
-          TestKafka.worker(
-              settings,
-              v1,
-              new KafkaProducer<>(AttackWorkerClients.producer(settings)),
-              registry)) {
-        worker.start();
-        assertTrue(worker.awaitReady(Duration.ofSeconds(30)), "gallery loaded");
+      try (AttackWorkerService worker = TestKafka.readyWorker(settings, v1, registry)) {
         List<ImageEvent> queries = TestKafka.queries(CATALOG, 2 * HALF);
         TestKafka.produce(kafka, Topics.QUERIES, queries.subList(0, HALF));
         assertEquals(HALF, shifts(kafka, HALF).size());

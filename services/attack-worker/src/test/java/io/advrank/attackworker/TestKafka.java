@@ -221,6 +221,22 @@ final class TestKafka {
   }
 
   /** A worker with real clients; {@code producer} may be a crashing one. */
+  /** A started worker with its own transactional producer whose gallery has loaded. */
+  static AttackWorkerService readyWorker(
+      AttackWorkerSettings s,
+      EmbeddingModel model,
+      io.micrometer.core.instrument.MeterRegistry registry)
+      throws InterruptedException {
+    AttackWorkerService worker =
+        worker(s, model, new KafkaProducer<>(AttackWorkerClients.producer(s)), registry);
+    worker.start();
+    if (!worker.awaitReady(java.time.Duration.ofSeconds(30))) {
+      worker.close();
+      throw new AssertionError("the worker's gallery did not load in 30 s");
+    }
+    return worker;
+  }
+
   static AttackWorkerService worker(
       AttackWorkerSettings s,
       EmbeddingModel model,
