@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
     description =
         "Attack a model's ranking with CA+, CA-, QA+, QA-, SP-QA+, SP-QA- or ES (ECCV 2020) "
             + "and print the mean rank percentile (%) before and after. The gallery is the whole "
-            + "test split.")
+            + "test split (less the first --skip images).")
 final class AttackCommand implements Callable<Integer> {
   @Mixin DataOptions data;
   @Mixin ModelOptions modelOptions;
@@ -52,9 +52,10 @@ final class AttackCommand implements Callable<Integer> {
       names = "--skip",
       defaultValue = "0",
       description =
-          "Leave out the first N test images (gallery and attacked items), e.g. --skip 2000 to measure a version the demo's"
-              + " defense-trainer published on images it never trained on (the demo's catalog is"
-              + " the first --catalog-limit test images, 2000 by default) (default: 0).")
+          "Leave out the first N test images, from the gallery and the attacked items, e.g."
+              + " --skip 2000 to measure a version the demo's defense-trainer published on images"
+              + " it never trained on (the demo's catalog is the first --catalog-limit test"
+              + " images, 2000 by default) (default: 0).")
   int skip;
 
   @Option(
