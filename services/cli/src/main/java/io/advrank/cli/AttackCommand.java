@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "Attack a model's ranking with CA+, CA-, QA+, QA-, SP-QA+, SP-QA- or ES (ECCV 2020) "
-            + "and print the mean rank percentile (%) before and after. The gallery is the whole "
+            + "and print the mean rank percentile (%%) before and after. The gallery is the whole "
             + "test split (less the first --skip images).")
 final class AttackCommand implements Callable<Integer> {
   @Mixin DataOptions data;

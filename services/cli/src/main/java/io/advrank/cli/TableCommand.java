@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
     name = "table",
     mixinStandardHelpOptions = true,
     description =
-        "Print the paper's table of rank percentiles (%) under CA+, CA-, QA+ and QA- (SP "
+        "Print the paper's table of rank percentiles (%%) under CA+, CA-, QA+ and QA- (SP "
             + "variants) for several epsilons and query/candidate set sizes. Progress goes to "
             + "stderr.")
 final class TableCommand implements Callable<Integer> {
