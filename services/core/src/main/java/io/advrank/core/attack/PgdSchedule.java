@@ -39,9 +39,7 @@ public record PgdSchedule(double epsilon, double alpha, int iterations) {
    * training; the attacks themselves keep {@link #of(double)}.
    */
   public static PgdSchedule of(double epsilon, int iterations) {
-    if (!(epsilon > 0 && epsilon <= 1)) {
-      throw new IllegalArgumentException("epsilon: must be in (0, 1], was " + epsilon);
-    }
+    // The constructor checks epsilon; iterations here, before a negative count makes alpha wrong.
     if (iterations < 1 || iterations > 1000) {
       throw new IllegalArgumentException("iterations: must be in 1..1000, was " + iterations);
     }
