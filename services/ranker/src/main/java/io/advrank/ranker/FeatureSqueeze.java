@@ -4,6 +4,7 @@ import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.Embeddings;
 import io.advrank.core.model.ModelSpec;
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * The consistency score of an image, higher is more suspicious: feature squeezing carried over to
@@ -73,11 +74,35 @@ public final class FeatureSqueeze {
     this.withMedian = withMedian;
   }
 
+  /** Embeddings of a batch of images with their consistency scores, from one forward call. */
+  public record Scored(Embeddings embeddings, float[] scores) {}
+
   /**
    * The consistency score of each of {@code count} images, given their embeddings (computed by the
    * caller for ranking anyway): one extra embed call for all squeezed copies of the batch.
    */
   public float[] scores(EmbeddingModel model, float[] pixels, int count, Embeddings embedded) {
+    float[] squeezed = squeezedCopies(pixels, count);
+    Embeddings copies = model.embed(squeezed, squeezed.length / (channels * height * width));
+    return score(pixels, count, embedded, copies, 0);
+  }
+
+  /**
+   * Embeds {@code count} images and scores them, the images and all their squeezed copies in one
+   * forward call: on small batches (a ranker answering live queries) the fixed cost of a call is
+   * about as large as the arithmetic.
+   */
+  public Scored embedAndScore(EmbeddingModel model, float[] pixels, int count) {
+    float[] squeezed = squeezedCopies(pixels, count);
+    float[] all = Arrays.copyOf(pixels, pixels.length + squeezed.length);
+    System.arraycopy(squeezed, 0, all, pixels.length, squeezed.length);
+    Embeddings embedded = model.embed(all, all.length / (channels * height * width));
+    Embeddings originals = embedded.rows(IntStream.range(0, count).toArray());
+    return new Scored(originals, score(pixels, count, originals, embedded, count));
+  }
+
+  /** The 4-bit copy of every image, then (photos) the median-filtered copy of every image. */
+  private float[] squeezedCopies(float[] pixels, int count) {
     if (pixels.length != count * channels * height * width) {
       throw new IllegalArgumentException(
           "pixels: %d values are not %d images of %dx%dx%d"
@@ -88,13 +113,20 @@ public final class FeatureSqueeze {
       squeezed = Arrays.copyOf(squeezed, 2 * pixels.length);
       System.arraycopy(medianFilter(pixels, count), 0, squeezed, pixels.length, pixels.length);
     }
-    Embeddings copies = model.embed(squeezed, withMedian ? 2 * count : count);
+    return squeezed;
+  }
+
+  /**
+   * Scores from the squeezed copies' embeddings, which start at row {@code from} of {@code copies}.
+   */
+  private float[] score(
+      float[] pixels, int count, Embeddings embedded, Embeddings copies, int from) {
     float[] byDepth = new float[count];
     float[] byMedian = withMedian ? new float[count] : null;
     for (int i = 0; i < count; i++) {
-      byDepth[i] = (float) (1 - dot(embedded.row(i), copies.row(i)));
+      byDepth[i] = (float) (1 - dot(embedded.row(i), copies.row(from + i)));
       if (withMedian) {
-        byMedian[i] = (float) (1 - dot(embedded.row(i), copies.row(count + i)));
+        byMedian[i] = (float) (1 - dot(embedded.row(i), copies.row(from + count + i)));
       }
     }
     return joint(
@@ -159,29 +191,53 @@ public final class FeatureSqueeze {
   }
 
   /** The median of the last {@code capacity} values added. */
+  /**
+   * The median of the last {@code capacity} values. The window is kept in arrival order (to know
+   * which value leaves) and sorted (for the median); a new value costs two binary searches and two
+   * array moves, a median costs nothing. The ranker asks for a median on every batch, and copying
+   * and sorting the whole window each time took a quarter of its query thread.
+   */
   static final class RunningMedian {
     private final float[] ring;
+    private final float[] sorted;
     private int size;
     private int next;
 
     RunningMedian(int capacity) {
       this.ring = new float[capacity];
+      this.sorted = new float[capacity];
     }
 
     void addAll(float[] values) {
       for (float v : values) {
-        ring[next] = v;
-        next = (next + 1) % ring.length;
-        size = Math.min(size + 1, ring.length);
+        add(v);
       }
+    }
+
+    private void add(float v) {
+      if (size == ring.length) {
+        int out = position(ring[next]);
+        System.arraycopy(sorted, out + 1, sorted, out, size - out - 1);
+        size--;
+      }
+      ring[next] = v;
+      next = (next + 1) % ring.length;
+      int in = position(v);
+      System.arraycopy(sorted, in, sorted, in + 1, size - in);
+      sorted[in] = v;
+      size++;
+    }
+
+    /** Index of {@code v} in the sorted window if present, else where it would go. */
+    private int position(float v) {
+      int i = Arrays.binarySearch(sorted, 0, size, v);
+      return i >= 0 ? i : -i - 1;
     }
 
     double median() {
       if (size == 0) {
         return Double.NaN;
       }
-      float[] sorted = Arrays.copyOf(ring, size);
-      Arrays.sort(sorted);
       return size % 2 == 1
           ? sorted[size / 2]
           : (sorted[size / 2 - 1] + (double) sorted[size / 2]) / 2;

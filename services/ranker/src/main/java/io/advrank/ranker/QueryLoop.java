@@ -1,7 +1,6 @@
 package io.advrank.ranker;
 
 import io.advrank.core.model.EmbeddingModel;
-import io.advrank.core.model.Embeddings;
 import io.advrank.proto.v1.Hit;
 import io.advrank.proto.v1.ImageKind;
 import io.advrank.proto.v1.RankingResult;
@@ -200,9 +199,9 @@ final class QueryLoop implements Runnable {
         System.arraycopy(batch.get(i).query().pixels(), 0, pixels, i * size, size);
       }
       // The snapshot's own model: a batch finishes on the version it started with.
-      Embeddings embedded = snapshot.model().embed(pixels, batch.size());
-      List<List<Hit>> hits = snapshot.rank(embedded, settings.topK());
-      float[] consistency = squeeze.scores(snapshot.model(), pixels, batch.size(), embedded);
+      FeatureSqueeze.Scored scored = squeeze.embedAndScore(snapshot.model(), pixels, batch.size());
+      List<List<Hit>> hits = snapshot.rank(scored.embeddings(), settings.topK());
+      float[] consistency = scored.scores();
       metrics.batchSize.record(batch.size());
       for (int i = 0; i < batch.size(); i++) {
         publish(batch.get(i), snapshot, hits.get(i), consistency[i]);

@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import ai.djl.Device;
+import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.model.Embeddings;
+import io.advrank.core.model.ModelSpec;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class FeatureSqueezeTest {
@@ -45,6 +50,31 @@ class FeatureSqueezeTest {
   }
 
   @Test
+  void oneForwardCallGivesTheEmbeddingsAndScoresOfTwo() {
+    ModelSpec spec = ModelSpec.c2f1(1, 28, 28);
+    Random random = new Random(3);
+    int n = 3;
+    float[] pixels = new float[n * spec.imageSize()];
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = random.nextFloat() < 0.6f ? 0f : random.nextFloat();
+    }
+    try (EmbeddingModel model = EmbeddingModel.create(spec, 0, Device.cpu())) {
+      for (boolean photos : new boolean[] {false, true}) {
+        FeatureSqueeze twoCalls = photos ? FeatureSqueeze.joint(spec) : FeatureSqueeze.of(spec);
+        FeatureSqueeze oneCall = photos ? FeatureSqueeze.joint(spec) : FeatureSqueeze.of(spec);
+        Embeddings embedded = model.embed(pixels, n);
+        float[] expected = twoCalls.scores(model, pixels, n, embedded);
+
+        FeatureSqueeze.Scored scored = oneCall.embedAndScore(model, pixels, n);
+
+        assertEquals(n, scored.embeddings().count());
+        assertArrayEquals(embedded.values(), scored.embeddings().values(), 1e-5f);
+        assertArrayEquals(expected, scored.scores(), 1e-4f);
+      }
+    }
+  }
+
+  @Test
   void theRunningMedianForgetsOldValues() {
     FeatureSqueeze.RunningMedian m = new FeatureSqueeze.RunningMedian(3);
     m.addAll(new float[] {100, 100, 100});
@@ -53,6 +83,33 @@ class FeatureSqueezeTest {
     assertEquals(2, m.median(), 0);
     m.addAll(new float[] {4});
     assertEquals(3, m.median(), 0);
+  }
+
+  @Test
+  void theRunningMedianIsTheMedianOfTheWindowAtEveryStep() {
+    java.util.Random random = new java.util.Random(7);
+    int capacity = 16;
+    FeatureSqueeze.RunningMedian m = new FeatureSqueeze.RunningMedian(capacity);
+    java.util.ArrayDeque<Float> window = new java.util.ArrayDeque<>();
+    for (int step = 0; step < 500; step++) {
+      // Few distinct values, so that equal values leave and enter the window too.
+      float v = random.nextInt(6) / 4f;
+      m.addAll(new float[] {v});
+      window.addLast(v);
+      if (window.size() > capacity) {
+        window.removeFirst();
+      }
+      float[] sorted = new float[window.size()];
+      int i = 0;
+      for (float w : window) {
+        sorted[i++] = w;
+      }
+      java.util.Arrays.sort(sorted);
+      int n = sorted.length;
+      double expected =
+          n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + (double) sorted[n / 2]) / 2;
+      assertEquals(expected, m.median(), 0, "step " + step);
+    }
   }
 
   @Test

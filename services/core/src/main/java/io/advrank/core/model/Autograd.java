@@ -12,8 +12,16 @@ public final class Autograd {
 
   /** Turns off gradient recording on the calling thread (no-op on engines other than PyTorch). */
   public static void disableOnThisThread() {
-    if ("PyTorch".equals(Engine.getInstance().getEngineName())) {
+    if (Default.PYTORCH) {
       JniUtils.setGradMode(false);
     }
+  }
+
+  /**
+   * Whether the default engine is PyTorch, looked up once rather than on every embedding call
+   * ({@code Engine.getInstance()} reads system properties and the environment each time).
+   */
+  private static final class Default {
+    static final boolean PYTORCH = "PyTorch".equals(Engine.getInstance().getEngineName());
   }
 }
