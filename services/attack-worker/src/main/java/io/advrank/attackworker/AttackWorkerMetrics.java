@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -85,7 +86,8 @@ final class AttackWorkerMetrics {
         .record(o.result().embeddingShift());
   }
 
-  void batch(int images) {
+  /** One PGD run: how many images it attacked and its wall time, target planning included. */
+  void batch(int images, long micros) {
     DistributionSummary.builder("advrank.attack.batch.size")
         .description("Images per PGD run")
         .publishPercentileHistogram()
@@ -93,6 +95,10 @@ final class AttackWorkerMetrics {
         .maximumExpectedValue(1024.0)
         .register(registry)
         .record(images);
+    Timer.builder("advrank.attack.batch.duration")
+        .description("Wall time of one PGD run, target planning included")
+        .register(registry)
+        .record(micros, TimeUnit.MICROSECONDS);
   }
 
   void forwarded(String topic) {

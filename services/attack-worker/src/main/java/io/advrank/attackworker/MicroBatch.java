@@ -118,7 +118,7 @@ final class MicroBatch {
 
   private void emit(List<AttackOutcome> outcomes, List<Runnable> tally) {
     long now = clock.millis();
-    Map<Object, Integer> batches = new LinkedHashMap<>();
+    Map<Object, AttackOutcome> batches = new LinkedHashMap<>();
     for (AttackOutcome o : outcomes) {
       tally.add(() -> metrics.attack(o));
       switch (o.status()) {
@@ -126,13 +126,13 @@ final class MicroBatch {
           send(outputs.delivered(o), tally);
           producer.send(outputs.variant(o, now));
           producer.send(outputs.rankShift(o, now));
-          batches.putIfAbsent(o.attack(), o.batchSize());
+          batches.putIfAbsent(o.attack(), o);
         }
         case SKIPPED -> send(OutputRecords.forward(o.event().record()), tally);
         case FAILED -> deadLetters.publish(o.event().record(), Reason.PROCESSING_FAILED, o.error());
       }
     }
-    batches.values().forEach(size -> tally.add(() -> metrics.batch(size)));
+    batches.values().forEach(o -> tally.add(() -> metrics.batch(o.batchSize(), o.latencyMicros())));
   }
 
   private void send(ProducerRecord<byte[], byte[]> record, List<Runnable> tally) {

@@ -54,7 +54,7 @@ class AttackWorkerMetricsTest {
   @Test
   void publishesHistogramsThatHistogramQuantileCanUse() {
     metrics.attack(attacked(50, 1.5, true));
-    metrics.batch(8);
+    metrics.batch(8, 1_500_000);
 
     String scrape = registry.scrape();
     String tags = "model_version=\"v7\",type=\"CA+\"";
@@ -66,7 +66,9 @@ class AttackWorkerMetricsTest {
             "advrank_rank_percentile_after_bucket{" + tags + ",le=\"2.0\"} 1",
             "advrank_rank_percentile_after_bucket{" + tags + ",le=\"1.0\"} 0",
             "advrank_embedding_shift_sum{" + tags + "} 0.04",
-            "advrank_attack_batch_size_bucket{le=\"8.0\"} 1")) {
+            "advrank_attack_batch_size_bucket{le=\"8.0\"} 1",
+            "advrank_attack_batch_duration_seconds_count 1",
+            "advrank_attack_batch_duration_seconds_sum 1.5")) {
       assertTrue(scrape.contains(series), series + " missing:\n" + scrape);
     }
   }

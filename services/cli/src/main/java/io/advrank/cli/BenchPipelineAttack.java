@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -40,11 +41,17 @@ final class BenchPipelineAttack {
   private static final Duration TIMEOUT = Duration.ofMinutes(20);
 
   /**
-   * Throughput of one way of running the attacks, the mean rank percentiles it reached, and how
-   * many PGD runs (batches) it took: the worker's batches depend on how events arrive.
+   * Throughput of one way of running the attacks, the mean rank percentiles it reached, how many
+   * PGD runs (batches) it took (the worker's batches depend on how events arrive) and how long they
+   * took together: the rest of {@code seconds} is time outside PGD.
    */
   record Run(
-      double seconds, double attacksPerSecond, double rankBefore, double rankAfter, long pgdRuns) {}
+      double seconds,
+      double attacksPerSecond,
+      double rankBefore,
+      double rankAfter,
+      long pgdRuns,
+      double pgdSeconds) {}
 
   private final BenchPipelineKafka kafka;
   private final BenchPipelineEvents events;
@@ -76,6 +83,7 @@ final class BenchPipelineAttack {
             AttackWorkerService.create(settings, Clock.systemUTC(), registry);
         Consumer<String, RankShift> shifts = kafka.tail(Topics.RANK_SHIFTS)) {
       long runsBefore = pgdRuns(registry);
+      double pgdBefore = pgdSeconds(registry);
       worker.start();
       if (!worker.awaitReady(Duration.ofMinutes(5))) {
         throw new TimeoutException("the attack-worker did not load its gallery in 5 minutes");
@@ -93,7 +101,8 @@ final class BenchPipelineAttack {
           items / seconds,
           got.values().stream().mapToDouble(RankShift::getRankPercentileBefore).average().orElse(0),
           got.values().stream().mapToDouble(RankShift::getRankPercentileAfter).average().orElse(0),
-          pgdRuns(registry) - runsBefore);
+          pgdRuns(registry) - runsBefore,
+          pgdSeconds(registry) - pgdBefore);
     }
   }
 
@@ -101,6 +110,13 @@ final class BenchPipelineAttack {
   private static long pgdRuns(MeterRegistry registry) {
     return registry.find("advrank.attack.batch.size").summaries().stream()
         .mapToLong(DistributionSummary::count)
+        .sum();
+  }
+
+  /** Wall time of the worker's PGD runs so far ({@code advrank_attack_batch_duration_seconds}). */
+  private static double pgdSeconds(MeterRegistry registry) {
+    return registry.find("advrank.attack.batch.duration").timers().stream()
+        .mapToDouble(t -> t.totalTime(TimeUnit.SECONDS))
         .sum();
   }
 
@@ -154,7 +170,8 @@ final class BenchPipelineAttack {
           items / seconds,
           results.stream().mapToDouble(AttackResult::rankBefore).average().orElse(0),
           results.stream().mapToDouble(AttackResult::rankAfter).average().orElse(0),
-          (items + batch - 1) / batch);
+          (items + batch - 1) / batch,
+          seconds);
     }
   }
 

@@ -12,6 +12,7 @@ import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +36,11 @@ import picocli.CommandLine.Option;
         "End-to-end figures of the Kafka pipeline, from one run on an embedded broker (or "
             + "--bootstrap-servers): (1) CA+ attacks/s of the attack-worker on --items uploads, "
             + "from the first upload to the last rank shift, beside the same attacks run "
-            + "in-process in batches of --batch (goal: >= 0.9x); (2) benign query latency, "
-            + "produced_at to ranking received, at --query-rate for --seconds with an empty "
-            + "campaign (goal: p99 < 50 ms), or while the worker attacks a share of the queries "
+            + "in-process in batches of --batch (goal: >= 0.9x), repeated for --rounds: the "
+            + "first round runs in a cold JVM, the ratio pools the later ones, the steady state "
+            + "of a long-running worker; (2) benign query latency, produced_at to ranking received, at "
+            + "--query-rate for --seconds after --warmup seconds with an empty campaign (goal: "
+            + "p99 < 50 ms), or while the worker attacks a share of the queries "
             + "(--latency-campaign).")
 final class BenchPipelineCommand implements Callable<Integer> {
   @Mixin DataOptions data;
@@ -108,6 +111,22 @@ final class BenchPipelineCommand implements Callable<Integer> {
       description = "Seconds of benign queries measured (default: ${DEFAULT-VALUE}).")
   double seconds;
 
+  @Option(
+      names = "--warmup",
+      defaultValue = "60",
+      description =
+          "Seconds of benign queries at --query-rate before the measured ones, not timed: the"
+              + " JIT compiles the hot path meanwhile (default: ${DEFAULT-VALUE}).")
+  double warmup;
+
+  @Option(
+      names = "--rounds",
+      defaultValue = "3",
+      description =
+          "Rounds of the attack comparison, each on new uploads of the same images: Kafka, then"
+              + " in-process; the ratio pools rounds 2 and later (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
   private final String run = Long.toString(System.currentTimeMillis(), 36);
 
   @Override
@@ -132,38 +151,52 @@ final class BenchPipelineCommand implements Callable<Integer> {
       }
       kafka.flush();
       AttackSpec spec = BenchPipelineAttack.caPlus(eps, size);
-      BenchPipelineAttack.Run[] attacks =
-          attacks(
-              new BenchPipelineAttack(kafka, events, catalog, items, spec), bootstrap, registry);
+      List<BenchPipelineReport.Round> attacks = attacks(test, kafka, spec, bootstrap, registry);
       AttackWorkerSettings forwarding = worker(bootstrap, "benign", latencyCampaign);
       BenchPipelineLatency.Result benign =
-          new BenchPipelineLatency(kafka, events, queryRate, seconds, forwarding.campaign())
-              .run(forwarding, ranker(bootstrap), runStart, catalog + items, registry);
+          new BenchPipelineLatency(kafka, events, queryRate, warmup, seconds, forwarding.campaign())
+              .run(forwarding, ranker(bootstrap), runStart, catalog + rounds * items, registry);
       BenchPipelineReport report =
-          new BenchPipelineReport(
-              spec, items, catalog, batch, attacks[0], attacks[1], queryRate, benign);
+          new BenchPipelineReport(spec, items, catalog, batch, attacks, queryRate, benign);
       output.print(report.json(), report::table);
       return 0;
     }
   }
 
   /**
-   * Part 1: through Kafka, then in-process on the same device and weights; one warm-up first so
-   * that neither pays libtorch's first-call costs.
+   * Part 1, once per round: through Kafka, then in-process on the same device and weights; one
+   * libtorch warm-up first so that neither pays its first-call costs. Each round uploads the same
+   * images under new ids, with a new worker in the same group; the JVM's JIT warms up over the
+   * first round, as it does in the first minute of a long-running worker.
    */
-  private BenchPipelineAttack.Run[] attacks(
-      BenchPipelineAttack attack, String bootstrap, PrometheusMeterRegistry registry)
+  private List<BenchPipelineReport.Round> attacks(
+      ImageDataset test,
+      BenchPipelineKafka kafka,
+      AttackSpec spec,
+      String bootstrap,
+      PrometheusMeterRegistry registry)
       throws Exception {
     AttackWorkerSettings attacker =
         worker(bootstrap, "attack", "CA+ eps=%s w=%d fraction=1".formatted(eps, size));
+    List<BenchPipelineReport.Round> out = new ArrayList<>();
     try (EmbeddingModel m = EmbeddingModel.load(model.dir, attacker.device().resolve())) {
-      m.requireInputShape(attack.data());
-      attack.warmUp(m, batch);
-      System.err.printf("bench pipeline: %d CA+ attacks through Kafka%n", items);
-      BenchPipelineAttack.Run viaKafka = attack.throughKafka(attacker, registry);
-      System.err.printf("bench pipeline: the same %d attacks in-process%n", items);
-      return new BenchPipelineAttack.Run[] {viaKafka, attack.inProcess(m, batch)};
+      m.requireInputShape(test);
+      for (int round = 1; round <= rounds; round++) {
+        BenchPipelineAttack attack =
+            new BenchPipelineAttack(
+                kafka, new BenchPipelineEvents(test, run + "r" + round), catalog, items, spec);
+        if (round == 1) {
+          attack.warmUp(m, batch);
+        }
+        System.err.printf(
+            "bench pipeline: round %d/%d: %d CA+ attacks through Kafka%n", round, rounds, items);
+        BenchPipelineAttack.Run viaKafka = attack.throughKafka(attacker, registry);
+        System.err.printf(
+            "bench pipeline: round %d/%d: the same %d attacks in-process%n", round, rounds, items);
+        out.add(new BenchPipelineReport.Round(viaKafka, attack.inProcess(m, batch)));
+      }
     }
+    return out;
   }
 
   private void validate() {
@@ -174,6 +207,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
     require(batch >= 1 && batch <= 1024, "--batch", batch, "in 1..1024");
     require(queryRate > 0 && queryRate <= 10_000, "--query-rate", queryRate, "in (0, 10000]");
     require(seconds > 0, "--seconds", seconds, "> 0");
+    require(warmup >= 0, "--warmup", warmup, ">= 0");
+    require(rounds >= 1 && rounds <= 10, "--rounds", rounds, "in 1..10");
   }
 
   private static void require(boolean ok, String option, Object value, String rule) {

@@ -26,7 +26,8 @@ import org.apache.kafka.common.TopicPartition;
  * forwards every event unchanged and a ranker serves the catalog; shopper queries go to {@code
  * advrank.queries} at a fixed rate, and each query's latency runs from its {@code produced_at_ms}
  * to the moment the bench's {@code read_committed} consumer of {@code advrank.rankings} receives
- * its {@link RankingResult}. One second of queries first warms both services and is not counted.
+ * its {@link RankingResult}. A warm-up of queries at the same rate comes first and is not counted:
+ * the JIT compiles the hot path of the broker, the clients and both services meanwhile.
  */
 final class BenchPipelineLatency {
   private static final Duration DRAIN = Duration.ofSeconds(30);
@@ -78,6 +79,7 @@ final class BenchPipelineLatency {
   private final BenchPipelineKafka kafka;
   private final BenchPipelineEvents events;
   private final double rate;
+  private final double warmup;
   private final double seconds;
   private final Campaign attacked;
 
@@ -86,12 +88,14 @@ final class BenchPipelineLatency {
       BenchPipelineKafka kafka,
       BenchPipelineEvents events,
       double rate,
+      double warmup,
       double seconds,
       Campaign attacked) {
     this.attacked = attacked;
     this.kafka = kafka;
     this.events = events;
     this.rate = rate;
+    this.warmup = warmup;
     this.seconds = seconds;
   }
 
@@ -120,8 +124,10 @@ final class BenchPipelineLatency {
       awaitCatalog(r, w, registry, catalogBase, catalogItems);
       kafka.awaitAssigned(worker.groupId(), Duration.ofMinutes(1));
       kafka.awaitAssigned(ranker.groupId(), Duration.ofMinutes(1));
-      System.err.printf("bench pipeline: ranker serves %d items; warming up%n", r.catalogSize());
-      stream(new Phase("warm"), rankings, Math.max(1, Math.round(rate)));
+      System.err.printf(
+          "bench pipeline: ranker serves %d items; warming up for %.0f s%n",
+          r.catalogSize(), warmup);
+      stream(new Phase("warm"), rankings, Math.max(1, Math.round(rate * warmup)));
       double before = benignEvents(registry);
       Phase measured = new Phase("q");
       System.err.printf("bench pipeline: %.0f queries/s for %.0f s%n", rate, seconds);

@@ -47,6 +47,10 @@ class BenchPipelineIT {
             "20",
             "--seconds",
             "5",
+            "--warmup",
+            "1",
+            "--rounds",
+            "2",
             "--json");
     assertEquals(0, r.exitCode(), r.err());
     JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
@@ -58,13 +62,16 @@ class BenchPipelineIT {
       assertPositive(run, "attacks_per_s");
     }
     assertPositive(attack, "ratio");
+    assertEquals(2, attack.getAsJsonArray("rounds").size(), attack.toString());
+    assertPositive(attack.getAsJsonObject("kafka"), "pgd_seconds");
     assertEquals(2, attack.getAsJsonObject("in_process").get("pgd_runs").getAsLong());
     long workerRuns = attack.getAsJsonObject("kafka").get("pgd_runs").getAsLong();
     assertTrue(workerRuns >= 2 && workerRuns <= 32, "32 items in batches of <= 16: " + workerRuns);
     JsonObject benign = json.getAsJsonObject("benign");
     assertEquals(100, benign.get("sent").getAsInt());
     assertPositive(benign, "answered");
-    assertEquals(96, benign.get("catalog_items").getAsInt(), "the catalog plus the uploads");
+    assertEquals(
+        128, benign.get("catalog_items").getAsInt(), "the catalog plus two rounds of uploads");
     for (String p : new String[] {"p50", "p90", "p99", "max"}) {
       assertPositive(benign.getAsJsonObject("latency_ms"), p);
     }
