@@ -34,7 +34,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * advrank.catalog} (the attack gallery); images {@code [gallery, gallery + items)} are then
  * uploaded and every one is attacked, by the attack-worker (timed from the first upload to the last
  * {@link RankShift} read {@code read_committed}) and by core's {@link RankingAttacker} in batches
- * of the worker's {@code batch.max} on the same model weights and gallery.
+ * of the worker's {@code batch.max} on the same model weights and gallery. One instance is one
+ * round; the worker's gallery also holds the uploads of earlier rounds (they are catalog items),
+ * the in-process one only the first {@code gallery} images.
  */
 final class BenchPipelineAttack {
   /** Whole-run timeout of the Kafka part: generous, the machine may be shared. */
