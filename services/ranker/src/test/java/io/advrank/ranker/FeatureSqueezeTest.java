@@ -8,6 +8,8 @@ import ai.djl.Device;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.Embeddings;
 import io.advrank.core.model.ModelSpec;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -87,10 +89,10 @@ class FeatureSqueezeTest {
 
   @Test
   void theRunningMedianIsTheMedianOfTheWindowAtEveryStep() {
-    java.util.Random random = new java.util.Random(7);
+    Random random = new Random(7);
     int capacity = 16;
     FeatureSqueeze.RunningMedian m = new FeatureSqueeze.RunningMedian(capacity);
-    java.util.ArrayDeque<Float> window = new java.util.ArrayDeque<>();
+    ArrayDeque<Float> window = new ArrayDeque<>();
     for (int step = 0; step < 500; step++) {
       // Few distinct values, so that equal values leave and enter the window too.
       float v = random.nextInt(6) / 4f;
@@ -104,7 +106,7 @@ class FeatureSqueezeTest {
       for (float w : window) {
         sorted[i++] = w;
       }
-      java.util.Arrays.sort(sorted);
+      Arrays.sort(sorted);
       int n = sorted.length;
       double expected =
           n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + (double) sorted[n / 2]) / 2;
