@@ -76,36 +76,53 @@ final class BenchPipelineAttack {
     return events.data();
   }
 
-  /** CA+ on every uploaded item by an attack-worker started on {@code settings}. */
-  Run throughKafka(AttackWorkerSettings settings, MeterRegistry registry) throws Exception {
-    // Only the uploads below are work: the catalog already there is the gallery, not traffic.
+  /**
+   * Starts the attack-worker of all rounds on {@code settings}, its group at the current end of the
+   * input topics: only the uploads of the rounds are work, the catalog already there is the
+   * gallery, not traffic. Returns once it has loaded its gallery and holds its partitions.
+   */
+  static AttackWorkerService startWorker(
+      BenchPipelineKafka kafka, AttackWorkerSettings settings, MeterRegistry registry)
+      throws Exception {
     kafka.startGroupAt(
         settings.groupId(), kafka.endOffsets(List.of(Topics.CATALOG, Topics.QUERIES)));
-    try (AttackWorkerService worker =
-            AttackWorkerService.create(settings, Clock.systemUTC(), registry);
-        Consumer<String, RankShift> shifts = kafka.tail(Topics.RANK_SHIFTS)) {
-      long runsBefore = pgdRuns(registry);
-      double pgdBefore = pgdSeconds(registry);
+    AttackWorkerService worker = AttackWorkerService.create(settings, Clock.systemUTC(), registry);
+    try {
       worker.start();
       if (!worker.awaitReady(Duration.ofMinutes(5))) {
         throw new TimeoutException("the attack-worker did not load its gallery in 5 minutes");
       }
       kafka.awaitAssigned(settings.groupId(), Duration.ofMinutes(1));
-      long t0 = System.nanoTime();
-      for (int i = gallery; i < gallery + items; i++) {
-        kafka.send(Topics.CATALOG, events.catalogItem(i));
-      }
-      kafka.flush();
-      Map<String, RankShift> got = awaitShifts(shifts, worker, t0);
-      double seconds = (lastArrival - t0) / 1e9;
-      return new Run(
-          seconds,
-          items / seconds,
-          got.values().stream().mapToDouble(RankShift::getRankPercentileBefore).average().orElse(0),
-          got.values().stream().mapToDouble(RankShift::getRankPercentileAfter).average().orElse(0),
-          pgdRuns(registry) - runsBefore,
-          pgdSeconds(registry) - pgdBefore);
+      return worker;
+    } catch (Exception e) {
+      worker.close();
+      throw e;
     }
+  }
+
+  /**
+   * CA+ on every uploaded item by the running {@code worker}, timed from the first upload to the
+   * last rank shift on {@code shifts}.
+   */
+  Run throughKafka(
+      AttackWorkerService worker, Consumer<String, RankShift> shifts, MeterRegistry registry)
+      throws Exception {
+    long runsBefore = pgdRuns(registry);
+    double pgdBefore = pgdSeconds(registry);
+    long t0 = System.nanoTime();
+    for (int i = gallery; i < gallery + items; i++) {
+      kafka.send(Topics.CATALOG, events.catalogItem(i));
+    }
+    kafka.flush();
+    Map<String, RankShift> got = awaitShifts(shifts, worker, t0);
+    double seconds = (lastArrival - t0) / 1e9;
+    return new Run(
+        seconds,
+        items / seconds,
+        got.values().stream().mapToDouble(RankShift::getRankPercentileBefore).average().orElse(0),
+        got.values().stream().mapToDouble(RankShift::getRankPercentileAfter).average().orElse(0),
+        pgdRuns(registry) - runsBefore,
+        pgdSeconds(registry) - pgdBefore);
   }
 
   /** PGD runs the worker has counted so far ({@code advrank_attack_batch_size}'s count). */

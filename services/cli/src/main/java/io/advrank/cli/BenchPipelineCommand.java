@@ -1,10 +1,12 @@
 package io.advrank.cli;
 
+import io.advrank.attackworker.AttackWorkerService;
 import io.advrank.attackworker.AttackWorkerSettings;
 import io.advrank.core.attack.AttackSpec;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.EmbeddingModel;
+import io.advrank.proto.v1.RankShift;
 import io.advrank.ranker.RankerSettings;
 import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.metrics.ProcessRegistry;
@@ -17,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -165,9 +168,10 @@ final class BenchPipelineCommand implements Callable<Integer> {
 
   /**
    * Part 1, once per round: through Kafka, then in-process on the same device and weights; one
-   * libtorch warm-up first so that neither pays its first-call costs. Each round uploads the same
-   * images under new ids, with a new worker in the same group; the JVM's JIT warms up over the
-   * first round, as it does in the first minute of a long-running worker.
+   * libtorch warm-up first so that neither pays its first-call costs. One attack-worker serves all
+   * rounds, as one long-running worker would; each round uploads the same images under new ids. The
+   * JVM's JIT and the worker's first PGD runs warm up over the first round, as they do in the first
+   * minute of a worker.
    */
   private List<BenchPipelineReport.Round> attacks(
       ImageDataset test,
@@ -179,7 +183,9 @@ final class BenchPipelineCommand implements Callable<Integer> {
     AttackWorkerSettings attacker =
         worker(bootstrap, "attack", "CA+ eps=%s w=%d fraction=1".formatted(eps, size));
     List<BenchPipelineReport.Round> out = new ArrayList<>();
-    try (EmbeddingModel m = EmbeddingModel.load(model.dir, attacker.device().resolve())) {
+    try (EmbeddingModel m = EmbeddingModel.load(model.dir, attacker.device().resolve());
+        AttackWorkerService worker = BenchPipelineAttack.startWorker(kafka, attacker, registry);
+        Consumer<String, RankShift> shifts = kafka.tail(Topics.RANK_SHIFTS)) {
       m.requireInputShape(test);
       for (int round = 1; round <= rounds; round++) {
         BenchPipelineAttack attack =
@@ -190,7 +196,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
         }
         System.err.printf(
             "bench pipeline: round %d/%d: %d CA+ attacks through Kafka%n", round, rounds, items);
-        BenchPipelineAttack.Run viaKafka = attack.throughKafka(attacker, registry);
+        BenchPipelineAttack.Run viaKafka = attack.throughKafka(worker, shifts, registry);
         System.err.printf(
             "bench pipeline: round %d/%d: the same %d attacks in-process%n", round, rounds, items);
         out.add(new BenchPipelineReport.Round(viaKafka, attack.inProcess(m, batch)));
