@@ -27,6 +27,21 @@ final class DemoSummary {
     this.lag = lag;
   }
 
+  /**
+   * Rank shifts the attack-worker has published so far: its attacks counted {@code success} or
+   * {@code failure} (both publish a rank shift), tallied once their transaction committed.
+   */
+  long rankShifts() {
+    double n = 0;
+    for (Counter c : registry.find("advrank.attacks").counters()) {
+      String outcome = c.getId().getTag("outcome");
+      if ("success".equals(outcome) || "failure".equals(outcome)) {
+        n += c.count();
+      }
+    }
+    return (long) n;
+  }
+
   /** Prints one block of lines; {@code elapsedSeconds} is the demo's age. */
   void print(PrintStream out, double elapsedSeconds) {
     long now = System.nanoTime();
