@@ -2,13 +2,19 @@ package io.advrank.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.pooling.Pool;
+import ai.djl.training.GradientCollector;
+import ai.djl.util.Pair;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -36,11 +42,69 @@ class C2F1Test {
           float[] chunk =
               Arrays.copyOfRange(pixels, start * SPEC.imageSize(), (start + k) * SPEC.imageSize());
           NDArray x = step.create(chunk, EmbeddingModel.inputShape(SPEC, k));
-          float[] e = model.forward(x, false).toFloatArray();
+          float[] e = model.referenceForward(x).toFloatArray();
           System.arraycopy(e, 0, reference, start * SPEC.embeddingSize(), e.length);
         }
       }
       assertArrayEquals(reference, fast);
+    }
+  }
+
+  @Test
+  void channelsLastForwardIsTheBlocksFunctionWithTheSameGradients() {
+    // The gradients an attack (input) and training (weights) take from a random linear objective
+    // of f(x), on random images and on blank ones (pooling windows tie on ReLU's zeros).
+    Gradients reference = gradients(false);
+    Gradients fast = gradients(true);
+    assertClose(reference.embedding, fast.embedding, 1e-5);
+    assertClose(reference.input, fast.input, 1e-4);
+    for (int p = 0; p < reference.weights.size(); p++) {
+      assertClose(reference.weights.get(p), fast.weights.get(p), 1e-4);
+    }
+  }
+
+  private record Gradients(float[] embedding, float[] input, List<float[]> weights) {}
+
+  /** On a new model of a fixed seed, so that no gradient accumulates across calls. */
+  private static Gradients gradients(boolean channelsLast) {
+    int n = 24;
+    Random random = new Random(8);
+    float[] pixels = new float[n * SPEC.imageSize()];
+    for (int i = 2 * SPEC.imageSize(); i < pixels.length; i++) {
+      pixels[i] = random.nextFloat();
+    }
+    float[] direction = new float[n * SPEC.embeddingSize()];
+    for (int i = 0; i < direction.length; i++) {
+      direction[i] = 2 * random.nextFloat() - 1;
+    }
+    try (EmbeddingModel model = EmbeddingModel.create(SPEC, 5, Device.cpu());
+        NDManager m = model.manager().newSubManager()) {
+      NDArray x = m.create(pixels, EmbeddingModel.inputShape(SPEC, n));
+      x.setRequiresGradient(true);
+      float[] embedding;
+      try (GradientCollector gc = GradientLane.open()) {
+        NDArray e = channelsLast ? model.forward(x, true) : model.referenceForward(x);
+        embedding = e.toFloatArray();
+        gc.backward(e.mul(m.create(direction, new Shape(n, SPEC.embeddingSize()))).sum());
+      }
+      List<float[]> weights = new ArrayList<>();
+      for (Pair<String, Parameter> p : model.parameters()) {
+        weights.add(p.getValue().getArray().getGradient().toFloatArray());
+      }
+      return new Gradients(embedding, x.getGradient().toFloatArray(), weights);
+    }
+  }
+
+  /** Equal within {@code tolerance} times the largest magnitude in {@code expected}. */
+  private static void assertClose(float[] expected, float[] actual, double tolerance) {
+    assertEquals(expected.length, actual.length);
+    double scale = 0;
+    for (float v : expected) {
+      scale = Math.max(scale, Math.abs(v));
+    }
+    assertTrue(scale > 0, "an all-zero reference proves nothing");
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], actual[i], tolerance * scale, "element " + i);
     }
   }
 
