@@ -82,6 +82,7 @@ final class WorkerLoop implements Runnable {
   private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
   private final ExecutorService pgd;
   private boolean batchRevoked;
+  private boolean catalogPaused;
   private List<ConsumerRecord<byte[], byte[]>> inFlight = List.of();
   private long firstPendingMs;
   private long lastCommitMs;
@@ -137,7 +138,7 @@ final class WorkerLoop implements Runnable {
         // Between two batches: the gallery takes in new items and switches versions here, so a
         // backlog of attacks (always a full batch waiting) must not keep the loop from coming back.
         gallery.poll();
-        if (pending.size() < readAhead()) {
+        if (mayReceive()) {
           receive();
         }
         if (pending.size() >= settings.batchMax() || (!pending.isEmpty() && waitedEnough())) {
@@ -192,7 +193,7 @@ final class WorkerLoop implements Runnable {
    */
   private void receiveWhileAttacking() {
     gallery.takeIn();
-    if (pending.size() < readAhead()) {
+    if (mayReceive()) {
       receive(ATTACK_POLL);
     } else {
       // Enough queued for the next batches: stop reading (bounded memory) until PGD is done.
@@ -201,9 +202,38 @@ final class WorkerLoop implements Runnable {
     forwarder.drainAcknowledged(ledger, metrics::forwarded);
   }
 
-  /** At most this many events wait for PGD: four batches' worth, at least 256. */
+  /** Events waiting for PGD above which catalog uploads are no longer read: max(256, 4 batches). */
   private int readAhead() {
     return Math.max(256, 4 * settings.batchMax());
+  }
+
+  /**
+   * Whether to read now. Up to {@link #readAhead()} events waiting for PGD, everything is read.
+   * Beyond, the catalog's partitions are paused and queries alone are read, up to twice that, then
+   * nothing (bounded memory). Without the pause, shoppers' queries, which the benign lane forwards
+   * at once, waited behind the catalog records the consumer had already fetched, drained only as
+   * fast as PGD worked off the attacks among them: in the demo, whose producer uploads the catalog
+   * at start-up, no query was forwarded for the first ~40 s. Paused partitions keep their fetched
+   * records and position; only the order in which the two topics are read changes.
+   */
+  private boolean mayReceive() {
+    int waiting = pending.size();
+    boolean pause = waiting >= readAhead();
+    if (pause || catalogPaused) {
+      Set<TopicPartition> catalog = new HashSet<>();
+      for (TopicPartition tp : consumer.assignment()) {
+        if (tp.topic().equals(Topics.CATALOG.name())) {
+          catalog.add(tp);
+        }
+      }
+      if (pause) {
+        consumer.pause(catalog); // again each time: a rebalance may have assigned new ones
+      } else {
+        consumer.resume(catalog);
+      }
+      catalogPaused = pause;
+    }
+    return waiting < 2 * readAhead();
   }
 
   private void receive(Duration timeout) {
