@@ -124,7 +124,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
 
   @Option(
       names = "--rounds",
-      defaultValue = "3",
+      defaultValue = "5",
       description =
           "Rounds of the attack comparison, each on new uploads of the same images: Kafka, then"
               + " in-process; the ratio pools rounds 2 and later (default: ${DEFAULT-VALUE}).")
