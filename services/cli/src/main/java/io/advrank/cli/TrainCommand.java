@@ -120,6 +120,14 @@ final class TrainCommand implements Callable<Integer> {
   double shiftWeight;
 
   @Option(
+      names = "--eps-warmup",
+      defaultValue = "0",
+      description =
+          "With --defense est: raise the inner attack's epsilon linearly from 0 over the first N "
+              + "steps; 0 is the paper's EST (default: ${DEFAULT-VALUE}).")
+  long epsWarmup;
+
+  @Option(
       names = "--from",
       paramLabel = "MODEL_DIR",
       description = "Fine-tune this model directory instead of starting from random weights.")
@@ -142,15 +150,24 @@ final class TrainCommand implements Callable<Integer> {
     if (!(shiftWeight >= 0)) {
       throw new IllegalArgumentException("--shift-weight: must be >= 0, was " + shiftWeight);
     }
-    if ((cleanWeight != 0 || shiftWeight != 0 || attackIterations != null) && est == null) {
-      throw new IllegalArgumentException(
-          (cleanWeight != 0
-                  ? "--clean-weight"
-                  : shiftWeight != 0 ? "--shift-weight" : "--attack-iterations")
-              + ": needs --defense est");
+    if (epsWarmup < 0) {
+      throw new IllegalArgumentException("--eps-warmup: must be >= 0 steps, was " + epsWarmup);
+    }
+    if (est == null) {
+      String needsEst =
+          cleanWeight != 0
+              ? "--clean-weight"
+              : shiftWeight != 0
+                  ? "--shift-weight"
+                  : attackIterations != null
+                      ? "--attack-iterations"
+                      : epsWarmup != 0 ? "--eps-warmup" : null;
+      if (needsEst != null) {
+        throw new IllegalArgumentException(needsEst + ": needs --defense est");
+      }
     }
     if (est != null) {
-      est = est.withCleanWeight(cleanWeight).withShiftWeight(shiftWeight);
+      est = est.withCleanWeight(cleanWeight).withShiftWeight(shiftWeight).withWarmup(epsWarmup);
     }
     ImageDataset train = data.load(DatasetDirectory.Split.TRAIN, trainLimit);
     ImageDataset test = evalLimit > 0 ? data.load(DatasetDirectory.Split.TEST, evalLimit) : null;
@@ -242,6 +259,7 @@ final class TrainCommand implements Callable<Integer> {
             + (attackIterations == null ? "" : " --attack-iterations " + attackIterations)
             + (cleanWeight == 0 ? "" : " --clean-weight " + cleanWeight)
             + (shiftWeight == 0 ? "" : " --shift-weight " + shiftWeight)
+            + (epsWarmup == 0 ? "" : " --eps-warmup " + epsWarmup)
             + (from == null ? "" : " --from " + from));
     Map<String, Double> metrics = new LinkedHashMap<>();
     if (last != null && !Double.isNaN(last.recallAt1())) {

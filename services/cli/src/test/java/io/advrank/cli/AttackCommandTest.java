@@ -137,6 +137,8 @@ class AttackCommandTest {
             "0.01",
             "--clean-weight",
             "0.5",
+            "--eps-warmup",
+            "2",
             "--epochs",
             "1",
             "--train-limit",
@@ -157,9 +159,14 @@ class AttackCommandTest {
     assertEquals(parent, m.get("parentVersion").getAsString());
     JsonObject training = m.getAsJsonObject("training");
     assertTrue(training.get("defense").getAsString().startsWith("est eps=0.01"), manifest);
-    assertTrue(training.get("defense").getAsString().endsWith("clean-weight=0.5"), manifest);
+    assertTrue(
+        training.get("defense").getAsString().endsWith("clean-weight=0.5 warmup-steps=2"),
+        manifest);
     assertTrue(
         training.get("command").getAsString().contains("--train-limit 200"),
+        "the recorded command must reproduce the run: " + manifest);
+    assertTrue(
+        training.get("command").getAsString().contains("--eps-warmup 2"),
         "the recorded command must reproduce the run: " + manifest);
     assertBadInput(
         CliRun.of("train", "--data", DATA, "--defense", "pgd"),
@@ -170,6 +177,12 @@ class AttackCommandTest {
     assertBadInput(
         CliRun.of("train", "--data", DATA, "--defense", "est", "--clean-weight", "1"),
         "--clean-weight: must be in [0, 1), was 1.0");
+    assertBadInput(
+        CliRun.of("train", "--data", DATA, "--eps-warmup", "100"),
+        "--eps-warmup: needs --defense est");
+    assertBadInput(
+        CliRun.of("train", "--data", DATA, "--defense", "est", "--eps-warmup", "-1"),
+        "--eps-warmup: must be >= 0 steps, was -1");
   }
 
   private static CliRun attack(String... args) {

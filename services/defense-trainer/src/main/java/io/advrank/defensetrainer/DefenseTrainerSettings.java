@@ -24,6 +24,8 @@ import java.util.Set;
  * @param epsilon ε of the inner ES-PGD ({@value #EPSILON}; the paper's 0.3)
  * @param attackIterations iterations of the inner ES-PGD, with α = 2ε / iterations ({@value
  *     #ATTACK_ITERATIONS}); 10 where the paper runs 30 at ε 0.3, so a step costs a third
+ * @param epsilonWarmupSteps EST steps over which the inner attack's ε grows linearly to {@code
+ *     epsilon} ({@value #EPSILON_WARMUP_STEPS}); 0 attacks with the full ε from the first step
  * @param bufferImages capacity of the rolling training buffer ({@value #BUFFER_IMAGES})
  * @param heldOutImages labelled catalog images kept out of training for R@1 ({@value
  *     #HELD_OUT_IMAGES}); the first {@code probeItems} of them are the fixed attack probe set
@@ -48,6 +50,7 @@ public record DefenseTrainerSettings(
     float learningRate,
     double epsilon,
     int attackIterations,
+    long epsilonWarmupSteps,
     int bufferImages,
     int heldOutImages,
     int probeItems,
@@ -66,6 +69,7 @@ public record DefenseTrainerSettings(
   public static final String LEARNING_RATE = "train.learning.rate";
   public static final String EPSILON = "train.epsilon";
   public static final String ATTACK_ITERATIONS = "train.attack.iterations";
+  public static final String EPSILON_WARMUP_STEPS = "train.epsilon.warmup.steps";
   public static final String BUFFER_IMAGES = "buffer.images";
   public static final String HELD_OUT_IMAGES = "heldout.images";
   public static final String PROBE_ITEMS = "probe.items";
@@ -102,6 +106,11 @@ public record DefenseTrainerSettings(
         ATTACK_ITERATIONS,
         attackIterations,
         "must be in 1..1000");
+    require(
+        epsilonWarmupSteps >= 0 && epsilonWarmupSteps <= 10_000_000,
+        EPSILON_WARMUP_STEPS,
+        epsilonWarmupSteps,
+        "must be 0..10000000");
     require(bufferImages >= batchSize, BUFFER_IMAGES, bufferImages, "must be >= " + BATCH_SIZE);
     require(
         heldOutImages >= 20 && heldOutImages <= 10_000,
@@ -141,6 +150,7 @@ public record DefenseTrainerSettings(
         (float) source.doubleValue(LEARNING_RATE, 2e-4),
         source.doubleValue(EPSILON, 0.3),
         source.intValue(ATTACK_ITERATIONS, 10),
+        source.longValue(EPSILON_WARMUP_STEPS, 1500),
         source.intValue(BUFFER_IMAGES, 4096),
         source.intValue(HELD_OUT_IMAGES, 500),
         source.intValue(PROBE_ITEMS, 50),
@@ -164,6 +174,7 @@ public record DefenseTrainerSettings(
                 LEARNING_RATE,
                 EPSILON,
                 ATTACK_ITERATIONS,
+                EPSILON_WARMUP_STEPS,
                 BUFFER_IMAGES,
                 HELD_OUT_IMAGES,
                 PROBE_ITEMS,

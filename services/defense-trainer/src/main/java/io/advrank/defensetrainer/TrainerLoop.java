@@ -258,15 +258,17 @@ final class TrainerLoop implements Runnable {
     LOG.info("defense-trainer fine-tunes {} with EST", version.version());
   }
 
-  /** EST with the configured inner attack: ε, and α = 2ε / iterations. */
+  /** EST with the configured inner attack: ε (after its warm-up), and α = 2ε / iterations. */
   private EstDefense defense() {
-    return new EstDefense(PgdSchedule.of(settings.epsilon(), settings.attackIterations()));
+    return new EstDefense(PgdSchedule.of(settings.epsilon(), settings.attackIterations()))
+        .withWarmup(settings.epsilonWarmupSteps());
   }
 
   private TripletTrainer newTrainer(EmbeddingModel model) {
     TrainSettings train =
         new TrainSettings(1, settings.batchSize(), settings.learningRate(), 1e-7f, 0.2f, steps);
-    return defense().trainer(model, train);
+    // The ε warm-up counts this trainer's steps since it started, across resets and rebases.
+    return defense().trainer(model, train, steps);
   }
 
   private void ingest(ConsumerRecord<byte[], byte[]> r) {

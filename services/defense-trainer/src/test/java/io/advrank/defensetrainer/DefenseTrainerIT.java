@@ -212,6 +212,7 @@ class DefenseTrainerIT {
         1e-4f,
         0.3,
         10,
+        0,
         256,
         60,
         8,
