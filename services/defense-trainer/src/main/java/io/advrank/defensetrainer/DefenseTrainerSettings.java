@@ -27,6 +27,8 @@ import java.util.Set;
  *     same R@1 and robustness as 10 offline in 37 % less time (README, "Defense")
  * @param epsilonWarmupSteps EST steps over which the inner attack's ε grows linearly to {@code
  *     epsilon} ({@value #EPSILON_WARMUP_STEPS}); 0 attacks with the full ε from the first step
+ * @param cleanWeight share w of clean triplets in every step, L = w·L(x) + (1 − w)·L(x̃), in [0, 1)
+ *     ({@value #CLEAN_WEIGHT}); 0 is the paper's EST
  * @param bufferImages capacity of the rolling training buffer ({@value #BUFFER_IMAGES})
  * @param heldOutImages labelled catalog images kept out of training for R@1 ({@value
  *     #HELD_OUT_IMAGES}); the first {@code probeItems} of them are the fixed attack probe set
@@ -53,6 +55,7 @@ public record DefenseTrainerSettings(
     double epsilon,
     int attackIterations,
     long epsilonWarmupSteps,
+    double cleanWeight,
     int bufferImages,
     int heldOutImages,
     int probeItems,
@@ -72,6 +75,7 @@ public record DefenseTrainerSettings(
   public static final String EPSILON = "train.epsilon";
   public static final String ATTACK_ITERATIONS = "train.attack.iterations";
   public static final String EPSILON_WARMUP_STEPS = "train.epsilon.warmup.steps";
+  public static final String CLEAN_WEIGHT = "train.clean.weight";
   public static final String BUFFER_IMAGES = "buffer.images";
   public static final String HELD_OUT_IMAGES = "heldout.images";
   public static final String PROBE_ITEMS = "probe.items";
@@ -113,6 +117,7 @@ public record DefenseTrainerSettings(
         EPSILON_WARMUP_STEPS,
         epsilonWarmupSteps,
         "must be 0..10000000");
+    require(cleanWeight >= 0 && cleanWeight < 1, CLEAN_WEIGHT, cleanWeight, "must be in [0, 1)");
     require(bufferImages >= batchSize, BUFFER_IMAGES, bufferImages, "must be >= " + BATCH_SIZE);
     require(
         heldOutImages >= 20 && heldOutImages <= 10_000,
@@ -153,6 +158,7 @@ public record DefenseTrainerSettings(
         source.doubleValue(EPSILON, 0.3),
         source.intValue(ATTACK_ITERATIONS, 5),
         source.longValue(EPSILON_WARMUP_STEPS, 1500),
+        source.doubleValue(CLEAN_WEIGHT, 0),
         source.intValue(BUFFER_IMAGES, 4096),
         source.intValue(HELD_OUT_IMAGES, 500),
         source.intValue(PROBE_ITEMS, 50),
@@ -177,6 +183,7 @@ public record DefenseTrainerSettings(
                 EPSILON,
                 ATTACK_ITERATIONS,
                 EPSILON_WARMUP_STEPS,
+                CLEAN_WEIGHT,
                 BUFFER_IMAGES,
                 HELD_OUT_IMAGES,
                 PROBE_ITEMS,

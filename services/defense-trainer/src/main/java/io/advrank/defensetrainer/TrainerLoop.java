@@ -258,10 +258,14 @@ final class TrainerLoop implements Runnable {
     LOG.info("defense-trainer fine-tunes {} with EST", version.version());
   }
 
-  /** EST with the configured inner attack: ε (after its warm-up), and α = 2ε / iterations. */
+  /**
+   * EST with the configured inner attack (ε after its warm-up, α = 2ε / iterations) and share of
+   * clean triplets.
+   */
   private EstDefense defense() {
     return new EstDefense(PgdSchedule.of(settings.epsilon(), settings.attackIterations()))
-        .withWarmup(settings.epsilonWarmupSteps());
+        .withWarmup(settings.epsilonWarmupSteps())
+        .withCleanWeight(settings.cleanWeight());
   }
 
   private TripletTrainer newTrainer(EmbeddingModel model) {

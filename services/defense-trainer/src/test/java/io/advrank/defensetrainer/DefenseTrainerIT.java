@@ -213,6 +213,7 @@ class DefenseTrainerIT {
         0.3,
         10,
         0,
+        0,
         256,
         60,
         8,
