@@ -164,7 +164,7 @@ public record DefenseTrainerSettings(
         source.intValue(PROBE_ITEMS, 50),
         source.intValue(EVAL_STEPS, 125),
         source.duration(EVAL_INTERVAL, Duration.ofMinutes(3)),
-        source.doubleValue(MAX_RECALL_DROP, 0.05),
+        source.doubleValue(MAX_RECALL_DROP, 0.06),
         source.doubleValue(MIN_ROBUSTNESS_GAIN, 0.5),
         source.string(VERSION_PREFIX, "fmnist-c2f1-est"),
         source.string(GROUP_ID, "advrank-defense-trainer"),

@@ -23,7 +23,7 @@ class DefenseTrainerSettingsTest {
     assertEquals(1500, s.epsilonWarmupSteps());
     assertEquals(0, s.cleanWeight());
     assertEquals(125, s.evalSteps());
-    assertEquals(0.05, s.maxRecallDrop());
+    assertEquals(0.06, s.maxRecallDrop());
   }
 
   @Test
