@@ -154,16 +154,15 @@ final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--eps-warmup: must be >= 0 steps, was " + epsWarmup);
     }
     if (est == null) {
-      String needsEst =
-          cleanWeight != 0
-              ? "--clean-weight"
-              : shiftWeight != 0
-                  ? "--shift-weight"
-                  : attackIterations != null
-                      ? "--attack-iterations"
-                      : epsWarmup != 0 ? "--eps-warmup" : null;
-      if (needsEst != null) {
-        throw new IllegalArgumentException(needsEst + ": needs --defense est");
+      Map<String, Boolean> estOnly = new LinkedHashMap<>();
+      estOnly.put("--clean-weight", cleanWeight != 0);
+      estOnly.put("--shift-weight", shiftWeight != 0);
+      estOnly.put("--attack-iterations", attackIterations != null);
+      estOnly.put("--eps-warmup", epsWarmup != 0);
+      for (Map.Entry<String, Boolean> option : estOnly.entrySet()) {
+        if (option.getValue()) {
+          throw new IllegalArgumentException(option.getKey() + ": needs --defense est");
+        }
       }
     }
     if (est != null) {
