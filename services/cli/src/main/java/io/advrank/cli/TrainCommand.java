@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "Train the paper's C2F1 embedding network with the cosine triplet loss (Adam, margin "
-            + "0.2) and save it as a model directory (weights + manifest.json), checkpointing "
+            + "0.2 by default) and save it as a model directory (weights + manifest.json), checkpointing "
             + "every epoch.")
 final class TrainCommand implements Callable<Integer> {
   @Mixin DataOptions data;
@@ -128,6 +128,24 @@ final class TrainCommand implements Callable<Integer> {
   long epsWarmup;
 
   @Option(
+      names = "--margin",
+      defaultValue = "0.2",
+      description =
+          "Triplet margin beta of the cosine triplet loss, in (0, 2) (default: ${DEFAULT-VALUE}, "
+              + "the paper's).")
+  float margin;
+
+  @Option(
+      names = "--weight-averaging",
+      defaultValue = "0",
+      paramLabel = "DECAY",
+      description =
+          "Keep an exponential moving average of the weights, avg = DECAY*avg + (1-DECAY)*w "
+              + "after every step, and save the average (epoch R@1 and checkpoints too); in [0, 1), "
+              + "e.g. 0.998; 0 saves the last weights (default: ${DEFAULT-VALUE}).")
+  double weightAveraging;
+
+  @Option(
       names = "--from",
       paramLabel = "MODEL_DIR",
       description = "Fine-tune this model directory instead of starting from random weights.")
@@ -141,8 +159,18 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!(margin > 0 && margin < 2)) {
+      throw new IllegalArgumentException("--margin: must be in (0, 2), was " + margin);
+    }
+    if (!(weightAveraging >= 0 && weightAveraging < 1)) {
+      throw new IllegalArgumentException(
+          "--weight-averaging: must be in [0, 1), was " + weightAveraging);
+    }
     TrainSettings settings =
-        TrainSettings.paper(epochs, seed).withBatchSize(batchSize).withLearningRate(learningRate);
+        TrainSettings.paper(epochs, seed)
+            .withBatchSize(batchSize)
+            .withLearningRate(learningRate)
+            .withMargin(margin);
     EstDefense est = defense(defense, eps, attackIterations);
     if (!(cleanWeight >= 0 && cleanWeight < 1)) {
       throw new IllegalArgumentException("--clean-weight: must be in [0, 1), was " + cleanWeight);
@@ -179,6 +207,7 @@ final class TrainCommand implements Callable<Integer> {
       defenseInfo = est == null ? "none" : est.describe();
       TripletTrainer trainer =
           (est == null ? new TripletTrainer(model, settings) : est.trainer(model, settings))
+              .optWeightAveraging(weightAveraging)
               .optListener(progress);
       if (test != null) {
         trainer.optEvaluation(test);
@@ -240,6 +269,9 @@ final class TrainCommand implements Callable<Integer> {
     training.put("optimizer", "adam lr=" + s.learningRate() + " weight_decay=" + s.weightDecay());
     training.put("loss", "cosine triplet, margin " + s.margin() + ", per-class sampling");
     training.put("seed", Long.toString(s.seed()));
+    if (weightAveraging > 0) {
+      training.put("weight_averaging", Double.toString(weightAveraging));
+    }
     training.put("defense", defenseInfo);
     if (parentVersion != null) {
       training.put("parentVersion", parentVersion);
@@ -253,6 +285,8 @@ final class TrainCommand implements Callable<Integer> {
             + s.seed()
             + (s.batchSize() == 1000 ? "" : " --batch-size " + s.batchSize())
             + (s.learningRate() == 1e-3f ? "" : " --lr " + s.learningRate())
+            + (s.margin() == 0.2f ? "" : " --margin " + s.margin())
+            + (weightAveraging == 0 ? "" : " --weight-averaging " + weightAveraging)
             + (trainLimit == null ? "" : " --train-limit " + trainLimit)
             + (defenseInfo.equals("none") ? "" : " --defense est --eps " + eps)
             + (attackIterations == null ? "" : " --attack-iterations " + attackIterations)

@@ -11,6 +11,7 @@ import io.advrank.core.model.ModelManifest;
 import io.advrank.core.model.ModelSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -139,6 +140,10 @@ class AttackCommandTest {
             "0.5",
             "--eps-warmup",
             "2",
+            "--margin",
+            "0.8",
+            "--weight-averaging",
+            "0.99",
             "--epochs",
             "1",
             "--train-limit",
@@ -165,9 +170,12 @@ class AttackCommandTest {
     assertTrue(
         training.get("command").getAsString().contains("--train-limit 200"),
         "the recorded command must reproduce the run: " + manifest);
-    assertTrue(
-        training.get("command").getAsString().contains("--eps-warmup 2"),
-        "the recorded command must reproduce the run: " + manifest);
+    for (String option : List.of("--eps-warmup 2", "--margin 0.8", "--weight-averaging 0.99")) {
+      assertTrue(
+          training.get("command").getAsString().contains(option),
+          "the recorded command must reproduce the run: " + manifest);
+    }
+    assertTrue(training.get("loss").getAsString().contains("margin 0.8"), manifest);
     assertBadInput(
         CliRun.of("train", "--data", DATA, "--defense", "pgd"),
         "--defense: unknown 'pgd' (accepted: none, est)");
@@ -183,6 +191,12 @@ class AttackCommandTest {
     assertBadInput(
         CliRun.of("train", "--data", DATA, "--defense", "est", "--eps-warmup", "-1"),
         "--eps-warmup: must be >= 0 steps, was -1");
+    assertBadInput(
+        CliRun.of("train", "--data", DATA, "--margin", "2"),
+        "--margin: must be in (0, 2), was 2.0");
+    assertBadInput(
+        CliRun.of("train", "--data", DATA, "--weight-averaging", "1"),
+        "--weight-averaging: must be in [0, 1), was 1.0");
   }
 
   private static CliRun attack(String... args) {

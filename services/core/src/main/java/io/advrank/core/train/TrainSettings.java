@@ -49,4 +49,8 @@ public record TrainSettings(
   public TrainSettings withLearningRate(float newLearningRate) {
     return new TrainSettings(epochs, batchSize, newLearningRate, weightDecay, margin, seed);
   }
+
+  public TrainSettings withMargin(float newMargin) {
+    return new TrainSettings(epochs, batchSize, learningRate, weightDecay, newMargin, seed);
+  }
 }

@@ -19,6 +19,7 @@ import io.advrank.core.train.TrainListener.EpochStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * Trains (or fine-tunes) an {@link EmbeddingModel} with the cosine triplet loss and Adam, seeded
@@ -39,6 +40,7 @@ public final class TripletTrainer {
   private BatchAdversary adversary;
   private float cleanWeight;
   private float shiftWeight;
+  private WeightAverage average;
   private TrainListener listener = new TrainListener() {};
   private ImageDataset evalSet;
   private int chunk = CHUNK;
@@ -87,6 +89,27 @@ public final class TripletTrainer {
     return this;
   }
 
+  /**
+   * Keep an exponential moving average of the weights, θ̄ ← δ·θ̄ + (1 − δ)·θ after every step
+   * ({@link WeightAverage}); epoch evaluations and checkpoints see the average, and {@link #fit}
+   * leaves it in the model. 0 (the default) keeps no average.
+   */
+  public TripletTrainer optWeightAveraging(double decay) {
+    if (!(decay >= 0 && decay < 1)) {
+      throw new IllegalArgumentException("weight averaging: must be in [0, 1), was " + decay);
+    }
+    this.average = decay == 0 ? null : new WeightAverage(model, decay);
+    return this;
+  }
+
+  /**
+   * Runs {@code work} (a measurement, a snapshot) with the averaged weights in the model and puts
+   * the live weights back; without averaging, just runs it.
+   */
+  public <T> T withAveragedWeights(Supplier<T> work) {
+    return average == null ? work.get() : average.apply(work);
+  }
+
   public TripletTrainer optListener(TrainListener listener) {
     this.listener = listener;
     return this;
@@ -117,18 +140,31 @@ public final class TripletTrainer {
         listener.onStep(epoch, s + 1, loss);
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
-      RetrievalMetrics.Result r = evaluate();
-      EpochStats stats =
-          new EpochStats(
-              epoch,
-              lossSum / Math.max(1, batches.size()),
-              seconds,
-              r == null ? Double.NaN : r.recallAt1(),
-              r == null ? Double.NaN : r.meanAveragePrecision());
-      history.add(stats);
-      listener.onEpoch(stats);
+      double meanLoss = lossSum / Math.max(1, batches.size());
+      // The evaluation and the listener (which saves checkpoints) see the averaged weights,
+      // which the last epoch leaves in the model.
+      int done = epoch;
+      if (average != null && epoch == settings.epochs()) {
+        average.keep();
+        history.add(endEpoch(done, meanLoss, seconds));
+      } else {
+        history.add(withAveragedWeights(() -> endEpoch(done, meanLoss, seconds)));
+      }
     }
     return history;
+  }
+
+  private EpochStats endEpoch(int epoch, double meanLoss, double seconds) {
+    RetrievalMetrics.Result r = evaluate();
+    EpochStats stats =
+        new EpochStats(
+            epoch,
+            meanLoss,
+            seconds,
+            r == null ? Double.NaN : r.recallAt1(),
+            r == null ? Double.NaN : r.meanAveragePrecision());
+    listener.onEpoch(stats);
+    return stats;
   }
 
   /**
@@ -144,6 +180,9 @@ public final class TripletTrainer {
         g.attach(step); // the handle, not the gradient buffer, is released with the step
         optimizer.update(p.getValue().getId(), w, g);
         g.subi(g);
+      }
+      if (average != null) {
+        average.update();
       }
       return loss;
     }

@@ -23,7 +23,8 @@ class NativeMemoryTest {
   @Test
   void trainingStepsAndEmbeddingLeaveNoNativeArraysBehind() throws IOException {
     try (EmbeddingModel model = EmbeddingModel.create(ModelSpec.c2f1(1, 28, 28), 1, Device.cpu())) {
-      TripletTrainer trainer = new TripletTrainer(model, TripletTrainerTest.small(1));
+      TripletTrainer trainer =
+          new TripletTrainer(model, TripletTrainerTest.small(1)).optWeightAveraging(0.99);
       float[] pixels = randomPixels();
       int[][] triplets = triplets();
       // Warm up: Adam creates its state on the first step, and the allocators keep what the
@@ -37,6 +38,7 @@ class NativeMemoryTest {
       for (int i = 0; i < STEPS; i++) {
         trainer.step(pixels, triplets);
         model.embed(pixels, BATCH);
+        trainer.withAveragedWeights(() -> model.embed(pixels, BATCH));
       }
       assertEquals(arrays, model.manager().getManagedArrays().size());
       long growth = rssBytes() - rssBefore;

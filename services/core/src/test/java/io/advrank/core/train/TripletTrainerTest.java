@@ -209,6 +209,10 @@ class TripletTrainerTest {
   }
 
   static RetrievalMetrics.Result evaluate(EmbeddingModel model) {
-    return RetrievalMetrics.leaveOneOut(model.embed(test), test.labels());
+    return evaluateOn(model, test);
+  }
+
+  static RetrievalMetrics.Result evaluateOn(EmbeddingModel model, ImageDataset data) {
+    return RetrievalMetrics.leaveOneOut(model.embed(data), data.labels());
   }
 }
