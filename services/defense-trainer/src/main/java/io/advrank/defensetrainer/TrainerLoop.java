@@ -46,9 +46,11 @@ import org.slf4j.LoggerFactory;
  * The trainer thread: takes labelled catalog images and adversarial variants into a {@link
  * TrainingBuffer}, takes one EST step per batch on the candidate, and every {@code eval.steps}
  * steps or {@code eval.interval} measures parent and candidate ({@link Figures}); the {@link Gate}
- * decides. A published candidate becomes the parent (and travels on {@code advrank.models}); a
- * candidate rejected for its R@1 is reset to the parent, one rejected for too little robustness
- * keeps training. Every decision is a {@link ModelDecision} on {@code advrank.model-decisions}.
+ * decides. With {@code train.weight.averaging}, the candidate measured and published is the moving
+ * average of the trained weights, while training goes on from the weights themselves. A published
+ * candidate becomes the parent (and travels on {@code advrank.models}); a candidate rejected for
+ * its R@1 is reset to the parent, one rejected for too little robustness keeps training. Every
+ * decision is a {@link ModelDecision} on {@code advrank.model-decisions}.
  */
 final class TrainerLoop implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(TrainerLoop.class);
@@ -270,9 +272,10 @@ final class TrainerLoop implements Runnable {
 
   private TripletTrainer newTrainer(EmbeddingModel model) {
     TrainSettings train =
-        new TrainSettings(1, settings.batchSize(), settings.learningRate(), 1e-7f, 0.2f, steps);
+        new TrainSettings(
+            1, settings.batchSize(), settings.learningRate(), 1e-7f, settings.margin(), steps);
     // The ε warm-up counts this trainer's steps since it started, across resets and rebases.
-    return defense().trainer(model, train, steps);
+    return defense().trainer(model, train, steps).optWeightAveraging(settings.weightAveraging());
   }
 
   private void ingest(ConsumerRecord<byte[], byte[]> r) {
@@ -352,7 +355,8 @@ final class TrainerLoop implements Runnable {
       rootFigures = parentFigures;
       metrics.figures("parent", parentFigures);
     }
-    Figures figures = measure(candidate);
+    // A candidate is the trainer's weight average (when averaging), measured and published as such.
+    Figures figures = trainer.withAveragedWeights(() -> measure(candidate));
     metrics.figures("candidate", figures);
     if (superseded()) {
       // Consumers switched (e.g. a rollback) while this candidate was measured: publishing it now
@@ -366,7 +370,7 @@ final class TrainerLoop implements Runnable {
     Figures before = parentFigures;
     String parentVersion = parent.version();
     if (verdict.publish()) {
-      publish(version, figures);
+      trainer.withAveragedWeights(() -> publish(version, figures));
     } else if (verdict.recallFailed()) {
       candidate.close();
       candidate = null;
@@ -386,13 +390,16 @@ final class TrainerLoop implements Runnable {
     return f;
   }
 
-  private void publish(String version, Figures figures) {
+  /** Snapshots the candidate's weights (the average, when averaging) and publishes them. */
+  private AssembledModel publish(String version, Figures figures) {
     Map<String, String> training =
         Map.of(
             "defense", defense().describe(),
             "steps_since_parent", Long.toString(stepsSinceParent),
             "batch_size", Integer.toString(settings.batchSize()),
             "learning_rate", Float.toString(settings.learningRate()),
+            "margin", Float.toString(settings.margin()),
+            "weight_averaging", Double.toString(settings.weightAveraging()),
             "trainer", settings.trainerId());
     AssembledModel v =
         Versions.snapshot(
@@ -403,6 +410,7 @@ final class TrainerLoop implements Runnable {
     stepsSinceParent = 0;
     metrics.figures("parent", figures);
     onPublished.accept(version);
+    return v;
   }
 
   private void decide(

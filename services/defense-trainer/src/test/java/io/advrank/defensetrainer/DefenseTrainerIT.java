@@ -83,8 +83,9 @@ class DefenseTrainerIT {
 
   @Test
   void publishesACandidateThatPassesTheGateAndReportsEveryDecision() throws Exception {
-    // A permissive gate (any R@1 drop, any robustness change) so that the first candidate passes.
-    DefenseTrainerSettings settings = settings("permissive", 1.0, -100.0);
+    // A permissive gate (any R@1 drop, any robustness change) so that the first candidate passes;
+    // it is the weight average that is measured and published.
+    DefenseTrainerSettings settings = settings("permissive", 1.0, -100.0, 0.5);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (DefenseTrainerService trainer =
         new DefenseTrainerService(settings, Clock.systemUTC(), registry)) {
@@ -120,6 +121,9 @@ class DefenseTrainerIT {
               .findFirst()
               .orElseThrow();
       assertEquals("fmnist-c2f1-v1", published.parent());
+      assertTrue(
+          published.manifestJson().contains("\"weight_averaging\": \"0.5\""),
+          published.manifestJson());
       assertTrue(history.refused().isEmpty(), history.refused().toString());
       try (var model = Versions.open(published, ai.djl.Device.cpu())) {
         assertEquals(first.getCandidateVersion(), model.version(), "sha256 verified on load");
@@ -206,6 +210,11 @@ class DefenseTrainerIT {
   }
 
   private static DefenseTrainerSettings settings(String id, double maxDrop, double minGain) {
+    return settings(id, maxDrop, minGain, 0);
+  }
+
+  private static DefenseTrainerSettings settings(
+      String id, double maxDrop, double minGain, double weightAveraging) {
     return new DefenseTrainerSettings(
         MODEL,
         8,
@@ -214,6 +223,8 @@ class DefenseTrainerIT {
         10,
         0,
         0,
+        0.2f,
+        weightAveraging,
         256,
         60,
         8,
