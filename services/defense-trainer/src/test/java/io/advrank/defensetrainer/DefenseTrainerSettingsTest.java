@@ -22,7 +22,7 @@ class DefenseTrainerSettingsTest {
     assertEquals(5, s.attackIterations());
     assertEquals(1500, s.epsilonWarmupSteps());
     assertEquals(0, s.cleanWeight());
-    assertEquals(0.8f, s.margin());
+    assertEquals(1.9f, s.margin());
     assertEquals(0.998, s.weightAveraging());
     assertEquals(125, s.evalSteps());
     assertEquals(0.06, s.maxRecallDrop());
