@@ -23,6 +23,8 @@ import java.util.function.Supplier;
  * to the training thread, like the model's parameters.
  */
 final class WeightAverage {
+  private static final NDIndex ALL = new NDIndex("...");
+
   private final EmbeddingModel model;
   private final float decay;
   private final NDManager manager;
@@ -93,8 +95,6 @@ final class WeightAverage {
   private static void copy(NDArray from, NDArray to) {
     to.set(ALL, from);
   }
-
-  private static final NDIndex ALL = new NDIndex("...");
 
   private List<NDArray> weights() {
     List<NDArray> out = new ArrayList<>();
