@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "Train the paper's C2F1 embedding network with the cosine triplet loss (Adam, margin "
-            + "0.2 by default) and save it as a model directory (weights + manifest.json), checkpointing "
-            + "every epoch.")
+            + "0.2 by default) and save it as a model directory (weights + manifest.json), "
+            + "checkpointing every epoch.")
 final class TrainCommand implements Callable<Integer> {
   @Mixin DataOptions data;
   @Mixin OutputOptions output;
@@ -69,7 +69,9 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(
       names = "--train-limit",
-      description = "Train on the first N training images only (default: all).")
+      description =
+          "Train on the first N training images only; an N beyond the training set uses all "
+              + "of it (default: all).")
   Integer trainLimit;
 
   @Option(
@@ -141,8 +143,8 @@ final class TrainCommand implements Callable<Integer> {
       paramLabel = "DECAY",
       description =
           "Keep an exponential moving average of the weights, avg = DECAY*avg + (1-DECAY)*w "
-              + "after every step, and save the average (epoch R@1 and checkpoints too); in [0, 1), "
-              + "e.g. 0.998; 0 saves the last weights (default: ${DEFAULT-VALUE}).")
+              + "after every step, and save the average (epoch R@1 and checkpoints too); in "
+              + "[0, 1), e.g. 0.998; 0 saves the last weights (default: ${DEFAULT-VALUE}).")
   double weightAveraging;
 
   @Option(
