@@ -63,18 +63,16 @@ final class WeightAverage {
     List<NDArray> weights = weights();
     try (NDManager swap = manager.newSubManager()) {
       List<NDArray> live = new ArrayList<>();
-      for (int i = 0; i < weights.size(); i++) {
-        NDArray copy = weights.get(i).duplicate();
+      for (NDArray w : weights) {
+        NDArray copy = w.duplicate();
         copy.attach(swap);
         live.add(copy);
-        copy(averages.get(i), weights.get(i));
       }
+      copy(averages, weights);
       try {
         return work.get();
       } finally {
-        for (int i = 0; i < weights.size(); i++) {
-          copy(live.get(i), weights.get(i));
-        }
+        copy(live, weights);
       }
     }
   }
@@ -82,18 +80,17 @@ final class WeightAverage {
   /** Leaves the averaged weights in the model for good (the end of a training run). */
   void keep() {
     Autograd.disableOnThisThread();
-    List<NDArray> weights = weights();
-    for (int i = 0; i < weights.size(); i++) {
-      copy(averages.get(i), weights.get(i));
-    }
+    copy(averages, weights());
   }
 
   /**
-   * {@code to[...] = from}, in place on the native tensor ({@link NDArray#copyTo} goes through a
-   * Java buffer, and leaked ~3 MB of native memory per swap in {@code NativeMemoryTest}).
+   * {@code to[i][...] = from[i]}, in place on the native tensors ({@link NDArray#copyTo} goes
+   * through a Java buffer, and leaked ~3 MB of native memory per swap in {@code NativeMemoryTest}).
    */
-  private static void copy(NDArray from, NDArray to) {
-    to.set(ALL, from);
+  private static void copy(List<NDArray> from, List<NDArray> to) {
+    for (int i = 0; i < to.size(); i++) {
+      to.get(i).set(ALL, from.get(i));
+    }
   }
 
   private List<NDArray> weights() {
