@@ -212,8 +212,8 @@ public final class AttackWorkerService implements AutoCloseable {
   }
 
   private void swapped(ModelUpdate update) {
+    modelFeed.served(update); // the metric first: whoever sees modelVersion() change sees it too
     modelVersionNow = update.version();
-    modelFeed.served(update);
   }
 
   /** Waits until the gallery is loaded and traffic is being read. */

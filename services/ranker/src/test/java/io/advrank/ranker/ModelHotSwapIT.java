@@ -22,6 +22,7 @@ import io.advrank.runtime.model.ModelChunks;
 import io.advrank.runtime.model.ModelTopic;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.PixelCodec;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,6 +147,7 @@ class ModelHotSwapIT {
       // An explicit activation rolls back to the older version.
       ModelTopic.activate(kafka.bootstrapServers(), "it-old", Instant.now().toEpochMilli(), TEN);
       awaitVersion(ranker, "it-old");
+      awaitInfoSeries(registry, "it-old");
       assertEquals(
           1.0,
           registry
@@ -208,6 +210,19 @@ class ModelHotSwapIT {
       Thread.sleep(20);
     }
     assertEquals(version, ranker.modelVersion());
+  }
+
+  /**
+   * Waits for the info series of {@code version}: the service announces a version just after it
+   * switches to it, so {@link RankerService#modelVersion()} can be ahead of the metric for a
+   * moment.
+   */
+  private static void awaitInfoSeries(MeterRegistry registry, String version) throws Exception {
+    long deadline = System.nanoTime() + TEN.toNanos();
+    while (registry.find("advrank.model.version.info").tag("model_version", version).gauge() == null
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
   }
 
   /** A fresh C2F1 of {@code spec} saved with {@code version}, as it travels on the topic. */
