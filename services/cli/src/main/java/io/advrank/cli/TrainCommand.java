@@ -9,6 +9,7 @@ import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.core.model.ModelSpec;
+import io.advrank.core.train.NegativeSampling;
 import io.advrank.core.train.TrainListener.EpochStats;
 import io.advrank.core.train.TrainSettings;
 import io.advrank.core.train.TripletTrainer;
@@ -148,6 +149,16 @@ final class TrainCommand implements Callable<Integer> {
   double weightAveraging;
 
   @Option(
+      names = "--negatives",
+      defaultValue = "random",
+      paramLabel = "random|all",
+      description =
+          "Negatives of each anchor: one random member of another label in the batch (random, "
+              + "the paper's) or every one of them, the loss their mean (all) (default: "
+              + "${DEFAULT-VALUE}).")
+  String negatives;
+
+  @Option(
       names = "--from",
       paramLabel = "MODEL_DIR",
       description = "Fine-tune this model directory instead of starting from random weights.")
@@ -168,6 +179,7 @@ final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--weight-averaging: must be in [0, 1), was " + weightAveraging);
     }
+    negativeSampling = NegativeSampling.parse(negatives, "--negatives");
     TrainSettings settings =
         TrainSettings.paper(epochs, seed)
             .withBatchSize(batchSize)
@@ -210,6 +222,7 @@ final class TrainCommand implements Callable<Integer> {
       TripletTrainer trainer =
           (est == null ? new TripletTrainer(model, settings) : est.trainer(model, settings))
               .optWeightAveraging(weightAveraging)
+              .optNegatives(negativeSampling)
               .optListener(progress);
       if (test != null) {
         trainer.optEvaluation(test);
@@ -226,6 +239,7 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
+  private NegativeSampling negativeSampling = NegativeSampling.RANDOM;
   private String parentVersion;
   private String defenseInfo = "none";
 
@@ -269,7 +283,14 @@ final class TrainCommand implements Callable<Integer> {
     training.put("epochs", Integer.toString(s.epochs()));
     training.put("batch_size", Integer.toString(s.batchSize()));
     training.put("optimizer", "adam lr=" + s.learningRate() + " weight_decay=" + s.weightDecay());
-    training.put("loss", "cosine triplet, margin " + s.margin() + ", per-class sampling");
+    training.put(
+        "loss",
+        "cosine triplet, margin "
+            + s.margin()
+            + ", per-class sampling, "
+            + (negativeSampling == NegativeSampling.ALL
+                ? "all in-batch negatives"
+                : "one random in-batch negative"));
     training.put("seed", Long.toString(s.seed()));
     if (weightAveraging > 0) {
       training.put("weight_averaging", Double.toString(weightAveraging));
@@ -289,6 +310,7 @@ final class TrainCommand implements Callable<Integer> {
             + (s.learningRate() == 1e-3f ? "" : " --lr " + s.learningRate())
             + (s.margin() == 0.2f ? "" : " --margin " + s.margin())
             + (weightAveraging == 0 ? "" : " --weight-averaging " + weightAveraging)
+            + (negativeSampling == NegativeSampling.ALL ? " --negatives all" : "")
             + (trainLimit == null ? "" : " --train-limit " + trainLimit)
             + (defenseInfo.equals("none") ? "" : " --defense est --eps " + eps)
             + (attackIterations == null ? "" : " --attack-iterations " + attackIterations)

@@ -144,6 +144,8 @@ class AttackCommandTest {
             "0.8",
             "--weight-averaging",
             "0.99",
+            "--negatives",
+            "all",
             "--epochs",
             "1",
             "--train-limit",
@@ -170,12 +172,14 @@ class AttackCommandTest {
     assertTrue(
         training.get("command").getAsString().contains("--train-limit 200"),
         "the recorded command must reproduce the run: " + manifest);
-    for (String option : List.of("--eps-warmup 2", "--margin 0.8", "--weight-averaging 0.99")) {
+    for (String option :
+        List.of("--eps-warmup 2", "--margin 0.8", "--weight-averaging 0.99", "--negatives all")) {
       assertTrue(
           training.get("command").getAsString().contains(option),
           "the recorded command must reproduce the run: " + manifest);
     }
     assertTrue(training.get("loss").getAsString().contains("margin 0.8"), manifest);
+    assertTrue(training.get("loss").getAsString().contains("all in-batch negatives"), manifest);
     assertBadInput(
         CliRun.of("train", "--data", DATA, "--defense", "pgd"),
         "--defense: unknown 'pgd' (accepted: none, est)");
@@ -197,6 +201,9 @@ class AttackCommandTest {
     assertBadInput(
         CliRun.of("train", "--data", DATA, "--weight-averaging", "1"),
         "--weight-averaging: must be in [0, 1), was 1.0");
+    assertBadInput(
+        CliRun.of("train", "--data", DATA, "--negatives", "hardest"),
+        "--negatives: unknown 'hardest' (accepted: random, all)");
   }
 
   private static CliRun attack(String... args) {

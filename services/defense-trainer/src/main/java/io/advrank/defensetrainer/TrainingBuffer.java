@@ -2,6 +2,7 @@ package io.advrank.defensetrainer;
 
 import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.ModelSpec;
+import io.advrank.core.train.Triplets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,7 +25,7 @@ final class TrainingBuffer {
   record Sample(float[] pixels, int label) {}
 
   /** A batch of {@code (a0, p0, a1, p1, …)} pairs and its in-batch triplets for a step. */
-  record Batch(float[] pixels, int[][] triplets) {}
+  record Batch(float[] pixels, Triplets triplets) {}
 
   private static final int MAX_LABELS = 100_000;
 
@@ -127,20 +128,7 @@ final class TrainingBuffer {
       copy(ring[a], pixels, labels, 2 * k);
       copy(ring[p], pixels, labels, 2 * k + 1);
     }
-    int[] pos = new int[n];
-    int[] neg = new int[n];
-    for (int i = 0; i < n; i++) {
-      pos[i] = i ^ 1;
-      neg[i] = i;
-      for (int tries = 0; tries < 64; tries++) {
-        int j = random.nextInt(n);
-        if (labels[j] != labels[i]) {
-          neg[i] = j;
-          break;
-        }
-      }
-    }
-    return new Batch(pixels, new int[][] {pos, neg});
+    return new Batch(pixels, Triplets.randomNegatives(labels, random));
   }
 
   /** The held-out set as a data set, frozen from now on (8-bit pixels, as the catalog sends). */

@@ -45,9 +45,10 @@ class TrainingBufferTest {
     assertEquals(40, b.size(), "the newest 40");
     assertTrue(b.canSample(8));
     TrainingBuffer.Batch batch = b.sample(8, new Random(1));
-    int[] pos = batch.triplets()[0];
-    int[] neg = batch.triplets()[1];
+    int[] pos = batch.triplets().positives();
+    int[] neg = batch.triplets().negatives();
     for (int i = 0; i < 8; i++) {
+      assertEquals(i, batch.triplets().anchors()[i]);
       // Each image's value encodes its label: pairs share it, negatives differ.
       assertEquals(batch.pixels()[i * 16], batch.pixels()[pos[i] * 16], 1e-6);
       assertNotEquals(batch.pixels()[i * 16], batch.pixels()[neg[i] * 16], 1e-6);

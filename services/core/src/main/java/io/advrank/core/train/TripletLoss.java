@@ -10,19 +10,20 @@ public final class TripletLoss {
   private TripletLoss() {}
 
   /**
-   * @param embeddings (n, D) unit rows, anchors in row order
-   * @param positives (n) int64 row index of each anchor's positive
-   * @param negatives (n) int64 row index of each anchor's negative
+   * @param embeddings (n, D) unit rows
+   * @param anchors (k) int64 row index of each triplet's anchor
+   * @param positives (k) int64 row index of each triplet's positive
+   * @param negatives (k) int64 row index of each triplet's negative
    * @param margin β
-   * @return a scalar
+   * @return a scalar, the mean over the k triplets
    */
   public static NDArray compute(
-      NDArray embeddings, NDArray positives, NDArray negatives, float margin) {
+      NDArray embeddings, NDArray anchors, NDArray positives, NDArray negatives, float margin) {
+    NDArray a = embeddings.get(anchors);
     NDArray p = embeddings.get(positives);
     NDArray n = embeddings.get(negatives);
-    // d(a,p) − d(a,n) = ⟨a,n⟩ − ⟨a,p⟩
-    NDArray dap = embeddings.mul(p).sum(new int[] {1}).neg().add(1f);
-    NDArray dan = embeddings.mul(n).sum(new int[] {1}).neg().add(1f);
+    NDArray dap = a.mul(p).sum(new int[] {1}).neg().add(1f);
+    NDArray dan = a.mul(n).sum(new int[] {1}).neg().add(1f);
     return dap.sub(dan).add(margin).clip(0f, Float.MAX_VALUE).mean();
   }
 }

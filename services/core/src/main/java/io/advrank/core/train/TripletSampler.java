@@ -8,18 +8,25 @@ import java.util.Random;
 /**
  * Per-class triplet sampling: each epoch shuffles every class and cuts it into pairs, then batches
  * shuffled pairs. In a batch, each image is an anchor, its pair partner the positive (same label)
- * and a random batch member of another label the negative. Every image is an anchor once per epoch,
- * and all three images of a triplet share one forward pass.
+ * and a random batch member of another label the negative (or, with {@link NegativeSampling#ALL},
+ * every one of them). Every image is an anchor once per epoch, and all three images of a triplet
+ * share one forward pass.
  */
 final class TripletSampler {
   private final int[] labels;
   private final int batchSize;
   private final Random random;
+  private final NegativeSampling negatives;
 
   TripletSampler(int[] labels, int batchSize, Random random) {
+    this(labels, batchSize, random, NegativeSampling.RANDOM);
+  }
+
+  TripletSampler(int[] labels, int batchSize, Random random, NegativeSampling negatives) {
     this.labels = labels.clone();
     this.batchSize = batchSize;
     this.random = random;
+    this.negatives = negatives;
   }
 
   /** One epoch of batches; each batch lists image indices as (a0, p0, a1, p1, …). */
@@ -49,27 +56,13 @@ final class TripletSampler {
     return batches;
   }
 
-  /**
-   * Positions (within the batch) of each anchor's positive and negative: {@code [0]} positives,
-   * {@code [1]} negatives. An anchor whose batch holds no other label gets itself as negative,
-   * which contributes a constant margin and no gradient.
-   */
-  int[][] triplets(int[] batch) {
-    int n = batch.length;
-    int[] pos = new int[n];
-    int[] neg = new int[n];
-    for (int i = 0; i < n; i++) {
-      pos[i] = i ^ 1; // partner in (a, p) pairs
-      neg[i] = i;
-      for (int tries = 0; tries < 64; tries++) {
-        int j = random.nextInt(n);
-        if (labels[batch[j]] != labels[batch[i]]) {
-          neg[i] = j;
-          break;
-        }
-      }
+  /** The batch's triplets, as rows within it. */
+  Triplets triplets(int[] batch) {
+    int[] batchLabels = new int[batch.length];
+    for (int i = 0; i < batch.length; i++) {
+      batchLabels[i] = labels[batch[i]];
     }
-    return new int[][] {pos, neg};
+    return negatives.triplets(batchLabels, random);
   }
 
   private List<List<Integer>> byClass() {

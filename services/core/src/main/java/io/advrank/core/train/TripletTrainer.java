@@ -18,6 +18,7 @@ import io.advrank.core.ranking.RetrievalMetrics;
 import io.advrank.core.train.TrainListener.EpochStats;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import java.util.function.Supplier;
 
@@ -41,6 +42,7 @@ public final class TripletTrainer {
   private float cleanWeight;
   private float shiftWeight;
   private WeightAverage average;
+  private NegativeSampling negatives = NegativeSampling.RANDOM;
   private TrainListener listener = new TrainListener() {};
   private ImageDataset evalSet;
   private int chunk = CHUNK;
@@ -110,6 +112,15 @@ public final class TripletTrainer {
     return average == null ? work.get() : average.apply(work);
   }
 
+  /**
+   * How {@link #fit} picks each anchor's negatives: {@link NegativeSampling#RANDOM} (the default,
+   * the paper's) or {@link NegativeSampling#ALL}.
+   */
+  public TripletTrainer optNegatives(NegativeSampling negatives) {
+    this.negatives = Objects.requireNonNull(negatives, "negatives");
+    return this;
+  }
+
   public TripletTrainer optListener(TrainListener listener) {
     this.listener = listener;
     return this;
@@ -124,7 +135,8 @@ public final class TripletTrainer {
   /** Runs {@link TrainSettings#epochs()} epochs over {@code train}. */
   public List<EpochStats> fit(ImageDataset train) {
     model.requireInputShape(train);
-    TripletSampler sampler = new TripletSampler(train.labels(), settings.batchSize(), random);
+    TripletSampler sampler =
+        new TripletSampler(train.labels(), settings.batchSize(), random, negatives);
     List<EpochStats> history = new ArrayList<>();
     for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
       List<int[]> batches = sampler.epoch();
@@ -168,10 +180,10 @@ public final class TripletTrainer {
   }
 
   /**
-   * One optimiser step on a batch of images (pixels in [0,1]) with the given in-batch triplets
-   * ({@code [0]} positives, {@code [1]} negatives); returns the loss before the step.
+   * One optimiser step on a batch of images (pixels in [0,1]) with the given in-batch triplets;
+   * returns the loss before the step.
    */
-  public float step(float[] pixels, int[][] triplets) {
+  public float step(float[] pixels, Triplets triplets) {
     try (NDManager step = model.manager().newSubManager()) {
       float loss = gradients(step, pixels, triplets);
       for (Pair<String, Parameter> p : model.parameters()) {
@@ -189,12 +201,13 @@ public final class TripletTrainer {
   }
 
   /** Leaves dL/dθ in the parameters' gradients and returns L; arrays live in {@code step}. */
-  float gradients(NDManager step, float[] pixels, int[][] triplets) {
-    int n = triplets[0].length;
+  float gradients(NDManager step, float[] pixels, Triplets triplets) {
+    int n = triplets.images();
     NDArray x = step.create(pixels, EmbeddingModel.inputShape(model.spec(), n));
-    NDArray pos = step.create(toLong(triplets[0]));
-    NDArray neg = step.create(toLong(triplets[1]));
-    Loss loss = e -> TripletLoss.compute(e, pos, neg, settings.margin());
+    NDArray anchors = step.create(toLong(triplets.anchors()));
+    NDArray pos = step.create(toLong(triplets.positives()));
+    NDArray neg = step.create(toLong(triplets.negatives()));
+    Loss loss = e -> TripletLoss.compute(e, anchors, pos, neg, settings.margin());
     if (adversary != null) {
       NDArray adv = adversary.perturb(model, x);
       if (cleanWeight > 0 || shiftWeight > 0) {

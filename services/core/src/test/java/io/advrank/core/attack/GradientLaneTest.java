@@ -13,6 +13,7 @@ import io.advrank.core.model.GradientLane;
 import io.advrank.core.model.ModelSpec;
 import io.advrank.core.train.TrainSettings;
 import io.advrank.core.train.TripletTrainer;
+import io.advrank.core.train.Triplets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -51,7 +52,12 @@ class GradientLaneTest {
                     EstDefense.of(0.1)
                         .trainer(trained, new TrainSettings(1, 8, 1e-3f, 1e-7f, 0.2f, 1));
                 int[] batch = IntStream.range(0, 8).toArray();
-                int[][] triplets = {{1, 0, 3, 2, 5, 4, 7, 6}, {2, 3, 0, 1, 6, 7, 4, 5}};
+                Triplets triplets =
+                    new Triplets(
+                        8,
+                        batch,
+                        new int[] {1, 0, 3, 2, 5, 4, 7, 6},
+                        new int[] {2, 3, 0, 1, 6, 7, 4, 5});
                 float[] losses = new float[3];
                 for (int s = 0; s < losses.length; s++) {
                   losses[s] = est.step(test.batch(batch), triplets);

@@ -26,7 +26,7 @@ class NativeMemoryTest {
       TripletTrainer trainer =
           new TripletTrainer(model, TripletTrainerTest.small(1)).optWeightAveraging(0.99);
       float[] pixels = randomPixels();
-      int[][] triplets = triplets();
+      Triplets triplets = triplets();
       // Warm up: Adam creates its state on the first step, and the allocators keep what the
       // first steps freed; only growth after that is a leak.
       for (int i = 0; i < 20; i++) {
@@ -59,14 +59,16 @@ class NativeMemoryTest {
     return x;
   }
 
-  static int[][] triplets() {
+  static Triplets triplets() {
+    int[] anchors = new int[BATCH];
     int[] pos = new int[BATCH];
     int[] neg = new int[BATCH];
     for (int i = 0; i < BATCH; i++) {
+      anchors[i] = i;
       pos[i] = i ^ 1;
       neg[i] = (i + 2) % BATCH;
     }
-    return new int[][] {pos, neg};
+    return new Triplets(BATCH, anchors, pos, neg);
   }
 
   static long rssBytes() throws IOException {

@@ -74,7 +74,7 @@ class TripletTrainerTest {
   void chunkedStepsComputeTheSameGradientsAsOnePass() {
     int n = 120;
     float[] pixels = train.batch(IntStream.range(0, n).toArray());
-    int[][] triplets =
+    Triplets triplets =
         new TripletSampler(train.head(n).labels(), n, new Random(1))
             .triplets(IntStream.range(0, n).toArray());
     float[][] whole = gradients(pixels, triplets, n);
@@ -95,7 +95,7 @@ class TripletTrainerTest {
   void aCleanShareMixesCleanAndAdversarialGradients() {
     int n = 120;
     float[] pixels = train.batch(IntStream.range(0, n).toArray());
-    int[][] triplets =
+    Triplets triplets =
         new TripletSampler(train.head(n).labels(), n, new Random(1))
             .triplets(IntStream.range(0, n).toArray());
     BatchAdversary invert = INVERT;
@@ -125,7 +125,7 @@ class TripletTrainerTest {
     for (int i = 0; i < pixels.length; i++) {
       inverted[i] = 1 - pixels[i];
     }
-    int[][] triplets =
+    Triplets triplets =
         new TripletSampler(train.head(n).labels(), n, new Random(1))
             .triplets(IntStream.range(0, n).toArray());
     float adversarial = loss(pixels, triplets, t -> t.optAdversary(INVERT));
@@ -159,12 +159,12 @@ class TripletTrainerTest {
   }
 
   /** dL/dθ of one batch on a fresh seeded model, computed in passes of {@code chunk} images. */
-  static float[][] gradients(float[] pixels, int[][] triplets, int chunk) {
+  static float[][] gradients(float[] pixels, Triplets triplets, int chunk) {
     return gradients(pixels, triplets, chunk, t -> t);
   }
 
   static float[][] gradients(
-      float[] pixels, int[][] triplets, int chunk, UnaryOperator<TripletTrainer> setup) {
+      float[] pixels, Triplets triplets, int chunk, UnaryOperator<TripletTrainer> setup) {
     try (EmbeddingModel model = EmbeddingModel.create(spec(), 4, Device.cpu());
         NDManager step = model.manager().newSubManager()) {
       setup
@@ -193,7 +193,7 @@ class TripletTrainerTest {
       };
 
   /** The loss of one step on a fresh seeded model (the same one {@link #gradients} uses). */
-  static float loss(float[] pixels, int[][] triplets, UnaryOperator<TripletTrainer> setup) {
+  static float loss(float[] pixels, Triplets triplets, UnaryOperator<TripletTrainer> setup) {
     try (EmbeddingModel model = EmbeddingModel.create(spec(), 4, Device.cpu());
         NDManager step = model.manager().newSubManager()) {
       return setup.apply(new TripletTrainer(model, small(1))).gradients(step, pixels, triplets);

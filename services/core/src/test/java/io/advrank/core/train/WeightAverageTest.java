@@ -24,7 +24,7 @@ class WeightAverageTest {
   @Test
   void theAverageFollowsTheRecurrenceAndTheLiveWeightsComeBackIntact() {
     float[] pixels = NativeMemoryTest.randomPixels();
-    int[][] triplets = NativeMemoryTest.triplets();
+    Triplets triplets = NativeMemoryTest.triplets();
     try (EmbeddingModel model = EmbeddingModel.create(TripletTrainerTest.spec(), 2, Device.cpu())) {
       TripletTrainer trainer =
           new TripletTrainer(model, TripletTrainerTest.small(1)).optWeightAveraging(DECAY);
