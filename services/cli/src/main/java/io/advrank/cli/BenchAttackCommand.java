@@ -22,8 +22,10 @@ import picocli.CommandLine.Option;
         "Throughput of batched CA+ (eps 0.3, w 1) and SP-QA+ (eps 0.3, m 1) attacks: "
             + "attacks/s and image-steps/s at several batch sizes, and achieved FLOP/s as a "
             + "fraction of the roofline (the sustained fp32 rate of a 2048^3 matrix multiply in "
-            + "the same engine). Random C2F1 weights and a gallery of random images, as in "
-            + "bench/torch_ca_plus.py.")
+            + "the same engine), and the speed-up per attack over the smallest batch. The sweep "
+            + "repeats for --rounds, interleaved; figures are medians over rounds, the speed-up "
+            + "taken within each round. Random C2F1 weights and a gallery of random images, as "
+            + "in bench/torch_ca_plus.py.")
 final class BenchAttackCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
 
@@ -42,9 +44,16 @@ final class BenchAttackCommand implements Callable<Integer> {
 
   @Option(
       names = "--seconds",
-      defaultValue = "5",
-      description = "Seconds measured per figure, after one warm-up (default: ${DEFAULT-VALUE}).")
+      defaultValue = "3",
+      description =
+          "Seconds measured per figure and round, after one warm-up (default: ${DEFAULT-VALUE}).")
   double seconds;
+
+  @Option(
+      names = "--rounds",
+      defaultValue = "3",
+      description = "Interleaved sweeps, reported as medians (default: ${DEFAULT-VALUE}).")
+  int rounds;
 
   @Override
   public Integer call() {
@@ -53,16 +62,20 @@ final class BenchAttackCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--batches: sizes must be >= 1, was " + b);
       }
     }
+    if (rounds < 1) {
+      throw new IllegalArgumentException("--rounds: must be >= 1, was " + rounds);
+    }
     double roofline = ModelBenchmark.gemmFlops(2048, Math.min(seconds, 3));
     List<AttackBenchmark.Point> points;
     try (EmbeddingModel model = EmbeddingModel.create(ModelSpec.c2f1(1, 28, 28), 0, Device.cpu())) {
       points =
           new AttackBenchmark(model, gallery, seconds)
-              .run(new AttackType[] {AttackType.CA_PLUS, AttackType.SP_QA_PLUS}, batches);
+              .run(new AttackType[] {AttackType.CA_PLUS, AttackType.SP_QA_PLUS}, batches, rounds);
     }
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("roofline_gflops", roofline / 1e9);
     json.put("gallery", gallery);
+    json.put("rounds", rounds);
     json.put("points", points);
     output.print(json, () -> table(roofline, points));
     return 0;
@@ -73,24 +86,26 @@ final class BenchAttackCommand implements Callable<Integer> {
     s.append(String.format("roofline (2048^3 fp32 matmul): %.1f GFLOP/s%n", roofline / 1e9));
     s.append(
         String.format(
-            "%-7s %6s %10s %14s %12s %9s%n",
-            "attack", "batch", "attacks/s", "image-steps/s", "MFLOP/step", "roofline"));
+            "%-7s %6s %10s %14s %12s %9s %9s%n",
+            "attack", "batch", "attacks/s", "image-steps/s", "MFLOP/step", "roofline", "speed-up"));
     for (AttackBenchmark.Point p : points) {
       s.append(
           String.format(
-              "%-7s %6d %10.2f %14.0f %12.1f %8.1f%%%n",
+              "%-7s %6d %10.2f %14.0f %12.1f %8.1f%% %8.2fx%n",
               p.attack(),
               p.batch(),
               p.attacksPerSecond(),
               p.imageStepsPerSecond(),
               p.flopPerImageStep() / 1e6,
-              100 * p.rooflineFraction(roofline)));
+              100 * p.rooflineFraction(roofline),
+              p.speedUp()));
     }
     s.append(
         String.format(
             "(eps 0.3: 30 PGD steps of alpha 0.01; gallery %d; per image-step 55 MFLOP for the"
-                + " network, + 4*N*D for QA's gallery distances; BRIEF §6)%n",
-            gallery));
+                + " network, + 4*N*D for QA's gallery distances; BRIEF §6. Medians of %d"
+                + " interleaved rounds; speed-up: attacks/s over batch %d's in the same round)%n",
+            gallery, rounds, points.isEmpty() ? 1 : points.get(0).baseBatch()));
     return s.toString();
   }
 }

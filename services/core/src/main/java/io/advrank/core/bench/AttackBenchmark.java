@@ -16,6 +16,11 @@ import java.util.Random;
  * several batch sizes, on a gallery of random images — the same workload as {@code
  * bench/torch_ca_plus.py}, where speed does not depend on the weights or the pixels.
  *
+ * <p>The sweep runs in rounds, interleaved (every type and batch size once per round), and each
+ * figure is the median over rounds: this machine's speed drifts by tens of percent within a minute,
+ * so a batch size's speed-up over the sweep's smallest batch is taken within each round, where both
+ * ran a few seconds apart, and its median reported.
+ *
  * <p>FLOP per image-step (BRIEF §6): 55 M for the network's forward and backward to the input; QA
  * attacks add the query-to-gallery distances, 2·N·D for the product and as much for its gradient.
  */
@@ -43,35 +48,73 @@ public final class AttackBenchmark {
     return type.role() == AttackType.Role.QUERY ? network + 4.0 * n * dim : network;
   }
 
-  /** Throughput of each attack type at each batch size. */
-  public List<Point> run(AttackType[] types, int[] batchSizes) {
+  /** Throughput of each attack type at each batch size: medians over {@code rounds} sweeps. */
+  public List<Point> run(AttackType[] types, int[] batchSizes, int rounds) {
+    if (rounds < 1) {
+      throw new IllegalArgumentException("rounds: must be >= 1, was " + rounds);
+    }
     float[] galleryPixels = randomPixels(gallerySize);
     Embeddings gallery = model.embed(galleryPixels, gallerySize);
+    int smallest = Arrays.stream(batchSizes).min().orElseThrow();
     List<Point> points = new ArrayList<>();
     try (RankingAttacker attacker = RankingAttacker.of(model, gallery)) {
       for (AttackType type : types) {
         AttackSpec spec = new AttackSpec(type, EPSILON, 1, 0);
-        int steps = spec.schedule().iterations();
+        List<List<AttackRequest>> batches = new ArrayList<>();
         for (int b : batchSizes) {
-          List<AttackRequest> batch = requests(type, b);
-          double perRun = secondsPerRun(() -> attacker.attack(spec, batch));
-          double attacks = b / perRun;
+          batches.add(requests(type, b));
+          attacker.attack(spec, batches.get(batches.size() - 1)); // warm-up
+        }
+        double[][] attacks = new double[batchSizes.length][rounds]; // [batch][round]
+        for (int r = 0; r < rounds; r++) {
+          for (int j = 0; j < batchSizes.length; j++) {
+            List<AttackRequest> batch = batches.get(j);
+            attacks[j][r] = batchSizes[j] / secondsPerRun(() -> attacker.attack(spec, batch));
+          }
+        }
+        int base = indexOf(batchSizes, smallest);
+        int steps = spec.schedule().iterations();
+        for (int j = 0; j < batchSizes.length; j++) {
+          double[] speedUp = new double[rounds];
+          for (int r = 0; r < rounds; r++) {
+            speedUp[r] = attacks[j][r] / attacks[base][r];
+          }
+          double median = median(attacks[j]);
           points.add(
               new Point(
                   type.label(),
-                  b,
-                  attacks,
-                  attacks * steps,
-                  flopPerImageStep(type, gallerySize, gallery.dim())));
+                  batchSizes[j],
+                  median,
+                  median * steps,
+                  flopPerImageStep(type, gallerySize, gallery.dim()),
+                  median(speedUp),
+                  smallest,
+                  attacks[j]));
         }
       }
     }
     return points;
   }
 
-  /** One warm-up run, then as many as fit in the time per point (at least one). */
+  /** The median; the mean of the middle two for an even count. */
+  static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+
+  private static int indexOf(int[] values, int value) {
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] == value) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException(value + " is not among the values");
+  }
+
+  /** As many runs as fit in the time per point (at least one): seconds per run. */
   private double secondsPerRun(Runnable run) {
-    run.run();
     long t0 = System.nanoTime();
     long deadline = t0 + (long) (secondsPerPoint * 1e9);
     int n = 0;
@@ -114,16 +157,22 @@ public final class AttackBenchmark {
   /**
    * @param attack attack label, e.g. {@code CA+}
    * @param batch items per PGD run
-   * @param attacksPerSecond whole attacks (30 steps each) per second
+   * @param attacksPerSecond whole attacks (30 steps each) per second, the median over rounds
    * @param imageStepsPerSecond PGD steps × images per second
    * @param flopPerImageStep FLOP of one step on one image, for the roofline fraction
+   * @param speedUp attacks/s over those at batch {@code baseBatch} in the same round, the median
+   * @param baseBatch the sweep's smallest batch size
+   * @param roundAttacksPerSecond attacks/s in each round
    */
   public record Point(
       String attack,
       int batch,
       double attacksPerSecond,
       double imageStepsPerSecond,
-      double flopPerImageStep) {
+      double flopPerImageStep,
+      double speedUp,
+      int baseBatch,
+      double[] roundAttacksPerSecond) {
     /** Achieved FLOP/s as a fraction of {@code rooflineFlops}. */
     public double rooflineFraction(double rooflineFlops) {
       return imageStepsPerSecond * flopPerImageStep / rooflineFlops;
