@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
             + "in bench/torch_ca_plus.py.")
 final class BenchAttackCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
+  @Mixin ThreadsOption threadsOption;
 
   @Option(
       names = "--batches",
@@ -65,6 +66,7 @@ final class BenchAttackCommand implements Callable<Integer> {
     if (rounds < 1) {
       throw new IllegalArgumentException("--rounds: must be >= 1, was " + rounds);
     }
+    int threads = threadsOption.apply();
     double roofline = ModelBenchmark.gemmFlops(2048, Math.min(seconds, 3));
     List<AttackBenchmark.Point> points;
     try (EmbeddingModel model = EmbeddingModel.create(ModelSpec.c2f1(1, 28, 28), 0, Device.cpu())) {
@@ -73,17 +75,21 @@ final class BenchAttackCommand implements Callable<Integer> {
               .run(new AttackType[] {AttackType.CA_PLUS, AttackType.SP_QA_PLUS}, batches, rounds);
     }
     Map<String, Object> json = new LinkedHashMap<>();
+    json.put("threads", threads);
     json.put("roofline_gflops", roofline / 1e9);
     json.put("gallery", gallery);
     json.put("rounds", rounds);
     json.put("points", points);
-    output.print(json, () -> table(roofline, points));
+    output.print(json, () -> table(threads, roofline, points));
     return 0;
   }
 
-  private String table(double roofline, List<AttackBenchmark.Point> points) {
+  private String table(int threads, double roofline, List<AttackBenchmark.Point> points) {
     StringBuilder s = new StringBuilder();
-    s.append(String.format("roofline (2048^3 fp32 matmul): %.1f GFLOP/s%n", roofline / 1e9));
+    s.append(
+        String.format(
+            "libtorch threads: %d; roofline (2048^3 fp32 matmul): %.1f GFLOP/s%n",
+            threads, roofline / 1e9));
     s.append(
         String.format(
             "%-7s %6s %10s %14s %12s %9s %9s%n",

@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
             + "the sustained fp32 rate of a 2048^3 matrix multiply in the same engine.")
 final class BenchModelCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
+  @Mixin ThreadsOption threadsOption;
 
   @Option(
       names = "--batches",
@@ -53,22 +54,26 @@ final class BenchModelCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--gemm-size and --seconds: must be > 0, were " + gemmSize + " and " + seconds);
     }
+    int threads = threadsOption.apply();
     double roofline = ModelBenchmark.gemmFlops(gemmSize, seconds);
     List<ModelBenchmark.Point> points;
     try (EmbeddingModel model = EmbeddingModel.create(ModelSpec.c2f1(1, 28, 28), 0, Device.cpu())) {
       points = new ModelBenchmark(model, seconds).run(batches);
     }
     Map<String, Object> json = new LinkedHashMap<>();
+    json.put("threads", threads);
     json.put("roofline_gflops", roofline / 1e9);
     json.put("points", points);
-    output.print(json, () -> table(roofline, points));
+    output.print(json, () -> table(threads, roofline, points));
     return 0;
   }
 
-  private String table(double roofline, List<ModelBenchmark.Point> points) {
+  private String table(int threads, double roofline, List<ModelBenchmark.Point> points) {
     StringBuilder s = new StringBuilder();
     s.append(
-        String.format("roofline (%d^3 fp32 matmul): %.1f GFLOP/s%n", gemmSize, roofline / 1e9));
+        String.format(
+            "libtorch threads: %d; roofline (%d^3 fp32 matmul): %.1f GFLOP/s%n",
+            threads, gemmSize, roofline / 1e9));
     s.append(
         String.format(
             "%6s %14s %10s %16s %10s%n",

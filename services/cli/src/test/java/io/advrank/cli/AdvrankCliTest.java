@@ -44,9 +44,12 @@ class AdvrankCliTest {
             "0.05",
             "--gemm-size",
             "256",
+            "--threads",
+            "1",
             "--json");
     assertEquals(0, r.exitCode(), r.err());
     JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
+    assertEquals(1, json.get("threads").getAsInt());
     assertTrue(json.get("roofline_gflops").getAsDouble() > 0);
     assertEquals(2, json.getAsJsonArray("points").size());
     assertTrue(
@@ -56,6 +59,22 @@ class AdvrankCliTest {
                 .get("forwardImagesPerSecond")
                 .getAsDouble()
             > 0);
+  }
+
+  @Test
+  void benchmarksRefuseBadThreadAndRoundCounts() {
+    for (String[] args :
+        new String[][] {
+          {"bench", "model", "--threads", "0"},
+          {"bench", "attack", "--threads", "-2"},
+          {"bench", "attack", "--rounds", "0"}
+        }) {
+      CliRun r = CliRun.of(args);
+      assertEquals(2, r.exitCode(), r.err());
+      String option = args[2];
+      assertTrue(r.err().contains(option + ": must be >= 1, was"), r.err());
+      assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+    }
   }
 
   @Test

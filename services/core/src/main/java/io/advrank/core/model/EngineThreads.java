@@ -1,0 +1,30 @@
+package io.advrank.core.model;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * The engine's intra-op thread count, which DJL otherwise fixes from a system property at start.
+ */
+public final class EngineThreads {
+  private EngineThreads() {}
+
+  /** Sets libtorch's intra-op threads for the whole process (no-op on other engines). */
+  public static void set(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads: must be >= 1, was " + threads);
+    }
+    if (isPyTorch()) {
+      JniUtils.setNumThreads(threads);
+    }
+  }
+
+  /** libtorch's intra-op threads now; 1 on other engines. */
+  public static int get() {
+    return isPyTorch() ? JniUtils.getNumThreads() : 1;
+  }
+
+  private static boolean isPyTorch() {
+    return "PyTorch".equals(Engine.getInstance().getEngineName());
+  }
+}
