@@ -16,10 +16,10 @@ import java.util.Random;
  * several batch sizes, on a gallery of random images — the same workload as {@code
  * bench/torch_ca_plus.py}, where speed does not depend on the weights or the pixels.
  *
- * <p>The sweep runs in rounds, interleaved (every type and batch size once per round), and each
- * figure is the median over rounds: this machine's speed drifts by tens of percent within a minute,
- * so a batch size's speed-up over the sweep's smallest batch is taken within each round, where both
- * ran a few seconds apart, and its median reported.
+ * <p>Each attack type's sweep runs in rounds, interleaved (every batch size once per round), and
+ * each figure is the median over rounds: this machine's speed drifts by tens of percent within a
+ * minute, so a batch size's speed-up over the sweep's smallest batch is taken within each round,
+ * where both ran a few seconds apart, and its median reported.
  *
  * <p>FLOP per image-step (BRIEF §6): 55 M for the network's forward and backward to the input; QA
  * attacks add the query-to-gallery distances, 2·N·D for the product and as much for its gradient.
