@@ -70,7 +70,9 @@ final class CandidateObjective implements Objective {
 
   /** Sorts each (item, query) row of d(q, X) and sums it up, in double, from the left. */
   private void sortRows() {
-    sorted = dqx.sort(2).toFloatArray();
+    try (NDArray rows = dqx.sort(2)) { // freed now, not with the batch: up to B·w·N floats
+      sorted = rows.toFloatArray();
+    }
     int n = gallerySize;
     int rows = sorted.length / n;
     prefix = new float[rows * (n + 1)];
