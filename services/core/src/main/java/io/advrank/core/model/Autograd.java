@@ -17,6 +17,11 @@ public final class Autograd {
     }
   }
 
+  /** Whether the default engine is PyTorch (for the other libtorch-only switches here). */
+  static boolean pyTorch() {
+    return Default.PYTORCH;
+  }
+
   /**
    * Whether the default engine is PyTorch, looked up once rather than on every embedding call
    * ({@code Engine.getInstance()} reads system properties and the environment each time).

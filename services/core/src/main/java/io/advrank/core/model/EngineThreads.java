@@ -1,6 +1,5 @@
 package io.advrank.core.model;
 
-import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 
 /**
@@ -14,17 +13,13 @@ public final class EngineThreads {
     if (threads < 1) {
       throw new IllegalArgumentException("threads: must be >= 1, was " + threads);
     }
-    if (isPyTorch()) {
+    if (Autograd.pyTorch()) {
       JniUtils.setNumThreads(threads);
     }
   }
 
   /** libtorch's intra-op threads now; 1 on other engines. */
   public static int get() {
-    return isPyTorch() ? JniUtils.getNumThreads() : 1;
-  }
-
-  private static boolean isPyTorch() {
-    return "PyTorch".equals(Engine.getInstance().getEngineName());
+    return Autograd.pyTorch() ? JniUtils.getNumThreads() : 1;
   }
 }
