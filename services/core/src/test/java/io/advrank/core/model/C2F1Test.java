@@ -36,8 +36,11 @@ class C2F1Test {
     try (EmbeddingModel model = EmbeddingModel.create(SPEC, 11, Device.cpu())) {
       float[] fast = model.embed(pixels, n).values();
       float[] reference = new float[fast.length];
-      for (int start = 0; start < n; start += 100) {
-        int k = Math.min(100, n - start);
+      // Chunked as embed() chunks, so that both paths run convolutions of the same shapes, which
+      // libtorch computes with the same kernels and summation order; the paths differ only in
+      // exact operations (pooling as the maximum of four views, ReLU after pooling).
+      for (int start = 0; start < n; start += EmbeddingModel.EMBED_BATCH) {
+        int k = Math.min(EmbeddingModel.EMBED_BATCH, n - start);
         try (NDManager step = model.manager().newSubManager()) {
           float[] chunk =
               Arrays.copyOfRange(pixels, start * SPEC.imageSize(), (start + k) * SPEC.imageSize());
@@ -54,6 +57,13 @@ class C2F1Test {
   void channelsLastForwardIsTheBlocksFunctionWithTheSameGradients() {
     // The gradients an attack (input) and training (weights) take from a random linear objective
     // of f(x), on random images and on blank ones (pooling windows tie on ReLU's zeros).
+    // The layouts run different convolution kernels, which sum in another order. A float32 sum
+    // of K terms, reordered, moves by about sqrt(K)·u of its magnitude (u = 2^-24 = 6e-8): the
+    // embedding's longest sum is the linear layer's (K = 3136: 3.4e-6), the input gradient's goes
+    // back through conv 2 and the linear layer (about twice that), conv 1's weight gradient sums
+    // over 24 images × 784 positions (K = 18816: 8e-6). The bounds, relative to the largest value,
+    // are 3 to 12 times those, and far below what a wrong layout (values read from other channels)
+    // or a gradient routed to another pooling input would change.
     Gradients reference = gradients(false);
     Gradients fast = gradients(true);
     assertClose(reference.embedding, fast.embedding, 1e-5);

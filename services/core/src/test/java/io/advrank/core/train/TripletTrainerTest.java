@@ -79,6 +79,11 @@ class TripletTrainerTest {
             .triplets(IntStream.range(0, n).toArray());
     float[][] whole = gradients(pixels, triplets, n);
     float[][] chunked = gradients(pixels, triplets, 50);
+    // Chunks of 50 run other kernels and add the chunks' sums: conv 1's weight gradient, the
+    // longest sum, has K = 120 triplets × 3 images × 784 positions, which float32 sums in another
+    // order move by ~sqrt(K)·u = 3.2e-5 of their magnitude (u = 2^-24); the bound is 3 times that,
+    // relative to the largest gradient; dropping the last chunk (20 of the 120 triplets) would move
+    // it by about a sixth.
     for (int p = 0; p < whole.length; p++) {
       double scale = 0;
       for (float v : whole[p]) {
@@ -110,6 +115,8 @@ class TripletTrainerTest {
         scale = Math.max(scale, Math.abs(clean[p][i]) + Math.abs(adversarial[p][i]));
       }
       for (int i = 0; i < clean[p].length; i++) {
+        // The same chunked sums as in chunkedStepsComputeTheSameGradientsAsOnePass, hence its
+        // bound.
         float expected = 0.25f * clean[p][i] + 0.75f * adversarial[p][i];
         assertEquals(expected, mixed[p][i], 1e-4 * scale + 1e-9, "parameter " + p + "[" + i + "]");
       }
@@ -145,6 +152,9 @@ class TripletTrainerTest {
       }
     }
     assertTrue(shift > 0.01, "inverting the images must move the embeddings: " + shift);
+    // Both losses are float32 means over 60 triplets and the shift a double mean of float32
+    // embeddings, the terms ~0.1-1: rounding, reordered by kernels, is ~1e-6 of that, far below
+    // the bound, which in turn is far below the penalty itself (0.5 · shift > 0.005).
     assertEquals(adversarial + 0.5 * shift, penalised, 1e-4);
   }
 
