@@ -78,7 +78,7 @@ final class AttackCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     AttackSpec spec = new AttackSpec(AttackType.parse(type), eps, size, seed);
-    ImageDataset test = data.load(DatasetDirectory.Split.TEST, skip, null);
+    ImageDataset test = data.load(DatasetDirectory.Split.TEST, skip, null, modelOptions.spec());
     int n = AttackTableRows.checkLimit(limit, test.size());
     try (EmbeddingModel model = modelOptions.open(test);
         AttackEvaluation evaluation = checked(AttackEvaluation.of(model, test), spec);

@@ -3,6 +3,7 @@ package io.advrank.cli;
 import io.advrank.core.data.DataException;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
+import io.advrank.core.model.ModelSpec;
 import java.nio.file.Path;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Option;
@@ -23,11 +24,26 @@ final class DataOptions {
   }
 
   /**
+   * As {@link #load(DatasetDirectory.Split, int, Integer)}, photos brought to {@code model}'s
+   * input.
+   */
+  ImageDataset load(DatasetDirectory.Split split, int skip, Integer limit, ModelSpec model)
+      throws DataException {
+    return cut(
+        DatasetDirectory.load(dir, split, model.channels(), model.height(), model.width()),
+        skip,
+        limit);
+  }
+
+  /**
    * The split without its first {@code skip} images (option {@code --skip}), then cut to the first
    * {@code limit} of the rest when a limit is given.
    */
   ImageDataset load(DatasetDirectory.Split split, int skip, Integer limit) throws DataException {
-    ImageDataset d = DatasetDirectory.load(dir, split);
+    return cut(DatasetDirectory.load(dir, split), skip, limit);
+  }
+
+  private static ImageDataset cut(ImageDataset d, int skip, Integer limit) {
     if (skip != 0) {
       if (skip < 0 || skip >= d.size()) {
         throw new IllegalArgumentException(

@@ -38,7 +38,7 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ImageDataset test = data.load(DatasetDirectory.Split.TEST, skip, limit);
+    ImageDataset test = data.load(DatasetDirectory.Split.TEST, skip, limit, modelOptions.spec());
     try (EmbeddingModel model = modelOptions.open(test)) {
       long t0 = System.nanoTime();
       Embeddings e = model.embed(test);

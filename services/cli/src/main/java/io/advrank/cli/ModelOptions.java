@@ -4,6 +4,8 @@ import ai.djl.Device;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
+import io.advrank.core.model.ModelManifest;
+import io.advrank.core.model.ModelSpec;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -14,6 +16,11 @@ final class ModelOptions {
       defaultValue = "${env:ADVRANK_HOME:-.}/models/fmnist-c2f1",
       description = "Model directory (manifest.json + weights) (default: ${DEFAULT-VALUE}).")
   Path dir;
+
+  /** The model's spec, from its manifest alone (to read photos at its input size first). */
+  ModelSpec spec() throws ModelException {
+    return ModelManifest.read(dir).spec();
+  }
 
   /** Opens the model and checks that it takes images shaped like {@code data}'s. */
   EmbeddingModel open(ImageDataset data) throws ModelException {

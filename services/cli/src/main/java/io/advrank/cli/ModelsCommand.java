@@ -33,13 +33,16 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "models",
     mixinStandardHelpOptions = true,
-    description = "List, show, roll back and publish model versions on advrank.models.",
+    description =
+        "List, show, roll back, publish and export model versions on advrank.models; import a"
+            + " TorchScript model.",
     subcommands = {
       ModelsCommand.ListVersions.class,
       ModelsCommand.Show.class,
       ModelsCommand.Rollback.class,
       ModelsCommand.Publish.class,
-      ModelsCommand.Export.class
+      ModelsCommand.Export.class,
+      ModelsImportCommand.class
     })
 final class ModelsCommand implements Runnable {
   @Spec CommandSpec spec;

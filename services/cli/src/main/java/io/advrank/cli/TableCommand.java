@@ -64,7 +64,7 @@ final class TableCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<AttackSpec> specs = specs(); // validates ε and sizes before any work
-    ImageDataset test = data.load(DatasetDirectory.Split.TEST, null);
+    ImageDataset test = data.load(DatasetDirectory.Split.TEST, 0, null, modelOptions.spec());
     int n = AttackTableRows.checkLimit(limit, test.size());
     AttackTableRows table = new AttackTableRows(epsilons, sizes);
     List<AttackEvaluation.Summary> summaries = new ArrayList<>();

@@ -25,7 +25,12 @@ class AdvrankCliTest {
   @Test
   void aMissingDatasetSaysHowToGetIt() {
     CliRun r =
-        CliRun.of("eval", "--data", tmp.resolve("none").toString(), "--model", tmp.toString());
+        CliRun.of(
+            "eval",
+            "--data",
+            tmp.resolve("none").toString(),
+            "--model",
+            "../../models/fmnist-c2f1");
     assertEquals(2, r.exitCode());
     assertTrue(r.err().contains("apt-get install dataset-fashion-mnist"), r.err());
     assertTrue(r.err().contains("--data"), r.err());

@@ -10,6 +10,9 @@ record CliRun(int exitCode, String out, String err) {
   /** The committed Fashion-MNIST fixture (surefire runs in the module's directory). */
   static final Path FIXTURE = Path.of("../core/src/test/resources/fixtures/fashion-mnist-mini");
 
+  /** The committed RGB fixture: a TorchScript model and photos (see core's Fixtures.rgbMini). */
+  static final Path RGB_FIXTURE = Path.of("../core/src/test/resources/fixtures/rgb-mini");
+
   static synchronized CliRun of(String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;

@@ -13,8 +13,8 @@ import java.util.stream.Stream;
  * first because that is how Debian's {@code dataset-fashion-mnist} ships them.
  *
  * <p>A directory with no IDX files but one sub-folder of PNG/JPEG images per label (optionally
- * under {@code train/} and {@code test/}) is read with {@link ImageFolderReader} at 28x28, the
- * Fashion-MNIST size, so the same models apply.
+ * under {@code train/} and {@code test/}) is read with {@link ImageFolderReader} at the size asked
+ * for (a model's input), by default 1x28x28, the Fashion-MNIST size.
  */
 public final class DatasetDirectory {
   /** Image height and width used for image-folder datasets, matching Fashion-MNIST. */
@@ -47,6 +47,17 @@ public final class DatasetDirectory {
    *     looked for and how to get the data), or a file cannot be read
    */
   public static ImageDataset load(Path dir, Split split) throws DataException {
+    return load(dir, split, 1, FOLDER_IMAGE_SIZE, FOLDER_IMAGE_SIZE);
+  }
+
+  /**
+   * Loads {@code split} from {@code dir}, reading an image folder at {@code channels x height x
+   * width} (IDX files keep their own shape: callers check it against the model).
+   *
+   * @throws DataException as {@link #load(Path, Split)}
+   */
+  public static ImageDataset load(Path dir, Split split, int channels, int height, int width)
+      throws DataException {
     if (!Files.isDirectory(dir)) {
       throw new DataException("no Fashion-MNIST at %s: %s".formatted(dir, HOW_TO_GET_DATA));
     }
@@ -55,9 +66,9 @@ public final class DatasetDirectory {
       Path root = dir.resolve(split.folderName);
       Path folder = Files.isDirectory(root) ? root : dir;
       if (hasImageSubfolder(folder)) {
-        ImageDataset data = ImageFolderReader.read(folder, FOLDER_IMAGE_SIZE, FOLDER_IMAGE_SIZE);
+        ImageDataset data = ImageFolderReader.read(folder, channels, height, width);
         return ImageDataset.of(
-            name, data.pixelBytes(), data.labels(), 1, data.height(), data.width());
+            name, data.pixelBytes(), data.labels(), channels, data.height(), data.width());
       }
     }
     Path images = find(dir, split.idxPrefix + "-images-idx3-ubyte");

@@ -1,9 +1,6 @@
 package io.advrank.core.data;
 
-import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
-import java.awt.image.IndexColorModel;
-import java.awt.image.Raster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,9 +14,11 @@ import javax.imageio.ImageIO;
 /**
  * Reads a catalog of image files laid out as one sub-folder per label ({@code dir/shirt/a.png},
  * {@code dir/shoe/b.jpg}, ...). Sub-folder names sorted alphabetically give labels 0..k-1; files
- * within a folder are read in name order. PNG and JPEG are read through {@code javax.imageio},
- * converted to greyscale (Rec. 601 luma, alpha ignored) and resized bilinearly to the requested
- * size when they differ, so a product catalog can stand in for Fashion-MNIST.
+ * within a folder are read in name order. PNG and JPEG of any size are read through {@code
+ * javax.imageio} and brought to the model's input as torchvision's {@code Resize(side) +
+ * CenterCrop} would: the image is scaled so that it covers the target (aspect ratio kept), then the
+ * centre is cut out. One-channel targets get greyscale (Rec. 601 luma), three-channel targets RGB
+ * planes with grey images expanded; alpha is ignored.
  */
 public final class ImageFolderReader {
   private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg");
@@ -34,9 +33,24 @@ public final class ImageFolderReader {
    *     image, or an image cannot be decoded (the message names the file)
    */
   public static ImageDataset read(Path dir, int height, int width) throws DataException {
+    return read(dir, 1, height, width);
+  }
+
+  /**
+   * Reads every PNG/JPEG image under the class sub-folders of {@code dir} as a dataset of {@code
+   * channels x height x width} images (channels 1 or 3) named after the folder.
+   *
+   * @throws DataException as {@link #read(Path, int, int)}
+   */
+  public static ImageDataset read(Path dir, int channels, int height, int width)
+      throws DataException {
     if (height <= 0 || width <= 0) {
       throw new IllegalArgumentException(
           "image size must be positive, got %dx%d".formatted(height, width));
+    }
+    if (channels != 1 && channels != 3) {
+      throw new IllegalArgumentException(
+          "channels: image folders give 1 (grey) or 3 (RGB), not " + channels);
     }
     List<String> classes = classNames(dir);
     ByteArrayOutputStream pixels = new ByteArrayOutputStream();
@@ -48,13 +62,13 @@ public final class ImageFolderReader {
         throw new DataException("%s: class folder holds no PNG or JPEG images".formatted(classDir));
       }
       for (Path file : files) {
-        pixels.writeBytes(toGreyBytes(readImage(file), height, width));
+        pixels.writeBytes(Photos.fit(readImage(file), channels, height, width));
         labels.add(label);
       }
     }
     int[] labelArray = labels.stream().mapToInt(Integer::intValue).toArray();
     String name = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
-    return ImageDataset.of(name, pixels.toByteArray(), labelArray, 1, height, width);
+    return ImageDataset.of(name, pixels.toByteArray(), labelArray, channels, height, width);
   }
 
   /**
@@ -112,67 +126,5 @@ public final class ImageFolderReader {
       // Some ImageIO decoders throw unchecked exceptions on corrupt data; both mean the same.
       throw new DataException("%s: cannot read image: %s".formatted(file, e), e);
     }
-  }
-
-  /** Greyscale in [0,255] as floats, resized, then rounded to bytes. */
-  private static byte[] toGreyBytes(BufferedImage image, int height, int width) {
-    float[] grey = greyscale(image);
-    float[] resized =
-        image.getHeight() == height && image.getWidth() == width
-            ? grey
-            : bilinear(grey, image.getHeight(), image.getWidth(), height, width);
-    byte[] out = new byte[resized.length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = (byte) Math.round(Math.max(0f, Math.min(255f, resized[i])));
-    }
-    return out;
-  }
-
-  private static float[] greyscale(BufferedImage image) {
-    int h = image.getHeight();
-    int w = image.getWidth();
-    float[] grey = new float[h * w];
-    Raster raster = image.getRaster();
-    // Grey images are read from the raster directly: getRGB() would push them through a
-    // linear-grey to sRGB conversion and brighten them. Palette images need getRGB().
-    boolean rawGrey =
-        image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY
-            && !(image.getColorModel() instanceof IndexColorModel);
-    float scale = rawGrey ? 255f / ((1 << raster.getSampleModel().getSampleSize(0)) - 1) : 1f;
-    for (int y = 0; y < h; y++) {
-      for (int x = 0; x < w; x++) {
-        if (rawGrey) {
-          grey[y * w + x] = raster.getSample(x, y, 0) * scale;
-        } else {
-          int rgb = image.getRGB(x, y);
-          grey[y * w + x] =
-              0.299f * (rgb >> 16 & 0xFF) + 0.587f * (rgb >> 8 & 0xFF) + 0.114f * (rgb & 0xFF);
-        }
-      }
-    }
-    return grey;
-  }
-
-  /** Bilinear resize with pixel centres aligned (as PIL and OpenCV do), edges clamped. */
-  static float[] bilinear(float[] src, int srcH, int srcW, int dstH, int dstW) {
-    float[] dst = new float[dstH * dstW];
-    float sy = (float) srcH / dstH;
-    float sx = (float) srcW / dstW;
-    for (int y = 0; y < dstH; y++) {
-      float fy = Math.max(0f, Math.min(srcH - 1f, (y + 0.5f) * sy - 0.5f));
-      int y0 = (int) fy;
-      int y1 = Math.min(y0 + 1, srcH - 1);
-      float wy = fy - y0;
-      for (int x = 0; x < dstW; x++) {
-        float fx = Math.max(0f, Math.min(srcW - 1f, (x + 0.5f) * sx - 0.5f));
-        int x0 = (int) fx;
-        int x1 = Math.min(x0 + 1, srcW - 1);
-        float wx = fx - x0;
-        float top = src[y0 * srcW + x0] * (1 - wx) + src[y0 * srcW + x1] * wx;
-        float bottom = src[y1 * srcW + x0] * (1 - wx) + src[y1 * srcW + x1] * wx;
-        dst[y * dstW + x] = top * (1 - wy) + bottom * wy;
-      }
-    }
-    return dst;
   }
 }

@@ -3,17 +3,13 @@ package io.advrank.core.model;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.SequentialBlock;
-import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import io.advrank.core.data.ImageDataset;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -33,33 +29,34 @@ public final class EmbeddingModel implements AutoCloseable {
 
   private final ModelSpec spec;
   private final NDManager manager;
-  private final SequentialBlock block;
-  private final ParameterStore store;
+  private final Network network;
   private volatile ModelManifest manifest;
 
   private EmbeddingModel(
-      ModelSpec spec, NDManager manager, SequentialBlock block, ModelManifest manifest) {
+      ModelSpec spec, NDManager manager, Network network, ModelManifest manifest) {
     this.spec = spec;
     this.manager = manager;
-    this.block = block;
-    this.store = new ParameterStore(manager, false);
+    this.network = network;
     this.manifest = manifest;
   }
 
-  /** A freshly initialised network; {@code seed} fixes the initial weights. */
+  /**
+   * A freshly initialised C2F1; {@code seed} fixes the initial weights. Other architectures come
+   * only from files ({@link #load}, {@link ModelImport}).
+   */
   public static EmbeddingModel create(ModelSpec spec, long seed, Device device) {
+    if (!ModelSpec.C2F1.equals(spec.architecture())) {
+      throw new IllegalArgumentException(
+          "architecture: only " + ModelSpec.C2F1 + " can be created here, not " + spec.describe());
+    }
     Engine.getInstance().setRandomSeed((int) seed);
     NDManager manager = NDManager.newBaseManager(device);
-    SequentialBlock block = C2F1.build(spec);
-    block.initialize(manager, DataType.FLOAT32, inputShape(spec, 1));
-    return new EmbeddingModel(spec, manager, block, null);
+    return new EmbeddingModel(spec, manager, C2F1Network.create(spec, manager), null);
   }
 
   /** Opens a model directory, verifying its manifest and the sha256 of its weights. */
   public static EmbeddingModel load(Path dir, Device device) throws ModelException {
-    Path manifestFile = dir.resolve(ModelManifest.FILE_NAME);
-    ModelManifest manifest =
-        ModelManifest.fromJson(read(manifestFile, dir), manifestFile.toString());
+    ModelManifest manifest = ModelManifest.read(dir);
     Path weightsFile = dir.resolve(manifest.weightsFile());
     return load(manifest, readBytes(weightsFile, dir), weightsFile.toString(), device);
   }
@@ -83,17 +80,33 @@ public final class EmbeddingModel implements AutoCloseable {
     }
     NDManager manager = NDManager.newBaseManager(device);
     try {
-      SequentialBlock block = C2F1.build(manifest.spec());
-      block.initialize(manager, DataType.FLOAT32, inputShape(manifest.spec(), 1));
-      WeightsCodec.decodeInto(block, weights, manager, Path.of(source));
-      return new EmbeddingModel(manifest.spec(), manager, block, manifest);
+      return new EmbeddingModel(
+          manifest.spec(), manager, open(manifest.spec(), weights, manager, source), manifest);
     } catch (ModelException | RuntimeException e) {
       manager.close();
       throw e;
     }
   }
 
-  /** Saves with float16 weights (half the size; R@1 unchanged to 4 decimals). */
+  /**
+   * The network of {@code spec}'s architecture with {@code weights} loaded into {@code manager}.
+   */
+  static Network open(ModelSpec spec, byte[] weights, NDManager manager, String source)
+      throws ModelException {
+    return ModelSpec.TORCHSCRIPT.equals(spec.architecture())
+        ? ScriptedNetwork.load(spec, weights, manager, source)
+        : C2F1Network.load(spec, weights, manager, source);
+  }
+
+  /** A model around a network already loaded into {@code manager} (for {@link ModelImport}). */
+  static EmbeddingModel of(ModelSpec spec, NDManager manager, Network network) {
+    return new EmbeddingModel(spec, manager, network, null);
+  }
+
+  /**
+   * Saves with float16 weights (half the size; R@1 unchanged to 4 decimals); a TorchScript model is
+   * saved as TorchScript, as it came.
+   */
   public ModelManifest save(Path dir, ModelManifest draft) throws IOException {
     return save(dir, draft, false);
   }
@@ -101,13 +114,19 @@ public final class EmbeddingModel implements AutoCloseable {
   /**
    * Writes the weights and a manifest built from {@code draft} with the file name, dtype, sha256
    * and parameter count filled in; returns the manifest written. Float32 weights reload
-   * bit-identically; float16 ones to within fp16 rounding.
+   * bit-identically; float16 ones to within fp16 rounding. A TorchScript model is written as a
+   * TorchScript file ({@code model.pt}) that {@code torch.jit.load} opens, whatever {@code float32}
+   * says.
    */
   public ModelManifest save(Path dir, ModelManifest draft, boolean float32) throws IOException {
     Files.createDirectories(dir);
-    byte[] weights = WeightsCodec.encode(block, float32 ? DataType.FLOAT32 : DataType.FLOAT16);
+    boolean scripted = ModelSpec.TORCHSCRIPT.equals(spec.architecture());
+    byte[] weights = network.encode(float32 ? DataType.FLOAT32 : DataType.FLOAT16);
     String sha = WeightsCodec.sha256(weights);
-    String version = draft.version() != null ? draft.version() : "c2f1-" + sha.substring(0, 12);
+    String version =
+        draft.version() != null
+            ? draft.version()
+            : spec.architecture() + "-" + sha.substring(0, 12);
     ModelManifest written =
         new ModelManifest(
             ModelManifest.FORMAT_VERSION,
@@ -115,8 +134,8 @@ public final class EmbeddingModel implements AutoCloseable {
             draft.parentVersion(),
             spec,
             parameterCount(),
-            "weights.ndlist",
-            float32 ? "float32" : "float16",
+            network.weightsFileName(),
+            scripted ? "torchscript" : float32 ? "float32" : "float16",
             sha,
             draft.createdAt(),
             draft.training(),
@@ -174,7 +193,7 @@ public final class EmbeddingModel implements AutoCloseable {
         float[] chunk = new float[n * spec.imageSize()];
         System.arraycopy(pixels, start * spec.imageSize(), chunk, 0, chunk.length);
         NDArray x = step.create(chunk, inputShape(spec, n));
-        float[] e = C2F1.inference(block, store, x).toFloatArray();
+        float[] e = network.inference(x).toFloatArray();
         System.arraycopy(e, 0, out, start * spec.embeddingSize(), e.length);
       }
     }
@@ -186,32 +205,37 @@ public final class EmbeddingModel implements AutoCloseable {
    * Records gradients when called inside a gradient collector.
    */
   public NDArray forward(NDArray x, boolean training) {
-    NDArray out = C2F1.forward(block, store, x, training);
+    NDArray out = network.forward(x, training);
     out.attach(x.getManager());
     return out;
   }
 
-  /** f(x) through the block's layers as built, in libtorch's default layout: tests' reference. */
+  /**
+   * f(x) through the C2F1 block's layers as built, in libtorch's default layout: tests' reference.
+   */
   NDArray referenceForward(NDArray x) {
-    NDArray out = block.forward(store, new NDList(x), false).singletonOrThrow();
-    out.attach(x.getManager());
-    return out;
+    return ((C2F1Network) network).referenceForward(x);
+  }
+
+  /** The network, for tests and {@link ModelImport} in this package. */
+  Network network() {
+    return network;
   }
 
   /** Freezes (or unfreezes) every parameter, so input gradients leave the weights untouched. */
   public void freezeParameters(boolean freeze) {
-    block.freezeParameters(freeze);
+    network.freezeParameters(freeze);
   }
 
   /** Trainable parameters in a fixed order, for optimisers. */
   public Iterable<Pair<String, Parameter>> parameters() {
-    return block.getParameters();
+    return network.parameters();
   }
 
   /** Number of trainable values (3,264,992 for the 28×28 C2F1). */
   public long parameterCount() {
     long n = 0;
-    for (Pair<String, Parameter> p : block.getParameters()) {
+    for (Pair<String, Parameter> p : network.parameters()) {
       n += p.getValue().getArray().size();
     }
     return n;
@@ -250,14 +274,11 @@ public final class EmbeddingModel implements AutoCloseable {
 
   @Override
   public void close() {
+    network.close();
     manager.close();
   }
 
-  private static String read(Path file, Path dir) throws ModelException {
-    return new String(readBytes(file, dir), StandardCharsets.UTF_8);
-  }
-
-  private static byte[] readBytes(Path file, Path dir) throws ModelException {
+  static byte[] readBytes(Path file, Path dir) throws ModelException {
     try {
       return Files.readAllBytes(file);
     } catch (NoSuchFileException e) {

@@ -2,6 +2,8 @@ package io.advrank.core.model;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -75,6 +77,13 @@ public record ModelManifest(
     json.put("training", new TreeMap<>(training));
     json.put("metrics", new TreeMap<>(metrics));
     return GSON.toJson(json);
+  }
+
+  /** Reads and parses {@code dir}'s manifest (the weights are not read). */
+  public static ModelManifest read(Path dir) throws ModelException {
+    Path file = dir.resolve(FILE_NAME);
+    String json = new String(EmbeddingModel.readBytes(file, dir), StandardCharsets.UTF_8);
+    return fromJson(json, file.toString());
   }
 
   /** Parses a manifest, failing with a one-line reason when fields are missing or invalid. */

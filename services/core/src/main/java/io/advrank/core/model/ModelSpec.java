@@ -1,33 +1,84 @@
 package io.advrank.core.model;
 
+import java.util.List;
+
 /**
  * What a model directory must match to be used on some data: its architecture, the size of its
- * embedding and the shape of its input images (channels × height × width).
+ * embedding, the shape of its input images (channels × height × width), how pixels in [0,1] are
+ * normalised before the network sees them, and the distance the ranking uses.
  *
- * @param architecture the network's name; only {@value #C2F1} exists today
- * @param embeddingSize length of the L2-normalised embedding f(x)
+ * @param architecture {@value #C2F1} (advrank's own network) or {@value #TORCHSCRIPT} (a user's
+ *     module saved with {@code torch.jit.save})
+ * @param embeddingSize length of the embedding f(x)
  * @param channels input channels
  * @param height input height in pixels
  * @param width input width in pixels
+ * @param mean per-channel mean subtracted from pixels in [0,1], empty for none
+ * @param std per-channel standard deviation pixels are divided by after the mean, empty for none
+ * @param distance the ranking distance; only {@value #COSINE} today: d(a, b) = 1 − ⟨f(a), f(b)⟩ on
+ *     L2-normalised embeddings
  */
 public record ModelSpec(
-    String architecture, int embeddingSize, int channels, int height, int width) {
+    String architecture,
+    int embeddingSize,
+    int channels,
+    int height,
+    int width,
+    List<Double> mean,
+    List<Double> std,
+    String distance) {
 
   /** The paper's two-conv, one-linear network (BRIEF §2). */
   public static final String C2F1 = "c2f1";
 
+  /** A TorchScript module imported with {@code advrank models import}. */
+  public static final String TORCHSCRIPT = "torchscript";
+
+  /** Cosine distance on L2-normalised embeddings, the paper's. */
+  public static final String COSINE = "cosine";
+
   public ModelSpec {
-    if (!C2F1.equals(architecture)) {
+    if (!C2F1.equals(architecture) && !TORCHSCRIPT.equals(architecture)) {
       throw new IllegalArgumentException(
-          "architecture: unknown '" + architecture + "' (accepted: " + C2F1 + ")");
+          "architecture: unknown '"
+              + architecture
+              + "' (accepted: "
+              + C2F1
+              + ", "
+              + TORCHSCRIPT
+              + ")");
     }
     requirePositive("embeddingSize", embeddingSize);
     requirePositive("channels", channels);
+    requirePositive("height", height);
+    requirePositive("width", width);
     // Two 2x2 max-pools: anything smaller than 4x4 pixels has no spatial extent left.
-    if (height < 4 || width < 4) {
+    if (C2F1.equals(architecture) && (height < 4 || width < 4)) {
       throw new IllegalArgumentException(
           "input shape: " + height + "x" + width + " is too small (at least 4x4)");
     }
+    mean = mean == null ? List.of() : List.copyOf(mean);
+    std = std == null ? List.of() : List.copyOf(std);
+    requirePerChannel("mean", mean, channels);
+    requirePerChannel("std", std, channels);
+    if (mean.isEmpty() != std.isEmpty()) {
+      throw new IllegalArgumentException("mean and std: give both or neither");
+    }
+    for (double s : std) {
+      if (!(s > 0) || Double.isInfinite(s)) {
+        throw new IllegalArgumentException("std: every value must be > 0 and finite, was " + std);
+      }
+    }
+    distance = distance == null ? COSINE : distance;
+    if (!COSINE.equals(distance)) {
+      throw new IllegalArgumentException(
+          "distance: unknown '" + distance + "' (accepted: " + COSINE + ")");
+    }
+  }
+
+  /** A spec without input normalisation, ranked by cosine distance. */
+  public ModelSpec(String architecture, int embeddingSize, int channels, int height, int width) {
+    this(architecture, embeddingSize, channels, height, width, List.of(), List.of(), COSINE);
   }
 
   /** The paper's C2F1 for 28×28 greyscale images with a 1024-d embedding. */
@@ -40,6 +91,11 @@ public record ModelSpec(
     return channels * height * width;
   }
 
+  /** Whether pixels are normalised with {@link #mean} and {@link #std} before the network. */
+  public boolean normalises() {
+    return !mean.isEmpty();
+  }
+
   /** A short description such as {@code c2f1 1x28x28 -> 1024}. */
   public String describe() {
     return architecture + " " + channels + "x" + height + "x" + width + " -> " + embeddingSize;
@@ -48,6 +104,19 @@ public record ModelSpec(
   private static void requirePositive(String name, int value) {
     if (value <= 0) {
       throw new IllegalArgumentException(name + ": must be > 0, was " + value);
+    }
+  }
+
+  private static void requirePerChannel(String name, List<Double> values, int channels) {
+    if (!values.isEmpty() && values.size() != channels) {
+      throw new IllegalArgumentException(
+          name
+              + ": needs one value per channel ("
+              + channels
+              + "), got "
+              + values.size()
+              + " "
+              + values);
     }
   }
 }

@@ -16,6 +16,16 @@ public final class Fixtures {
     return resource("/fixtures/fashion-mnist-mini");
   }
 
+  /**
+   * The RGB fixture: a small TorchScript embedding model for 3×32×32 ImageNet-normalised input
+   * ({@code model.pt}), the embeddings PyTorch computes for a probe batch ({@code reference.json}),
+   * photos of varying size and background under {@code images/{train,test}/<label>/}, and modules
+   * the import must refuse under {@code bad/}; made by {@code src/test/python/make_rgb_fixture.py}.
+   */
+  public static Path rgbMini() {
+    return resource("/fixtures/rgb-mini");
+  }
+
   private static Path resource(String name) {
     URL url = Fixtures.class.getResource(name);
     if (url == null) {

@@ -1,0 +1,92 @@
+package io.advrank.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A user's TorchScript model and photos: {@code models import}, then {@code eval}, {@code attack}.
+ */
+class ModelsImportCommandTest {
+  @TempDir static Path tmp;
+  private static String model;
+  private static final String PHOTOS = CliRun.RGB_FIXTURE.resolve("images").toString();
+
+  @BeforeAll
+  static void importTheFixture() {
+    model = tmp.resolve("user-model").toString();
+    CliRun r = importModel("3x32x32", model);
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains("torchscript 3x32x32 -> 64"), r.out());
+  }
+
+  private static CliRun importModel(String input, String out) {
+    return CliRun.of(
+        "models",
+        "import",
+        CliRun.RGB_FIXTURE.resolve("model.pt").toString(),
+        "--input",
+        input,
+        "--mean",
+        "0.485,0.456,0.406",
+        "--std",
+        "0.229,0.224,0.225",
+        "--out",
+        out);
+  }
+
+  @Test
+  void evalRanksTheUsersPhotosWithTheirModel() {
+    CliRun r = CliRun.of("eval", "--model", model, "--data", PHOTOS, "--json");
+    assertEquals(0, r.exitCode(), r.err());
+    JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
+    assertEquals(120, json.get("images").getAsInt());
+    assertTrue(json.get("r_at_1").getAsDouble() > 0.4, r.out());
+  }
+
+  @Test
+  void attackRaisesACandidateOfTheUsersModel() {
+    CliRun r =
+        CliRun.of(
+            "attack",
+            "--model",
+            model,
+            "--data",
+            PHOTOS,
+            "--type",
+            "CA+",
+            "--eps",
+            "0.03",
+            "--limit",
+            "10",
+            "--json",
+            "--no-progress");
+    assertEquals(0, r.exitCode(), r.err());
+    JsonObject s = JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonObject("summary");
+    assertTrue(s.get("rankAfter").getAsDouble() < s.get("rankBefore").getAsDouble() / 2, r.out());
+  }
+
+  @Test
+  void aWrongInputShapeIsOneLineAndWritesNothing() {
+    Path out = tmp.resolve("wrong");
+    CliRun r = importModel("3x64x64", out.toString());
+    assertEquals(2, r.exitCode());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains("rejects input 3x64x64"), r.err());
+    assertTrue(Files.notExists(out));
+  }
+
+  @Test
+  void aMalformedInputOptionNamesTheOptionAndTheFormat() {
+    CliRun r = importModel("224x224", tmp.resolve("bad").toString());
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("--input: '224x224' is not CxHxW"), r.err());
+  }
+}

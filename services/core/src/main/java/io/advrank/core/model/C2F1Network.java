@@ -1,0 +1,83 @@
+package io.advrank.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import java.nio.file.Path;
+
+/**
+ * {@link C2F1}'s block as a {@link Network}; its weights are a DJL NDList ({@link WeightsCodec}).
+ */
+final class C2F1Network implements Network {
+  private final SequentialBlock block;
+  private final ParameterStore store;
+
+  private C2F1Network(SequentialBlock block, NDManager manager) {
+    this.block = block;
+    this.store = new ParameterStore(manager, false);
+  }
+
+  /** A freshly initialised network in {@code manager}. */
+  static C2F1Network create(ModelSpec spec, NDManager manager) {
+    SequentialBlock block = C2F1.build(spec);
+    block.initialize(manager, DataType.FLOAT32, EmbeddingModel.inputShape(spec, 1));
+    return new C2F1Network(block, manager);
+  }
+
+  /** A network with {@code weights} (an encoded NDList) loaded into {@code manager}. */
+  static C2F1Network load(ModelSpec spec, byte[] weights, NDManager manager, String source)
+      throws ModelException {
+    C2F1Network network = create(spec, manager);
+    WeightsCodec.decodeInto(network.block, weights, manager, Path.of(source));
+    return network;
+  }
+
+  @Override
+  public NDArray forward(NDArray x, boolean training) {
+    NDArray out = C2F1.forward(block, store, x, training);
+    out.attach(x.getManager());
+    return out;
+  }
+
+  @Override
+  public NDArray inference(NDArray x) {
+    return C2F1.inference(block, store, x);
+  }
+
+  /** f(x) through the block's layers as built, in libtorch's default layout: tests' reference. */
+  NDArray referenceForward(NDArray x) {
+    NDArray out = block.forward(store, new NDList(x), false).singletonOrThrow();
+    out.attach(x.getManager());
+    return out;
+  }
+
+  @Override
+  public Iterable<Pair<String, Parameter>> parameters() {
+    return block.getParameters();
+  }
+
+  @Override
+  public void freezeParameters(boolean freeze) {
+    block.freezeParameters(freeze);
+  }
+
+  @Override
+  public byte[] encode(DataType dtype) {
+    return WeightsCodec.encode(block, dtype);
+  }
+
+  @Override
+  public String weightsFileName() {
+    return "weights.ndlist";
+  }
+
+  @Override
+  public void close() {
+    // The block's arrays belong to the model's manager, closed by EmbeddingModel.
+  }
+}
