@@ -1,6 +1,7 @@
 package io.advrank.cli;
 
 import io.advrank.core.attack.AttackEvaluation;
+import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.attack.AttackSpec;
 import io.advrank.core.attack.AttackType;
 import io.advrank.core.data.DatasetDirectory;
@@ -36,11 +37,15 @@ final class AttackCommand implements Callable<Integer> {
       description = "CA+, CA-, QA+, QA-, SP-QA+, SP-QA-, ES.")
   String type;
 
+  @Mixin ProfileOption profile;
+
   @Option(
       names = "--eps",
-      defaultValue = "0.3",
-      description = "L-infinity budget in (0, 1] (default: ${DEFAULT-VALUE}).")
-  double eps;
+      converter = EpsilonConverter.class,
+      description =
+          "L-infinity budget in (0, 1], as 0.03 or 8/255 (default: the profile's, 0.3 or"
+              + " 8/255).")
+  Double eps;
 
   @Option(
       names = "--size",
@@ -77,7 +82,9 @@ final class AttackCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    AttackSpec spec = new AttackSpec(AttackType.parse(type), eps, size, seed);
+    AttackProfile p = profile.get();
+    double epsilon = eps != null ? eps : p.defaultEpsilon();
+    AttackSpec spec = new AttackSpec(AttackType.parse(type), epsilon, size, seed, p);
     ImageDataset test = data.load(DatasetDirectory.Split.TEST, skip, null, modelOptions.spec());
     int n = AttackTableRows.checkLimit(limit, test.size());
     try (EmbeddingModel model = modelOptions.open(test);
@@ -91,7 +98,8 @@ final class AttackCommand implements Callable<Integer> {
       json.put("version", model.version());
       json.put("gallery", evaluation.gallerySize());
       json.put("attack", spec.type().label());
-      json.put("epsilon", eps);
+      json.put("epsilon", epsilon);
+      json.put("profile", p.label());
       json.put("size", size);
       json.put("pgd", spec.schedule());
       json.put("summary", s);

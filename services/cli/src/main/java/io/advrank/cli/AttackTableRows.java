@@ -1,6 +1,7 @@
 package io.advrank.cli;
 
 import io.advrank.core.attack.AttackType;
+import io.advrank.core.attack.Epsilons;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,6 +92,6 @@ final class AttackTableRows {
   }
 
   private static String trim(double eps) {
-    return String.valueOf(eps);
+    return Epsilons.format(eps);
   }
 }

@@ -1,11 +1,14 @@
 package io.advrank.cli;
 
-import ai.djl.Device;
+import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.attack.AttackType;
+import io.advrank.core.attack.Epsilons;
 import io.advrank.core.bench.AttackBenchmark;
 import io.advrank.core.bench.ModelBenchmark;
 import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.model.ModelException;
 import io.advrank.core.model.ModelSpec;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +47,30 @@ final class BenchAttackCommand implements Callable<Integer> {
   int gallery;
 
   @Option(
+      names = "--model",
+      paramLabel = "DIR",
+      description =
+          "A model directory, e.g. an imported TorchScript model (default: a C2F1 with random"
+              + " weights, as bench/torch_ca_plus.py).")
+  Path modelDir;
+
+  @Mixin DeviceOption device;
+  @Mixin ProfileOption profile;
+
+  @Option(
+      names = "--eps",
+      converter = EpsilonConverter.class,
+      description = "L-infinity budget, as 0.3 or 8/255 (default: the profile's).")
+  Double eps;
+
+  @Option(
+      names = "--types",
+      split = ",",
+      defaultValue = "CA+,SP-QA+",
+      description = "Attack types to time (default: ${DEFAULT-VALUE}).")
+  List<String> types;
+
+  @Option(
       names = "--seconds",
       defaultValue = "3",
       description =
@@ -57,7 +84,7 @@ final class BenchAttackCommand implements Callable<Integer> {
   int rounds;
 
   @Override
-  public Integer call() {
+  public Integer call() throws ModelException {
     for (int b : batches) {
       if (b < 1) {
         throw new IllegalArgumentException("--batches: sizes must be >= 1, was " + b);
@@ -69,27 +96,48 @@ final class BenchAttackCommand implements Callable<Integer> {
     int threads = threadsOption.apply();
     double roofline = ModelBenchmark.gemmFlops(2048, Math.min(seconds, 3));
     List<AttackBenchmark.Point> points;
-    try (EmbeddingModel model = EmbeddingModel.create(ModelSpec.c2f1(1, 28, 28), 0, Device.cpu())) {
+    AttackType[] attackTypes = types.stream().map(AttackType::parse).toArray(AttackType[]::new);
+    AttackProfile p = profile.get();
+    double epsilon = eps != null ? eps : p.defaultEpsilon();
+    String version;
+    try (EmbeddingModel model = open()) {
+      version = model.version();
       points =
           new AttackBenchmark(model, gallery, seconds)
-              .run(new AttackType[] {AttackType.CA_PLUS, AttackType.SP_QA_PLUS}, batches, rounds);
+              .optSchedule(p, epsilon)
+              .run(attackTypes, batches, rounds);
     }
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("threads", threads);
+    json.put("model", version);
+    json.put("profile", p.label());
+    json.put("epsilon", epsilon);
     json.put("roofline_gflops", roofline / 1e9);
     json.put("gallery", gallery);
     json.put("rounds", rounds);
     json.put("points", points);
-    output.print(json, () -> table(threads, roofline, points));
+    output.print(json, () -> table(threads, roofline, points, version, p, epsilon));
     return 0;
   }
 
-  private String table(int threads, double roofline, List<AttackBenchmark.Point> points) {
+  private EmbeddingModel open() throws ModelException {
+    return modelDir == null
+        ? EmbeddingModel.create(ModelSpec.c2f1(1, 28, 28), 0, device.resolve())
+        : EmbeddingModel.load(modelDir, device.resolve());
+  }
+
+  private String table(
+      int threads,
+      double roofline,
+      List<AttackBenchmark.Point> points,
+      String version,
+      AttackProfile used,
+      double epsilon) {
     StringBuilder s = new StringBuilder();
     s.append(
         String.format(
-            "libtorch threads: %d; roofline (2048^3 fp32 matmul): %.1f GFLOP/s%n",
-            threads, roofline / 1e9));
+            "model %s; libtorch threads: %d; roofline (2048^3 fp32 matmul): %.1f GFLOP/s%n",
+            modelDir == null ? "c2f1 (random weights)" : version, threads, roofline / 1e9));
     s.append(
         String.format(
             "%-7s %6s %10s %14s %12s %9s %9s%n",
@@ -97,21 +145,33 @@ final class BenchAttackCommand implements Callable<Integer> {
     for (AttackBenchmark.Point p : points) {
       s.append(
           String.format(
-              "%-7s %6d %10.2f %14.0f %12.1f %8.1f%% %8.2fx%n",
+              "%-7s %6d %10.2f %14.0f %12s %9s %8.2fx%n",
               p.attack(),
               p.batch(),
               p.attacksPerSecond(),
               p.imageStepsPerSecond(),
-              p.flopPerImageStep() / 1e6,
-              100 * p.rooflineFraction(roofline),
+              Double.isNaN(p.flopPerImageStep())
+                  ? "-"
+                  : String.format("%.1f", p.flopPerImageStep() / 1e6),
+              Double.isNaN(p.flopPerImageStep())
+                  ? "-"
+                  : String.format("%.1f%%", 100 * p.rooflineFraction(roofline)),
               p.speedUp()));
     }
+    var pgd = used.schedule(epsilon);
     s.append(
         String.format(
-            "(eps 0.3: 30 PGD steps of alpha 0.01; gallery %d; per image-step 55 MFLOP for the"
-                + " network, + 4*N*D for QA's gallery distances; BRIEF §6. Medians of %d"
-                + " interleaved rounds; speed-up: attacks/s over batch %d's in the same round)%n",
-            gallery, rounds, points.isEmpty() ? 1 : points.get(0).baseBatch()));
+            "(%s: eps %s, %d PGD steps of alpha %.4f; gallery %d; per image-step 55 MFLOP for the"
+                + " C2F1 network (unknown for others), + 4*N*D for QA's gallery distances; BRIEF"
+                + " §6. Medians of %d interleaved rounds; speed-up: attacks/s over batch %d's in"
+                + " the same round)%n",
+            used.label(),
+            Epsilons.format(epsilon),
+            pgd.iterations(),
+            pgd.alpha(),
+            gallery,
+            rounds,
+            points.isEmpty() ? 1 : points.get(0).baseBatch()));
     return s.toString();
   }
 }

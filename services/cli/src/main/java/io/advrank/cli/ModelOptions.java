@@ -1,12 +1,12 @@
 package io.advrank.cli;
 
-import ai.djl.Device;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.core.model.ModelSpec;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code --model DIR}: which model directory to use. */
@@ -17,6 +17,8 @@ final class ModelOptions {
       description = "Model directory (manifest.json + weights) (default: ${DEFAULT-VALUE}).")
   Path dir;
 
+  @Mixin DeviceOption device;
+
   /** The model's spec, from its manifest alone (to read photos at its input size first). */
   ModelSpec spec() throws ModelException {
     return ModelManifest.read(dir).spec();
@@ -24,7 +26,7 @@ final class ModelOptions {
 
   /** Opens the model and checks that it takes images shaped like {@code data}'s. */
   EmbeddingModel open(ImageDataset data) throws ModelException {
-    EmbeddingModel model = EmbeddingModel.load(dir, Device.cpu());
+    EmbeddingModel model = EmbeddingModel.load(dir, device.resolve());
     try {
       model.requireInputShape(data);
     } catch (IllegalArgumentException e) {

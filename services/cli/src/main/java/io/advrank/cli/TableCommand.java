@@ -7,6 +7,7 @@ import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.ranking.RetrievalMetrics;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,12 +33,18 @@ final class TableCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
   @Mixin OutputOptions output;
 
+  @Mixin ProfileOption profile;
+
   @Option(
       names = "--eps",
       split = ",",
-      defaultValue = "0.01,0.03,0.1,0.3",
-      description = "Epsilons, each in (0, 1] (default: ${DEFAULT-VALUE}); 0 is always added.")
-  double[] epsilons;
+      converter = EpsilonConverter.class,
+      description =
+          "Epsilons, each in (0, 1], as 0.03 or 8/255 (default: the profile's, 0.01,0.03,0.1,0.3"
+              + " or 2/255,4/255,8/255,16/255); 0 is always added.")
+  Double[] eps;
+
+  private double[] epsilons;
 
   @Option(
       names = "--sizes",
@@ -63,6 +70,10 @@ final class TableCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    epsilons =
+        eps != null
+            ? Arrays.stream(eps).mapToDouble(Double::doubleValue).toArray()
+            : profile.get().tableEpsilons();
     List<AttackSpec> specs = specs(); // validates ε and sizes before any work
     ImageDataset test = data.load(DatasetDirectory.Split.TEST, 0, null, modelOptions.spec());
     int n = AttackTableRows.checkLimit(limit, test.size());
@@ -95,10 +106,10 @@ final class TableCommand implements Callable<Integer> {
 
   private List<AttackSpec> specs() {
     List<AttackSpec> specs = new ArrayList<>();
-    for (double eps : epsilons) {
+    for (double e : epsilons) {
       for (var group : AttackTableRows.GROUPS) {
         for (int size : sizes) {
-          specs.add(new AttackSpec(group, eps, size, seed));
+          specs.add(new AttackSpec(group, e, size, seed, profile.get()));
         }
       }
     }

@@ -4,6 +4,8 @@ import ai.djl.Device;
 import io.advrank.core.attack.PgdSchedule;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
+import io.advrank.core.attack.AttackProfile;
+import io.advrank.core.attack.Epsilons;
 import io.advrank.core.defense.EstDefense;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
@@ -94,9 +96,15 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(
       names = "--eps",
-      defaultValue = "0.3",
-      description = "Epsilon of EST's inner ES attack, in (0, 1] (default: ${DEFAULT-VALUE}).")
-  double eps;
+      converter = EpsilonConverter.class,
+      description =
+          "Epsilon of EST's inner ES attack, in (0, 1], as 0.3 or 8/255 (default: the profile's,"
+              + " 0.3 or 8/255).")
+  Double eps;
+
+  @Mixin ProfileOption profile;
+
+  @Mixin DeviceOption device;
 
   @Option(
       names = "--attack-iterations",
@@ -185,7 +193,13 @@ final class TrainCommand implements Callable<Integer> {
             .withBatchSize(batchSize)
             .withLearningRate(learningRate)
             .withMargin(margin);
-    EstDefense est = defense(defense, eps, attackIterations);
+    AttackProfile attackProfile = profile.get();
+    EstDefense est =
+        defense(
+            defense,
+            eps != null ? eps : attackProfile.defaultEpsilon(),
+            attackIterations,
+            attackProfile);
     if (!(cleanWeight >= 0 && cleanWeight < 1)) {
       throw new IllegalArgumentException("--clean-weight: must be in [0, 1), was " + cleanWeight);
     }
@@ -210,12 +224,17 @@ final class TrainCommand implements Callable<Integer> {
     if (est != null) {
       est = est.withCleanWeight(cleanWeight).withShiftWeight(shiftWeight).withWarmup(epsWarmup);
     }
-    ImageDataset train = data.load(DatasetDirectory.Split.TRAIN, trainLimit);
-    ImageDataset test = evalLimit > 0 ? data.load(DatasetDirectory.Split.TEST, evalLimit) : null;
+    // Photos are read at the input of the model fine-tuned; a new C2F1 takes the data's shape.
+    ModelSpec fromSpec = from == null ? ModelSpec.c2f1(1, 28, 28) : ModelManifest.read(from).spec();
+    ImageDataset train = data.load(DatasetDirectory.Split.TRAIN, 0, trainLimit, fromSpec);
+    ImageDataset test =
+        evalLimit > 0 ? data.load(DatasetDirectory.Split.TEST, 0, evalLimit, fromSpec) : null;
     ModelSpec spec = ModelSpec.c2f1(train.channels(), train.height(), train.width());
     long t0 = System.nanoTime();
     try (EmbeddingModel model =
-            from == null ? EmbeddingModel.create(spec, seed, Device.cpu()) : open(from, train);
+            from == null
+                ? EmbeddingModel.create(spec, seed, device.resolve())
+                : open(from, train, device.resolve());
         TrainProgress progress = new TrainProgress(output.quietProgress())) {
       parentVersion = from == null ? null : model.version();
       defenseInfo = est == null ? "none" : est.describe();
@@ -247,7 +266,8 @@ final class TrainCommand implements Callable<Integer> {
    * The EST defense for {@code --defense est} (the paper's schedule unless {@code iterations} is
    * given), null for {@code none}.
    */
-  static EstDefense defense(String name, double epsilon, Integer iterations) {
+  static EstDefense defense(
+      String name, double epsilon, Integer iterations, AttackProfile profile) {
     if (iterations != null && (iterations < 1 || iterations > 1000)) {
       throw new IllegalArgumentException(
           "--attack-iterations: must be in 1..1000, was " + iterations);
@@ -256,7 +276,7 @@ final class TrainCommand implements Callable<Integer> {
       case "none" -> null;
       case "est" ->
           iterations == null
-              ? EstDefense.of(epsilon)
+              ? new EstDefense(profile.schedule(epsilon))
               : new EstDefense(PgdSchedule.of(epsilon, iterations));
       default ->
           throw new IllegalArgumentException(
@@ -265,8 +285,9 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /** The model to fine-tune; it must take the training images' shape. */
-  private static EmbeddingModel open(Path dir, ImageDataset train) throws ModelException {
-    EmbeddingModel model = EmbeddingModel.load(dir, Device.cpu());
+  private static EmbeddingModel open(Path dir, ImageDataset train, Device device)
+      throws ModelException {
+    EmbeddingModel model = EmbeddingModel.load(dir, device);
     try {
       model.requireInputShape(train);
       return model;
@@ -312,7 +333,13 @@ final class TrainCommand implements Callable<Integer> {
             + (weightAveraging == 0 ? "" : " --weight-averaging " + weightAveraging)
             + (negativeSampling == NegativeSampling.ALL ? " --negatives all" : "")
             + (trainLimit == null ? "" : " --train-limit " + trainLimit)
-            + (defenseInfo.equals("none") ? "" : " --defense est --eps " + eps)
+            + (defenseInfo.equals("none")
+                ? ""
+                : " --defense est --eps "
+                    + Epsilons.format(eps != null ? eps : profile.get().defaultEpsilon())
+                    + (profile.get() == AttackProfile.PAPER
+                        ? ""
+                        : " --profile " + profile.get().label()))
             + (attackIterations == null ? "" : " --attack-iterations " + attackIterations)
             + (cleanWeight == 0 ? "" : " --clean-weight " + cleanWeight)
             + (shiftWeight == 0 ? "" : " --shift-weight " + shiftWeight)

@@ -1,20 +1,23 @@
 package io.advrank.core.bench;
 
+import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.attack.AttackRequest;
 import io.advrank.core.attack.AttackSpec;
 import io.advrank.core.attack.AttackType;
 import io.advrank.core.attack.RankingAttacker;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.Embeddings;
+import io.advrank.core.model.ModelSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
 /**
- * Attack throughput: whole PGD attacks (ε = 0.3: α = 0.01, 30 steps; w = m = 1) per second at
- * several batch sizes, on a gallery of random images — the same workload as {@code
- * bench/torch_ca_plus.py}, where speed does not depend on the weights or the pixels.
+ * Attack throughput: whole PGD attacks (ε = 0.3: α = 0.01, 30 steps, unless {@link #optSchedule}
+ * says otherwise; w = m = 1) per second at several batch sizes, on a gallery of random images — the
+ * same workload as {@code bench/torch_ca_plus.py}, where speed does not depend on the weights or
+ * the pixels.
  *
  * <p>Each attack type's sweep runs in rounds, interleaved (every batch size once per round), and
  * each figure is the median over rounds: this machine's speed drifts by tens of percent within a
@@ -32,6 +35,8 @@ public final class AttackBenchmark {
   private final int gallerySize;
   private final double secondsPerPoint;
   private final Random random = new Random(0);
+  private AttackProfile profile = AttackProfile.PAPER;
+  private double epsilon = EPSILON;
 
   public AttackBenchmark(EmbeddingModel model, int gallerySize, double secondsPerPoint) {
     if (gallerySize < 7) {
@@ -42,10 +47,25 @@ public final class AttackBenchmark {
     this.secondsPerPoint = secondsPerPoint;
   }
 
+  /** Attacks with budget {@code epsilon} under {@code profile} instead of the paper's ε 0.3. */
+  public AttackBenchmark optSchedule(AttackProfile profile, double epsilon) {
+    new AttackSpec(AttackType.CA_PLUS, epsilon, 1, 0, profile).schedule(); // checks both
+    this.profile = profile;
+    this.epsilon = epsilon;
+    return this;
+  }
+
   /** FLOP of one PGD step on one image for {@code type} with a gallery of {@code n} items. */
   public static double flopPerImageStep(AttackType type, int n, int dim) {
     double network = ModelBenchmark.C2F1_ATTACK_STEP_FLOP;
     return type.role() == AttackType.Role.QUERY ? network + 4.0 * n * dim : network;
+  }
+
+  /** As {@link #flopPerImageStep(AttackType, int, int)}; NaN for networks other than C2F1. */
+  private double flopPerImageStep(AttackType type, int dim) {
+    return ModelSpec.C2F1.equals(model.spec().architecture())
+        ? flopPerImageStep(type, gallerySize, dim)
+        : Double.NaN;
   }
 
   /** Throughput of each attack type at each batch size: medians over {@code rounds} sweeps. */
@@ -59,7 +79,7 @@ public final class AttackBenchmark {
     List<Point> points = new ArrayList<>();
     try (RankingAttacker attacker = RankingAttacker.of(model, gallery)) {
       for (AttackType type : types) {
-        AttackSpec spec = new AttackSpec(type, EPSILON, 1, 0);
+        AttackSpec spec = new AttackSpec(type, epsilon, 1, 0, profile);
         List<List<AttackRequest>> batches = new ArrayList<>();
         for (int b : batchSizes) {
           batches.add(requests(type, b));
@@ -86,7 +106,7 @@ public final class AttackBenchmark {
                   batchSizes[j],
                   median,
                   median * steps,
-                  flopPerImageStep(type, gallerySize, gallery.dim()),
+                  flopPerImageStep(type, gallery.dim()),
                   median(speedUp),
                   smallest,
                   attacks[j]));
@@ -159,7 +179,8 @@ public final class AttackBenchmark {
    * @param batch items per PGD run
    * @param attacksPerSecond whole attacks (30 steps each) per second, the median over rounds
    * @param imageStepsPerSecond PGD steps × images per second
-   * @param flopPerImageStep FLOP of one step on one image, for the roofline fraction
+   * @param flopPerImageStep FLOP of one step on one image, for the roofline fraction (NaN where
+   *     unknown: a user's network)
    * @param speedUp attacks/s over those at batch {@code baseBatch} in the same round, the median
    * @param baseBatch the sweep's smallest batch size
    * @param roundAttacksPerSecond attacks/s in each round
