@@ -1,11 +1,11 @@
 package io.advrank.cli;
 
 import ai.djl.Device;
+import io.advrank.core.attack.AttackProfile;
+import io.advrank.core.attack.Epsilons;
 import io.advrank.core.attack.PgdSchedule;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
-import io.advrank.core.attack.AttackProfile;
-import io.advrank.core.attack.Epsilons;
 import io.advrank.core.defense.EstDefense;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;

@@ -24,9 +24,9 @@ import java.util.Random;
 /**
  * Proves a device end to end on a user's TorchScript model, with nothing but {@code core} and
  * libtorch on the classpath (the GPU machines lent to us have no Kafka, and carry little): imports
- * the model onto the device, times CA+ under robrank's rob224 schedule at several batch sizes, takes
- * EST steps, saves the hardened module and checks that it reopens to the same embeddings. One line
- * per result, {@code key: value}.
+ * the model onto the device, times CA+ under robrank's rob224 schedule at several batch sizes,
+ * takes EST steps, saves the hardened module and checks that it reopens to the same embeddings. One
+ * line per result, {@code key: value}.
  *
  * <pre>
  * java -cp CORE_CLASSPATH io.advrank.core.bench.DeviceCheck MODEL.pt gpu 3x224x224 1,8,32 [GALLERY]
