@@ -16,31 +16,20 @@ import org.slf4j.LoggerFactory;
  * embedding failed) become dead letters, every embedded photo a {@link CatalogObservations} record
  * for the monitor, every rebuilt index a tick of the catalog metrics; the loaded catalog makes the
  * ranker ready, and a swapped version is reported to the model feed.
+ *
+ * @param onReady called once the catalog present at start is indexed
+ * @param onSwapped called with each version the catalog switched to
+ * @param onFatal called with the error that stopped the catalog thread
  */
-final class CatalogEvents implements MirrorEvents {
+record CatalogEvents(
+    DeadLetters deadLetters,
+    CatalogObservations observations,
+    RankerMetrics metrics,
+    Runnable onReady,
+    Consumer<ModelUpdate> onSwapped,
+    Consumer<Throwable> onFatal)
+    implements MirrorEvents {
   private static final Logger LOG = LoggerFactory.getLogger(CatalogEvents.class);
-
-  private final DeadLetters deadLetters;
-  private final CatalogObservations observations;
-  private final RankerMetrics metrics;
-  private final Runnable onReady;
-  private final Consumer<ModelUpdate> onSwapped;
-  private final Consumer<Throwable> onFatal;
-
-  CatalogEvents(
-      DeadLetters deadLetters,
-      CatalogObservations observations,
-      RankerMetrics metrics,
-      Runnable onReady,
-      Consumer<ModelUpdate> onSwapped,
-      Consumer<Throwable> onFatal) {
-    this.deadLetters = deadLetters;
-    this.observations = observations;
-    this.metrics = metrics;
-    this.onReady = onReady;
-    this.onSwapped = onSwapped;
-    this.onFatal = onFatal;
-  }
 
   @Override
   public void rejected(ConsumerRecord<byte[], byte[]> record, RejectedRecordException e) {

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -72,28 +73,8 @@ class CatalogMirrorTest {
     consumer.updateBeginningOffsets(Map.of(P0, 0L));
     consumer.updateEndOffsets(Map.of(P0, (long) atStart.size()));
     consumer.schedulePollTask(() -> atStart.forEach(consumer::addRecord));
-    Clock clock =
-        new Clock() {
-          @Override
-          public long millis() {
-            return now;
-          }
-
-          @Override
-          public Instant instant() {
-            return Instant.ofEpochMilli(now);
-          }
-
-          @Override
-          public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-          }
-
-          @Override
-          public Clock withZone(java.time.ZoneId zone) {
-            return this;
-          }
-        };
+    InstantSource settable = () -> Instant.ofEpochMilli(now);
+    Clock clock = settable.withZone(ZoneOffset.UTC);
     return CatalogMirror.builder()
         .setCatalog(consumer, TOPIC)
         .setModel(v1, false)
