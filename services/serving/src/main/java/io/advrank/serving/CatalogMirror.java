@@ -68,7 +68,7 @@ public final class CatalogMirror implements Runnable, AutoCloseable {
   private Map<TopicPartition, Long> startupEnd; // non-null while the start-up catalog is read
   private volatile boolean running = true;
   private volatile boolean polling; // run() is past its set-up: offer() may wake a poll
-  private boolean threaded;
+  private volatile boolean threaded; // run() closes the consumer itself
 
   CatalogMirror(CatalogMirrorBuilder b) {
     this.consumer = Objects.requireNonNull(b.consumer, "consumer");
