@@ -2,7 +2,6 @@ package io.advrank.attackworker;
 
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
-import io.advrank.core.model.ReceivedModel;
 import io.advrank.proto.v1.AdversarialVariant;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.RankShift;
@@ -13,6 +12,9 @@ import io.advrank.runtime.model.ModelFeed;
 import io.advrank.runtime.model.ModelUpdate;
 import io.advrank.runtime.model.SwapStages;
 import io.advrank.runtime.topic.Topics;
+import io.advrank.serving.CatalogMirror;
+import io.advrank.serving.MirrorEvents;
+import io.advrank.serving.ServedVersions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Input {@link Topics#CATALOG} ({@code advrank.catalog}) and {@link Topics#QUERIES} ({@code
  *       advrank.queries}): key = item or query id, value = {@link ImageEvent}. Read in consumer
  *       group {@code group.id}, {@code read_committed}. The catalog is also read per instance, all
- *       partitions from the beginning, as the attack gallery ({@link GalleryFeed}).
+ *       partitions from the beginning, as the attack gallery ({@link CatalogMirror}).
  *   <li>Output {@link Topics#CATALOG_DELIVERED} / {@link Topics#QUERIES_DELIVERED}: the same key;
  *       benign events byte for byte (plus the header {@value OutputRecords#FORWARDED_FROM}),
  *       attacked ones as an {@link ImageEvent} with the same ids and float32 pixels within ε (L∞)
@@ -72,7 +74,7 @@ public final class AttackWorkerService implements AutoCloseable {
   private final Consumer<byte[], byte[]> workConsumer;
   private final Consumer<byte[], byte[]> scanConsumer;
   private final KafkaClientMeters clientMeters;
-  private final GalleryFeed gallery;
+  private final CatalogMirror gallery;
   private final ModelFeed<EmbeddingModel> modelFeed;
   private final WorkerLoop loop;
   private final Thread thread;
@@ -132,21 +134,35 @@ public final class AttackWorkerService implements AutoCloseable {
     clientMeters.bind(forwardProducer);
     clientMeters.bind(workConsumer);
     clientMeters.bind(galleryConsumer);
+    InboundEvents inbound = new InboundEvents(model.spec(), settings.maxEventBytes());
     this.gallery =
-        new GalleryFeed(
-            galleryConsumer,
-            model,
-            settings,
-            clock,
-            this::swapped,
-            new SwapStages(registry, SERVICE));
+        CatalogMirror.builder()
+            .setCatalog(galleryConsumer, Topics.CATALOG.name())
+            .setModel(model, false)
+            .setDecoder(r -> inbound.galleryItem(r, clock.millis()))
+            .setSwapStages(new SwapStages(registry, SERVICE))
+            .setClock(clock)
+            .setRebuild(settings.galleryRebuildItems(), settings.galleryRebuildInterval())
+            // A gallery row's place decides tie-breaking and sampled targets: a re-upload is a new
+            // row, and every snapshot carries the attacker over its rows.
+            .optReuploadsLast(true)
+            .optAttacker(true)
+            .optEvents(
+                new MirrorEvents() {
+                  // Records that are not usable images are no part of the gallery; the work loop,
+                  // which reads the same topic in its group, dead-letters them.
+                  @Override
+                  public void swapped(ModelUpdate update) {
+                    AttackWorkerService.this.swapped(update);
+                  }
+                })
+            .build();
     this.modelFeed =
-        new ModelFeed<>(
+        ServedVersions.feed(
             SERVICE,
             settings.kafka().bootstrapServers(),
-            model.version(),
-            ReceivedModel.createdAtMs(model.manifest()),
-            new VersionLoader(model.spec(), model.manager().getDevice()),
+            model,
+            model.manager().getDevice(),
             gallery::offer,
             registry,
             clock);
@@ -154,7 +170,7 @@ public final class AttackWorkerService implements AutoCloseable {
     MicroBatch transform =
         new MicroBatch(
             producer,
-            new InboundEvents(model.spec(), settings.maxEventBytes()),
+            inbound,
             settings.campaign(),
             new BatchAttacks(settings.campaign(), clock),
             new OutputRecords(gallery::modelVersion, settings.campaign()),

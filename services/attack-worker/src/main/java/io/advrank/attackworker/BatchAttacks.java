@@ -2,6 +2,7 @@ package io.advrank.attackworker;
 
 import io.advrank.core.attack.AttackRequest;
 import io.advrank.core.attack.AttackResult;
+import io.advrank.serving.GallerySnapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +28,7 @@ final class BatchAttacks {
   }
 
   /** One outcome per chosen event, grouped by campaign line, in order within each group. */
-  List<AttackOutcome> run(AttackGallery gallery, Map<InboundEvent, CampaignAttack> chosen) {
+  List<AttackOutcome> run(GallerySnapshot gallery, Map<InboundEvent, CampaignAttack> chosen) {
     Map<CampaignAttack, List<InboundEvent>> groups = new LinkedHashMap<>();
     chosen.forEach((e, a) -> groups.computeIfAbsent(a, x -> new ArrayList<>()).add(e));
     List<AttackOutcome> out = new ArrayList<>(chosen.size());
@@ -36,7 +37,7 @@ final class BatchAttacks {
   }
 
   private List<AttackOutcome> runGroup(
-      AttackGallery gallery, CampaignAttack attack, List<InboundEvent> events) {
+      GallerySnapshot gallery, CampaignAttack attack, List<InboundEvent> events) {
     Instant start = clock.instant();
     List<Targeting.Plan> plans;
     try {

@@ -8,6 +8,7 @@ import io.advrank.runtime.topic.Topic;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.ImageEventChecks;
 import io.advrank.runtime.wire.RejectedRecordException;
+import io.advrank.serving.CatalogItem;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -44,5 +45,20 @@ final class InboundEvents {
         ImageEventChecks.pixels(
             event.getPixels(), spec.channels(), spec.height(), spec.width(), spec.describe());
     return new InboundEvent(record, event, pixels, catalog, nowMs);
+  }
+
+  /**
+   * A record of {@code advrank.catalog} as the attack gallery keeps it. A record without a value
+   * (and so without a key to remove) is refused: the gallery skips it, like any unusable record.
+   */
+  CatalogItem galleryItem(ConsumerRecord<byte[], byte[]> record, long nowMs)
+      throws RejectedRecordException {
+    if (record.value() == null) {
+      throw new RejectedRecordException(Reason.MALFORMED, "tombstone without a key", null);
+    }
+    InboundEvent in = read(record, nowMs);
+    ImageEvent e = in.event();
+    int label = e.hasLabel() ? e.getLabel() : -1;
+    return new CatalogItem(e.getItemId(), e.getEventId(), label, in.pixels());
   }
 }

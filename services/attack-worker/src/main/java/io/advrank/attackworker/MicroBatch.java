@@ -3,6 +3,7 @@ package io.advrank.attackworker;
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.kafka.DeadLetters.Reason;
 import io.advrank.runtime.wire.RejectedRecordException;
+import io.advrank.serving.GallerySnapshot;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -76,7 +77,7 @@ final class MicroBatch {
    */
   Runnable process(
       List<ConsumerRecord<byte[], byte[]>> records,
-      AttackGallery gallery,
+      GallerySnapshot gallery,
       Executor pgd,
       Runnable whileAttacking) {
     List<Runnable> tally = new ArrayList<>();

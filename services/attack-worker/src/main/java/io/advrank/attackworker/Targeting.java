@@ -6,6 +6,7 @@ import io.advrank.core.attack.TargetSampler;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.Embeddings;
 import io.advrank.core.ranking.TopK;
+import io.advrank.serving.GallerySnapshot;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -37,7 +38,7 @@ final class Targeting {
    */
   static List<Plan> plan(
       EmbeddingModel model,
-      AttackGallery gallery,
+      GallerySnapshot gallery,
       CampaignAttack attack,
       List<InboundEvent> events,
       Campaign campaign) {
@@ -64,7 +65,7 @@ final class Targeting {
     return plans;
   }
 
-  private static int selfRow(AttackGallery gallery, InboundEvent e) {
+  private static int selfRow(GallerySnapshot gallery, InboundEvent e) {
     // Only a catalog item can have a clean copy in the gallery; queries are never gallery rows.
     return e.catalog() ? gallery.selfRow(e.event().getItemId(), e.event().getEventId()) : -1;
   }
@@ -80,7 +81,7 @@ final class Targeting {
 
   /** The target rows, or null when a fixed target is not in the gallery. */
   private static int[] targets(
-      AttackGallery gallery,
+      GallerySnapshot gallery,
       CampaignAttack attack,
       int self,
       int[] neighbours,

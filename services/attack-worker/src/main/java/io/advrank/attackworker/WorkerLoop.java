@@ -3,6 +3,7 @@ package io.advrank.attackworker;
 import io.advrank.attackworker.ForwardLedger.State;
 import io.advrank.attackworker.RecoveryScan.Source;
 import io.advrank.runtime.topic.Topics;
+import io.advrank.serving.CatalogMirror;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ final class WorkerLoop implements Runnable {
   private final Forwarder forwarder;
   private final ForwardPositions positions;
   private final RecoveryScan recovery;
-  private final GalleryFeed gallery;
+  private final CatalogMirror gallery;
   private final MicroBatch transform;
   private final AttackWorkerMetrics metrics;
   private final AttackWorkerSettings settings;
@@ -94,7 +95,7 @@ final class WorkerLoop implements Runnable {
       Forwarder forwarder,
       ForwardPositions positions,
       RecoveryScan recovery,
-      GalleryFeed gallery,
+      CatalogMirror gallery,
       MicroBatch transform,
       AttackWorkerMetrics metrics,
       AttackWorkerSettings settings,

@@ -48,10 +48,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>While PGD runs the worker reads ahead up to max(256, 4 × batch.max) events, so under a backlog
  * a full batch is always waiting. A loop that ran batches for as long as one was waiting never came
- * back to {@link GalleryFeed#poll}, where versions switch, and attacked the whole backlog with the
- * old version. Here at least {@link #BACKLOG} queries wait unanswered (as a reader of the rank
- * shifts counts them) from before the version is published until it has been loaded and handed to
- * the worker; then producing stops and the backlog drains. Read with read_committed:
+ * back to {@link io.advrank.serving.CatalogMirror#poll}, where versions switch, and attacked the
+ * whole backlog with the old version. Here at least {@link #BACKLOG} queries wait unanswered (as a
+ * reader of the rank shifts counts them) from before the version is published until it has been
+ * loaded and handed to the worker; then producing stops and the backlog drains. Read with
+ * read_committed:
  *
  * <ul>
  *   <li>the new version answers at least two full batches of the backlog; with the old loop only

@@ -12,6 +12,7 @@ import io.advrank.runtime.kafka.DeadLetters.Reason;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.PixelCodec;
 import io.advrank.runtime.wire.RejectedRecordException;
+import io.advrank.serving.CatalogItem;
 import java.util.Arrays;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,22 @@ class InboundEventsTest {
         Reason.INVALID,
         queryBytes(event(ImageKind.IMAGE_KIND_QUERY, PixelCodec.fromFloats(1, 28, 28, big))));
     assertReason(Reason.INVALID, record(Topics.QUERIES.name(), new byte[9000]));
+  }
+
+  @Test
+  void readsAGalleryItemWithItsIdsAndLabelAndRefusesAValueWithoutKey() throws Exception {
+    ImageEvent labelled =
+        event(ImageKind.IMAGE_KIND_CATALOG_ITEM, uint8(28)).toBuilder().setLabel(7).build();
+    CatalogItem item = inbound.galleryItem(record(Topics.CATALOG.name(), labelled), 0);
+    assertEquals("item-1", item.itemId());
+    assertEquals("e-1", item.eventId());
+    assertEquals(7, item.label());
+    assertEquals(784, item.pixels().length);
+    ImageEvent unlabelled = event(ImageKind.IMAGE_KIND_CATALOG_ITEM, uint8(28));
+    assertEquals(-1, inbound.galleryItem(record(Topics.CATALOG.name(), unlabelled), 0).label());
+    ConsumerRecord<byte[], byte[]> noKeyNoValue =
+        new ConsumerRecord<>(Topics.CATALOG.name(), 0, 0L, null, null);
+    assertThrows(RejectedRecordException.class, () -> inbound.galleryItem(noKeyNoValue, 0));
   }
 
   private void assertReason(Reason reason, ConsumerRecord<byte[], byte[]> r) {

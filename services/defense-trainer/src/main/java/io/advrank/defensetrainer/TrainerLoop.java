@@ -7,7 +7,6 @@ import io.advrank.core.defense.EstDefense;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
 import io.advrank.core.model.ModelSpec;
-import io.advrank.core.model.ReceivedModel;
 import io.advrank.core.train.TrainSettings;
 import io.advrank.core.train.TripletTrainer;
 import io.advrank.proto.v1.AdversarialVariant;
@@ -17,13 +16,12 @@ import io.advrank.proto.v1.ModelDecision;
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.model.AssembledModel;
 import io.advrank.runtime.model.ModelFeed;
-import io.advrank.runtime.model.ModelRefusedException;
 import io.advrank.runtime.model.ModelTopic;
 import io.advrank.runtime.model.ModelUpdate;
-import io.advrank.runtime.model.Refusal;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.ImageEventChecks;
 import io.advrank.runtime.wire.RejectedRecordException;
+import io.advrank.serving.ServedVersions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -157,12 +155,13 @@ final class TrainerLoop implements Runnable {
    */
   private void followServedVersions() {
     feed =
-        new ModelFeed<>(
+        ServedVersions.feed(
             "defense-trainer",
             settings.kafka().bootstrapServers(),
+            spec,
+            Device.cpu(),
             parent.version(),
             parent.createdAtMs(),
-            this::load,
             (model, update) -> {
               Offer previous = offered.getAndSet(new Offer(model, update));
               if (previous != null) {
@@ -172,20 +171,6 @@ final class TrainerLoop implements Runnable {
             registry,
             clock);
     feed.start();
-  }
-
-  private EmbeddingModel load(AssembledModel version) throws ModelRefusedException {
-    try {
-      return ReceivedModel.open(
-          version.manifestJson(),
-          version.weights(),
-          version.sha256(),
-          spec,
-          "advrank.models/" + version.version(),
-          Device.cpu());
-    } catch (ReceivedModel.RefusedException e) {
-      throw new ModelRefusedException(Refusal.valueOf(e.problem().name()), e.getMessage(), e);
-    }
   }
 
   /** Whether consumers switched to a version other than the parent, not rebased on yet. */

@@ -4,6 +4,8 @@ import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.Embeddings;
 import io.advrank.proto.v1.CatalogObservation;
 import io.advrank.runtime.topic.Topics;
+import io.advrank.serving.CatalogItem;
+import io.advrank.serving.MirrorEvents;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
@@ -26,18 +28,15 @@ final class CatalogObservations {
     this.squeeze = squeeze;
   }
 
-  /**
-   * @param previous each item's embedding before this batch, null for a first upload
-   */
-  void publish(
-      EmbeddingModel model,
-      float[] pixels,
-      List<InboundImage> items,
-      List<ConsumerRecord<byte[], byte[]>> records,
-      Embeddings embeddings,
-      List<float[]> previous,
-      long nowMillis) {
-    float[] scores = squeeze.scores(model, pixels, items.size(), embeddings);
+  /** One observation per photo of {@code batch}, as the catalog mirror embedded them. */
+  void publish(MirrorEvents.Embedded batch) {
+    EmbeddingModel model = batch.model();
+    List<CatalogItem> items = batch.items();
+    List<ConsumerRecord<byte[], byte[]>> records = batch.records();
+    Embeddings embeddings = batch.embeddings();
+    List<float[]> previous = batch.previous();
+    long nowMillis = batch.atMillis();
+    float[] scores = squeeze.scores(model, batch.pixels(), items.size(), embeddings);
     String topic = Topics.CATALOG_OBSERVATIONS.name();
     for (int i = 0; i < items.size(); i++) {
       CatalogObservation.Builder o =

@@ -4,8 +4,10 @@ import io.advrank.core.model.ModelSpec;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.ImageKind;
 import io.advrank.runtime.topic.Topic;
+import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.ImageEventChecks;
 import io.advrank.runtime.wire.RejectedRecordException;
+import io.advrank.serving.CatalogItem;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** Reads delivered {@link ImageEvent}s for the ranker, checked by {@link ImageEventChecks}. */
@@ -26,5 +28,11 @@ final class InboundImages {
             event.getPixels(), spec.channels(), spec.height(), spec.width(), spec.describe());
     return new InboundImage(
         event.getEventId(), event.getItemId(), event.hasLabel() ? event.getLabel() : -1, pixels);
+  }
+
+  /** A record of {@code advrank.catalog.delivered} as the catalog mirror keeps it. */
+  CatalogItem catalogItem(ConsumerRecord<byte[], byte[]> record) throws RejectedRecordException {
+    InboundImage image = read(record, Topics.CATALOG_DELIVERED, ImageKind.IMAGE_KIND_CATALOG_ITEM);
+    return new CatalogItem(image.itemId(), image.eventId(), image.label(), image.pixels());
   }
 }

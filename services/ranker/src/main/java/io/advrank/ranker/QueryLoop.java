@@ -8,6 +8,8 @@ import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.kafka.DeadLetters.Reason;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.RejectedRecordException;
+import io.advrank.serving.CatalogMirror;
+import io.advrank.serving.GallerySnapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +58,7 @@ final class QueryLoop implements Runnable {
   private final EmbeddingModel model;
   private final InboundImages images;
   private final FeatureSqueeze squeeze;
-  private final LiveGallery gallery;
+  private final CatalogMirror gallery;
   private final DeadLetters deadLetters;
   private final RankerSettings settings;
   private final Clock clock;
@@ -72,7 +74,7 @@ final class QueryLoop implements Runnable {
       KafkaConsumer<byte[], byte[]> consumer,
       Producer<byte[], byte[]> producer,
       EmbeddingModel model,
-      LiveGallery gallery,
+      CatalogMirror gallery,
       DeadLetters deadLetters,
       RankerSettings settings,
       Clock clock,
@@ -200,7 +202,7 @@ final class QueryLoop implements Runnable {
       }
       // The snapshot's own model: a batch finishes on the version it started with.
       FeatureSqueeze.Scored scored = squeeze.embedAndScore(snapshot.model(), pixels, batch.size());
-      List<List<Hit>> hits = snapshot.rank(scored.embeddings(), settings.topK());
+      List<List<Hit>> hits = TopHits.of(snapshot, scored.embeddings(), settings.topK());
       float[] consistency = scored.scores();
       metrics.batchSize.record(batch.size());
       for (int i = 0; i < batch.size(); i++) {

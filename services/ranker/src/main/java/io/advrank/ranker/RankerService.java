@@ -3,16 +3,16 @@ package io.advrank.ranker;
 import ai.djl.Device;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
-import io.advrank.core.model.ReceivedModel;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.RankingResult;
-import io.advrank.ranker.CatalogStore.Gallery;
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.metrics.Health;
 import io.advrank.runtime.metrics.KafkaClientMeters;
 import io.advrank.runtime.model.ModelFeed;
 import io.advrank.runtime.model.ModelUpdate;
 import io.advrank.runtime.topic.Topics;
+import io.advrank.serving.CatalogMirror;
+import io.advrank.serving.ServedVersions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,20 +54,19 @@ import org.slf4j.LoggerFactory;
  *       versions), with reason headers.
  * </ul>
  *
- * <p>Two threads: the catalog thread ({@link CatalogLoop}) embeds catalog items in micro-batches
- * and swaps in a rebuilt index; the query thread ({@link QueryLoop}) batches queries through one
- * embed call. Call {@link #start()}, then {@link #close()} to stop.
+ * <p>Two threads: the catalog thread (a {@link CatalogMirror}) embeds catalog items in
+ * micro-batches and swaps in a rebuilt index; the query thread ({@link QueryLoop}) batches queries
+ * through one embed call. Call {@link #start()}, then {@link #close()} to stop.
  */
 public final class RankerService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RankerService.class);
   private static final String SERVICE = "ranker";
 
   private final EmbeddingModel model;
-  private final LiveGallery gallery;
   private final ModelFeed<EmbeddingModel> modelFeed;
   private final Producer<byte[], byte[]> producer;
   private final KafkaClientMeters clientMeters;
-  private final CatalogLoop catalog;
+  private final CatalogMirror catalog;
   private final QueryLoop queries;
   private final Thread catalogThread;
   private final Thread queryThread;
@@ -92,9 +91,6 @@ public final class RankerService implements AutoCloseable {
     this.model = Objects.requireNonNull(model, "model");
     Objects.requireNonNull(clock, "clock");
     RankerMetrics metrics = new RankerMetrics(registry);
-    SharedModel served = new SharedModel(model, ownsModel);
-    Gallery empty = Gallery.empty(model.spec().embeddingSize());
-    this.gallery = new LiveGallery(GallerySnapshot.of(empty, served));
     this.clientMeters = new KafkaClientMeters(registry);
     this.producer =
         clientMeters.bind(
@@ -103,26 +99,32 @@ public final class RankerService implements AutoCloseable {
                 new ByteArraySerializer(),
                 new ByteArraySerializer()));
     DeadLetters deadLetters = new DeadLetters(producer, SERVICE, registry);
+    InboundImages images = new InboundImages(model.spec());
     this.catalog =
-        new CatalogLoop(
-            clientMeters.bind(new KafkaConsumer<>(RankerClients.catalogConsumer(settings))),
-            served,
-            gallery,
-            deadLetters,
-            settings,
-            clock,
-            metrics,
-            new CatalogObservations(producer, FeatureSqueeze.joint(model.spec())),
-            ready::countDown,
-            this::swapped,
-            this::fail);
+        CatalogMirror.builder()
+            .setCatalog(
+                clientMeters.bind(new KafkaConsumer<>(RankerClients.catalogConsumer(settings))),
+                Topics.CATALOG_DELIVERED.name())
+            .setModel(model, ownsModel)
+            .setDecoder(images::catalogItem)
+            .setSwapStages(metrics.swapStages)
+            .setClock(clock)
+            .setRebuild(settings.rebuildItems(), settings.rebuildInterval())
+            .optEvents(
+                new CatalogEvents(
+                    deadLetters,
+                    new CatalogObservations(producer, FeatureSqueeze.joint(model.spec())),
+                    metrics,
+                    ready::countDown,
+                    this::swapped,
+                    this::fail))
+            .build();
     this.modelFeed =
-        new ModelFeed<>(
+        ServedVersions.feed(
             SERVICE,
             settings.kafka().bootstrapServers(),
-            model.version(),
-            ReceivedModel.createdAtMs(model.manifest()),
-            new VersionLoader(model.spec(), Device.cpu()),
+            model,
+            Device.cpu(),
             catalog::offer,
             registry,
             clock);
@@ -131,7 +133,7 @@ public final class RankerService implements AutoCloseable {
             clientMeters.bind(new KafkaConsumer<>(RankerClients.queryConsumer(settings))),
             producer,
             model,
-            gallery,
+            catalog,
             deadLetters,
             settings,
             clock,
@@ -169,12 +171,12 @@ public final class RankerService implements AutoCloseable {
 
   /** Catalog items in the current search index. */
   public int catalogSize() {
-    return gallery.size();
+    return catalog.size();
   }
 
   /** The version of the served model, as written into every ranking from now on. */
   public String modelVersion() {
-    return gallery.modelVersion();
+    return catalog.modelVersion();
   }
 
   /** The error that stopped a loop, if any; the service is then unhealthy and should exit. */
@@ -189,7 +191,7 @@ public final class RankerService implements AutoCloseable {
       return Health.down(error.toString());
     }
     Map<String, String> details =
-        Map.of("model", modelVersion(), "catalog_items", Integer.toString(gallery.size()));
+        Map.of("model", modelVersion(), "catalog_items", Integer.toString(catalog.size()));
     return ready.getCount() == 0
         ? new Health(true, details)
         : new Health(false, Map.of("reason", "loading catalog", "model", modelVersion()));
@@ -205,8 +207,7 @@ public final class RankerService implements AutoCloseable {
     join(catalogThread);
     clientMeters.close();
     producer.close(Duration.ofSeconds(10));
-    catalog.releaseModels();
-    gallery.close();
+    catalog.close();
   }
 
   private void swapped(ModelUpdate update) {

@@ -1,4 +1,4 @@
-package io.advrank.ranker;
+package io.advrank.serving;
 
 import io.advrank.core.model.Embeddings;
 import java.time.Duration;
@@ -7,17 +7,19 @@ import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
- * The catalog as the ranker last saw it: one image, embedding and label per item id, a re-upload
- * replacing the item's previous photo, a tombstone removing it. It also tracks the changes not yet
- * in the search index, to decide when rebuilding is worth it. Confined to the catalog thread.
+ * The catalog as the mirror last saw it: one image, embedding, label and event id per item id, a
+ * re-upload replacing the item's previous photo, a tombstone removing it. It also tracks the
+ * changes not yet in a gallery snapshot, to decide when rebuilding is worth it. Confined to the
+ * mirror's thread.
  */
 final class CatalogStore {
-  private record Entry(float[] pixels, float[] embedding, int label) {}
+  private record Entry(String eventId, int label, float[] pixels, float[] embedding) {}
 
-  /** What a search index is built from: row i of {@code embeddings} is item {@code ids[i]}. */
-  record Gallery(String[] ids, int[] labels, Embeddings embeddings) {
-    static Gallery empty(int dim) {
-      return new Gallery(new String[0], new int[0], new Embeddings(new float[0], 0, dim));
+  /** What a gallery snapshot is built from: row i of {@code embeddings} is item {@code ids[i]}. */
+  record Rows(String[] ids, String[] eventIds, int[] labels, Embeddings embeddings) {
+    static Rows empty(int dim) {
+      return new Rows(
+          new String[0], new String[0], new int[0], new Embeddings(new float[0], 0, dim));
     }
 
     int size() {
@@ -26,22 +28,31 @@ final class CatalogStore {
   }
 
   private final int dim;
-  // Insertion order keeps snapshots (and so tie-breaking among equal distances) reproducible.
+  private final boolean reuploadLast;
+  // Insertion order keeps snapshots (and so tie-breaking among equal distances and the targets
+  // sampled from rows) reproducible.
   private final Map<String, Entry> items = new LinkedHashMap<>();
   private int pendingChanges;
   private long firstPendingMillis;
 
-  CatalogStore(int dim) {
+  /**
+   * @param reuploadLast whether a re-upload moves its item to the last row (else it keeps its row)
+   */
+  CatalogStore(int dim, boolean reuploadLast) {
     this.dim = dim;
+    this.reuploadLast = reuploadLast;
   }
 
   /** Adds or replaces an item: its pixels (kept to re-embed it under a new model) and embedding. */
-  void put(String itemId, float[] pixels, float[] embedding, int label, long nowMillis) {
+  void put(CatalogItem item, float[] embedding, long nowMillis) {
     if (embedding.length != dim) {
       throw new IllegalArgumentException(
-          "embedding of " + itemId + " has " + embedding.length + " values, not " + dim);
+          "embedding of " + item.itemId() + " has " + embedding.length + " values, not " + dim);
     }
-    items.put(itemId, new Entry(pixels, embedding, label));
+    if (reuploadLast) {
+      items.remove(item.itemId());
+    }
+    items.put(item.itemId(), new Entry(item.eventId(), item.label(), item.pixels(), embedding));
     changed(nowMillis);
   }
 
@@ -63,7 +74,7 @@ final class CatalogStore {
     i = 0;
     for (Map.Entry<String, Entry> e : items.entrySet()) {
       Entry old = e.getValue();
-      e.setValue(new Entry(old.pixels(), fresh.row(i++), old.label()));
+      e.setValue(new Entry(old.eventId(), old.label(), old.pixels(), fresh.row(i++)));
     }
     changed(nowMillis);
   }
@@ -99,20 +110,22 @@ final class CatalogStore {
   }
 
   /** The current catalog as arrays, and no changes pending any more. */
-  Gallery snapshot() {
+  Rows snapshot() {
     int n = items.size();
     String[] ids = new String[n];
+    String[] eventIds = new String[n];
     int[] labels = new int[n];
     float[] values = new float[n * dim];
     int i = 0;
     for (Map.Entry<String, Entry> e : items.entrySet()) {
       ids[i] = e.getKey();
+      eventIds[i] = e.getValue().eventId();
       labels[i] = e.getValue().label();
       System.arraycopy(e.getValue().embedding(), 0, values, i * dim, dim);
       i++;
     }
     pendingChanges = 0;
-    return new Gallery(ids, labels, new Embeddings(values, n, dim));
+    return new Rows(ids, eventIds, labels, new Embeddings(values, n, dim));
   }
 
   private void changed(long nowMillis) {

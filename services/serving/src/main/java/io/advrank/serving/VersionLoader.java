@@ -1,4 +1,4 @@
-package io.advrank.ranker;
+package io.advrank.serving;
 
 import ai.djl.Device;
 import io.advrank.core.model.EmbeddingModel;
@@ -10,7 +10,7 @@ import io.advrank.runtime.model.ModelRefusedException;
 import io.advrank.runtime.model.Refusal;
 
 /**
- * Loads a version from {@code advrank.models} for the ranker, refusing one it cannot serve ({@link
+ * Loads a version from {@code advrank.models} for a service, refusing one it cannot serve ({@link
  * ReceivedModel}: another spec, or mismatched sha256) with the matching {@link Refusal}.
  */
 final class VersionLoader implements ModelFeed.Loader<EmbeddingModel> {

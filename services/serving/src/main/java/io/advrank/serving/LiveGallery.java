@@ -1,11 +1,11 @@
-package io.advrank.ranker;
+package io.advrank.serving;
 
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The snapshot queries are ranked against now. The catalog thread {@link #publish}es a new one
- * atomically; the query thread {@link #acquire}s whichever is current and keeps using it for the
- * whole batch even if it is replaced meanwhile.
+ * The snapshot that is served now. The mirror {@link #publish}es a new one atomically; a reader
+ * {@link #acquire}s whichever is current and keeps using it for the whole batch even if it is
+ * replaced meanwhile.
  */
 final class LiveGallery implements AutoCloseable {
   private final AtomicReference<GallerySnapshot> current;
@@ -25,12 +25,17 @@ final class LiveGallery implements AutoCloseable {
     }
   }
 
+  /** The current snapshot without taking a reference (for the thread that publishes). */
+  GallerySnapshot peek() {
+    return current.get();
+  }
+
   /** Makes {@code next} current and drops the holder's reference to the previous snapshot. */
   void publish(GallerySnapshot next) {
     current.getAndSet(next).release();
   }
 
-  /** The model version of the current snapshot: the one queries are answered with now. */
+  /** The model version of the current snapshot: the one served now. */
   String modelVersion() {
     return current.get().modelVersion();
   }

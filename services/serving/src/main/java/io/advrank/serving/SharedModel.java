@@ -1,13 +1,13 @@
-package io.advrank.ranker;
+package io.advrank.serving;
 
 import io.advrank.core.model.EmbeddingModel;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A model version shared by the gallery snapshots embedded with it and the catalog thread.
- * Reference counted: a query batch that started on a snapshot keeps that snapshot, and so its
- * model, alive after a hot swap; the model is closed when the last reference goes (unless the
- * caller owns it).
+ * A model version shared by the gallery snapshots embedded with it and the mirror that serves it.
+ * Reference counted: a batch that started on a snapshot keeps that snapshot, and so its model,
+ * alive after a hot swap; the model is closed when the last reference goes (unless the caller owns
+ * it).
  */
 final class SharedModel {
   private final EmbeddingModel model;
