@@ -68,17 +68,21 @@ public final class DeviceCheck {
     try (EmbeddingModel model = EmbeddingModel.load(dir.resolve("imported"), device)) {
       print("model_device", model.manager().getDevice());
       double eps = AttackProfile.ROB224.defaultEpsilon();
-      for (AttackBenchmark.Point p :
-          new AttackBenchmark(model, gallery, 3)
-              .optSchedule(AttackProfile.ROB224, eps)
-              .run(new AttackType[] {AttackType.CA_PLUS}, batches, 1)) {
-        print(
-            "ca_plus_rob224_batch_" + p.batch(),
-            String.format(
-                Locale.ROOT,
-                "%.2f attacks/s, %.1f image-steps/s",
-                p.attacksPerSecond(),
-                p.imageStepsPerSecond()));
+      // TorchScript's graph optimiser on (libtorch's default), then off, in the same minutes.
+      for (String optimise : List.of("true", "false")) {
+        System.setProperty("ai.djl.pytorch.graph_optimizer", optimise);
+        for (AttackBenchmark.Point p :
+            new AttackBenchmark(model, gallery, 3)
+                .optSchedule(AttackProfile.ROB224, eps)
+                .run(new AttackType[] {AttackType.CA_PLUS}, batches, 1)) {
+          print(
+              "ca_plus_rob224_batch_" + p.batch() + "_graph_optimizer_" + optimise,
+              String.format(
+                  Locale.ROOT,
+                  "%.2f attacks/s, %.1f image-steps/s",
+                  p.attacksPerSecond(),
+                  p.imageStepsPerSecond()));
+        }
       }
       est(model, dir.resolve("hardened"), device);
     }

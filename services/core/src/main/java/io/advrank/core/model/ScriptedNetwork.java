@@ -126,6 +126,11 @@ final class ScriptedNetwork implements Network {
   }
 
   private synchronized void mode(boolean train) {
+    // As PtSymbolBlock does: DJL's switch for TorchScript's graph optimiser, which is per thread.
+    String optimise = System.getProperty("ai.djl.pytorch.graph_optimizer");
+    if (optimise != null) {
+      JniUtils.setGraphExecutorOptimize(Boolean.parseBoolean(optimise));
+    }
     if (training == null || training != train) {
       if (train) {
         JniUtils.enableTrainingMode(module);

@@ -57,6 +57,11 @@ class CandidateObjectiveTest {
                 });
         assertArrayEquals(hinge[0], fast[0], (float) (2 * SUM_ERROR * 2), "loss");
         assertArrayEquals(hinge[1], fast[1], (float) (2 * SUM_ERROR), "gradient");
+        // The form a GPU runs is that hinge, computed the same way: equal bit for bit.
+        float[][] onDevice =
+            lossAndGradient(m, e, new CandidateObjective(queries, galleryT, raise).hinge()::loss);
+        assertArrayEquals(hinge[0], onDevice[0], "loss, hinge form");
+        assertArrayEquals(hinge[1], onDevice[1], "gradient, hinge form");
       }
     }
   }
