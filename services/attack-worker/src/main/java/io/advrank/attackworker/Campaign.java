@@ -1,6 +1,8 @@
 package io.advrank.attackworker;
 
+import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.attack.AttackType;
+import io.advrank.core.attack.Epsilons;
 import io.advrank.runtime.settings.SettingsException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,9 +23,11 @@ import java.util.TreeSet;
  * CA+ eps=0.1 w=1 fraction=0.2; SP-QA+ eps=0.1 m=1 fraction=0.2 targets=item-7
  * </pre>
  *
- * Keys: {@code eps} (required), {@code w} (CA±) or {@code m} (QA±, default 1), {@code fraction}
- * (required), {@code items} (CA±: comma-separated item ids the seller controls) and {@code targets}
- * (QA±: comma-separated candidate item ids). An empty campaign forwards everything unchanged.
+ * Keys: {@code eps} (required; {@code 0.1} or {@code 8/255}), {@code w} (CA±) or {@code m} (QA±,
+ * default 1), {@code fraction} (required), {@code items} (CA±: comma-separated item ids the seller
+ * controls), {@code targets} (QA±: comma-separated candidate item ids) and {@code profile} (the PGD
+ * schedule: {@code paper}, the default, or {@code rob224} for 224-px photos). An empty campaign
+ * forwards everything unchanged.
  *
  * <p><b>Deterministic choice.</b> Each event's fate depends only on the seed and its event id: it
  * is hashed to u ∈ [0, 1), and the lines of its stream (CA± for the catalog, QA± for queries) that
@@ -31,7 +35,8 @@ import java.util.TreeSet;
  * after a crash or another worker instance therefore makes the same choice for the same event.
  */
 public record Campaign(List<CampaignAttack> attacks, long seed) {
-  private static final Set<String> KEYS = Set.of("eps", "w", "m", "fraction", "items", "targets");
+  private static final Set<String> KEYS =
+      Set.of("eps", "w", "m", "fraction", "items", "targets", "profile");
 
   public Campaign {
     attacks = List.copyOf(attacks);
@@ -91,7 +96,8 @@ public record Campaign(List<CampaignAttack> attacks, long seed) {
           (int) number(values, sizeKey, 1.0, line),
           number(values, "fraction", null, line),
           new HashSet<>(ids(values.get("items"))),
-          ids(values.get("targets")));
+          ids(values.get("targets")),
+          profile(values.get("profile"), line));
     } catch (IllegalArgumentException e) {
       throw e instanceof SettingsException s
           ? s
@@ -125,15 +131,23 @@ public record Campaign(List<CampaignAttack> attacks, long seed) {
       return dflt;
     }
     try {
-      double v = Double.parseDouble(raw);
+      double v = key.equals("eps") ? Epsilons.parse(raw) : Double.parseDouble(raw);
       if (!Double.isFinite(v)
           || (!key.equals("eps") && !key.equals("fraction") && v != Math.rint(v))) {
         throw new NumberFormatException();
       }
       return v;
-    } catch (NumberFormatException e) {
+    } catch (IllegalArgumentException e) { // NumberFormatException is one
       throw new SettingsException(
           "campaign: bad value '%s' for %s in '%s'".formatted(raw, key, line));
+    }
+  }
+
+  private static AttackProfile profile(String raw, String line) {
+    try {
+      return raw == null ? AttackProfile.PAPER : AttackProfile.parse(raw);
+    } catch (IllegalArgumentException e) {
+      throw new SettingsException("campaign: " + e.getMessage() + " in '" + line + "'");
     }
   }
 

@@ -1,7 +1,9 @@
 package io.advrank.attackworker;
 
+import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.attack.AttackSpec;
 import io.advrank.core.attack.AttackType;
+import io.advrank.core.attack.Epsilons;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -20,6 +22,7 @@ import java.util.Set;
  * @param targets QA± only: a fixed candidate set C of catalog item ids (promote item P with QA+,
  *     demote a competitor with QA-); empty = drawn per query as in the paper (uniform for "+", the
  *     query's top-1% neighbours for "-")
+ * @param profile how PGD steps are sized ({@link AttackProfile#PAPER} unless given)
  */
 public record CampaignAttack(
     AttackType type,
@@ -27,7 +30,8 @@ public record CampaignAttack(
     int size,
     double fraction,
     Set<String> items,
-    List<String> targets) {
+    List<String> targets,
+    AttackProfile profile) {
 
   public CampaignAttack {
     Objects.requireNonNull(type, "type");
@@ -47,6 +51,7 @@ public record CampaignAttack(
     }
     items = Set.copyOf(items);
     targets = List.copyOf(targets);
+    profile = profile == null ? AttackProfile.PAPER : profile;
     if (!items.isEmpty() && type.role() != AttackType.Role.CANDIDATE) {
       throw new IllegalArgumentException(type + ": items= is for CA+/CA- (use targets=)");
     }
@@ -76,11 +81,18 @@ public record CampaignAttack(
 
   /** The core spec; the seed is per event (see {@link Campaign#eventSeed}). */
   AttackSpec spec(long seed) {
-    return new AttackSpec(type, epsilon, size, seed);
+    return new AttackSpec(type, epsilon, size, seed, profile);
   }
 
   /** A short description such as {@code CA+ eps=0.1 w=1 fraction=0.2}. */
   public String describe() {
-    return "%s eps=%s %s=%d fraction=%s".formatted(type, epsilon, sizeKey(type), size, fraction);
+    return "%s eps=%s %s=%d fraction=%s%s"
+        .formatted(
+            type,
+            Epsilons.format(epsilon),
+            sizeKey(type),
+            size,
+            fraction,
+            profile == AttackProfile.PAPER ? "" : " profile=" + profile.label());
   }
 }

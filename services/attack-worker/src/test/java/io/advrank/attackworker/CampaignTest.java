@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.attack.AttackType;
 import io.advrank.runtime.settings.SettingsException;
 import java.util.List;
@@ -31,6 +32,22 @@ class CampaignTest {
     assertEquals(AttackType.SP_QA_MINUS, qa.type());
     assertEquals(List.of("item-9"), qa.targets());
     assertEquals(7, c.seed());
+  }
+
+  @Test
+  void readsEpsilonAsAFractionOf255AndTheProfile() {
+    CampaignAttack a =
+        Campaign.parse("CA+ eps=8/255 w=1 fraction=0.2 profile=rob224", 0).attacks().get(0);
+    assertEquals(8.0 / 255, a.epsilon(), 1e-12);
+    assertEquals(AttackProfile.ROB224, a.profile());
+    assertEquals(32, a.spec(1).schedule().iterations());
+    assertEquals(1.0 / 255, a.spec(1).schedule().alpha(), 1e-12);
+    assertEquals("CA+ eps=8/255 w=1 fraction=0.2 profile=rob224", a.describe());
+    assertEquals(
+        AttackProfile.PAPER,
+        Campaign.parse("CA+ eps=0.1 fraction=0.1", 0).attacks().get(0).profile());
+    assertMessage("CA+ eps=0.1 fraction=0.1 profile=rob32", "profile: unknown 'rob32'");
+    assertMessage("CA+ eps=8/0 fraction=0.1", "bad value '8/0' for eps");
   }
 
   @Test

@@ -2,6 +2,8 @@ package io.advrank.cli;
 
 import io.advrank.attackworker.AttackWorkerService;
 import io.advrank.attackworker.AttackWorkerSettings;
+import io.advrank.core.model.ModelManifest;
+import io.advrank.core.model.ModelSpec;
 import io.advrank.defensetrainer.DefenseTrainerService;
 import io.advrank.defensetrainer.DefenseTrainerSettings;
 import io.advrank.monitor.MonitorQueries;
@@ -215,6 +217,11 @@ final class DemoCommand implements Callable<Integer> {
     common.put("metrics.port", "0");
     Map<String, String> producerFlags = new HashMap<>(common);
     producerFlags.put(ProducerSettings.DATA_DIR, data.dir.toString());
+    // Photo folders are sent at the model's input; IDX files keep their own shape.
+    ModelSpec served = model.spec();
+    producerFlags.put(
+        ProducerSettings.IMAGE_SHAPE,
+        served.channels() + "x" + served.height() + "x" + served.width());
     producerFlags.put(ProducerSettings.CATALOG_LIMIT, Integer.toString(catalogLimit));
     producerFlags.put(ProducerSettings.QUERY_RATE, Double.toString(queryRate));
     Map<String, String> rankerFlags = new HashMap<>(common);
@@ -248,6 +255,21 @@ final class DemoCommand implements Callable<Integer> {
     if (defenseTrainer) {
       Map<String, String> trainerFlags = new HashMap<>(common);
       trainerFlags.put(DefenseTrainerSettings.MODEL_DIR, model.dir.toString());
+      if (ModelSpec.TORCHSCRIPT.equals(served.architecture())) {
+        // Hardened versions of a team's own model are named after it, not after our C2F1.
+        String base = ModelManifest.read(model.dir).version().replaceAll("[^A-Za-z0-9._-]", "-");
+        trainerFlags.put(
+            DefenseTrainerSettings.VERSION_PREFIX,
+            base.substring(0, Math.min(base.length(), 36)) + "-est");
+      }
+      // A small catalog (e.g. a team's own photo folder) must still leave the trainer a held-out
+      // set to gate versions with: a quarter of it, at most the trainer's default of 500.
+      if (catalogLimit > 0 && catalogLimit / 4 < 500) {
+        int heldOut = Math.max(10, catalogLimit / 4);
+        trainerFlags.put(DefenseTrainerSettings.HELD_OUT_IMAGES, Integer.toString(heldOut));
+        trainerFlags.put(
+            DefenseTrainerSettings.PROBE_ITEMS, Integer.toString(Math.min(50, heldOut / 2)));
+      }
       trainer =
           keep(
               new DefenseTrainerService(

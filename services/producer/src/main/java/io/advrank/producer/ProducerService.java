@@ -111,7 +111,14 @@ public final class ProducerService implements AutoCloseable {
   /** Loads the data set's test split and connects a Kafka producer; does not start sending. */
   public static ProducerService create(
       ProducerSettings settings, Clock clock, MeterRegistry registry) throws DataException {
-    ImageDataset test = DatasetDirectory.load(settings.dataDir(), DatasetDirectory.Split.TEST);
+    ImageShape shape = settings.imageShape();
+    ImageDataset test =
+        DatasetDirectory.load(
+            settings.dataDir(),
+            DatasetDirectory.Split.TEST,
+            shape.channels(),
+            shape.height(),
+            shape.width());
     var keys = Topics.CATALOG.keySerde().serializer();
     var values = Topics.CATALOG.valueSerde().serializer();
     KafkaProducer<String, ImageEvent> producer =

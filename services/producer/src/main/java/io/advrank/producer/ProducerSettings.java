@@ -29,6 +29,8 @@ import java.util.Set;
  *     #PRODUCER_ID})
  * @param metricsPort port of {@code /metrics} and {@code /health}; 0 = any ({@value #METRICS_PORT})
  * @param kafka how to reach Kafka
+ * @param imageShape the shape photo folders are read at, the served model's input ({@value
+ *     #IMAGE_SHAPE}, e.g. {@code 3x224x224}); IDX files keep their own
  */
 public record ProducerSettings(
     Path dataDir,
@@ -41,7 +43,8 @@ public record ProducerSettings(
     long seed,
     String producerId,
     int metricsPort,
-    KafkaSettings kafka) {
+    KafkaSettings kafka,
+    ImageShape imageShape) {
 
   public static final String DATA_DIR = "data.dir";
   public static final String CATALOG_LIMIT = "catalog.limit";
@@ -53,6 +56,7 @@ public record ProducerSettings(
   public static final String SEED = "seed";
   public static final String PRODUCER_ID = "producer.id";
   public static final String METRICS_PORT = "metrics.port";
+  public static final String IMAGE_SHAPE = "image.shape";
 
   /** Default data: Debian's {@code dataset-fashion-mnist} package. */
   public static final Path DEFAULT_DATA_DIR = Path.of("/usr/share/datasets/fashion-mnist");
@@ -71,6 +75,7 @@ public record ProducerSettings(
     Objects.requireNonNull(dataDir, DATA_DIR);
     Objects.requireNonNull(queryDuration, QUERY_DURATION);
     Objects.requireNonNull(kafka, "kafka");
+    imageShape = imageShape == null ? ImageShape.FASHION_MNIST : imageShape;
     require(catalogLimit >= 0, CATALOG_LIMIT, catalogLimit, "must be >= 0 (0 = whole test split)");
     require(
         catalogRate >= 0 && catalogRate <= MAX_RATE,
@@ -93,6 +98,34 @@ public record ProducerSettings(
         metricsPort >= 0 && metricsPort <= 65535, METRICS_PORT, metricsPort, "must be 0..65535");
   }
 
+  /** Settings that read photo folders at Fashion-MNIST's 1x28x28. */
+  public ProducerSettings(
+      Path dataDir,
+      int catalogLimit,
+      double catalogRate,
+      double queryRate,
+      long queryLimit,
+      Duration queryDuration,
+      boolean queryHeldOut,
+      long seed,
+      String producerId,
+      int metricsPort,
+      KafkaSettings kafka) {
+    this(
+        dataDir,
+        catalogLimit,
+        catalogRate,
+        queryRate,
+        queryLimit,
+        queryDuration,
+        queryHeldOut,
+        seed,
+        producerId,
+        metricsPort,
+        kafka,
+        ImageShape.FASHION_MNIST);
+  }
+
   /** Reads the settings from flags, environment and file, with defaults for a local demo. */
   public static ProducerSettings from(SettingsSource source) {
     return new ProducerSettings(
@@ -106,7 +139,8 @@ public record ProducerSettings(
         source.longValue(SEED, 0),
         source.string(PRODUCER_ID, "producer-0"),
         source.intValue(METRICS_PORT, DEFAULT_METRICS_PORT),
-        KafkaSettings.from(source));
+        KafkaSettings.from(source),
+        ImageShape.parse(IMAGE_SHAPE, source.string(IMAGE_SHAPE, ImageShape.FASHION_MNIST.text())));
   }
 
   /** Whether the query stream ends by itself (a limit or a duration is set). */
@@ -127,7 +161,8 @@ public record ProducerSettings(
                 QUERY_HELD_OUT,
                 SEED,
                 PRODUCER_ID,
-                METRICS_PORT));
+                METRICS_PORT,
+                IMAGE_SHAPE));
     keys.addAll(KafkaSettings.KEYS);
     return Set.copyOf(keys);
   }
