@@ -53,6 +53,24 @@ def ca_plus(c, q):
 
 
 print(f"torch {torch.__version__} {torch.cuda.get_device_name()} gallery={gallery_n} steps={steps}")
+for b in batches:  # the network alone, as advrank's DeviceCheck measures it
+    x = torch.rand(b, 3, size, size, device=dev)
+    direction = torch.randn(b, 512, device=dev)
+    for timed in (False, True):
+        torch.cuda.synchronize()
+        t = time.perf_counter()
+        for _ in range(10):
+            with torch.no_grad():
+                f(x)
+        torch.cuda.synchronize()
+        fwd = 10 * b / (time.perf_counter() - t)
+        t = time.perf_counter()
+        for _ in range(10):
+            xg = x.clone().requires_grad_(True)
+            (g,) = torch.autograd.grad((f(xg) * direction).sum(), xg)
+        torch.cuda.synchronize()
+        both = 10 * b / (time.perf_counter() - t)
+    print(f"torch_network_batch_{b}: forward {fwd:.1f} images/s, forward+backward {both:.1f} images/s")
 for b in batches:
     c = torch.rand(b, 3, size, size, device=dev)
     with torch.no_grad():

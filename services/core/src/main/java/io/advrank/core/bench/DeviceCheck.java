@@ -67,6 +67,16 @@ public final class DeviceCheck {
 
     try (EmbeddingModel model = EmbeddingModel.load(dir.resolve("imported"), device)) {
       print("model_device", model.manager().getDevice());
+      // The network alone: forward, and forward + backward to the input (an attack step's core).
+      for (ModelBenchmark.Point p : new ModelBenchmark(model, 3).run(batches)) {
+        print(
+            "network_batch_" + p.batch(),
+            String.format(
+                Locale.ROOT,
+                "forward %.1f images/s, forward+backward %.1f images/s",
+                p.forwardImagesPerSecond(),
+                p.attackStepImagesPerSecond()));
+      }
       double eps = AttackProfile.ROB224.defaultEpsilon();
       // TorchScript's graph optimiser on (libtorch's default), then off, in the same minutes.
       for (String optimise : List.of("true", "false")) {
