@@ -98,34 +98,6 @@ public record ProducerSettings(
         metricsPort >= 0 && metricsPort <= 65535, METRICS_PORT, metricsPort, "must be 0..65535");
   }
 
-  /** Settings that read photo folders at Fashion-MNIST's 1x28x28. */
-  public ProducerSettings(
-      Path dataDir,
-      int catalogLimit,
-      double catalogRate,
-      double queryRate,
-      long queryLimit,
-      Duration queryDuration,
-      boolean queryHeldOut,
-      long seed,
-      String producerId,
-      int metricsPort,
-      KafkaSettings kafka) {
-    this(
-        dataDir,
-        catalogLimit,
-        catalogRate,
-        queryRate,
-        queryLimit,
-        queryDuration,
-        queryHeldOut,
-        seed,
-        producerId,
-        metricsPort,
-        kafka,
-        ImageShape.FASHION_MNIST);
-  }
-
   /** Reads the settings from flags, environment and file, with defaults for a local demo. */
   public static ProducerSettings from(SettingsSource source) {
     return new ProducerSettings(

@@ -61,7 +61,8 @@ class ProducerIT {
             3,
             "it-0",
             0,
-            new KafkaSettings(kafka.bootstrapServers(), (short) 1));
+            new KafkaSettings(kafka.bootstrapServers(), (short) 1),
+            ImageShape.FASHION_MNIST);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     long t0 = System.nanoTime();
     try (ProducerService service = ProducerService.create(settings, Clock.systemUTC(), registry)) {

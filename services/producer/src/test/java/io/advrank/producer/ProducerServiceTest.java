@@ -44,7 +44,8 @@ class ProducerServiceTest {
         seed,
         "p-0",
         0,
-        new KafkaSettings("h:1", (short) 1));
+        new KafkaSettings("h:1", (short) 1),
+        ImageShape.FASHION_MNIST);
   }
 
   private record Run(List<ProducerRecord<String, ImageEvent>> sent, SimpleMeterRegistry registry) {
@@ -134,7 +135,8 @@ class ProducerServiceTest {
             0,
             "p-0",
             0,
-            new KafkaSettings("h:1", (short) 1));
+            new KafkaSettings("h:1", (short) 1),
+            ImageShape.FASHION_MNIST);
 
     SettingsException e =
         assertThrows(

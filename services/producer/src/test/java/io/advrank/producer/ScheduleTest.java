@@ -27,7 +27,8 @@ class ScheduleTest {
         0,
         "p",
         0,
-        new KafkaSettings("h:1", (short) 1));
+        new KafkaSettings("h:1", (short) 1),
+        ImageShape.FASHION_MNIST);
   }
 
   /** Sends every slot as soon as it is due, jumping the time forward; returns what was sent. */

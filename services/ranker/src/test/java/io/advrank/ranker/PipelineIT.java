@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import io.advrank.core.model.EmbeddingModel;
+import io.advrank.producer.ImageShape;
 import io.advrank.producer.ProducerService;
 import io.advrank.producer.ProducerSettings;
 import io.advrank.proto.v1.RankingResult;
@@ -63,7 +64,8 @@ class PipelineIT {
             11,
             "it-producer",
             0,
-            new KafkaSettings(kafka.bootstrapServers(), (short) 1));
+            new KafkaSettings(kafka.bootstrapServers(), (short) 1),
+            ImageShape.FASHION_MNIST);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (DeliveryCopier copier = new DeliveryCopier(kafka);
         ProducerService producer =

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import io.advrank.core.NativeMemory;
 import io.advrank.core.attack.AttackEvaluation;
 import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.attack.AttackSpec;
@@ -101,24 +102,15 @@ class ScriptedModelTest {
         evaluation.run(spec, 100, BATCH, n -> {});
       }
       int arrays = model.manager().getManagedArrays().size();
-      long rss = rssBytes();
+      long rss = NativeMemory.rssBytes();
       for (int i = 0; i < 2; i++) {
         evaluation.run(spec, 100, BATCH, n -> {});
       }
       assertEquals(arrays, model.manager().getManagedArrays().size());
-      long growth = rssBytes() - rss;
+      long growth = NativeMemory.rssBytes() - rss;
       System.out.println("native memory growth over 200 attacks: " + (growth >> 20) + " MB");
       assertTrue(growth < 200L << 20, "native memory grew by " + (growth >> 20) + " MB");
     }
-  }
-
-  private static long rssBytes() throws java.io.IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-      }
-    }
-    throw new IllegalStateException("no VmRSS in /proc/self/status");
   }
 
   /**
