@@ -7,6 +7,7 @@ import io.advrank.runtime.metrics.ProcessRegistry;
 import io.advrank.runtime.settings.SettingsException;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.topic.Topics;
+import io.advrank.serving.DeviceChoice;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;

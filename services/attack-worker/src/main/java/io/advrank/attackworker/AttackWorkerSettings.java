@@ -6,6 +6,7 @@ import static io.advrank.runtime.settings.SettingsRules.requireDuration;
 
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.settings.SettingsSource;
+import io.advrank.serving.DeviceChoice;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;

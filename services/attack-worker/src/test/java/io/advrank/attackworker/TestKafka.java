@@ -14,6 +14,7 @@ import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.topic.Topic;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.PixelCodec;
+import io.advrank.serving.DeviceChoice;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -226,8 +226,10 @@ final class DemoCommand implements Callable<Integer> {
     producerFlags.put(ProducerSettings.QUERY_RATE, Double.toString(queryRate));
     Map<String, String> rankerFlags = new HashMap<>(common);
     rankerFlags.put(RankerSettings.MODEL_DIR, model.dir.toString());
+    rankerFlags.put(RankerSettings.DEVICE, model.device.device);
     Map<String, String> workerFlags = new HashMap<>(common);
     workerFlags.put(AttackWorkerSettings.MODEL_DIR, model.dir.toString());
+    workerFlags.put(AttackWorkerSettings.DEVICE, model.device.device);
     workerFlags.put(AttackWorkerSettings.CAMPAIGN, campaign);
     Map<String, String> env = System.getenv();
     RankerService ranker =
@@ -255,6 +257,7 @@ final class DemoCommand implements Callable<Integer> {
     if (defenseTrainer) {
       Map<String, String> trainerFlags = new HashMap<>(common);
       trainerFlags.put(DefenseTrainerSettings.MODEL_DIR, model.dir.toString());
+      trainerFlags.put(DefenseTrainerSettings.DEVICE, model.device.device);
       if (ModelSpec.TORCHSCRIPT.equals(served.architecture())) {
         // Hardened versions of a team's own model are named after it, not after our C2F1.
         String base = ModelManifest.read(model.dir).version().replaceAll("[^A-Za-z0-9._-]", "-");

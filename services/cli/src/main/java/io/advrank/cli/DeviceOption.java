@@ -1,8 +1,8 @@
 package io.advrank.cli;
 
 import ai.djl.Device;
-import io.advrank.attackworker.DeviceChoice;
 import io.advrank.runtime.settings.SettingsException;
+import io.advrank.serving.DeviceChoice;
 import picocli.CommandLine.Option;
 
 /** {@code --device auto|cpu|gpu|gpu:N}: where the model runs. */

@@ -6,6 +6,7 @@ import static io.advrank.runtime.settings.SettingsRules.requireDuration;
 
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.settings.SettingsSource;
+import io.advrank.serving.DeviceChoice;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -53,6 +54,7 @@ import java.util.Set;
  * @param trainerId this instance's name ({@value #TRAINER_ID})
  * @param metricsPort port of {@code /metrics}; 0 = any ({@value #METRICS_PORT})
  * @param kafka how to reach Kafka
+ * @param device where the model trains ({@value #DEVICE}: auto, cpu, gpu or gpu:N)
  */
 public record DefenseTrainerSettings(
     Path modelDir,
@@ -75,7 +77,8 @@ public record DefenseTrainerSettings(
     String groupId,
     String trainerId,
     int metricsPort,
-    KafkaSettings kafka) {
+    KafkaSettings kafka,
+    DeviceChoice device) {
 
   public static final String MODEL_DIR = "model.dir";
   public static final String BATCH_SIZE = "train.batch.size";
@@ -94,6 +97,7 @@ public record DefenseTrainerSettings(
   public static final String MAX_RECALL_DROP = "gate.max.recall.drop";
   public static final String MIN_ROBUSTNESS_GAIN = "gate.min.robustness.gain";
   public static final String VERSION_PREFIX = "version.prefix";
+  public static final String DEVICE = "device";
   public static final String GROUP_ID = "group.id";
   public static final String TRAINER_ID = "trainer.id";
   public static final String METRICS_PORT = "metrics.port";
@@ -163,6 +167,7 @@ public record DefenseTrainerSettings(
     require(trainerId != null && trainerId.matches(NAME), TRAINER_ID, trainerId, NAME_RULE);
     require(
         metricsPort >= 0 && metricsPort <= 65535, METRICS_PORT, metricsPort, "must be 0..65535");
+    device = device == null ? DeviceChoice.parse("cpu") : device;
   }
 
   /** Reads the settings from flags, environment and file, with defaults for a local demo. */
@@ -188,7 +193,8 @@ public record DefenseTrainerSettings(
         source.string(GROUP_ID, "advrank-defense-trainer"),
         source.string(TRAINER_ID, "defense-trainer-0"),
         source.intValue(METRICS_PORT, DEFAULT_METRICS_PORT),
-        KafkaSettings.from(source));
+        KafkaSettings.from(source),
+        DeviceChoice.parse(source.string(DEVICE, "auto")));
   }
 
   private static Set<String> keys() {
@@ -214,7 +220,8 @@ public record DefenseTrainerSettings(
                 VERSION_PREFIX,
                 GROUP_ID,
                 TRAINER_ID,
-                METRICS_PORT));
+                METRICS_PORT,
+                DEVICE));
     keys.addAll(KafkaSettings.KEYS);
     return Set.copyOf(keys);
   }

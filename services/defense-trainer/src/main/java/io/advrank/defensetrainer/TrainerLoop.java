@@ -1,6 +1,5 @@
 package io.advrank.defensetrainer;
 
-import ai.djl.Device;
 import io.advrank.core.attack.PgdSchedule;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.core.defense.EstDefense;
@@ -159,7 +158,7 @@ final class TrainerLoop implements Runnable {
             "defense-trainer",
             settings.kafka().bootstrapServers(),
             spec,
-            Device.cpu(),
+            settings.device().resolve(),
             parent.version(),
             parent.createdAtMs(),
             (model, update) -> {
@@ -237,7 +236,7 @@ final class TrainerLoop implements Runnable {
 
   private void start(AssembledModel version) throws ModelException {
     parent = version;
-    candidate = Versions.open(version, Device.cpu());
+    candidate = Versions.open(version, settings.device().resolve());
     spec = candidate.spec();
     buffer = new TrainingBuffer(settings.bufferImages(), settings.heldOutImages(), spec);
     trainer = newTrainer(candidate);
@@ -333,7 +332,7 @@ final class TrainerLoop implements Runnable {
       LOG.info("held-out set frozen at {} images", heldOut.size());
     }
     if (parentFigures == null) {
-      try (EmbeddingModel p = Versions.open(parent, Device.cpu())) {
+      try (EmbeddingModel p = Versions.open(parent, settings.device().resolve())) {
         parentFigures = measure(p);
       }
       // At start, and after a rollback: the served version is the base of the R@1 budget.
@@ -359,7 +358,7 @@ final class TrainerLoop implements Runnable {
     } else if (verdict.recallFailed()) {
       candidate.close();
       candidate = null;
-      candidate = Versions.open(parent, Device.cpu());
+      candidate = Versions.open(parent, settings.device().resolve());
       trainer = newTrainer(candidate);
       stepsSinceParent = 0;
     }

@@ -15,6 +15,7 @@ import io.advrank.runtime.model.ModelTopic;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.PixelCodec;
+import io.advrank.serving.DeviceChoice;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -236,7 +237,8 @@ class DefenseTrainerIT {
         "it-trainer-" + id,
         "it-trainer-" + id,
         0,
-        new KafkaSettings(kafka.bootstrapServers(), (short) 1));
+        new KafkaSettings(kafka.bootstrapServers(), (short) 1),
+        DeviceChoice.parse("cpu"));
   }
 
   /** Every decision on the topic, read until {@code done} holds for them. */

@@ -1,6 +1,5 @@
 package io.advrank.ranker;
 
-import ai.djl.Device;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
 import io.advrank.proto.v1.ImageEvent;
@@ -124,7 +123,7 @@ public final class RankerService implements AutoCloseable {
             SERVICE,
             settings.kafka().bootstrapServers(),
             model,
-            Device.cpu(),
+            settings.device().resolve(),
             catalog::offer,
             registry,
             clock);
@@ -144,10 +143,10 @@ public final class RankerService implements AutoCloseable {
     this.queryThread = new Thread(queries, "advrank-" + settings.rankerId() + "-queries");
   }
 
-  /** Loads the model of {@code model.dir} on the CPU; the service closes it. */
+  /** Loads the model of {@code model.dir} on the {@code device}; the service closes it. */
   public static RankerService create(RankerSettings settings, Clock clock, MeterRegistry registry)
       throws ModelException {
-    EmbeddingModel model = EmbeddingModel.load(settings.modelDir(), Device.cpu());
+    EmbeddingModel model = EmbeddingModel.load(settings.modelDir(), settings.device().resolve());
     try {
       return new RankerService(settings, model, true, clock, registry);
     } catch (RuntimeException e) {

@@ -6,6 +6,7 @@ import static io.advrank.runtime.settings.SettingsRules.requireDuration;
 
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.settings.SettingsSource;
+import io.advrank.serving.DeviceChoice;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -32,6 +33,7 @@ import java.util.Set;
  * @param rankerId this instance's name, for client ids and dead letters ({@value #RANKER_ID})
  * @param metricsPort port of {@code /metrics} and {@code /health}; 0 = any ({@value #METRICS_PORT})
  * @param kafka how to reach Kafka
+ * @param device where the model runs ({@value #DEVICE}: auto, cpu, gpu or gpu:N)
  */
 public record RankerSettings(
     Path modelDir,
@@ -44,9 +46,11 @@ public record RankerSettings(
     String groupId,
     String rankerId,
     int metricsPort,
-    KafkaSettings kafka) {
+    KafkaSettings kafka,
+    DeviceChoice device) {
 
   public static final String MODEL_DIR = "model.dir";
+  public static final String DEVICE = "device";
   public static final String TOP_K = "ranking.k";
   public static final String QUERY_BATCH_MAX = "query.batch.max";
   public static final String QUERY_BATCH_WAIT = "query.batch.wait";
@@ -88,6 +92,7 @@ public record RankerSettings(
     requireDuration(rebuildInterval, REBUILD_INTERVAL, Duration.ofHours(1));
     require(groupId != null && groupId.matches(NAME), GROUP_ID, groupId, NAME_RULE);
     require(rankerId != null && rankerId.matches(NAME), RANKER_ID, rankerId, NAME_RULE);
+    device = device == null ? DeviceChoice.parse("cpu") : device;
     require(
         metricsPort >= 0 && metricsPort <= 65535, METRICS_PORT, metricsPort, "must be 0..65535");
   }
@@ -105,7 +110,8 @@ public record RankerSettings(
         source.string(GROUP_ID, "advrank-ranker"),
         source.string(RANKER_ID, "ranker-0"),
         source.intValue(METRICS_PORT, DEFAULT_METRICS_PORT),
-        KafkaSettings.from(source));
+        KafkaSettings.from(source),
+        DeviceChoice.parse(source.string(DEVICE, "auto")));
   }
 
   private static Set<String> keys() {
@@ -121,7 +127,8 @@ public record RankerSettings(
                 REBUILD_INTERVAL,
                 GROUP_ID,
                 RANKER_ID,
-                METRICS_PORT));
+                METRICS_PORT,
+                DEVICE));
     keys.addAll(KafkaSettings.KEYS);
     return Set.copyOf(keys);
   }

@@ -3,6 +3,7 @@ package io.advrank.ranker;
 import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.topic.Topics;
+import io.advrank.serving.DeviceChoice;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +51,8 @@ final class TestKafka {
         "it-rankers",
         id,
         0,
-        new KafkaSettings(kafka.bootstrapServers(), (short) 1));
+        new KafkaSettings(kafka.bootstrapServers(), (short) 1),
+        DeviceChoice.parse("cpu"));
   }
 
   static KafkaProducer<byte[], byte[]> bytesProducer(EmbeddedKafka kafka) {

@@ -1,4 +1,4 @@
-package io.advrank.attackworker;
+package io.advrank.serving;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -11,11 +11,12 @@ import java.util.function.IntSupplier;
  * {@code auto} takes GPU 0 when the engine sees one and the CPU otherwise.
  *
  * <p>Only the CPU build of libtorch ({@code pytorch-native-cpu}) is on the classpath, so on this
- * build every GPU choice fails at model load. To attack on a GPU, provide a CUDA libtorch: point
+ * build every GPU choice fails at model load. To run on a GPU, provide a CUDA libtorch: point
  * {@code PYTORCH_LIBRARY_PATH} at an unpacked CUDA libtorch of the same version (2.7.1) and set
- * {@code PYTORCH_FLAVOR} (e.g. {@code cu124}), or let DJL download its CUDA flavour where the
+ * {@code PYTORCH_FLAVOR} (e.g. {@code cu128}), or let DJL download its CUDA flavour where the
  * network allows ({@code DJL_OFFLINE=false}, no {@code pytorch-native-cpu} on the classpath).
- * Untested here: the machine has no GPU.
+ * Proven on an H200 with core's DeviceCheck ({@code deploy/gpu/}); the services' own GPU runs are
+ * not tested yet.
  *
  * @param gpu false for the CPU
  * @param index the GPU index; -1 for the CPU or {@code auto}

@@ -1,4 +1,4 @@
-package io.advrank.attackworker;
+package io.advrank.serving;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
