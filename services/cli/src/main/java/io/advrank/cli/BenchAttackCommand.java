@@ -7,8 +7,6 @@ import io.advrank.core.bench.AttackBenchmark;
 import io.advrank.core.bench.ModelBenchmark;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
-import io.advrank.core.model.ModelSpec;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,15 +44,7 @@ final class BenchAttackCommand implements Callable<Integer> {
       description = "Gallery size, as the Fashion-MNIST test set (default: ${DEFAULT-VALUE}).")
   int gallery;
 
-  @Option(
-      names = "--model",
-      paramLabel = "DIR",
-      description =
-          "A model directory, e.g. an imported TorchScript model (default: a C2F1 with random"
-              + " weights, as bench/torch_ca_plus.py).")
-  Path modelDir;
-
-  @Mixin DeviceOption device;
+  @Mixin BenchModelOption modelOption;
   @Mixin ProfileOption profile;
 
   @Option(
@@ -100,8 +90,8 @@ final class BenchAttackCommand implements Callable<Integer> {
     AttackProfile p = profile.get();
     double epsilon = eps != null ? eps : p.defaultEpsilon();
     String version;
-    try (EmbeddingModel model = open()) {
-      version = model.version();
+    try (EmbeddingModel model = modelOption.open()) {
+      version = modelOption.describe(model);
       points =
           new AttackBenchmark(model, gallery, seconds)
               .optSchedule(p, epsilon)
@@ -120,12 +110,6 @@ final class BenchAttackCommand implements Callable<Integer> {
     return 0;
   }
 
-  private EmbeddingModel open() throws ModelException {
-    return modelDir == null
-        ? EmbeddingModel.create(ModelSpec.c2f1(1, 28, 28), 0, device.resolve())
-        : EmbeddingModel.load(modelDir, device.resolve());
-  }
-
   private String table(
       int threads,
       double roofline,
@@ -137,7 +121,7 @@ final class BenchAttackCommand implements Callable<Integer> {
     s.append(
         String.format(
             "model %s; libtorch threads: %d; roofline (2048^3 fp32 matmul): %.1f GFLOP/s%n",
-            modelDir == null ? "c2f1 (random weights)" : version, threads, roofline / 1e9));
+            version, threads, roofline / 1e9));
     s.append(
         String.format(
             "%-7s %6s %10s %14s %12s %9s %9s%n",

@@ -1,9 +1,8 @@
 package io.advrank.cli;
 
-import ai.djl.Device;
 import io.advrank.core.bench.ModelBenchmark;
 import io.advrank.core.model.EmbeddingModel;
-import io.advrank.core.model.ModelSpec;
+import io.advrank.core.model.ModelException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,12 +16,14 @@ import picocli.CommandLine.Option;
     name = "model",
     mixinStandardHelpOptions = true,
     description =
-        "Embedding throughput of the C2F1 (forward; forward + backward to the input, i.e. one "
-            + "attack step) at several batch sizes, as images/s and as a fraction of the roofline: "
-            + "the sustained fp32 rate of a 2048^3 matrix multiply in the same engine.")
+        "Embedding throughput of the C2F1, or of any model directory with --model (forward;"
+            + " forward + backward to the input, i.e. one attack step) at several batch sizes, as"
+            + " images/s and, for the C2F1, as a fraction of the roofline: the sustained fp32 rate"
+            + " of a 2048^3 matrix multiply in the same engine.")
 final class BenchModelCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
   @Mixin ThreadsOption threadsOption;
+  @Mixin BenchModelOption modelOption;
 
   @Option(
       names = "--batches",
@@ -44,7 +45,7 @@ final class BenchModelCommand implements Callable<Integer> {
   int gemmSize;
 
   @Override
-  public Integer call() {
+  public Integer call() throws ModelException {
     for (int b : batches) {
       if (b < 1) {
         throw new IllegalArgumentException("--batches: sizes must be >= 1, was " + b);
@@ -57,23 +58,32 @@ final class BenchModelCommand implements Callable<Integer> {
     int threads = threadsOption.apply();
     double roofline = ModelBenchmark.gemmFlops(gemmSize, seconds);
     List<ModelBenchmark.Point> points;
-    try (EmbeddingModel model = EmbeddingModel.create(ModelSpec.c2f1(1, 28, 28), 0, Device.cpu())) {
+    boolean c2f1;
+    String name;
+    try (EmbeddingModel model = modelOption.open()) {
+      c2f1 = BenchModelOption.isC2f1(model);
+      name = modelOption.describe(model);
       points = new ModelBenchmark(model, seconds).run(batches);
     }
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("threads", threads);
+    json.put("model", name);
     json.put("roofline_gflops", roofline / 1e9);
     json.put("points", points);
-    output.print(json, () -> table(threads, roofline, points));
+    output.print(json, () -> table(threads, roofline, points, name, c2f1));
     return 0;
   }
 
-  private String table(int threads, double roofline, List<ModelBenchmark.Point> points) {
+  private String table(
+      int threads, double roofline, List<ModelBenchmark.Point> points, String name, boolean c2f1) {
+    // FLOP per image are known for the C2F1 only; other models get no roofline fraction.
+    double forwardFlop = c2f1 ? ModelBenchmark.C2F1_FORWARD_FLOP : Double.NaN;
+    double stepFlop = c2f1 ? ModelBenchmark.C2F1_ATTACK_STEP_FLOP : Double.NaN;
     StringBuilder s = new StringBuilder();
     s.append(
         String.format(
-            "libtorch threads: %d; roofline (%d^3 fp32 matmul): %.1f GFLOP/s%n",
-            threads, gemmSize, roofline / 1e9));
+            "model %s; libtorch threads: %d; roofline (%d^3 fp32 matmul): %.1f GFLOP/s%n",
+            name, threads, gemmSize, roofline / 1e9));
     s.append(
         String.format(
             "%6s %14s %10s %16s %10s%n",
@@ -81,18 +91,25 @@ final class BenchModelCommand implements Callable<Integer> {
     for (ModelBenchmark.Point p : points) {
       s.append(
           String.format(
-              "%6d %14.0f %9.1f%% %16.0f %9.1f%%%n",
+              "%6d %14.0f %10s %16.0f %10s%n",
               p.batch(),
               p.forwardImagesPerSecond(),
-              100 * p.forwardImagesPerSecond() * ModelBenchmark.C2F1_FORWARD_FLOP / roofline,
+              share(p.forwardImagesPerSecond(), forwardFlop, roofline),
               p.attackStepImagesPerSecond(),
-              100
-                  * p.attackStepImagesPerSecond()
-                  * ModelBenchmark.C2F1_ATTACK_STEP_FLOP
-                  / roofline));
+              share(p.attackStepImagesPerSecond(), stepFlop, roofline)));
     }
-    s.append(
-        "(per image: forward 27.7 MFLOP, attack step 55 MFLOP, 1 multiply-add = 2 FLOP; BRIEF §6)\n");
+    if (c2f1) {
+      s.append(
+          "(per image: forward 27.7 MFLOP, attack step 55 MFLOP, 1 multiply-add = 2 FLOP;"
+              + " BRIEF §6)\n");
+    }
     return s.toString();
+  }
+
+  /** Achieved FLOP/s as a percentage of the roofline, or "-" where the FLOP are unknown. */
+  private static String share(double imagesPerSecond, double flopPerImage, double roofline) {
+    return Double.isNaN(flopPerImage)
+        ? "-"
+        : String.format("%.1f%%", 100 * imagesPerSecond * flopPerImage / roofline);
   }
 }
