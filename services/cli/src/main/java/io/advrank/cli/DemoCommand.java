@@ -218,7 +218,8 @@ final class DemoCommand implements Callable<Integer> {
     Map<String, String> producerFlags = new HashMap<>(common);
     producerFlags.put(ProducerSettings.DATA_DIR, data.dir.toString());
     // Photo folders are sent at the model's input; IDX files keep their own shape.
-    ModelSpec served = model.spec();
+    ModelManifest servedManifest = ModelManifest.read(model.dir);
+    ModelSpec served = servedManifest.spec();
     producerFlags.put(
         ProducerSettings.IMAGE_SHAPE,
         served.channels() + "x" + served.height() + "x" + served.width());
@@ -260,7 +261,7 @@ final class DemoCommand implements Callable<Integer> {
       trainerFlags.put(DefenseTrainerSettings.DEVICE, model.device.device);
       if (ModelSpec.TORCHSCRIPT.equals(served.architecture())) {
         // Hardened versions of a team's own model are named after it, not after our C2F1.
-        String base = ModelManifest.read(model.dir).version().replaceAll("[^A-Za-z0-9._-]", "-");
+        String base = servedManifest.version().replaceAll("[^A-Za-z0-9._-]", "-");
         trainerFlags.put(
             DefenseTrainerSettings.VERSION_PREFIX,
             base.substring(0, Math.min(base.length(), 36)) + "-est");

@@ -105,15 +105,11 @@ public final class DeviceCheck {
     for (int i = 0; i < pixels.length; i++) {
       pixels[i] = random.nextFloat();
     }
-    int[] anchors = new int[EST_BATCH];
-    int[] positives = new int[EST_BATCH];
-    int[] negatives = new int[EST_BATCH];
+    int[] labels = new int[EST_BATCH]; // pair-laid: rows 2k and 2k + 1 share label k
     for (int i = 0; i < EST_BATCH; i++) {
-      anchors[i] = i;
-      positives[i] = i ^ 1;
-      negatives[i] = (i + 2) % EST_BATCH;
+      labels[i] = i / 2;
     }
-    Triplets triplets = new Triplets(EST_BATCH, anchors, positives, negatives);
+    Triplets triplets = Triplets.randomNegatives(labels, random);
     EstDefense est = new EstDefense(AttackProfile.ROB224.schedule(8.0 / 255));
     TripletTrainer trainer =
         est.trainer(model, new TrainSettings(1, EST_BATCH, 1e-4f, 1e-7f, 0.2f, 0));

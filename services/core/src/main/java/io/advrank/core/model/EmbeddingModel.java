@@ -98,11 +98,6 @@ public final class EmbeddingModel implements AutoCloseable {
         : C2F1Network.load(spec, weights, manager, source);
   }
 
-  /** A model around a network already loaded into {@code manager} (for {@link ModelImport}). */
-  static EmbeddingModel of(ModelSpec spec, NDManager manager, Network network) {
-    return new EmbeddingModel(spec, manager, network, null);
-  }
-
   /**
    * Saves with float16 weights (half the size; R@1 unchanged to 4 decimals); a TorchScript model is
    * saved as TorchScript, as it came.
@@ -215,11 +210,6 @@ public final class EmbeddingModel implements AutoCloseable {
    */
   NDArray referenceForward(NDArray x) {
     return ((C2F1Network) network).referenceForward(x);
-  }
-
-  /** The network, for tests and {@link ModelImport} in this package. */
-  Network network() {
-    return network;
   }
 
   /** Freezes (or unfreezes) every parameter, so input gradients leave the weights untouched. */

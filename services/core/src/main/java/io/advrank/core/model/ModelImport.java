@@ -5,6 +5,7 @@ import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -114,7 +115,7 @@ public final class ModelImport {
                 + PROBE
                 + ", d)");
       }
-      requireFinite(e.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray(), source);
+      requireFinite(e.toType(DataType.FLOAT32, false).toFloatArray(), source);
       return Math.toIntExact(s[1]);
     }
   }

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -173,16 +174,13 @@ class ScriptedModelTest {
     return indices;
   }
 
+  /** The paper's in-batch triplets for {@link #pairsByClass}: rows 2c and 2c+1 share label c. */
   private static Triplets triplets() {
-    int[] anchors = new int[BATCH];
-    int[] pos = new int[BATCH];
-    int[] neg = new int[BATCH];
+    int[] labels = new int[BATCH];
     for (int i = 0; i < BATCH; i++) {
-      anchors[i] = i;
-      pos[i] = i ^ 1;
-      neg[i] = (i + 2) % BATCH;
+      labels[i] = i / 2;
     }
-    return new Triplets(BATCH, anchors, pos, neg);
+    return Triplets.randomNegatives(labels, new Random(3));
   }
 
   private static int[] range(int n) {
