@@ -54,6 +54,9 @@ public final class AdvrankCli implements Runnable {
     CommandLine cli = new CommandLine(new AdvrankCli());
     cli.setExecutionExceptionHandler(AdvrankCli::onError);
     cli.setParameterExceptionHandler(AdvrankCli::onBadArgs);
+    // `serve NAME --key value ...` hands its flags to the service, which knows its own settings;
+    // picocli must not refuse them as unknown options of `serve` (it did: "Unknown option").
+    cli.getSubcommands().get("serve").setUnmatchedOptionsArePositionalParams(true);
     return cli.execute(args);
   }
 
