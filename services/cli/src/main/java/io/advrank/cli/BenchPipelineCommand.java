@@ -135,7 +135,8 @@ final class BenchPipelineCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     validate();
-    ImageDataset test = data.load(DatasetDirectory.Split.TEST, null);
+    // At the model's input: events of another shape would be dead-lettered, not served.
+    ImageDataset test = data.load(DatasetDirectory.Split.TEST, 0, null, model.spec());
     if (catalog + items > test.size()) {
       throw new IllegalArgumentException(
           "--catalog + --items: must be <= the %d test images, was %d"

@@ -4,6 +4,7 @@ import io.advrank.attackworker.AttackWorkerService;
 import io.advrank.attackworker.AttackWorkerSettings;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
+import io.advrank.core.model.ModelSpec;
 import io.advrank.ranker.RankerService;
 import io.advrank.ranker.RankerSettings;
 import io.advrank.runtime.kafka.EmbeddedKafka;
@@ -65,7 +66,9 @@ final class BenchSwapCommand implements Callable<Integer> {
     if (swaps < 1 || swaps > 1000) {
       throw new IllegalArgumentException("--swaps: must be in 1..1000, was " + swaps);
     }
-    ImageDataset test = data.load(DatasetDirectory.Split.TEST, null);
+    ModelSpec spec = model.spec();
+    // At the model's input: a catalog of another shape would be dead-lettered, not re-embedded.
+    ImageDataset test = data.load(DatasetDirectory.Split.TEST, 0, null, spec);
     if (catalog < 2 || catalog > test.size()) {
       throw new IllegalArgumentException(
           "--catalog: must be in 2.." + test.size() + ", was " + catalog);
@@ -91,8 +94,10 @@ final class BenchSwapCommand implements Callable<Integer> {
             || !worker.awaitReady(Duration.ofMinutes(5))) {
           throw new IllegalStateException("services did not load the catalog in 5 minutes");
         }
+        awaitCatalog(ranker);
         System.err.printf(
-            "bench swap: ranker and attack-worker ready with %d catalog items%n", catalog);
+            "bench swap: ranker and attack-worker ready with %d catalog items%n",
+            ranker.catalogSize());
         BenchSwapBreakdown breakdown = new BenchSwapBreakdown(registry);
         double[] seconds = new double[swaps];
         for (int s = 0; s < swaps; s++) {
@@ -135,10 +140,11 @@ final class BenchSwapCommand implements Callable<Integer> {
             () ->
                 String.format(
                         Locale.ROOT,
-                        "hot swap, %d versions, catalog %d, C2F1 (%s): p50 %.2f s, p99 %.2f s,"
+                        "hot swap, %d versions, catalog %d, %s (%s): p50 %.2f s, p99 %.2f s,"
                             + " max %.2f s%n",
                         swaps,
                         catalog,
+                        spec.describe(),
                         model.dir,
                         percentile(seconds, 0.50),
                         percentile(seconds, 0.99),
@@ -203,5 +209,22 @@ final class BenchSwapCommand implements Callable<Integer> {
     flags.put("kafka.bootstrap.servers", bootstrap);
     flags.put("metrics.port", "0");
     return flags;
+  }
+
+  /** Waits until the ranker holds the whole catalog: a swap then re-embeds all of it. */
+  private void awaitCatalog(RankerService ranker) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    while (ranker.catalogSize() < catalog) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the ranker holds "
+                + ranker.catalogSize()
+                + " of "
+                + catalog
+                + " catalog items"
+                + " after 5 minutes (see the dead-letter topic)");
+      }
+      Thread.sleep(50);
+    }
   }
 }
