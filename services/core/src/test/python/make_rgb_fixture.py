@@ -64,10 +64,11 @@ def background(kind, rng):
     return np.clip(base + ramp + noise, 0, 255)
 
 
-def photo(grey, rng):
+def photo(grey, rng, kind=None):
     mask = grey.astype(np.float32)[:, :, None] / 255.0
     colour = rng.integers(30, 255, size=3).astype(np.float32)
-    kind = ["white", "textured", "dark"][rng.integers(0, 3)]
+    if kind is None:
+        kind = ["white", "textured", "dark"][rng.integers(0, 3)]
     rgb = background(kind, rng) * (1 - mask) + colour * mask
     h, w = int(rng.integers(36, 65)), int(rng.integers(36, 65))
     image = Image.fromarray(rgb.astype(np.uint8), "RGB")

@@ -1,7 +1,9 @@
 package io.advrank.cli;
 
+import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.attack.AttackSpec;
 import io.advrank.core.attack.AttackType;
+import io.advrank.core.attack.Epsilons;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.EmbeddingModel;
@@ -10,6 +12,7 @@ import io.advrank.runtime.settings.KafkaSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,12 +49,16 @@ final class BenchDetectCommand implements Callable<Integer> {
       description = "Attack types (default: ${DEFAULT-VALUE}).")
   List<String> types;
 
+  @Mixin ProfileOption profile;
+
   @Option(
       names = "--eps",
       split = ",",
-      defaultValue = "0.03,0.1,0.3",
-      description = "Budgets (default: ${DEFAULT-VALUE}).")
-  double[] eps;
+      converter = EpsilonConverter.class,
+      description =
+          "Budgets, as 0.03 or 8/255 (default: 0.03,0.1,0.3 for the paper profile, 4/255,8/255"
+              + ",16/255 for rob224).")
+  Double[] eps;
 
   @Option(
       names = "--limit",
@@ -132,28 +139,39 @@ final class BenchDetectCommand implements Callable<Integer> {
           "--calibration: must be 10.." + (catalog - 1) + " (below --catalog), was " + calibration);
     }
     List<AttackType> attackTypes = types.stream().map(AttackType::parse).toList();
-    for (double e : eps) {
+    AttackProfile attackProfile = profile.get();
+    double[] epsilons =
+        eps != null
+            ? Arrays.stream(eps).mapToDouble(Double::doubleValue).toArray()
+            : attackProfile == AttackProfile.PAPER
+                ? new double[] {0.03, 0.1, 0.3}
+                : new double[] {4 / 255.0, 8 / 255.0, 16 / 255.0};
+    for (double e : epsilons) {
       if (!(e > 0 && e <= 1)) {
         throw new IllegalArgumentException("--eps: each must be in (0, 1], was " + e);
       }
     }
-    ImageDataset test = data.load(DatasetDirectory.Split.TEST, null);
+    // Photos at the model's input, as the ranker sees them.
+    ImageDataset test = data.load(DatasetDirectory.Split.TEST, 0, null, modelOptions.spec());
     Path state = Files.createTempDirectory("advrank-bench-detect");
     MonitorSettings settings = settings(state);
     long t0 = System.nanoTime();
     List<DetectScores> rows = new ArrayList<>();
+    double flatShare;
     try (EmbeddingModel model = modelOptions.open(test);
         DetectScenario scenario = new DetectScenario(model, test, catalog, 10)) {
       DetectRun run = new DetectRun(scenario, settings, perWindow, testWindows, seed);
       for (AttackType type : attackTypes) {
-        for (double e : eps) {
-          AttackSpec spec = new AttackSpec(type, e, 1, seed);
+        for (double e : epsilons) {
+          AttackSpec spec = new AttackSpec(type, e, 1, seed, attackProfile);
           DetectScores s = run.score(spec, limit);
           rows.add(s);
           System.err.printf(
-              "bench detect: %s eps %.2f done (%.0f s)%n", type, e, (System.nanoTime() - t0) / 1e9);
+              "bench detect: %s eps %s done (%.0f s)%n",
+              type, Epsilons.format(e), (System.nanoTime() - t0) / 1e9);
         }
       }
+      flatShare = scenario.flatBackgroundShare();
     }
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("model", modelOptions.dir.toString());
@@ -161,9 +179,11 @@ final class BenchDetectCommand implements Callable<Integer> {
     json.put("queries_per_window", perWindow);
     json.put("calibration_scores", calibration);
     json.put("calibration_fpr", fpr);
+    json.put("profile", profile.get().label());
+    json.put("flat_background_share", flatShare);
     json.put("results", rows);
     json.put("seconds", (System.nanoTime() - t0) / 1e9);
-    output.print(json, () -> table(rows));
+    output.print(json, () -> table(rows, flatShare));
     return 0;
   }
 
@@ -185,7 +205,7 @@ final class BenchDetectCommand implements Callable<Integer> {
         new KafkaSettings("in-process:9092", (short) 1));
   }
 
-  private String table(List<DetectScores> rows) {
+  private String table(List<DetectScores> rows, double flatShare) {
     StringBuilder s = new StringBuilder();
     s.append(
         String.format(
@@ -195,7 +215,12 @@ final class BenchDetectCommand implements Callable<Integer> {
             catalog, perWindow, 100 * fpr, calibration));
     s.append(
         String.format(
-            "%-7s %5s %-6s %5s %6s %9s %7s %7s %7s  %s%n",
+            "%.0f%% of the scored images had a flat dark or white background (the speckle"
+                + " statistic's); the others were scored by the squeezers alone%n",
+            100 * flatShare));
+    s.append(
+        String.format(
+            "%-7s %6s %-6s %5s %6s %9s %7s %7s %7s  %s%n",
             "attack",
             "eps",
             "unit",
@@ -209,9 +234,9 @@ final class BenchDetectCommand implements Callable<Integer> {
     for (DetectScores r : rows) {
       s.append(
           String.format(
-              "%-7s %5.2f %-6s %5d %6d %9.3f %7.3f %7.4f %7.3f  %s / %s%n",
+              "%-7s %6s %-6s %5d %6d %9.3f %7.3f %7.4f %7.3f  %s / %s%n",
               r.attack(),
-              r.epsilon(),
+              Epsilons.format(r.epsilon()),
               r.unit(),
               r.positives(),
               r.negatives(),

@@ -2,6 +2,8 @@ package io.advrank.cli;
 
 import io.advrank.attackworker.AttackWorkerService;
 import io.advrank.attackworker.AttackWorkerSettings;
+import io.advrank.attackworker.Campaign;
+import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.core.model.ModelSpec;
 import io.advrank.defensetrainer.DefenseTrainerService;
@@ -265,6 +267,14 @@ final class DemoCommand implements Callable<Integer> {
         trainerFlags.put(
             DefenseTrainerSettings.VERSION_PREFIX,
             base.substring(0, Math.min(base.length(), 36)) + "-est");
+      }
+      // The trainer hardens the model against the campaign it sees: robrank's photo budgets
+      // (inner attack at 8/255, probes at 4/255 and 8/255) when the campaign attacks under rob224.
+      boolean rob224 =
+          Campaign.parse(campaign, 0).attacks().stream()
+              .anyMatch(a -> a.profile() == AttackProfile.ROB224);
+      if (rob224) {
+        trainerFlags.put(DefenseTrainerSettings.PROFILE, AttackProfile.ROB224.label());
       }
       // A small catalog (e.g. a team's own photo folder) must still leave the trainer a held-out
       // set to gate versions with: a quarter of it, at most the trainer's default of 500.

@@ -84,7 +84,8 @@ final class DetectRun {
     int testQueries = testWindows * perWindow;
     if (queryRows.size() < calibrationQueries + testQueries + 1) {
       throw new IllegalArgumentException(
-          "--per-window: " + queryRows.size() + " query images are too few for this traffic");
+          "--per-window: %d query images (test images beyond --catalog) are too few: %d calibrate and %d test (--calibration, --per-window, --test-windows)"
+              .formatted(queryRows.size(), calibrationQueries, testQueries + 1));
     }
     int[] calRows = rows(queryRows.subList(0, calibrationQueries));
     this.calibration =

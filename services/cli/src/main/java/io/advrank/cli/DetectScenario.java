@@ -57,6 +57,13 @@ final class DetectScenario implements AutoCloseable {
     this.querySqueeze = FeatureSqueeze.of(model.spec());
   }
 
+  /** The share of the photos and queries scored so far that had a flat dark or white background. */
+  double flatBackgroundShare() {
+    long flat = photoSqueeze.scored(true) + querySqueeze.scored(true);
+    long none = photoSqueeze.scored(false) + querySqueeze.scored(false);
+    return flat + none == 0 ? Double.NaN : (double) flat / (flat + none);
+  }
+
   int catalogSize() {
     return catalog;
   }

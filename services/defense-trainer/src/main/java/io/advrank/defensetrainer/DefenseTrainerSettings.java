@@ -4,7 +4,10 @@ import static io.advrank.runtime.settings.SettingsRules.NAME_RULE;
 import static io.advrank.runtime.settings.SettingsRules.require;
 import static io.advrank.runtime.settings.SettingsRules.requireDuration;
 
+import io.advrank.core.attack.AttackProfile;
+import io.advrank.core.attack.Epsilons;
 import io.advrank.runtime.settings.KafkaSettings;
+import io.advrank.runtime.settings.SettingsException;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.serving.DeviceChoice;
 import java.nio.file.Path;
@@ -22,10 +25,14 @@ import java.util.Set;
  *     attackIterations} clean steps, so keep it small on a CPU
  * @param learningRate Adam's step size for fine-tuning ({@value #LEARNING_RATE}); 2e-4 kept more
  *     R@1 per point of robustness than 5e-4 in offline fine-tunes (README, "Defense")
- * @param epsilon ε of the inner ES-PGD ({@value #EPSILON}; the paper's 0.3)
+ * @param epsilon ε of the inner ES-PGD ({@value #EPSILON}, {@code 0.3} or {@code 8/255}; by default
+ *     the profile's: the paper's 0.3, rob224's 8/255)
  * @param attackIterations iterations of the inner ES-PGD, with α = 2ε / iterations ({@value
  *     #ATTACK_ITERATIONS}); 5 where the paper runs 30 at ε 0.3: with the ε warm-up, 5 reached the
  *     same R@1 and robustness as 10 offline in 37 % less time (README, "Defense")
+ * @param profile {@value #PROFILE}: {@code paper} (28-px images) or {@code rob224} (224-px photos):
+ *     the inner attack's default ε, and the probe attacks the gate measures versions by ({@link
+ *     Figures#probes})
  * @param epsilonWarmupSteps EST steps over which the inner attack's ε grows linearly to {@code
  *     epsilon} ({@value #EPSILON_WARMUP_STEPS}); 0 attacks with the full ε from the first step
  * @param cleanWeight share w of clean triplets in every step, L = w·L(x) + (1 − w)·L(x̃), in [0, 1)
@@ -62,6 +69,7 @@ public record DefenseTrainerSettings(
     float learningRate,
     double epsilon,
     int attackIterations,
+    AttackProfile profile,
     long epsilonWarmupSteps,
     double cleanWeight,
     float margin,
@@ -85,6 +93,7 @@ public record DefenseTrainerSettings(
   public static final String LEARNING_RATE = "train.learning.rate";
   public static final String EPSILON = "train.epsilon";
   public static final String ATTACK_ITERATIONS = "train.attack.iterations";
+  public static final String PROFILE = "train.profile";
   public static final String EPSILON_WARMUP_STEPS = "train.epsilon.warmup.steps";
   public static final String CLEAN_WEIGHT = "train.clean.weight";
   public static final String MARGIN = "train.margin";
@@ -168,6 +177,7 @@ public record DefenseTrainerSettings(
     require(
         metricsPort >= 0 && metricsPort <= 65535, METRICS_PORT, metricsPort, "must be 0..65535");
     device = device == null ? DeviceChoice.parse("cpu") : device;
+    Objects.requireNonNull(profile, PROFILE);
   }
 
   /** Reads the settings from flags, environment and file, with defaults for a local demo. */
@@ -176,8 +186,9 @@ public record DefenseTrainerSettings(
         Path.of(source.string(MODEL_DIR, "models/fmnist-c2f1")),
         source.intValue(BATCH_SIZE, 16),
         (float) source.doubleValue(LEARNING_RATE, 2e-4),
-        source.doubleValue(EPSILON, 0.3),
+        epsilon(source, profile(source)),
         source.intValue(ATTACK_ITERATIONS, 5),
+        profile(source),
         source.longValue(EPSILON_WARMUP_STEPS, 1500),
         source.doubleValue(CLEAN_WEIGHT, 0),
         (float) source.doubleValue(MARGIN, 1.9),
@@ -197,6 +208,24 @@ public record DefenseTrainerSettings(
         DeviceChoice.parse(source.string(DEVICE, "auto")));
   }
 
+  private static AttackProfile profile(SettingsSource source) {
+    try {
+      return AttackProfile.parse(source.string(PROFILE, AttackProfile.PAPER.label()));
+    } catch (IllegalArgumentException e) {
+      throw new SettingsException(PROFILE + ": " + e.getMessage());
+    }
+  }
+
+  /** {@value #EPSILON} as {@code 0.3} or {@code 8/255}; by default the profile's. */
+  private static double epsilon(SettingsSource source, AttackProfile profile) {
+    String raw = source.string(EPSILON, Epsilons.format(profile.defaultEpsilon()));
+    try {
+      return Epsilons.parse(raw);
+    } catch (IllegalArgumentException e) {
+      throw new SettingsException(EPSILON + ": " + e.getMessage());
+    }
+  }
+
   private static Set<String> keys() {
     Set<String> keys =
         new HashSet<>(
@@ -206,6 +235,7 @@ public record DefenseTrainerSettings(
                 LEARNING_RATE,
                 EPSILON,
                 ATTACK_ITERATIONS,
+                PROFILE,
                 EPSILON_WARMUP_STEPS,
                 CLEAN_WEIGHT,
                 MARGIN,

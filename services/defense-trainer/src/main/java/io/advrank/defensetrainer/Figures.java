@@ -1,20 +1,23 @@
 package io.advrank.defensetrainer;
 
 import io.advrank.core.attack.AttackEvaluation;
+import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.attack.AttackSpec;
 import io.advrank.core.attack.AttackType;
+import io.advrank.core.attack.Epsilons;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.EmbeddingModel;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * How good and how robust one model is, on the frozen held-out set: leave-one-out R@1, and the rank
- * percentile (%) after CA+ (w = 1) and SP-QA+ (m = 1) at ε 0.1 and 0.3 on the fixed probe set (the
- * first items of the held-out set, its whole as gallery). For these "+" attacks a higher percentile
- * after the attack means a more robust model (vanilla C2F1: CA+ ε 0.3 ≈ 2%, clean ≈ 50%); {@code
- * robustness} is their mean.
+ * percentile (%) after CA+ (w = 1) and SP-QA+ (m = 1) at two budgets ({@link #probes}) on the fixed
+ * probe set (the first items of the held-out set, its whole as gallery). For these "+" attacks a
+ * higher percentile after the attack means a more robust model (vanilla C2F1: CA+ ε 0.3 ≈ 2%, clean
+ * ≈ 50%); {@code robustness} is their mean.
  *
  * @param values figure name → value; names are {@link #R_AT_1}, {@link #ROBUSTNESS} and one per
  *     probe attack, e.g. {@code ca_plus_eps0.3}
@@ -23,39 +26,52 @@ record Figures(Map<String, Double> values) {
   static final String R_AT_1 = "r_at_1";
   static final String ROBUSTNESS = "robustness";
 
-  /** The probe attacks, with a fixed seed so that parent and candidate face the same targets. */
-  static final List<AttackSpec> PROBES =
-      List.of(
-          new AttackSpec(AttackType.CA_PLUS, 0.1, 1, 17),
-          new AttackSpec(AttackType.CA_PLUS, 0.3, 1, 17),
-          new AttackSpec(AttackType.SP_QA_PLUS, 0.1, 1, 17),
-          new AttackSpec(AttackType.SP_QA_PLUS, 0.3, 1, 17));
+  /**
+   * The probe attacks of {@code profile}, with a fixed seed so that parent and candidate face the
+   * same targets: CA+ and SP-QA+ at the paper's ε 0.1 and 0.3 (28-px images), or under rob224 (α
+   * 1/255, 32 iterations) at ε 4/255 and 8/255, the budgets 224-px photo models are judged at.
+   */
+  static List<AttackSpec> probes(AttackProfile profile) {
+    double[] eps =
+        profile == AttackProfile.PAPER
+            ? new double[] {0.1, 0.3}
+            : new double[] {4 / 255.0, 8 / 255.0};
+    List<AttackSpec> out = new ArrayList<>();
+    for (AttackType type : List.of(AttackType.CA_PLUS, AttackType.SP_QA_PLUS)) {
+      for (double e : eps) {
+        out.add(new AttackSpec(type, e, 1, 17, profile));
+      }
+    }
+    return List.copyOf(out);
+  }
 
   Figures {
     values = Map.copyOf(values);
   }
 
   /** Measures {@code model} on {@code heldOut}, attacking its first {@code probeItems} items. */
-  static Figures measure(EmbeddingModel model, ImageDataset heldOut, int probeItems) {
+  static Figures measure(
+      EmbeddingModel model, ImageDataset heldOut, int probeItems, AttackProfile profile) {
+    List<AttackSpec> specs = probes(profile);
     Map<String, Double> v = new LinkedHashMap<>();
     int probes = Math.min(probeItems, heldOut.size());
     try (AttackEvaluation eval = AttackEvaluation.of(model, heldOut)) {
       v.put(R_AT_1, eval.retrieval().recallAt1());
       double sum = 0;
-      for (AttackSpec spec : PROBES) {
+      for (AttackSpec spec : specs) {
         double after = eval.run(spec, probes, probes, done -> {}).rankAfter();
         v.put(name(spec), after);
         sum += after;
       }
-      v.put(ROBUSTNESS, sum / PROBES.size());
+      v.put(ROBUSTNESS, sum / specs.size());
     }
     return new Figures(v);
   }
 
-  /** e.g. {@code ca_plus_eps0.3}, {@code sp_qa_plus_eps0.1}. */
+  /** e.g. {@code ca_plus_eps0.3}, {@code sp_qa_plus_eps0.1}, {@code ca_plus_eps8/255}. */
   static String name(AttackSpec spec) {
     String type = spec.type() == AttackType.CA_PLUS ? "ca_plus" : "sp_qa_plus";
-    return type + "_eps" + spec.epsilon();
+    return type + "_eps" + Epsilons.format(spec.epsilon());
   }
 
   double recallAt1() {

@@ -369,7 +369,7 @@ final class TrainerLoop implements Runnable {
 
   private Figures measure(EmbeddingModel model) {
     long t0 = System.nanoTime();
-    Figures f = Figures.measure(model, heldOut, settings.probeItems());
+    Figures f = Figures.measure(model, heldOut, settings.probeItems(), settings.profile());
     metrics.evaluationTime.record(Duration.ofNanos(System.nanoTime() - t0));
     return f;
   }

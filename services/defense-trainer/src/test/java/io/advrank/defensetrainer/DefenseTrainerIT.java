@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.proto.v1.ImageEvent;
@@ -222,6 +223,7 @@ class DefenseTrainerIT {
         1e-4f,
         0.3,
         10,
+        AttackProfile.PAPER,
         0,
         0,
         0.2f,

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.advrank.core.attack.AttackProfile;
+import io.advrank.core.attack.AttackSpec;
 import io.advrank.runtime.settings.SettingsException;
 import io.advrank.runtime.settings.SettingsSource;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -59,5 +62,30 @@ class DefenseTrainerSettingsTest {
             SettingsException.class, () -> load(Map.of("train.weight.averaging", "1"), Map.of()));
     assertTrue(margin.getMessage().contains("train.margin"), margin.getMessage());
     assertTrue(averaging.getMessage().contains("train.weight.averaging"), averaging.getMessage());
+  }
+
+  @Test
+  void rob224TrainsAt8Over255AndProbesAtThePhotoBudgetsUnderItsSchedule() {
+    DefenseTrainerSettings s = load(Map.of("train.profile", "rob224"), Map.of());
+    assertEquals(AttackProfile.ROB224, s.profile());
+    assertEquals(8 / 255.0, s.epsilon(), 1e-12);
+    assertEquals(
+        4 / 255.0, load(Map.of("train.epsilon", "4/255"), Map.of()).epsilon(), 1e-12, "n/255");
+    List<AttackSpec> probes = Figures.probes(s.profile());
+    assertEquals(
+        List.of(
+            "ca_plus_eps4/255", "ca_plus_eps8/255", "sp_qa_plus_eps4/255", "sp_qa_plus_eps8/255"),
+        probes.stream().map(Figures::name).toList());
+    for (AttackSpec probe : probes) {
+      assertEquals(32, probe.schedule().iterations(), "robrank's 32 steps of 1/255");
+    }
+    assertEquals(
+        List.of("ca_plus_eps0.1", "ca_plus_eps0.3", "sp_qa_plus_eps0.1", "sp_qa_plus_eps0.3"),
+        Figures.probes(AttackProfile.PAPER).stream().map(Figures::name).toList());
+    SettingsException bad =
+        assertThrows(
+            SettingsException.class, () -> load(Map.of("train.profile", "rob32"), Map.of()));
+    assertTrue(bad.getMessage().contains("train.profile"), bad.getMessage());
+    assertTrue(bad.getMessage().contains("paper, rob224"), bad.getMessage());
   }
 }

@@ -1,27 +1,35 @@
 package io.advrank.ranker;
 
 /**
- * An image statistic, no model: the share of an image's flat dark background that is speckled. A
- * pixel is background when the median of its 3×3 neighbourhood (borders replicated) is at most
- * {@value #DARK}, and speckled when it differs from that median by more than {@value #SPECKLE}
- * (1.5/255: two or more grey levels of an 8-bit photo). The score is speckled ÷ background pixels
- * (0 without background).
+ * An image statistic, no model: the share of an image's flat dark or white background that is
+ * speckled. A pixel is background when the median of its 3×3 neighbourhood (borders replicated) is
+ * at most {@value #DARK} or at least 1 − {@value #DARK} (a black or a white studio background), and
+ * speckled when it differs from that median by more than {@value #SPECKLE} (1.5/255: two or more
+ * grey levels of an 8-bit photo). The score is speckled ÷ background pixels, counted over every
+ * channel; NaN for a photo without such a background (textured, mid-tone): the statistic says
+ * nothing about it, and {@link FeatureSqueeze} counts how many photos it covered.
  *
- * <p>Why: PGD perturbs every pixel by up to ±ε with signed gradient steps, and the flat black
- * backgrounds of product photos show it; clean photos in 8-bit rarely deviate from their
- * neighbourhood there by more than one grey level. On the shipped model (Fashion-MNIST test images,
- * thresholds at the 99th percentile of benign ones) it flagged 0.90–1.0 of CA± and SP-QA± examples
- * at every ε from 0.01 to 0.3, where 4-bit squeezing flags 0.42–0.78 at ε 0.3. It is specific to
- * the data, and an attacker who knows it can confine the perturbation to the object; that is why it
- * is one score among the squeezers, never the only one.
+ * <p>Why: PGD perturbs every pixel by up to ±ε with signed gradient steps, and flat backgrounds of
+ * product photos show it; clean photos in 8-bit rarely deviate from their neighbourhood there by
+ * more than one grey level. At the extremes the clipping to [0, 1] keeps the neighbourhood's median
+ * at the background level under any ε, so the background is still found in an attacked photo. On
+ * the shipped model (Fashion-MNIST test images, thresholds at the 99th percentile of benign ones)
+ * it flagged 0.90–1.0 of CA± and SP-QA± examples at every ε from 0.01 to 0.3, where 4-bit squeezing
+ * flags 0.42–0.78 at ε 0.3. It is specific to the data, and an attacker who knows it can confine
+ * the perturbation to the object; that is why it is one score among the squeezers, never the only
+ * one.
  */
 final class BackgroundSpeckle {
   static final float DARK = 0.05f;
+  static final float LIGHT = 1 - DARK;
   static final float SPECKLE = 1.5f / 255;
 
   private BackgroundSpeckle() {}
 
-  /** The score of each of the {@code count} images of {@code planes} planes of height×width. */
+  /**
+   * The score of each of the {@code count} images of {@code planes} planes of height×width; NaN for
+   * an image without a flat dark or white background.
+   */
   static float[] scores(float[] pixels, int count, int planes, int height, int width) {
     int plane = height * width;
     float[] out = new float[count];
@@ -33,8 +41,8 @@ final class BackgroundSpeckle {
         int base = (i * planes + p) * plane;
         for (int r = 0; r < height; r++) {
           for (int c = 0; c < width; c++) {
-            float median = darkMedian3x3(pixels, base, height, width, r, c, window);
-            if (median <= DARK) {
+            float median = flatMedian3x3(pixels, base, height, width, r, c, window);
+            if (!Float.isNaN(median)) {
               background++;
               if (Math.abs(pixels[base + r * width + c] - median) > SPECKLE) {
                 speckled++;
@@ -43,16 +51,20 @@ final class BackgroundSpeckle {
           }
         }
       }
-      out[i] = background == 0 ? 0f : (float) speckled / background;
+      out[i] = background == 0 ? Float.NaN : (float) speckled / background;
     }
     return out;
   }
 
-  /** The median of the 3×3 neighbourhood, or NaN when it is above {@link #DARK}. */
-  private static float darkMedian3x3(
+  /**
+   * The median of the 3×3 neighbourhood when it is at most {@link #DARK} or at least {@link
+   * #LIGHT}, else NaN.
+   */
+  private static float flatMedian3x3(
       float[] pixels, int base, int height, int width, int r, int c, float[] window) {
     int k = 0;
     int dark = 0;
+    int light = 0;
     for (int dr = -1; dr <= 1; dr++) {
       int row = Math.min(height - 1, Math.max(0, r + dr)) * width;
       for (int dc = -1; dc <= 1; dc++) {
@@ -60,11 +72,14 @@ final class BackgroundSpeckle {
         window[k++] = v;
         if (v <= DARK) {
           dark++;
+        } else if (v >= LIGHT) {
+          light++;
         }
       }
     }
-    // The median of nine is at most DARK exactly when five or more are: sort only then.
-    return dark >= 5 ? medianOfNine(window) : Float.NaN;
+    // The median of nine is at most DARK exactly when five or more are (at least LIGHT likewise):
+    // sort only then.
+    return dark >= 5 || light >= 5 ? medianOfNine(window) : Float.NaN;
   }
 
   /** Paeth's 19-exchange network (Graphics Gems, 1990): the median ends in slot 4. */

@@ -4,6 +4,7 @@ import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.Embeddings;
 import io.advrank.core.model.ModelSpec;
 import java.util.Arrays;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.IntStream;
 
 /**
@@ -11,9 +12,10 @@ import java.util.stream.IntStream;
  * ranking (Xu et al., NDSS 2018) plus an image statistic. Each squeezer gives d(f(x),
  * f(squeeze(x))) = 1 − ⟨f(x), f(squeeze(x))⟩: squeezing removes most of a small adversarial
  * perturbation, so an attacked image's embedding moves far, whereas a clean image's barely moves.
- * The statistic is {@link BackgroundSpeckle}: the share of the flat dark background that PGD noise
- * speckles. The score is the largest of them, each in units of its median over the last {@value
- * #SCALE_WINDOW} images ({@link #joint}).
+ * The statistic is {@link BackgroundSpeckle}: the share of a flat dark or white background that PGD
+ * noise speckles (photos without one are scored by the squeezers alone). The score is the largest
+ * of them, each in units of its median over the last {@value #SCALE_WINDOW} images ({@link
+ * #joint}).
  *
  * <p>Squeezers: 4-bit depth reduction ({@value #BITS} bits, 16 grey levels) for every image; 2×2
  * median filter too for catalog photos ({@link #joint(ModelSpec)}). Why 4 bits: on the shipped
@@ -39,6 +41,9 @@ public final class FeatureSqueeze {
   private final RunningMedian depthScale = new RunningMedian(SCALE_WINDOW);
   private final RunningMedian medianScale = new RunningMedian(SCALE_WINDOW);
   private final RunningMedian speckleScale = new RunningMedian(SCALE_WINDOW);
+
+  private final LongAdder withBackground = new LongAdder();
+  private final LongAdder withoutBackground = new LongAdder();
 
   private final int channels;
   private final int height;
@@ -143,7 +148,14 @@ public final class FeatureSqueeze {
    */
   synchronized float[] joint(float[] byDepth, float[] byMedian, float[] bySpeckle) {
     depthScale.addAll(byDepth);
-    speckleScale.addAll(bySpeckle);
+    for (float v : bySpeckle) {
+      if (Float.isNaN(v)) {
+        withoutBackground.increment();
+      } else {
+        withBackground.increment();
+        speckleScale.add(v);
+      }
+    }
     double d = Math.max(depthScale.median(), 1e-9);
     double s = Math.max(speckleScale.median(), MIN_SPECKLE_SCALE);
     double m = Double.NaN;
@@ -153,10 +165,21 @@ public final class FeatureSqueeze {
     }
     float[] scores = new float[byDepth.length];
     for (int i = 0; i < scores.length; i++) {
-      double score = Math.max(byDepth[i] / d, bySpeckle[i] / s);
+      // No flat background: the speckle statistic says nothing, the squeezers decide alone.
+      double speckle = Float.isNaN(bySpeckle[i]) ? 0 : bySpeckle[i] / s;
+      double score = Math.max(byDepth[i] / d, speckle);
       scores[i] = (float) (byMedian == null ? score : Math.max(score, byMedian[i] / m));
     }
     return scores;
+  }
+
+  /**
+   * Images scored so far with a flat dark or white background, which the speckle statistic covers
+   * ({@code true}), or without one ({@code false}): on photos with textured or mid-tone backgrounds
+   * detection rests on the squeezers alone, and the ranker's metrics say how often.
+   */
+  public long scored(boolean withFlatBackground) {
+    return (withFlatBackground ? withBackground : withoutBackground).sum();
   }
 
   /**
@@ -213,7 +236,7 @@ public final class FeatureSqueeze {
       }
     }
 
-    private void add(float v) {
+    void add(float v) {
       if (size == ring.length) {
         int out = position(ring[next]);
         System.arraycopy(sorted, out + 1, sorted, out, size - out - 1);

@@ -86,6 +86,7 @@ final class QueryLoop implements Runnable {
     this.model = model;
     this.images = new InboundImages(model.spec());
     this.squeeze = FeatureSqueeze.of(model.spec());
+    metrics.squeezeCoverage("query", squeeze);
     this.gallery = gallery;
     this.deadLetters = deadLetters;
     this.settings = settings;

@@ -99,6 +99,8 @@ public final class RankerService implements AutoCloseable {
                 new ByteArraySerializer()));
     DeadLetters deadLetters = new DeadLetters(producer, SERVICE, registry);
     InboundImages images = new InboundImages(model.spec());
+    FeatureSqueeze photoSqueeze = FeatureSqueeze.joint(model.spec());
+    metrics.squeezeCoverage("catalog", photoSqueeze);
     this.catalog =
         CatalogMirror.builder()
             .setCatalog(
@@ -112,7 +114,7 @@ public final class RankerService implements AutoCloseable {
             .optEvents(
                 new CatalogEvents(
                     deadLetters,
-                    new CatalogObservations(producer, FeatureSqueeze.joint(model.spec())),
+                    new CatalogObservations(producer, photoSqueeze),
                     metrics,
                     ready::countDown,
                     this::swapped,

@@ -2,6 +2,7 @@ package io.advrank.ranker;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -33,11 +34,32 @@ class BackgroundSpeckleTest {
   }
 
   @Test
-  void anImageWithoutDarkBackgroundScoresZero() {
-    float[] grey = new float[16];
+  void aWhiteBackgroundIsFoundAndSpeckledLikeADarkOne() {
+    float[] image = new float[36]; // 6×6, white, as product photos often are
+    Arrays.fill(image, 1f);
+    image[1 * 6 + 1] = 1f - 0.02f; // 5 grey levels: speckle
+    image[4 * 6 + 4] = 1f - 1f / 255; // 1 grey level: camera rounding, not speckle
+    assertArrayEquals(new float[] {1f / 36}, BackgroundSpeckle.scores(image, 1, 1, 6, 6), 1e-7f);
+  }
+
+  @Test
+  void anAttackedWhiteBackgroundIsStillFoundThanksToClipping() {
+    // ±ε signed noise on a white background: the + half clips at 1, so the neighbourhood's
+    // median stays 1 wherever five of nine pixels were pushed up (here: every other row).
+    float[] image = new float[64];
+    for (int i = 0; i < image.length; i++) {
+      image[i] = (i / 8) % 2 == 0 || i % 3 == 0 ? 1f : 1f - 8f / 255;
+    }
+    float score = BackgroundSpeckle.scores(image, 1, 1, 8, 8)[0];
+    assertTrue(score > 0.3f, "speckled share " + score);
+  }
+
+  @Test
+  void anImageWithoutAFlatDarkOrWhiteBackgroundIsNotScored() {
+    float[] grey = new float[16]; // mid-tone: a textured or coloured background
     Arrays.fill(grey, 0.5f);
     grey[5] = 0.9f;
-    assertArrayEquals(new float[] {0f}, BackgroundSpeckle.scores(grey, 1, 1, 4, 4), 0f);
+    assertTrue(Float.isNaN(BackgroundSpeckle.scores(grey, 1, 1, 4, 4)[0]));
   }
 
   @Test
@@ -49,11 +71,10 @@ class BackgroundSpeckleTest {
     int w = 7;
     float[] pixels = new float[count * planes * h * w];
     for (int i = 0; i < pixels.length; i++) {
-      // half black background with some PGD-like noise, half object
-      pixels[i] =
-          random.nextBoolean()
-              ? Math.max(0f, (float) random.nextGaussian() * 0.02f)
-              : random.nextFloat();
+      // black or white background with some PGD-like noise, or object
+      float noise = Math.abs((float) random.nextGaussian() * 0.02f);
+      int kind = random.nextInt(3);
+      pixels[i] = kind == 0 ? noise : kind == 1 ? 1f - noise : random.nextFloat();
     }
     float[] expected = new float[count];
     for (int n = 0; n < count; n++) {
@@ -73,7 +94,7 @@ class BackgroundSpeckleTest {
               }
             }
             Arrays.sort(window);
-            if (window[4] <= 0.05f) {
+            if (window[4] <= 0.05f || window[4] >= 0.95f) {
               background++;
               if (Math.abs(pixels[base + r * w + c] - window[4]) > 1.5f / 255) {
                 speckled++;
@@ -82,7 +103,7 @@ class BackgroundSpeckleTest {
           }
         }
       }
-      expected[n] = background == 0 ? 0f : (float) speckled / background;
+      expected[n] = background == 0 ? Float.NaN : (float) speckled / background;
     }
     assertArrayEquals(expected, BackgroundSpeckle.scores(pixels, count, planes, h, w), 1e-7f);
   }

@@ -197,4 +197,18 @@ class FeatureSqueezeTest {
     assertEquals(1.0, joint[0], 1e-6);
     assertEquals(10.0, joint[2], 1e-6);
   }
+
+  @Test
+  void photosWithoutAFlatBackgroundAreScoredByTheSqueezersAloneAndCounted() {
+    FeatureSqueeze squeeze = new FeatureSqueeze(1, 2, 2);
+    float[] depth = {0.01f, 0.01f, 0.05f, 0.01f};
+    float nan = Float.NaN;
+    float[] joint = squeeze.joint(depth, null, new float[] {0f, nan, nan, 0.5f});
+    assertEquals(5.0, joint[2], 1e-6, "4-bit squeezing alone: 5 typical distances");
+    assertEquals(1.0, joint[1], 1e-6);
+    // Only photos with a background set the speckle scale: median of {0, 0.5} -> 0.25.
+    assertEquals(2.0, joint[3], 1e-6);
+    assertEquals(2, squeeze.scored(true));
+    assertEquals(2, squeeze.scored(false));
+  }
 }
