@@ -18,10 +18,13 @@ import io.advrank.core.defense.EstDefense;
 import io.advrank.core.train.TrainSettings;
 import io.advrank.core.train.TripletTrainer;
 import io.advrank.core.train.Triplets;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -32,6 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** A user's TorchScript model (the RGB fixture) through advrank's attacks and EST training. */
 class ScriptedModelTest {
   static final int BATCH = 20;
+
+  /** Where the EST test leaves its hardened model for CI's PyTorch check (module directory). */
+  static final String FOR_PYTORCH = "target/hardened-rgb-mini";
 
   @TempDir static Path tmp;
   static Path imported;
@@ -139,6 +145,7 @@ class ScriptedModelTest {
       try (EmbeddingModel reopened = EmbeddingModel.load(out, Device.cpu())) {
         assertArrayEquals(after, reopened.embed(pixels, BATCH).values());
       }
+      exportForPyTorch(out, pixels, after);
       // The saved file passes the import's checks as a new user's model would.
       ModelManifest again =
           ModelImport.run(
@@ -146,6 +153,24 @@ class ScriptedModelTest {
       assertEquals(saved.weightsSha256(), again.weightsSha256());
       assertTrue(Files.size(out.resolve("model.pt")) > 300_000);
     }
+  }
+
+  /**
+   * Leaves the hardened model with the pixels and advrank's embeddings of them in {@value
+   * #FOR_PYTORCH}, where CI's {@code check_torch_load.py} loads it with plain PyTorch ({@code
+   * torch.jit.load}) and compares (that check needs Python and is not part of this test).
+   */
+  private static void exportForPyTorch(Path hardened, float[] pixels, float[] embeddings)
+      throws IOException {
+    Path dir = Path.of(FOR_PYTORCH);
+    Files.createDirectories(dir);
+    for (String file : List.of("model.pt", "manifest.json")) {
+      Files.copy(hardened.resolve(file), dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+    }
+    String json =
+        "{\"shape\": [%d, 3, 32, 32],\n \"pixels\": %s,\n \"embeddings\": %s}\n"
+            .formatted(BATCH, Arrays.toString(pixels), Arrays.toString(embeddings));
+    Files.writeString(dir.resolve("advrank-embeddings.json"), json);
   }
 
   private static ModelManifest draft(EmbeddingModel m) {
