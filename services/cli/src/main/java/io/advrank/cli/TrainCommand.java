@@ -11,16 +11,21 @@ import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.core.model.ModelSpec;
+import io.advrank.core.ranking.RetrievalMetrics;
 import io.advrank.core.train.NegativeSampling;
 import io.advrank.core.train.TrainListener.EpochStats;
 import io.advrank.core.train.TrainSettings;
 import io.advrank.core.train.TripletTrainer;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -83,6 +88,16 @@ final class TrainCommand implements Callable<Integer> {
       description =
           "Test images used for the R@1 reported after each epoch; 0 skips it (default: ${DEFAULT-VALUE}).")
   int evalLimit;
+
+  @Option(
+      names = "--validation",
+      defaultValue = "0",
+      description =
+          "Hold out N training images (a random subset drawn with --seed, never trained on) and"
+              + " report R@1 per epoch on them instead of the test set; the test set is then"
+              + " evaluated once, at the end. Choose knobs on these validation figures, not on"
+              + " test figures (default: ${DEFAULT-VALUE}, no validation split).")
+  int validation;
 
   @Option(
       names = "--defense",
@@ -227,6 +242,12 @@ final class TrainCommand implements Callable<Integer> {
     // Photos are read at the input of the model fine-tuned; a new C2F1 takes the data's shape.
     ModelSpec fromSpec = from == null ? ModelSpec.c2f1(1, 28, 28) : ModelManifest.read(from).spec();
     ImageDataset train = data.load(DatasetDirectory.Split.TRAIN, 0, trainLimit, fromSpec);
+    ImageDataset valid = null;
+    if (validation != 0) {
+      ImageDataset[] split = validationSplit(train, validation, seed);
+      train = split[0];
+      valid = split[1];
+    }
     ImageDataset test =
         evalLimit > 0 ? data.load(DatasetDirectory.Split.TEST, 0, evalLimit, fromSpec) : null;
     ModelSpec spec = ModelSpec.c2f1(train.channels(), train.height(), train.width());
@@ -243,7 +264,9 @@ final class TrainCommand implements Callable<Integer> {
               .optWeightAveraging(weightAveraging)
               .optNegatives(negativeSampling)
               .optListener(progress);
-      if (test != null) {
+      if (valid != null) {
+        trainer.optEvaluation(valid);
+      } else if (test != null) {
         trainer.optEvaluation(test);
       }
       Checkpoints checkpoints = new Checkpoints(out, model, draft(settings, train, null));
@@ -251,6 +274,10 @@ final class TrainCommand implements Callable<Integer> {
       List<EpochStats> history = trainer.fit(train);
       double seconds = (System.nanoTime() - t0) / 1e9;
       EpochStats last = history.get(history.size() - 1);
+      if (valid != null && test != null) {
+        // The one look at the test set, after every choice was made on validation figures.
+        finalTest = RetrievalMetrics.leaveOneOut(model.embed(test), test.labels());
+      }
       ModelManifest written = model.save(out, draft(settings, train, last));
       checkpoints.pruneAll();
       report(written, history, seconds);
@@ -259,6 +286,31 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   private NegativeSampling negativeSampling = NegativeSampling.RANDOM;
+  private RetrievalMetrics.Result finalTest;
+
+  /**
+   * {training, validation}: {@code n} images drawn at random (seeded) from {@code train} are held
+   * out as the validation set, the rest trained on, both in their original order.
+   */
+  static ImageDataset[] validationSplit(ImageDataset train, int n, long seed) {
+    if (n < 10 || n > train.size() / 2) {
+      throw new IllegalArgumentException(
+          "--validation: must be 10.."
+              + train.size() / 2
+              + " (half the training images), was "
+              + n);
+    }
+    List<Integer> order = new ArrayList<>(IntStream.range(0, train.size()).boxed().toList());
+    // Its own stream of the seed: the same split whatever else the seed drives.
+    Collections.shuffle(order, new Random(seed ^ 0x76616c6964L));
+    int[] held = order.subList(0, n).stream().mapToInt(Integer::intValue).sorted().toArray();
+    int[] kept =
+        order.subList(n, order.size()).stream().mapToInt(Integer::intValue).sorted().toArray();
+    return new ImageDataset[] {
+      train.subset(kept, train.name()), train.subset(held, train.name() + " (validation)")
+    };
+  }
+
   private String parentVersion;
   private String defenseInfo = "none";
 
@@ -313,6 +365,13 @@ final class TrainCommand implements Callable<Integer> {
                 ? "all in-batch negatives"
                 : "one random in-batch negative"));
     training.put("seed", Long.toString(s.seed()));
+    if (validation != 0) {
+      training.put(
+          "validation",
+          validation
+              + " training images held out (seeded by --seed), never trained on; per-epoch"
+              + " figures and every choice on them, test evaluated once at the end");
+    }
     if (weightAveraging > 0) {
       training.put("weight_averaging", Double.toString(weightAveraging));
     }
@@ -333,6 +392,7 @@ final class TrainCommand implements Callable<Integer> {
             + (weightAveraging == 0 ? "" : " --weight-averaging " + weightAveraging)
             + (negativeSampling == NegativeSampling.ALL ? " --negatives all" : "")
             + (trainLimit == null ? "" : " --train-limit " + trainLimit)
+            + (validation == 0 ? "" : " --validation " + validation)
             + (defenseInfo.equals("none")
                 ? ""
                 : " --defense est --eps "
@@ -346,7 +406,16 @@ final class TrainCommand implements Callable<Integer> {
             + (epsWarmup == 0 ? "" : " --eps-warmup " + epsWarmup)
             + (from == null ? "" : " --from " + from));
     Map<String, Double> metrics = new LinkedHashMap<>();
-    if (last != null && !Double.isNaN(last.recallAt1())) {
+    if (last != null && !Double.isNaN(last.recallAt1()) && validation != 0) {
+      metrics.put("validation_r_at_1", last.recallAt1());
+      metrics.put("validation_map", last.meanAveragePrecision());
+      metrics.put("validation_images", (double) validation);
+      if (finalTest != null) {
+        metrics.put("r_at_1", finalTest.recallAt1());
+        metrics.put("map", finalTest.meanAveragePrecision());
+        metrics.put("eval_images", (double) finalTest.count());
+      }
+    } else if (last != null && !Double.isNaN(last.recallAt1())) {
       metrics.put("r_at_1", last.recallAt1());
       metrics.put("map", last.meanAveragePrecision());
       metrics.put("eval_images", (double) evalLimit);
@@ -377,12 +446,25 @@ final class TrainCommand implements Callable<Integer> {
         () -> {
           StringBuilder s = new StringBuilder();
           s.append(
-              String.format("%-6s %10s %10s %8s %8s%n", "epoch", "loss", "seconds", "R@1", "mAP"));
+              String.format(
+                  "%-6s %10s %10s %8s %8s%s%n",
+                  "epoch",
+                  "loss",
+                  "seconds",
+                  "R@1",
+                  "mAP",
+                  validation != 0 ? "  (validation)" : ""));
           for (EpochStats e : history) {
             s.append(
                 String.format(
                     "%-6d %10.4f %10.1f %8.4f %8.4f%n",
                     e.epoch(), e.meanLoss(), e.seconds(), e.recallAt1(), e.meanAveragePrecision()));
+          }
+          if (finalTest != null) {
+            s.append(
+                String.format(
+                    "test, once at the end (%d images): R@1 %.4f mAP %.4f%n",
+                    finalTest.count(), finalTest.recallAt1(), finalTest.meanAveragePrecision()));
           }
           s.append(String.format("saved %s (version %s) in %.0f s%n", out, m.version(), seconds));
           return s.toString();

@@ -1,13 +1,18 @@
 package io.advrank.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.advrank.core.data.DatasetDirectory;
+import io.advrank.core.data.ImageDataset;
+import io.advrank.core.model.ModelManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -101,6 +106,72 @@ class AdvrankCliTest {
             "0",
             "--no-progress");
     assertEquals(0, r.exitCode(), r.err());
+  }
+
+  @Test
+  void validationIsHeldOutOfTrainingAndTheTestSetIsEvaluatedOnceAtTheEnd() throws Exception {
+    Path model = tmp.resolve("validated");
+    CliRun r =
+        CliRun.of(
+            "train",
+            "--data",
+            CliRun.FIXTURE.toString(),
+            "--out",
+            model.toString(),
+            "--epochs",
+            "2",
+            "--batch-size",
+            "100",
+            "--train-limit",
+            "400",
+            "--validation",
+            "100",
+            "--eval-limit",
+            "200",
+            "--no-progress");
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains("(validation)"), r.out());
+    assertTrue(r.out().contains("test, once at the end (200 images)"), r.out());
+    ModelManifest m = ModelManifest.read(model);
+    assertEquals(100.0, m.metrics().get("validation_images"));
+    assertEquals(200.0, m.metrics().get("eval_images"));
+    assertTrue(m.metrics().get("validation_r_at_1") > 0.2, m.metrics().toString());
+    assertTrue(m.metrics().containsKey("r_at_1"));
+    assertEquals("300", m.training().get("images"), "trained on the 300 not held out");
+    assertTrue(m.training().get("command").contains("--validation 100"), m.training().toString());
+
+    CliRun tooMany = CliRun.of("train", "--data", CliRun.FIXTURE.toString(), "--validation", "5");
+    assertEquals(2, tooMany.exitCode());
+    assertTrue(tooMany.err().contains("--validation: must be 10.."), tooMany.err());
+  }
+
+  @Test
+  void theValidationSplitIsSeededDisjointAndCoversTheTrainingSet() throws Exception {
+    ImageDataset train =
+        DatasetDirectory.load(CliRun.FIXTURE, DatasetDirectory.Split.TRAIN).head(500);
+    ImageDataset[] a = TrainCommand.validationSplit(train, 50, 7);
+    ImageDataset[] b = TrainCommand.validationSplit(train, 50, 7);
+    ImageDataset[] c = TrainCommand.validationSplit(train, 50, 8);
+    assertEquals(450, a[0].size());
+    assertEquals(50, a[1].size());
+    assertArrayEquals(a[1].batch(all(50)), b[1].batch(all(50)), "same seed, same split");
+    assertFalse(
+        Arrays.equals(a[1].batch(all(50)), c[1].batch(all(50))), "another seed, another split");
+    // Every training image lands on exactly one side: the pixel sums add up.
+    assertEquals(
+        sum(train.batch(all(500))), sum(a[0].batch(all(450))) + sum(a[1].batch(all(50))), 1e-3);
+  }
+
+  private static int[] all(int n) {
+    return java.util.stream.IntStream.range(0, n).toArray();
+  }
+
+  private static double sum(float[] v) {
+    double s = 0;
+    for (float x : v) {
+      s += x;
+    }
+    return s;
   }
 
   @Test

@@ -199,16 +199,17 @@ class FeatureSqueezeTest {
   }
 
   @Test
-  void photosWithoutAFlatBackgroundAreScoredByTheSqueezersAloneAndCounted() {
+  void photosWithoutAFlatBackgroundAreScoredByTheSqueezersAloneInTheirOwnUnits() {
     FeatureSqueeze squeeze = new FeatureSqueeze(1, 2, 2);
-    float[] depth = {0.01f, 0.01f, 0.05f, 0.01f};
     float nan = Float.NaN;
-    float[] joint = squeeze.joint(depth, null, new float[] {0f, nan, nan, 0.5f});
-    assertEquals(5.0, joint[2], 1e-6, "4-bit squeezing alone: 5 typical distances");
-    assertEquals(1.0, joint[1], 1e-6);
-    // Only photos with a background set the speckle scale: median of {0, 0.5} -> 0.25.
-    assertEquals(2.0, joint[3], 1e-6);
-    assertEquals(2, squeeze.scored(true));
-    assertEquals(2, squeeze.scored(false));
+    // Three studio shots (flat background, spotless), three textured photos, which squeezing
+    // moves ten times further even when clean; the last one moves 5 typical textured distances.
+    float[] depth = {0.01f, 0.01f, 0.01f, 0.1f, 0.1f, 0.5f};
+    float[] joint = squeeze.joint(depth, null, new float[] {0f, 0f, 0f, nan, nan, nan});
+    assertEquals(1.0, joint[0], 1e-6);
+    assertEquals(1.0, joint[3], 1e-6, "a clean textured photo is typical among its kind, not 10");
+    assertEquals(5.0, joint[5], 1e-6);
+    assertEquals(3, squeeze.scored(true));
+    assertEquals(3, squeeze.scored(false));
   }
 }
