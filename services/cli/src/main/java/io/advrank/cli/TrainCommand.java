@@ -6,6 +6,8 @@ import io.advrank.core.attack.Epsilons;
 import io.advrank.core.attack.PgdSchedule;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
+import io.advrank.core.defense.ActDefense;
+import io.advrank.core.defense.Defense;
 import io.advrank.core.defense.EstDefense;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
@@ -103,17 +105,19 @@ final class TrainCommand implements Callable<Integer> {
       names = "--defense",
       defaultValue = "none",
       description =
-          "none, or est: embedding-shifted triplet training, the paper's defense (ES-PGD on "
+          "none; est: embedding-shifted triplet training, the paper's defense (ES-PGD on "
               + "every batch, then the triplet step on the adversarial images; a step costs about "
-              + "1 + N clean steps for N inner iterations, 30 by default) (default: "
-              + "${DEFAULT-VALUE}).")
+              + "1 + N clean steps for N inner iterations, 30 by default); or act: robrank's "
+              + "anti-collapse triplet training (PGD moves each triplet's positive and negative "
+              + "towards each other, then the step on the clean anchor and both; 32 iterations of"
+              + " 3/255, or 1/255 under rob224) (default: ${DEFAULT-VALUE}).")
   String defense;
 
   @Option(
       names = "--eps",
       converter = EpsilonConverter.class,
       description =
-          "Epsilon of EST's inner ES attack, in (0, 1], as 0.3 or 8/255 (default: the profile's,"
+          "Epsilon of the defense's inner attack, in (0, 1], as 0.3 or 8/255 (default: the profile's,"
               + " 0.3 or 8/255).")
   Double eps;
 
@@ -124,7 +128,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--attack-iterations",
       description =
-          "With --defense est: iterations N of the inner ES-PGD, with alpha = 2*eps/N; fewer "
+          "With --defense est or act: iterations N of the inner PGD, with alpha = 2*eps/N; fewer "
               + "make each step cheaper (default: the paper's schedule, 30 at eps 0.3).")
   Integer attackIterations;
 
@@ -209,12 +213,13 @@ final class TrainCommand implements Callable<Integer> {
             .withLearningRate(learningRate)
             .withMargin(margin);
     AttackProfile attackProfile = profile.get();
-    EstDefense est =
+    Defense chosen =
         defense(
             defense,
             eps != null ? eps : attackProfile.defaultEpsilon(),
             attackIterations,
             attackProfile);
+    EstDefense est = chosen instanceof EstDefense e ? e : null;
     if (!(cleanWeight >= 0 && cleanWeight < 1)) {
       throw new IllegalArgumentException("--clean-weight: must be in [0, 1), was " + cleanWeight);
     }
@@ -224,11 +229,13 @@ final class TrainCommand implements Callable<Integer> {
     if (epsWarmup < 0) {
       throw new IllegalArgumentException("--eps-warmup: must be >= 0 steps, was " + epsWarmup);
     }
+    if (chosen == null && attackIterations != null) {
+      throw new IllegalArgumentException("--attack-iterations: needs --defense est or act");
+    }
     if (est == null) {
       Map<String, Boolean> estOnly = new LinkedHashMap<>();
       estOnly.put("--clean-weight", cleanWeight != 0);
       estOnly.put("--shift-weight", shiftWeight != 0);
-      estOnly.put("--attack-iterations", attackIterations != null);
       estOnly.put("--eps-warmup", epsWarmup != 0);
       for (Map.Entry<String, Boolean> option : estOnly.entrySet()) {
         if (option.getValue()) {
@@ -237,7 +244,7 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     if (est != null) {
-      est = est.withCleanWeight(cleanWeight).withShiftWeight(shiftWeight).withWarmup(epsWarmup);
+      chosen = est.withCleanWeight(cleanWeight).withShiftWeight(shiftWeight).withWarmup(epsWarmup);
     }
     // Photos are read at the input of the model fine-tuned; a new C2F1 takes the data's shape.
     ModelSpec fromSpec = from == null ? ModelSpec.c2f1(1, 28, 28) : ModelManifest.read(from).spec();
@@ -258,9 +265,11 @@ final class TrainCommand implements Callable<Integer> {
                 : open(from, train, device.resolve());
         TrainProgress progress = new TrainProgress(output.quietProgress())) {
       parentVersion = from == null ? null : model.version();
-      defenseInfo = est == null ? "none" : est.describe();
+      defenseInfo = chosen == null ? "none" : chosen.describe();
       TripletTrainer trainer =
-          (est == null ? new TripletTrainer(model, settings) : est.trainer(model, settings))
+          (chosen == null
+                  ? new TripletTrainer(model, settings)
+                  : chosen.trainer(model, settings, 0))
               .optWeightAveraging(weightAveraging)
               .optNegatives(negativeSampling)
               .optListener(progress);
@@ -315,24 +324,29 @@ final class TrainCommand implements Callable<Integer> {
   private String defenseInfo = "none";
 
   /**
-   * The EST defense for {@code --defense est} (the paper's schedule unless {@code iterations} is
-   * given), null for {@code none}.
+   * The defense for {@code --defense est|act}, null for {@code none}: EST with the profile's
+   * schedule, ACT with robrank's (28-px data: α 3/255, 32 iterations; rob224: α 1/255, 32
+   * iterations), either with α = 2ε/N when {@code iterations} N is given.
    */
-  static EstDefense defense(
-      String name, double epsilon, Integer iterations, AttackProfile profile) {
+  static Defense defense(String name, double epsilon, Integer iterations, AttackProfile profile) {
     if (iterations != null && (iterations < 1 || iterations > 1000)) {
       throw new IllegalArgumentException(
           "--attack-iterations: must be in 1..1000, was " + iterations);
     }
+    PgdSchedule given = iterations == null ? null : PgdSchedule.of(epsilon, iterations);
     return switch (name.toLowerCase(java.util.Locale.ROOT)) {
       case "none" -> null;
-      case "est" ->
-          iterations == null
-              ? new EstDefense(profile.schedule(epsilon))
-              : new EstDefense(PgdSchedule.of(epsilon, iterations));
+      case "est" -> new EstDefense(given != null ? given : profile.schedule(epsilon));
+      case "act" ->
+          new ActDefense(
+              given != null
+                  ? given
+                  : profile == AttackProfile.PAPER
+                      ? new PgdSchedule(epsilon, 3.0 / 255, 32)
+                      : profile.schedule(epsilon));
       default ->
           throw new IllegalArgumentException(
-              "--defense: unknown '" + name + "' (accepted: none, est)");
+              "--defense: unknown '" + name + "' (accepted: none, est, act)");
     };
   }
 
@@ -395,7 +409,9 @@ final class TrainCommand implements Callable<Integer> {
             + (validation == 0 ? "" : " --validation " + validation)
             + (defenseInfo.equals("none")
                 ? ""
-                : " --defense est --eps "
+                : " --defense "
+                    + defenseInfo.substring(0, 3)
+                    + " --eps "
                     + Epsilons.format(eps != null ? eps : profile.get().defaultEpsilon())
                     + (profile.get() == AttackProfile.PAPER
                         ? ""

@@ -146,6 +146,39 @@ class AdvrankCliTest {
   }
 
   @Test
+  void trainsWithTheAntiCollapseDefense() throws Exception {
+    Path model = tmp.resolve("act");
+    CliRun r =
+        CliRun.of(
+            "train",
+            "--data",
+            CliRun.FIXTURE.toString(),
+            "--out",
+            model.toString(),
+            "--defense",
+            "act",
+            "--attack-iterations",
+            "2",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "100",
+            "--train-limit",
+            "200",
+            "--eval-limit",
+            "0",
+            "--no-progress");
+    assertEquals(0, r.exitCode(), r.err());
+    ModelManifest m = ModelManifest.read(model);
+    assertEquals("act eps=0.3 alpha=0.3 iterations=2", m.training().get("defense"));
+    assertTrue(
+        m.training().get("command").contains("--defense act --eps 0.3"), m.training().toString());
+    CliRun unknown = CliRun.of("train", "--defense", "trades", "--data", CliRun.FIXTURE.toString());
+    assertEquals(2, unknown.exitCode());
+    assertTrue(unknown.err().contains("(accepted: none, est, act)"), unknown.err());
+  }
+
+  @Test
   void theValidationSplitIsSeededDisjointAndCoversTheTrainingSet() throws Exception {
     ImageDataset train =
         DatasetDirectory.load(CliRun.FIXTURE, DatasetDirectory.Split.TRAIN).head(500);

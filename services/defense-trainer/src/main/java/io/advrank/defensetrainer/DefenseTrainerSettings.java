@@ -33,6 +33,8 @@ import java.util.Set;
  * @param profile {@value #PROFILE}: {@code paper} (28-px images) or {@code rob224} (224-px photos):
  *     the inner attack's default ε, and the probe attacks the gate measures versions by ({@link
  *     Figures#probes})
+ * @param defense {@value #DEFENSE}: {@code est} (the paper's embedding-shifted triplets) or {@code
+ *     act} (robrank's anti-collapse triplets; same ε and iterations, no warm-up or clean share)
  * @param epsilonWarmupSteps EST steps over which the inner attack's ε grows linearly to {@code
  *     epsilon} ({@value #EPSILON_WARMUP_STEPS}); 0 attacks with the full ε from the first step
  * @param cleanWeight share w of clean triplets in every step, L = w·L(x) + (1 − w)·L(x̃), in [0, 1)
@@ -70,6 +72,7 @@ public record DefenseTrainerSettings(
     double epsilon,
     int attackIterations,
     AttackProfile profile,
+    String defense,
     long epsilonWarmupSteps,
     double cleanWeight,
     float margin,
@@ -94,6 +97,7 @@ public record DefenseTrainerSettings(
   public static final String EPSILON = "train.epsilon";
   public static final String ATTACK_ITERATIONS = "train.attack.iterations";
   public static final String PROFILE = "train.profile";
+  public static final String DEFENSE = "train.defense";
   public static final String EPSILON_WARMUP_STEPS = "train.epsilon.warmup.steps";
   public static final String CLEAN_WEIGHT = "train.clean.weight";
   public static final String MARGIN = "train.margin";
@@ -178,6 +182,7 @@ public record DefenseTrainerSettings(
         metricsPort >= 0 && metricsPort <= 65535, METRICS_PORT, metricsPort, "must be 0..65535");
     device = device == null ? DeviceChoice.parse("cpu") : device;
     Objects.requireNonNull(profile, PROFILE);
+    require("est".equals(defense) || "act".equals(defense), DEFENSE, defense, "must be est or act");
   }
 
   /** Reads the settings from flags, environment and file, with defaults for a local demo. */
@@ -189,6 +194,7 @@ public record DefenseTrainerSettings(
         epsilon(source, profile(source)),
         source.intValue(ATTACK_ITERATIONS, 5),
         profile(source),
+        source.string(DEFENSE, "est"),
         source.longValue(EPSILON_WARMUP_STEPS, 1500),
         source.doubleValue(CLEAN_WEIGHT, 0),
         (float) source.doubleValue(MARGIN, 1.9),
@@ -236,6 +242,7 @@ public record DefenseTrainerSettings(
                 EPSILON,
                 ATTACK_ITERATIONS,
                 PROFILE,
+                DEFENSE,
                 EPSILON_WARMUP_STEPS,
                 CLEAN_WEIGHT,
                 MARGIN,

@@ -2,6 +2,8 @@ package io.advrank.defensetrainer;
 
 import io.advrank.core.attack.PgdSchedule;
 import io.advrank.core.data.ImageDataset;
+import io.advrank.core.defense.ActDefense;
+import io.advrank.core.defense.Defense;
 import io.advrank.core.defense.EstDefense;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
@@ -246,10 +248,14 @@ final class TrainerLoop implements Runnable {
 
   /**
    * EST with the configured inner attack (ε after its warm-up, α = 2ε / iterations) and share of
-   * clean triplets.
+   * clean triplets, or ACT with the same ε and iterations.
    */
-  private EstDefense defense() {
-    return new EstDefense(PgdSchedule.of(settings.epsilon(), settings.attackIterations()))
+  private Defense defense() {
+    PgdSchedule schedule = PgdSchedule.of(settings.epsilon(), settings.attackIterations());
+    if (settings.defense().equals("act")) {
+      return new ActDefense(schedule);
+    }
+    return new EstDefense(schedule)
         .withWarmup(settings.epsilonWarmupSteps())
         .withCleanWeight(settings.cleanWeight());
   }

@@ -224,6 +224,7 @@ class DefenseTrainerIT {
         0.3,
         10,
         AttackProfile.PAPER,
+        "est",
         0,
         0,
         0.2f,

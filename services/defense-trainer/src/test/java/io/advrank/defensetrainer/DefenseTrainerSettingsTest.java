@@ -87,5 +87,10 @@ class DefenseTrainerSettingsTest {
             SettingsException.class, () -> load(Map.of("train.profile", "rob32"), Map.of()));
     assertTrue(bad.getMessage().contains("train.profile"), bad.getMessage());
     assertTrue(bad.getMessage().contains("paper, rob224"), bad.getMessage());
+    assertEquals("act", load(Map.of("train.defense", "act"), Map.of()).defense());
+    SettingsException defense =
+        assertThrows(
+            SettingsException.class, () -> load(Map.of("train.defense", "trades"), Map.of()));
+    assertTrue(defense.getMessage().contains("train.defense"), defense.getMessage());
   }
 }

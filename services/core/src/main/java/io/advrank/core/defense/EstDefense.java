@@ -30,7 +30,8 @@ import io.advrank.core.train.TripletTrainer;
  * @param warmupSteps steps T ≥ 0 over which ε grows linearly to its full value; 0 = none
  */
 public record EstDefense(
-    PgdSchedule schedule, double cleanWeight, double shiftWeight, long warmupSteps) {
+    PgdSchedule schedule, double cleanWeight, double shiftWeight, long warmupSteps)
+    implements Defense {
   /** The paper's ε = 0.3 on 28×28 images. */
   public static final double PAPER_EPSILON = 0.3;
 
@@ -86,6 +87,7 @@ public record EstDefense(
    * As {@link #trainer(EmbeddingModel, TrainSettings)}, for a run that has already taken {@code
    * stepsDone} EST steps (with another trainer): the ε warm-up goes on from there.
    */
+  @Override
   public TripletTrainer trainer(EmbeddingModel model, TrainSettings settings, long stepsDone) {
     return new TripletTrainer(model, settings)
         .optAdversary(adversary(stepsDone))
@@ -101,6 +103,7 @@ public record EstDefense(
   }
 
   /** For manifests and logs, e.g. {@code est eps=0.3 alpha=0.01 iterations=30}. */
+  @Override
   public String describe() {
     String est = new EmbeddingShiftAdversary(schedule).describe();
     return est

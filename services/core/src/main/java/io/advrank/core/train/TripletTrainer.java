@@ -39,6 +39,7 @@ public final class TripletTrainer {
   private final Optimizer optimizer;
   private final Random random;
   private BatchAdversary adversary;
+  private TripletAdversary tripletAdversary;
   private float cleanWeight;
   private float shiftWeight;
   private WeightAverage average;
@@ -60,7 +61,19 @@ public final class TripletTrainer {
 
   /** Train on adversarial versions of every batch. */
   public TripletTrainer optAdversary(BatchAdversary adversary) {
+    if (tripletAdversary != null) {
+      throw new IllegalStateException("one adversary per trainer: a triplet adversary is set");
+    }
     this.adversary = adversary;
+    return this;
+  }
+
+  /** Train on the batch and triplets {@code adversary} makes of every batch (ACT). */
+  public TripletTrainer optTripletAdversary(TripletAdversary adversary) {
+    if (this.adversary != null) {
+      throw new IllegalStateException("one adversary per trainer: a batch adversary is set");
+    }
+    this.tripletAdversary = adversary;
     return this;
   }
 
@@ -201,9 +214,15 @@ public final class TripletTrainer {
   }
 
   /** Leaves dL/dθ in the parameters' gradients and returns L; arrays live in {@code step}. */
-  float gradients(NDManager step, float[] pixels, Triplets triplets) {
+  float gradients(NDManager step, float[] pixels, Triplets batchTriplets) {
+    Triplets triplets = batchTriplets;
+    NDArray x = step.create(pixels, EmbeddingModel.inputShape(model.spec(), triplets.images()));
+    if (tripletAdversary != null) {
+      TripletAdversary.Batch adv = tripletAdversary.perturb(model, x, triplets);
+      x = adv.images();
+      triplets = adv.triplets();
+    }
     int n = triplets.images();
-    NDArray x = step.create(pixels, EmbeddingModel.inputShape(model.spec(), n));
     NDArray anchors = step.create(toLong(triplets.anchors()));
     NDArray pos = step.create(toLong(triplets.positives()));
     NDArray neg = step.create(toLong(triplets.negatives()));
