@@ -3,6 +3,7 @@ package io.advrank.producer;
 import io.advrank.core.data.DataException;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
+import io.advrank.core.data.ImageFolderReader;
 import io.advrank.producer.Schedule.Slot;
 import io.advrank.producer.Schedule.Stream;
 import io.advrank.proto.v1.ImageEvent;
@@ -13,8 +14,11 @@ import io.advrank.runtime.topic.Topic;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -34,11 +38,16 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Output {@link Topics#CATALOG} ({@code advrank.catalog}): key = catalog item id ({@code
- *       item-<index>}), value = {@link ImageEvent} of kind CATALOG_ITEM, uint8 pixels, label.
+ *       item-<index>}), value = {@link ImageEvent} of kind CATALOG_ITEM, pixels ({@link
+ *       ImageEncoding}: a photo folder's files as they are, or 8-bit pixels), label.
  *   <li>Output {@link Topics#QUERIES} ({@code advrank.queries}): key = query id ({@code
- *       q-<seed>-<n>}), value = {@link ImageEvent} of kind QUERY, uint8 pixels, label.
+ *       q-<seed>-<n>}), value = {@link ImageEvent} of kind QUERY, pixels as above, label.
  *   <li>Input: none (the data set directory).
  * </ul>
+ *
+ * <p>An event over Kafka's message limit ({@link ProducerClients#MAX_REQUEST_BYTES}, e.g. a photo
+ * file of several MB) or whose file cannot be read is skipped with one log line naming the file,
+ * and counted in {@code advrank_events_refused_total{topic,reason}}; the stream goes on.
  *
  * <p>One background thread follows a {@link Schedule}; {@code produced_at_ms} comes from the
  * injected {@link Clock} and waiting goes through the injected {@link Sleeper}, so tests can run
@@ -50,6 +59,9 @@ public final class ProducerService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProducerService.class);
   private static final String SPLIT = "test";
 
+  /** Room for the record's key, headers and batch framing beside the value, in bytes. */
+  static final int RECORD_OVERHEAD_BYTES = 512;
+
   /** Waits for a number of milliseconds; {@code Thread::sleep} outside tests. */
   @FunctionalInterface
   public interface Sleeper {
@@ -57,7 +69,8 @@ public final class ProducerService implements AutoCloseable {
   }
 
   private final ProducerSettings settings;
-  private final ImageDataset data;
+  private final Uploads data;
+  private final String dataName;
   private final Producer<String, ImageEvent> producer;
   private final KafkaClientMeters clientMeters;
   private final Clock clock;
@@ -65,11 +78,13 @@ public final class ProducerService implements AutoCloseable {
   private final ImageEvents events;
   private final int catalogTotal;
   private final Map<Stream, Counter> produced;
+  private final MeterRegistry registry;
   private final Thread thread;
   private final CountDownLatch finished = new CountDownLatch(1);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private volatile Schedule schedule;
   private volatile boolean stopping;
+  private volatile long skipped;
 
   /**
    * A service over an already loaded test split and a producer the service takes over (closed by
@@ -84,8 +99,31 @@ public final class ProducerService implements AutoCloseable {
       Clock clock,
       Sleeper sleeper,
       MeterRegistry registry) {
+    this(
+        settings,
+        Uploads.of(
+            Objects.requireNonNull(testSplit, "testSplit"),
+            settings.imageEncoding() == ImageEncoding.PNG ? ImageEncoding.PNG : ImageEncoding.RAW),
+        testSplit.name(),
+        producer,
+        clock,
+        sleeper,
+        registry);
+  }
+
+  /** A service over the images to send, described by {@code dataName} in logs. */
+  ProducerService(
+      ProducerSettings settings,
+      Uploads uploads,
+      String dataName,
+      Producer<String, ImageEvent> producer,
+      Clock clock,
+      Sleeper sleeper,
+      MeterRegistry registry) {
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.data = Objects.requireNonNull(testSplit, "testSplit");
+    this.data = Objects.requireNonNull(uploads, "uploads");
+    this.dataName = dataName;
+    this.registry = registry;
     this.producer = Objects.requireNonNull(producer, "producer");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
@@ -108,22 +146,46 @@ public final class ProducerService implements AutoCloseable {
     this.thread = new Thread(this::run, "advrank-" + settings.producerId());
   }
 
-  /** Loads the data set's test split and connects a Kafka producer; does not start sending. */
+  /**
+   * Loads the data set's test split (a photo folder with {@link ImageEncoding#SOURCE}: lists its
+   * files only) and connects a Kafka producer; does not start sending.
+   */
   public static ProducerService create(
       ProducerSettings settings, Clock clock, MeterRegistry registry) throws DataException {
+    Images images = images(settings);
+    KafkaProducer<String, ImageEvent> producer =
+        new KafkaProducer<>(
+            ProducerClients.producer(settings),
+            Topics.CATALOG.keySerde().serializer(),
+            Topics.CATALOG.valueSerde().serializer());
+    return new ProducerService(
+        settings, images.uploads(), images.name(), producer, clock, Thread::sleep, registry);
+  }
+
+  /** What the producer sends and how it names it in logs. */
+  record Images(Uploads uploads, String name) {}
+
+  /**
+   * The test split as {@link ProducerSettings#imageEncoding()} asks: a photo folder's files as they
+   * are ({@code source}), else the images decoded at {@code image.shape}.
+   */
+  static Images images(ProducerSettings settings) throws DataException {
+    DatasetDirectory.Split split = DatasetDirectory.Split.TEST;
+    Optional<Path> photos =
+        settings.imageEncoding() == ImageEncoding.SOURCE
+            ? DatasetDirectory.photoFolder(settings.dataDir(), split)
+            : Optional.empty();
+    if (photos.isPresent()) {
+      return new Images(
+          Uploads.of(ImageFolderReader.list(photos.get())), photos.get() + " (files as they are)");
+    }
     ImageShape shape = settings.imageShape();
     ImageDataset test =
         DatasetDirectory.load(
-            settings.dataDir(),
-            DatasetDirectory.Split.TEST,
-            shape.channels(),
-            shape.height(),
-            shape.width());
-    var keys = Topics.CATALOG.keySerde().serializer();
-    var values = Topics.CATALOG.valueSerde().serializer();
-    KafkaProducer<String, ImageEvent> producer =
-        new KafkaProducer<>(ProducerClients.producer(settings), keys, values);
-    return new ProducerService(settings, test, producer, clock, Thread::sleep, registry);
+            settings.dataDir(), split, shape.channels(), shape.height(), shape.width());
+    ImageEncoding encoding =
+        settings.imageEncoding() == ImageEncoding.PNG ? ImageEncoding.PNG : ImageEncoding.RAW;
+    return new Images(Uploads.of(test, encoding), test.name());
   }
 
   /** Starts sending in the background. */
@@ -132,7 +194,7 @@ public final class ProducerService implements AutoCloseable {
         "producing {} catalog items and queries at {}/s from {} ({} images)",
         catalogTotal,
         settings.queryRate(),
-        data.name(),
+        dataName,
         data.size());
     thread.start();
   }
@@ -163,6 +225,7 @@ public final class ProducerService implements AutoCloseable {
         Map.of(
             "catalog_sent", s == null ? "0" : Integer.toString(s.catalogSent()),
             "queries_sent", s == null ? "0" : Long.toString(s.queriesSent()),
+            "skipped", Long.toString(skipped),
             "state", finished.getCount() == 0 ? "finished" : "running");
     Throwable error = failure.get();
     return error == null ? new Health(true, details) : Health.down(error.toString());
@@ -197,15 +260,20 @@ public final class ProducerService implements AutoCloseable {
         }
         Stream stream = slot.get().stream();
         long now = clock.millis();
-        ImageEvent event =
-            stream == Stream.CATALOG
-                ? events.catalogItem(plan.catalogSent(), now)
-                : events.query(plan.queriesSent(), random.nextInt(queryFrom, data.size()), now);
-        send(stream, event);
+        int index =
+            stream == Stream.CATALOG ? plan.catalogSent() : random.nextInt(queryFrom, data.size());
+        Optional<ImageEvent> event = event(stream, plan, index, now);
+        if (event.isPresent()) {
+          send(stream, event.get());
+        }
         plan.sent(stream);
       }
       producer.flush();
-      LOG.info("sent {} catalog items, {} queries", plan.catalogSent(), plan.queriesSent());
+      LOG.info(
+          "sent {} catalog items, {} queries ({} skipped)",
+          plan.catalogSent(),
+          plan.queriesSent(),
+          skipped);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // close() asked us to stop
     } catch (RuntimeException e) {
@@ -216,6 +284,47 @@ public final class ProducerService implements AutoCloseable {
     } finally {
       finished.countDown();
     }
+  }
+
+  /** The event of image {@code index}, or empty (logged, counted) if it must not be sent. */
+  private Optional<ImageEvent> event(Stream stream, Schedule plan, int index, long now) {
+    ImageEvent event;
+    try {
+      event =
+          stream == Stream.CATALOG
+              ? events.catalogItem(index, now)
+              : events.query(plan.queriesSent(), index, now);
+    } catch (IOException e) {
+      refuse(stream, "unreadable", "skipping %s: cannot read it: %s", data.describe(index), e);
+      return Optional.empty();
+    }
+    int bytes = event.getSerializedSize() + event.getItemId().length() + RECORD_OVERHEAD_BYTES;
+    if (bytes > ProducerClients.MAX_REQUEST_BYTES) {
+      refuse(
+          stream,
+          "too_large",
+          "skipping %s: its event is %,d bytes, over Kafka's message limit of %,d"
+              + " (max.request.size); send a smaller file, or set %s=png to send it at %s",
+          data.describe(index),
+          bytes,
+          ProducerClients.MAX_REQUEST_BYTES,
+          ProducerSettings.IMAGE_ENCODING,
+          settings.imageShape().text());
+      return Optional.empty();
+    }
+    return Optional.of(event);
+  }
+
+  private void refuse(Stream stream, String reason, String format, Object... args) {
+    LOG.warn(String.format(Locale.ROOT, format, args));
+    skipped++; // only the sending thread writes it
+    Topic<String, ImageEvent> topic = stream == Stream.CATALOG ? Topics.CATALOG : Topics.QUERIES;
+    Counter.builder("advrank.events.refused")
+        .description("Events the producer would not send: too large for Kafka, or unreadable")
+        .tag("topic", topic.name())
+        .tag("reason", reason)
+        .register(registry)
+        .increment();
   }
 
   private void send(Stream stream, ImageEvent event) {
