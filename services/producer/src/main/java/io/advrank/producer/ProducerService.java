@@ -1,9 +1,7 @@
 package io.advrank.producer;
 
 import io.advrank.core.data.DataException;
-import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
-import io.advrank.core.data.ImageFolderReader;
 import io.advrank.producer.Schedule.Slot;
 import io.advrank.producer.Schedule.Stream;
 import io.advrank.proto.v1.ImageEvent;
@@ -14,11 +12,8 @@ import io.advrank.runtime.topic.Topic;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -59,9 +54,6 @@ public final class ProducerService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProducerService.class);
   private static final String SPLIT = "test";
 
-  /** Room for the record's key, headers and batch framing beside the value, in bytes. */
-  static final int RECORD_OVERHEAD_BYTES = 512;
-
   /** Waits for a number of milliseconds; {@code Thread::sleep} outside tests. */
   @FunctionalInterface
   public interface Sleeper {
@@ -78,13 +70,12 @@ public final class ProducerService implements AutoCloseable {
   private final ImageEvents events;
   private final int catalogTotal;
   private final Map<Stream, Counter> produced;
-  private final MeterRegistry registry;
+  private final SendCheck sendCheck;
   private final Thread thread;
   private final CountDownLatch finished = new CountDownLatch(1);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private volatile Schedule schedule;
   private volatile boolean stopping;
-  private volatile long skipped;
 
   /**
    * A service over an already loaded test split and a producer the service takes over (closed by
@@ -123,7 +114,7 @@ public final class ProducerService implements AutoCloseable {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.data = Objects.requireNonNull(uploads, "uploads");
     this.dataName = dataName;
-    this.registry = registry;
+    this.sendCheck = new SendCheck(registry, settings.imageShape());
     this.producer = Objects.requireNonNull(producer, "producer");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
@@ -152,7 +143,7 @@ public final class ProducerService implements AutoCloseable {
    */
   public static ProducerService create(
       ProducerSettings settings, Clock clock, MeterRegistry registry) throws DataException {
-    Images images = images(settings);
+    Uploads.Loaded images = Uploads.load(settings);
     KafkaProducer<String, ImageEvent> producer =
         new KafkaProducer<>(
             ProducerClients.producer(settings),
@@ -160,32 +151,6 @@ public final class ProducerService implements AutoCloseable {
             Topics.CATALOG.valueSerde().serializer());
     return new ProducerService(
         settings, images.uploads(), images.name(), producer, clock, Thread::sleep, registry);
-  }
-
-  /** What the producer sends and how it names it in logs. */
-  record Images(Uploads uploads, String name) {}
-
-  /**
-   * The test split as {@link ProducerSettings#imageEncoding()} asks: a photo folder's files as they
-   * are ({@code source}), else the images decoded at {@code image.shape}.
-   */
-  static Images images(ProducerSettings settings) throws DataException {
-    DatasetDirectory.Split split = DatasetDirectory.Split.TEST;
-    Optional<Path> photos =
-        settings.imageEncoding() == ImageEncoding.SOURCE
-            ? DatasetDirectory.photoFolder(settings.dataDir(), split)
-            : Optional.empty();
-    if (photos.isPresent()) {
-      return new Images(
-          Uploads.of(ImageFolderReader.list(photos.get())), photos.get() + " (files as they are)");
-    }
-    ImageShape shape = settings.imageShape();
-    ImageDataset test =
-        DatasetDirectory.load(
-            settings.dataDir(), split, shape.channels(), shape.height(), shape.width());
-    ImageEncoding encoding =
-        settings.imageEncoding() == ImageEncoding.PNG ? ImageEncoding.PNG : ImageEncoding.RAW;
-    return new Images(Uploads.of(test, encoding), test.name());
   }
 
   /** Starts sending in the background. */
@@ -225,7 +190,7 @@ public final class ProducerService implements AutoCloseable {
         Map.of(
             "catalog_sent", s == null ? "0" : Integer.toString(s.catalogSent()),
             "queries_sent", s == null ? "0" : Long.toString(s.queriesSent()),
-            "skipped", Long.toString(skipped),
+            "skipped", Long.toString(sendCheck.skipped()),
             "state", finished.getCount() == 0 ? "finished" : "running");
     Throwable error = failure.get();
     return error == null ? new Health(true, details) : Health.down(error.toString());
@@ -262,7 +227,15 @@ public final class ProducerService implements AutoCloseable {
         long now = clock.millis();
         int index =
             stream == Stream.CATALOG ? plan.catalogSent() : random.nextInt(queryFrom, data.size());
-        Optional<ImageEvent> event = event(stream, plan, index, now);
+        long sequence = plan.queriesSent();
+        Optional<ImageEvent> event =
+            sendCheck.check(
+                topic(stream).name(),
+                data.describe(index),
+                () ->
+                    stream == Stream.CATALOG
+                        ? events.catalogItem(index, now)
+                        : events.query(sequence, index, now));
         if (event.isPresent()) {
           send(stream, event.get());
         }
@@ -273,7 +246,7 @@ public final class ProducerService implements AutoCloseable {
           "sent {} catalog items, {} queries ({} skipped)",
           plan.catalogSent(),
           plan.queriesSent(),
-          skipped);
+          sendCheck.skipped());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // close() asked us to stop
     } catch (RuntimeException e) {
@@ -286,49 +259,12 @@ public final class ProducerService implements AutoCloseable {
     }
   }
 
-  /** The event of image {@code index}, or empty (logged, counted) if it must not be sent. */
-  private Optional<ImageEvent> event(Stream stream, Schedule plan, int index, long now) {
-    ImageEvent event;
-    try {
-      event =
-          stream == Stream.CATALOG
-              ? events.catalogItem(index, now)
-              : events.query(plan.queriesSent(), index, now);
-    } catch (IOException e) {
-      refuse(stream, "unreadable", "skipping %s: cannot read it: %s", data.describe(index), e);
-      return Optional.empty();
-    }
-    int bytes = event.getSerializedSize() + event.getItemId().length() + RECORD_OVERHEAD_BYTES;
-    if (bytes > ProducerClients.MAX_REQUEST_BYTES) {
-      refuse(
-          stream,
-          "too_large",
-          "skipping %s: its event is %,d bytes, over Kafka's message limit of %,d"
-              + " (max.request.size); send a smaller file, or set %s=png to send it at %s",
-          data.describe(index),
-          bytes,
-          ProducerClients.MAX_REQUEST_BYTES,
-          ProducerSettings.IMAGE_ENCODING,
-          settings.imageShape().text());
-      return Optional.empty();
-    }
-    return Optional.of(event);
-  }
-
-  private void refuse(Stream stream, String reason, String format, Object... args) {
-    LOG.warn(String.format(Locale.ROOT, format, args));
-    skipped++; // only the sending thread writes it
-    Topic<String, ImageEvent> topic = stream == Stream.CATALOG ? Topics.CATALOG : Topics.QUERIES;
-    Counter.builder("advrank.events.refused")
-        .description("Events the producer would not send: too large for Kafka, or unreadable")
-        .tag("topic", topic.name())
-        .tag("reason", reason)
-        .register(registry)
-        .increment();
+  private static Topic<String, ImageEvent> topic(Stream stream) {
+    return stream == Stream.CATALOG ? Topics.CATALOG : Topics.QUERIES;
   }
 
   private void send(Stream stream, ImageEvent event) {
-    Topic<String, ImageEvent> topic = stream == Stream.CATALOG ? Topics.CATALOG : Topics.QUERIES;
+    Topic<String, ImageEvent> topic = topic(stream);
     producer.send(
         new ProducerRecord<>(topic.name(), event.getItemId(), event),
         (metadata, error) -> {

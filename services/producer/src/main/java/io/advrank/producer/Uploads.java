@@ -1,5 +1,7 @@
 package io.advrank.producer;
 
+import io.advrank.core.data.DataException;
+import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.core.data.ImageFolderReader;
 import io.advrank.core.data.PhotoFiles;
@@ -8,7 +10,9 @@ import io.advrank.proto.v1.Pixels;
 import io.advrank.runtime.wire.PixelCodec;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The images the producer sends, by index: each one's label and the {@link Pixels} it is uploaded
@@ -31,6 +35,34 @@ interface Uploads {
 
   /** What image {@code index} is, for a log line: its file, or its place in the data set. */
   String describe(int index);
+
+  /** Images to send and how logs name them. */
+  record Loaded(Uploads uploads, String name) {}
+
+  /**
+   * The test split as {@link ProducerSettings#imageEncoding()} asks: a photo folder's files as they
+   * are ({@code source}; listed, not decoded), else the images decoded at {@code image.shape}.
+   *
+   * @throws DataException if the data cannot be listed or read
+   */
+  static Loaded load(ProducerSettings settings) throws DataException {
+    DatasetDirectory.Split split = DatasetDirectory.Split.TEST;
+    Optional<Path> photos =
+        settings.imageEncoding() == ImageEncoding.SOURCE
+            ? DatasetDirectory.photoFolder(settings.dataDir(), split)
+            : Optional.empty();
+    if (photos.isPresent()) {
+      return new Loaded(
+          of(ImageFolderReader.list(photos.get())), photos.get() + " (files as they are)");
+    }
+    ImageShape shape = settings.imageShape();
+    ImageDataset test =
+        DatasetDirectory.load(
+            settings.dataDir(), split, shape.channels(), shape.height(), shape.width());
+    ImageEncoding encoding =
+        settings.imageEncoding() == ImageEncoding.PNG ? ImageEncoding.PNG : ImageEncoding.RAW;
+    return new Loaded(of(test, encoding), test.name());
+  }
 
   /** A decoded data set's images, as 8-bit pixels or PNG files of those pixels. */
   static Uploads of(ImageDataset data, ImageEncoding encoding) {

@@ -53,7 +53,7 @@ class ProducerPhotosTest {
             null,
             Topics.CATALOG.keySerde().serializer(),
             Topics.CATALOG.valueSerde().serializer());
-    ProducerService.Images images = ProducerService.images(settings);
+    Uploads.Loaded images = Uploads.load(settings);
     try (ProducerService service =
         new ProducerService(
             settings, images.uploads(), images.name(), producer, clock, clock::advance, registry)) {
@@ -103,7 +103,7 @@ class ProducerPhotosTest {
     List<ImageEvent> sent = catalog(settings(ImageEncoding.PNG), new SimpleMeterRegistry());
 
     assertEquals(2, sent.size(), "fitted to 3x8x8, the large photo fits the limit");
-    ProducerService.Images raw = ProducerService.images(settings(ImageEncoding.RAW));
+    Uploads.Loaded raw = Uploads.load(settings(ImageEncoding.RAW));
     for (int i = 0; i < sent.size(); i++) {
       Pixels p = sent.get(i).getPixels();
       assertEquals(PhotoFormat.PHOTO_FORMAT_PNG, p.getEncoded().getFormat());
