@@ -48,6 +48,35 @@ class WireContractsTest {
   }
 
   @Test
+  void encodedPhotoRoundTripsBesideTheTensorForms() throws IOException {
+    byte[] png = {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0};
+    ImageEvent event =
+        sampleEvent().toBuilder()
+            .setPixels(
+                Pixels.newBuilder()
+                    .setEncoded(
+                        EncodedPhoto.newBuilder()
+                            .setFormat(PhotoFormat.PHOTO_FORMAT_PNG)
+                            .setData(ByteString.copyFrom(png))))
+            .build();
+
+    ImageEvent parsed = ImageEvent.parseFrom(event.toByteArray());
+
+    assertEquals(event, parsed);
+    assertEquals(Pixels.DataCase.ENCODED, parsed.getPixels().getDataCase());
+    assertEquals(0, parsed.getPixels().getChannels(), "a file's size is optional");
+    assertArrayEquals(png, parsed.getPixels().getEncoded().getData().toByteArray());
+    // Added with a new number: the tensor forms keep theirs, so older records read as before.
+    assertEquals(4, Pixels.UINT8_FIELD_NUMBER);
+    assertEquals(5, Pixels.FLOAT32_LE_FIELD_NUMBER);
+    assertEquals(6, Pixels.ENCODED_FIELD_NUMBER);
+    assertEquals(0, PhotoFormat.PHOTO_FORMAT_UNSPECIFIED.getNumber());
+    // A format from a newer writer (say WebP, 3) is kept as a number for the reader to refuse.
+    byte[] newer = appendVarintField(new byte[0], EncodedPhoto.FORMAT_FIELD_NUMBER, 3);
+    assertEquals(PhotoFormat.UNRECOGNIZED, EncodedPhoto.parseFrom(newer).getFormat());
+  }
+
+  @Test
   void optionalLabelDistinguishesUnknownFromZero() throws InvalidProtocolBufferException {
     ImageEvent unlabelled = sampleEvent().toBuilder().clearLabel().build();
     ImageEvent labelZero = sampleEvent().toBuilder().setLabel(0).build();

@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  *       partitions from the beginning, as the attack gallery ({@link CatalogMirror}).
  *   <li>Output {@link Topics#CATALOG_DELIVERED} / {@link Topics#QUERIES_DELIVERED}: the same key;
  *       benign events byte for byte (plus the header {@value OutputRecords#FORWARDED_FROM}),
- *       attacked ones as an {@link ImageEvent} with the same ids and float32 pixels within ε (L∞)
- *       of the original.
+ *       attacked ones as an {@link ImageEvent} with the same ids and 8-bit pixels at the model's
+ *       input, within ε (L∞, in whole 8-bit steps) of the original as the model saw it; the rank
+ *       shift is measured on those 8-bit pixels.
  *   <li>Output {@link Topics#ADVERSARIAL} ({@code advrank.adversarial}): key = attacked item or
  *       query id, value = {@link AdversarialVariant} (ground truth).
  *   <li>Output {@link Topics#RANK_SHIFTS} ({@code advrank.rank-shifts}): key = attacked item or
@@ -173,7 +174,7 @@ public final class AttackWorkerService implements AutoCloseable {
             inbound,
             settings.campaign(),
             new BatchAttacks(settings.campaign(), clock),
-            new OutputRecords(gallery::modelVersion, settings.campaign()),
+            new OutputRecords(gallery::modelVersion, settings.campaign(), model.spec()),
             new DeadLetters(producer, SERVICE, registry),
             metrics,
             clock);

@@ -2,6 +2,7 @@ package io.advrank.attackworker;
 
 import io.advrank.core.attack.AttackRequest;
 import io.advrank.core.attack.AttackResult;
+import io.advrank.core.attack.PixelDepth;
 import io.advrank.serving.GallerySnapshot;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,7 +66,8 @@ final class BatchAttacks {
     List<AttackResult> results;
     try {
       List<AttackRequest> requests = plans.stream().map(Targeting.Plan::request).toList();
-      results = gallery.attacker().attack(attack.spec(0), requests);
+      // Delivered as 8-bit files, so measured after quantisation (see PixelDepth.UINT8).
+      results = gallery.attacker().attack(attack.spec(0), requests, PixelDepth.UINT8);
     } catch (RuntimeException e) {
       plans.forEach(p -> out.add(AttackOutcome.failed(p.event(), attack, e)));
       return out;

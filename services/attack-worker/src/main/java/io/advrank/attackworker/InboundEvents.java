@@ -9,12 +9,14 @@ import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.ImageEventChecks;
 import io.advrank.runtime.wire.RejectedRecordException;
 import io.advrank.serving.CatalogItem;
+import io.advrank.serving.ModelInput;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Reads {@link ImageEvent}s from {@code advrank.catalog} and {@code advrank.queries}: the size is
- * bounded ({@code invalid}), then {@link ImageEventChecks} applies, so one bad record becomes a
- * dead letter instead of a crash, a failed PGD batch or garbage forwarded to the ranker.
+ * bounded ({@code invalid}), then {@link ImageEventChecks} and {@link ModelInput} apply (a photo
+ * file is decoded and fitted to the model's input), so one bad record becomes a dead letter instead
+ * of a crash, a failed PGD batch or garbage forwarded to the ranker.
  */
 final class InboundEvents {
   private final ModelSpec spec;
@@ -41,9 +43,7 @@ final class InboundEvents {
             record,
             topic,
             catalog ? ImageKind.IMAGE_KIND_CATALOG_ITEM : ImageKind.IMAGE_KIND_QUERY);
-    float[] pixels =
-        ImageEventChecks.pixels(
-            event.getPixels(), spec.channels(), spec.height(), spec.width(), spec.describe());
+    float[] pixels = ModelInput.pixels(event.getPixels(), spec);
     return new InboundEvent(record, event, pixels, catalog, nowMs);
   }
 

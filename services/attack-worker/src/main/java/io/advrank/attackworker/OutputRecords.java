@@ -1,6 +1,7 @@
 package io.advrank.attackworker;
 
 import io.advrank.core.attack.AttackResult;
+import io.advrank.core.model.ModelSpec;
 import io.advrank.proto.v1.AdversarialVariant;
 import io.advrank.proto.v1.AttackSpec;
 import io.advrank.proto.v1.AttackType;
@@ -26,11 +27,16 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 final class OutputRecords {
   private final Supplier<String> modelVersion;
   private final Campaign campaign;
+  private final ModelSpec input;
 
-  /** {@code modelVersion} gives the version the current micro-batch was attacked with. */
-  OutputRecords(Supplier<String> modelVersion, Campaign campaign) {
+  /**
+   * {@code modelVersion} gives the version the current micro-batch was attacked with; {@code input}
+   * is the model's input, the shape of every perturbed image (hot swaps keep it).
+   */
+  OutputRecords(Supplier<String> modelVersion, Campaign campaign, ModelSpec input) {
     this.modelVersion = modelVersion;
     this.campaign = campaign;
+    this.input = input;
   }
 
   /** The delivered topic of an input topic. */
@@ -70,7 +76,10 @@ final class OutputRecords {
     return out;
   }
 
-  /** The event as the ranker receives it: same ids and metadata, the perturbed float32 pixels. */
+  /**
+   * The event as the ranker receives it: same ids and metadata, the perturbed image as 8-bit pixels
+   * at the model's input, whatever form the original photo came in (a seller re-uploads a file).
+   */
   ProducerRecord<byte[], byte[]> delivered(AttackOutcome o) {
     ImageEvent event = o.event().event();
     ImageEvent variant = event.toBuilder().setPixels(perturbed(o)).build();
@@ -128,10 +137,10 @@ final class OutputRecords {
     return AttackType.valueOf("ATTACK_TYPE_" + type.name());
   }
 
-  private static Pixels perturbed(AttackOutcome o) {
-    Pixels clean = o.event().event().getPixels();
-    return PixelCodec.fromFloats(
-        clean.getChannels(), clean.getHeight(), clean.getWidth(), o.result().perturbed());
+  /** 8 bits exactly: the attack quantised the image and measured its rank shift on it. */
+  private Pixels perturbed(AttackOutcome o) {
+    return PixelCodec.fromUint8Floats(
+        input.channels(), input.height(), input.width(), o.result().perturbed());
   }
 
   private static <V> ProducerRecord<byte[], byte[]> record(

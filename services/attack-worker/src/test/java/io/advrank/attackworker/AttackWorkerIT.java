@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import io.advrank.core.data.PhotoException;
+import io.advrank.core.data.PhotoFiles;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.proto.v1.AdversarialVariant;
 import io.advrank.proto.v1.AttackType;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.ImageKind;
+import io.advrank.proto.v1.PhotoFormat;
 import io.advrank.proto.v1.Pixels;
 import io.advrank.proto.v1.RankShift;
 import io.advrank.runtime.kafka.DeadLetters;
@@ -18,6 +21,9 @@ import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.PixelCodec;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,6 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.zip.CRC32;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -175,7 +182,21 @@ class AttackWorkerIT {
                 .build()
                 .toByteArray(),
             good.toBuilder().setEventId("bad-kind").setKindValue(42).build().toByteArray(),
-            new byte[20_000]);
+            new byte[20_000],
+            // A photo file that does not decode, and one whose header claims 10^10 pixels.
+            good.toBuilder()
+                .setEventId("bad-jpeg")
+                .setPixels(
+                    PixelCodec.encoded(
+                        PhotoFormat.PHOTO_FORMAT_JPEG,
+                        new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1, 2}))
+                .build()
+                .toByteArray(),
+            good.toBuilder()
+                .setEventId("bad-bomb")
+                .setPixels(PixelCodec.encoded(PhotoFormat.PHOTO_FORMAT_PNG, bomb(100_000, 100_000)))
+                .build()
+                .toByteArray());
     try (KafkaProducer<byte[], byte[]> p = TestKafka.bytesProducer(kafka)) {
       for (byte[] value : bad) {
         p.send(new ProducerRecord<>(Topics.QUERIES.name(), "q-bad".getBytes(), value));
@@ -197,7 +218,18 @@ class AttackWorkerIT {
                     r -> DeadLetters.header(r.headers(), DeadLetters.REASON),
                     TreeMap::new,
                     Collectors.counting()));
-    assertEquals(Map.of("malformed", 1L, "unsupported", 2L, "invalid", 2L), reasons);
+    assertEquals(Map.of("malformed", 1L, "unsupported", 2L, "invalid", 4L), reasons);
+    List<String> photoReasons =
+        letters.stream()
+            .map(r -> DeadLetters.header(r.headers(), DeadLetters.EXCEPTION_MESSAGE))
+            .filter(m -> m != null && m.startsWith("photo: "))
+            .sorted()
+            .toList();
+    assertEquals(2, photoReasons.size(), "photo reasons: " + photoReasons);
+    assertTrue(
+        photoReasons.get(0).startsWith("photo: PNG photo of 100000x100000"), photoReasons.get(0));
+    assertTrue(
+        photoReasons.get(1).startsWith("photo: cannot decode the JPEG"), photoReasons.get(1));
     List<ConsumerRecord<byte[], byte[]>> sentinel =
         TestKafka.read(
             kafka,
@@ -216,16 +248,46 @@ class AttackWorkerIT {
       assertEquals(in, out, "benign traffic unchanged");
       return;
     }
-    assertEquals(Pixels.DataCase.FLOAT32_LE, out.getPixels().getDataCase(), "float32 pixels");
-    float[] a = PixelCodec.toFloats(in.getPixels());
-    float[] b = PixelCodec.toFloats(out.getPixels());
-    double linf = 0;
-    for (int i = 0; i < a.length; i++) {
-      linf = Math.max(linf, Math.abs((double) a[i] - b[i]));
-      assertTrue(b[i] >= 0 && b[i] <= 1, "pixel in [0, 1]");
+    // Delivered as a seller uploads a file: 8 bits at the model's input, whatever came in (some
+    // inputs are PNG files), within ⌊255·ε⌋ whole steps of the clean image as the model read it.
+    assertEquals(Pixels.DataCase.UINT8, out.getPixels().getDataCase(), "8-bit pixels");
+    byte[] clean = uint8(in.getPixels());
+    byte[] adv = out.getPixels().getUint8().toByteArray();
+    assertEquals(clean.length, adv.length);
+    int steps = 0;
+    for (int i = 0; i < clean.length; i++) {
+      steps = Math.max(steps, Math.abs((clean[i] & 0xFF) - (adv[i] & 0xFF)));
     }
-    assertTrue(linf <= (float) EPS && linf > 0, "L∞ " + linf + " within ε and non-zero");
+    int budget = (int) Math.floor(255 * EPS + 1e-6);
+    assertTrue(steps <= budget && steps > 0, "L∞ " + steps + " steps within ε (" + budget + ")");
     assertEquals(in.toBuilder().clearPixels().build(), out.toBuilder().clearPixels().build());
+  }
+
+  /** A PNG header claiming {@code width × height} RGB pixels, with no pixel data. */
+  private static byte[] bomb(int width, int height) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});
+    ByteBuffer ihdr = ByteBuffer.allocate(17);
+    ihdr.put("IHDR".getBytes(StandardCharsets.US_ASCII));
+    ihdr.putInt(width).putInt(height).put(new byte[] {8, 2, 0, 0, 0});
+    CRC32 crc = new CRC32();
+    crc.update(ihdr.array());
+    out.writeBytes(ByteBuffer.allocate(4).putInt(13).array());
+    out.writeBytes(ihdr.array());
+    out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    return out.toByteArray();
+  }
+
+  /** The 8-bit pixels of an input event, 28x28 grey or a PNG file of them. */
+  private static byte[] uint8(Pixels p) {
+    if (p.getDataCase() == Pixels.DataCase.UINT8) {
+      return p.getUint8().toByteArray();
+    }
+    try {
+      return PhotoFiles.fit(p.getEncoded().getData().toByteArray(), 1, 28, 28);
+    } catch (PhotoException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static void checkShifts(

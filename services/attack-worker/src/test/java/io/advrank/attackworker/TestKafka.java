@@ -3,11 +3,14 @@ package io.advrank.attackworker;
 import ai.djl.Device;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
+import io.advrank.core.data.PhotoFiles;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.core.model.ModelSpec;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.ImageKind;
+import io.advrank.proto.v1.PhotoFormat;
+import io.advrank.proto.v1.Pixels;
 import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.model.AssembledModel;
 import io.advrank.runtime.settings.KafkaSettings;
@@ -114,18 +117,28 @@ final class TestKafka {
     return out;
   }
 
+  /**
+   * Image {@code i} as 8-bit pixels, or for every third one as the PNG file of those pixels (as a
+   * producer sending a photo folder's files does): lossless, so the model sees the same values.
+   */
   private static ImageEvent event(ImageDataset d, int i, String eventId, String id, ImageKind k) {
     float[] v = d.image(i);
     byte[] bytes = new byte[v.length];
     for (int p = 0; p < v.length; p++) {
       bytes[p] = (byte) Math.round(v[p] * 255f);
     }
+    Pixels pixels =
+        i % 3 == 1
+            ? PixelCodec.encoded(
+                PhotoFormat.PHOTO_FORMAT_PNG,
+                PhotoFiles.png(bytes, d.channels(), d.height(), d.width()))
+            : PixelCodec.fromUint8(d.channels(), d.height(), d.width(), bytes);
     return ImageEvent.newBuilder()
         .setEventId(eventId)
         .setKind(k)
         .setItemId(id)
         .setLabel(d.label(i))
-        .setPixels(PixelCodec.fromUint8(d.channels(), d.height(), d.width(), bytes))
+        .setPixels(pixels)
         .build();
   }
 

@@ -4,10 +4,12 @@ import io.advrank.core.attack.AttackEvaluation;
 import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.attack.AttackSpec;
 import io.advrank.core.attack.AttackType;
+import io.advrank.core.attack.PixelDepth;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.EmbeddingModel;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -75,6 +77,16 @@ final class AttackCommand implements Callable<Integer> {
   int batchSize;
 
   @Option(
+      names = "--pixels",
+      defaultValue = "float32",
+      description =
+          "How the adversarial images are delivered and measured: float32 (PGD's output, the"
+              + " paper's protocol) or uint8 (quantised to 8 bits inside the eps-ball, as the"
+              + " attack-worker delivers them; the float figure is printed beside)"
+              + " (default: ${DEFAULT-VALUE}).")
+  String pixels;
+
+  @Option(
       names = "--seed",
       defaultValue = "0",
       description = "Seed of target sampling (default: ${DEFAULT-VALUE}).")
@@ -85,13 +97,14 @@ final class AttackCommand implements Callable<Integer> {
     AttackProfile p = profile.get();
     double epsilon = eps != null ? eps : p.defaultEpsilon();
     AttackSpec spec = new AttackSpec(AttackType.parse(type), epsilon, size, seed, p);
+    PixelDepth depth = depth(pixels);
     ImageDataset test = data.load(DatasetDirectory.Split.TEST, skip, null, modelOptions.spec());
     int n = AttackTableRows.checkLimit(limit, test.size());
     try (EmbeddingModel model = modelOptions.open(test);
         AttackEvaluation evaluation = checked(AttackEvaluation.of(model, test), spec);
         AttackProgress progress = new AttackProgress(output.quietProgress(), "attack", n)) {
       progress.startRun(spec.describe());
-      AttackEvaluation.Summary s = evaluation.run(spec, n, batchSize, progress::update);
+      AttackEvaluation.Summary s = evaluation.run(spec, n, batchSize, depth, progress::update);
       progress.close();
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("model", modelOptions.dir.toString());
@@ -101,12 +114,21 @@ final class AttackCommand implements Callable<Integer> {
       json.put("epsilon", epsilon);
       json.put("profile", p.label());
       json.put("size", size);
+      json.put("pixels", depth.name().toLowerCase(Locale.ROOT));
       json.put("pgd", spec.schedule());
       json.put("summary", s);
       json.put("attacks_per_second", s.attacksPerSecond());
       output.print(json, () -> text(spec, s, evaluation.gallerySize(), model.version()));
     }
     return 0;
+  }
+
+  private static PixelDepth depth(String text) {
+    try {
+      return PixelDepth.valueOf(text.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--pixels: expected float32 or uint8, got '" + text + "'");
+    }
   }
 
   /** The evaluation, after checking that {@code spec} fits its gallery (closed if not). */
@@ -126,7 +148,7 @@ final class AttackCommand implements Callable<Integer> {
         "%s on model %s: %d items attacked, gallery %d test images%n"
             + "PGD: eps %.4f, alpha %.4f, %d iterations%n"
             + "rank percentile before  %6.2f %%%n"
-            + "rank percentile after   %6.2f %%%n"
+            + "rank percentile after   %6.2f %%%s%n"
             + "success rate            %6.3f%n"
             + "mean embedding shift    %6.4f%n"
             + "max L-inf               %6.4f%n"
@@ -140,6 +162,9 @@ final class AttackCommand implements Callable<Integer> {
         pgd.iterations(),
         s.rankBefore(),
         s.rankAfter(),
+        s.depth() == PixelDepth.UINT8
+            ? String.format(" (8-bit; PGD's float output %.2f %%)", s.rankAfterFloat())
+            : "",
         s.successRate(),
         s.meanShift(),
         s.maxLinf(),

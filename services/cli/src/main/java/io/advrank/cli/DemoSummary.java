@@ -13,8 +13,9 @@ import java.util.function.LongSupplier;
 
 /**
  * The demo's live summary, read from the process's one meter registry: events/s per topic,
- * attacks/s, the mean rank percentile before → after per attack type, dead letters and consumer
- * lag. Rates are differences between two calls.
+ * attacks/s, the mean rank percentile before → after per attack type, dead letters (rate, and
+ * totals by topic and reason), events the producer skipped, and consumer lag. Rates are differences
+ * between two calls.
  */
 final class DemoSummary {
   private final MeterRegistry registry;
@@ -80,8 +81,36 @@ final class DemoSummary {
     }
     out.println(any ? attacks : "        no attacks yet");
     out.println(alerts());
+    out.println(badInput());
     out.println(models());
     out.flush();
+  }
+
+  /**
+   * Bad input so far: records dead-lettered, by source topic and reason (every service that read
+   * one counts it), and events the producer skipped (too large for Kafka, unreadable file).
+   */
+  private String badInput() {
+    StringBuilder line = new StringBuilder("        bad input:");
+    int before = line.length();
+    append(line, "dead letters", "advrank.dead.letters");
+    append(line, "producer skipped", "advrank.events.refused");
+    return line.length() == before ? line.append(" none").toString() : line.toString();
+  }
+
+  private void append(StringBuilder line, String what, String meter) {
+    Map<String, Double> counts = new TreeMap<>();
+    for (Meter m : registry.find(meter).meters()) {
+      if (m instanceof Counter c && c.count() > 0) {
+        counts.merge(
+            m.getId().getTag("topic") + " " + m.getId().getTag("reason"), c.count(), Double::sum);
+      }
+    }
+    if (!counts.isEmpty()) {
+      line.append("  ").append(what).append(":");
+      counts.forEach((k, n) -> line.append(String.format(" %s %.0f;", k, n)));
+      line.setLength(line.length() - 1);
+    }
   }
 
   /** Alerts raised so far per signal, and the largest current item drift score. */

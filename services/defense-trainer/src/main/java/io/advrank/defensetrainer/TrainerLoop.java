@@ -22,6 +22,7 @@ import io.advrank.runtime.model.ModelUpdate;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.ImageEventChecks;
 import io.advrank.runtime.wire.RejectedRecordException;
+import io.advrank.serving.ModelInput;
 import io.advrank.serving.ServedVersions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -291,8 +292,7 @@ final class TrainerLoop implements Runnable {
   }
 
   private float[] pixels(io.advrank.proto.v1.Pixels p) throws RejectedRecordException {
-    return ImageEventChecks.pixels(
-        p, spec.channels(), spec.height(), spec.width(), spec.describe());
+    return ModelInput.pixels(p, spec);
   }
 
   private static AdversarialVariant variant(ConsumerRecord<byte[], byte[]> r)

@@ -1,10 +1,9 @@
 package io.advrank.producer;
 
-import io.advrank.core.data.ImageDataset;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.ImageKind;
 import io.advrank.proto.v1.Source;
-import io.advrank.runtime.wire.PixelCodec;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
@@ -14,13 +13,13 @@ import java.util.UUID;
  * and joined against its ground truth.
  */
 final class ImageEvents {
-  private final ImageDataset data;
+  private final Uploads data;
   private final String datasetName;
   private final String split;
   private final String producerId;
   private final long seed;
 
-  ImageEvents(ImageDataset data, String datasetName, String split, String producerId, long seed) {
+  ImageEvents(Uploads data, String datasetName, String split, String producerId, long seed) {
     this.data = data;
     this.datasetName = datasetName;
     this.split = split;
@@ -28,14 +27,22 @@ final class ImageEvents {
     this.seed = seed;
   }
 
-  /** The catalog item of image {@code index}; its item id is stable across runs and seeds. */
-  ImageEvent catalogItem(int index, long producedAtMs) {
+  /**
+   * The catalog item of image {@code index}; its item id is stable across runs and seeds.
+   *
+   * @throws IOException if the image's file cannot be read
+   */
+  ImageEvent catalogItem(int index, long producedAtMs) throws IOException {
     String eventId = uuid("catalog", datasetName, split, Integer.toString(index));
     return event(eventId, ImageKind.IMAGE_KIND_CATALOG_ITEM, itemId(index), index, producedAtMs);
   }
 
-  /** The {@code sequence}-th query of this run, showing image {@code index}. */
-  ImageEvent query(long sequence, int index, long producedAtMs) {
+  /**
+   * The {@code sequence}-th query of this run, showing image {@code index}.
+   *
+   * @throws IOException if the image's file cannot be read
+   */
+  ImageEvent query(long sequence, int index, long producedAtMs) throws IOException {
     String eventId = uuid("query", datasetName, split, Long.toString(sequence));
     return event(eventId, ImageKind.IMAGE_KIND_QUERY, queryId(sequence), index, producedAtMs);
   }
@@ -50,13 +57,14 @@ final class ImageEvents {
     return "q-" + seed + "-" + sequence;
   }
 
-  private ImageEvent event(String eventId, ImageKind kind, String itemId, int index, long atMs) {
+  private ImageEvent event(String eventId, ImageKind kind, String itemId, int index, long atMs)
+      throws IOException {
     return ImageEvent.newBuilder()
         .setEventId(eventId)
         .setKind(kind)
         .setItemId(itemId)
         .setLabel(data.label(index))
-        .setPixels(PixelCodec.fromUint8(data.channels(), data.height(), data.width(), uint8(index)))
+        .setPixels(data.pixels(index))
         .setProducedAtMs(atMs)
         .setSource(
             Source.newBuilder()
@@ -66,16 +74,6 @@ final class ImageEvents {
                 .setIndex(index)
                 .setSeed(seed))
         .build();
-  }
-
-  /** The image's original bytes: the data set stores v = b / 255, which rounds back exactly. */
-  private byte[] uint8(int index) {
-    float[] values = data.image(index);
-    byte[] out = new byte[values.length];
-    for (int i = 0; i < values.length; i++) {
-      out[i] = (byte) Math.round(values[i] * 255f);
-    }
-    return out;
   }
 
   /**

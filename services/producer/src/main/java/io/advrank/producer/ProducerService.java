@@ -1,7 +1,6 @@
 package io.advrank.producer;
 
 import io.advrank.core.data.DataException;
-import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.producer.Schedule.Slot;
 import io.advrank.producer.Schedule.Stream;
@@ -34,11 +33,16 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Output {@link Topics#CATALOG} ({@code advrank.catalog}): key = catalog item id ({@code
- *       item-<index>}), value = {@link ImageEvent} of kind CATALOG_ITEM, uint8 pixels, label.
+ *       item-<index>}), value = {@link ImageEvent} of kind CATALOG_ITEM, pixels ({@link
+ *       ImageEncoding}: a photo folder's files as they are, or 8-bit pixels), label.
  *   <li>Output {@link Topics#QUERIES} ({@code advrank.queries}): key = query id ({@code
- *       q-<seed>-<n>}), value = {@link ImageEvent} of kind QUERY, uint8 pixels, label.
+ *       q-<seed>-<n>}), value = {@link ImageEvent} of kind QUERY, pixels as above, label.
  *   <li>Input: none (the data set directory).
  * </ul>
+ *
+ * <p>An event over Kafka's message limit ({@link ProducerClients#MAX_REQUEST_BYTES}, e.g. a photo
+ * file of several MB) or whose file cannot be read is skipped with one log line naming the file,
+ * and counted in {@code advrank_events_refused_total{topic,reason}}; the stream goes on.
  *
  * <p>One background thread follows a {@link Schedule}; {@code produced_at_ms} comes from the
  * injected {@link Clock} and waiting goes through the injected {@link Sleeper}, so tests can run
@@ -57,7 +61,8 @@ public final class ProducerService implements AutoCloseable {
   }
 
   private final ProducerSettings settings;
-  private final ImageDataset data;
+  private final Uploads data;
+  private final String dataName;
   private final Producer<String, ImageEvent> producer;
   private final KafkaClientMeters clientMeters;
   private final Clock clock;
@@ -65,6 +70,7 @@ public final class ProducerService implements AutoCloseable {
   private final ImageEvents events;
   private final int catalogTotal;
   private final Map<Stream, Counter> produced;
+  private final SendCheck sendCheck;
   private final Thread thread;
   private final CountDownLatch finished = new CountDownLatch(1);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -84,8 +90,31 @@ public final class ProducerService implements AutoCloseable {
       Clock clock,
       Sleeper sleeper,
       MeterRegistry registry) {
+    this(
+        settings,
+        Uploads.of(
+            Objects.requireNonNull(testSplit, "testSplit"),
+            settings.imageEncoding() == ImageEncoding.PNG ? ImageEncoding.PNG : ImageEncoding.RAW),
+        testSplit.name(),
+        producer,
+        clock,
+        sleeper,
+        registry);
+  }
+
+  /** A service over the images to send, described by {@code dataName} in logs. */
+  ProducerService(
+      ProducerSettings settings,
+      Uploads uploads,
+      String dataName,
+      Producer<String, ImageEvent> producer,
+      Clock clock,
+      Sleeper sleeper,
+      MeterRegistry registry) {
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.data = Objects.requireNonNull(testSplit, "testSplit");
+    this.data = Objects.requireNonNull(uploads, "uploads");
+    this.dataName = dataName;
+    this.sendCheck = new SendCheck(registry, settings.imageShape());
     this.producer = Objects.requireNonNull(producer, "producer");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
@@ -108,22 +137,20 @@ public final class ProducerService implements AutoCloseable {
     this.thread = new Thread(this::run, "advrank-" + settings.producerId());
   }
 
-  /** Loads the data set's test split and connects a Kafka producer; does not start sending. */
+  /**
+   * Loads the data set's test split (a photo folder with {@link ImageEncoding#SOURCE}: lists its
+   * files only) and connects a Kafka producer; does not start sending.
+   */
   public static ProducerService create(
       ProducerSettings settings, Clock clock, MeterRegistry registry) throws DataException {
-    ImageShape shape = settings.imageShape();
-    ImageDataset test =
-        DatasetDirectory.load(
-            settings.dataDir(),
-            DatasetDirectory.Split.TEST,
-            shape.channels(),
-            shape.height(),
-            shape.width());
-    var keys = Topics.CATALOG.keySerde().serializer();
-    var values = Topics.CATALOG.valueSerde().serializer();
+    Uploads.Loaded images = Uploads.load(settings);
     KafkaProducer<String, ImageEvent> producer =
-        new KafkaProducer<>(ProducerClients.producer(settings), keys, values);
-    return new ProducerService(settings, test, producer, clock, Thread::sleep, registry);
+        new KafkaProducer<>(
+            ProducerClients.producer(settings),
+            Topics.CATALOG.keySerde().serializer(),
+            Topics.CATALOG.valueSerde().serializer());
+    return new ProducerService(
+        settings, images.uploads(), images.name(), producer, clock, Thread::sleep, registry);
   }
 
   /** Starts sending in the background. */
@@ -132,7 +159,7 @@ public final class ProducerService implements AutoCloseable {
         "producing {} catalog items and queries at {}/s from {} ({} images)",
         catalogTotal,
         settings.queryRate(),
-        data.name(),
+        dataName,
         data.size());
     thread.start();
   }
@@ -163,6 +190,7 @@ public final class ProducerService implements AutoCloseable {
         Map.of(
             "catalog_sent", s == null ? "0" : Integer.toString(s.catalogSent()),
             "queries_sent", s == null ? "0" : Long.toString(s.queriesSent()),
+            "skipped", Long.toString(sendCheck.skipped()),
             "state", finished.getCount() == 0 ? "finished" : "running");
     Throwable error = failure.get();
     return error == null ? new Health(true, details) : Health.down(error.toString());
@@ -197,15 +225,28 @@ public final class ProducerService implements AutoCloseable {
         }
         Stream stream = slot.get().stream();
         long now = clock.millis();
-        ImageEvent event =
-            stream == Stream.CATALOG
-                ? events.catalogItem(plan.catalogSent(), now)
-                : events.query(plan.queriesSent(), random.nextInt(queryFrom, data.size()), now);
-        send(stream, event);
+        int index =
+            stream == Stream.CATALOG ? plan.catalogSent() : random.nextInt(queryFrom, data.size());
+        long sequence = plan.queriesSent();
+        Optional<ImageEvent> event =
+            sendCheck.check(
+                topic(stream).name(),
+                data.describe(index),
+                () ->
+                    stream == Stream.CATALOG
+                        ? events.catalogItem(index, now)
+                        : events.query(sequence, index, now));
+        if (event.isPresent()) {
+          send(stream, event.get());
+        }
         plan.sent(stream);
       }
       producer.flush();
-      LOG.info("sent {} catalog items, {} queries", plan.catalogSent(), plan.queriesSent());
+      LOG.info(
+          "sent {} catalog items, {} queries ({} skipped)",
+          plan.catalogSent(),
+          plan.queriesSent(),
+          sendCheck.skipped());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // close() asked us to stop
     } catch (RuntimeException e) {
@@ -218,8 +259,12 @@ public final class ProducerService implements AutoCloseable {
     }
   }
 
+  private static Topic<String, ImageEvent> topic(Stream stream) {
+    return stream == Stream.CATALOG ? Topics.CATALOG : Topics.QUERIES;
+  }
+
   private void send(Stream stream, ImageEvent event) {
-    Topic<String, ImageEvent> topic = stream == Stream.CATALOG ? Topics.CATALOG : Topics.QUERIES;
+    Topic<String, ImageEvent> topic = topic(stream);
     producer.send(
         new ProducerRecord<>(topic.name(), event.getItemId(), event),
         (metadata, error) -> {

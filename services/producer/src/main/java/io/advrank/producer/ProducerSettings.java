@@ -31,6 +31,9 @@ import java.util.Set;
  * @param kafka how to reach Kafka
  * @param imageShape the shape photo folders are read at, the served model's input ({@value
  *     #IMAGE_SHAPE}, e.g. {@code 3x224x224}); IDX files keep their own
+ * @param imageEncoding how images go on the wire ({@value #IMAGE_ENCODING}: {@code source}, the
+ *     default, sends a photo folder's files as they are; {@code raw} and {@code png} send the
+ *     pixels at {@code image.shape})
  */
 public record ProducerSettings(
     Path dataDir,
@@ -44,7 +47,8 @@ public record ProducerSettings(
     String producerId,
     int metricsPort,
     KafkaSettings kafka,
-    ImageShape imageShape) {
+    ImageShape imageShape,
+    ImageEncoding imageEncoding) {
 
   public static final String DATA_DIR = "data.dir";
   public static final String CATALOG_LIMIT = "catalog.limit";
@@ -57,6 +61,7 @@ public record ProducerSettings(
   public static final String PRODUCER_ID = "producer.id";
   public static final String METRICS_PORT = "metrics.port";
   public static final String IMAGE_SHAPE = "image.shape";
+  public static final String IMAGE_ENCODING = "image.encoding";
 
   /** Default data: Debian's {@code dataset-fashion-mnist} package. */
   public static final Path DEFAULT_DATA_DIR = Path.of("/usr/share/datasets/fashion-mnist");
@@ -76,6 +81,7 @@ public record ProducerSettings(
     Objects.requireNonNull(queryDuration, QUERY_DURATION);
     Objects.requireNonNull(kafka, "kafka");
     imageShape = imageShape == null ? ImageShape.FASHION_MNIST : imageShape;
+    imageEncoding = imageEncoding == null ? ImageEncoding.SOURCE : imageEncoding;
     require(catalogLimit >= 0, CATALOG_LIMIT, catalogLimit, "must be >= 0 (0 = whole test split)");
     require(
         catalogRate >= 0 && catalogRate <= MAX_RATE,
@@ -98,6 +104,36 @@ public record ProducerSettings(
         metricsPort >= 0 && metricsPort <= 65535, METRICS_PORT, metricsPort, "must be 0..65535");
   }
 
+  /** Settings with the default {@link ImageEncoding#SOURCE}. */
+  public ProducerSettings(
+      Path dataDir,
+      int catalogLimit,
+      double catalogRate,
+      double queryRate,
+      long queryLimit,
+      Duration queryDuration,
+      boolean queryHeldOut,
+      long seed,
+      String producerId,
+      int metricsPort,
+      KafkaSettings kafka,
+      ImageShape imageShape) {
+    this(
+        dataDir,
+        catalogLimit,
+        catalogRate,
+        queryRate,
+        queryLimit,
+        queryDuration,
+        queryHeldOut,
+        seed,
+        producerId,
+        metricsPort,
+        kafka,
+        imageShape,
+        null);
+  }
+
   /** Reads the settings from flags, environment and file, with defaults for a local demo. */
   public static ProducerSettings from(SettingsSource source) {
     return new ProducerSettings(
@@ -112,7 +148,9 @@ public record ProducerSettings(
         source.string(PRODUCER_ID, "producer-0"),
         source.intValue(METRICS_PORT, DEFAULT_METRICS_PORT),
         KafkaSettings.from(source),
-        ImageShape.parse(IMAGE_SHAPE, source.string(IMAGE_SHAPE, ImageShape.FASHION_MNIST.text())));
+        ImageShape.parse(IMAGE_SHAPE, source.string(IMAGE_SHAPE, ImageShape.FASHION_MNIST.text())),
+        ImageEncoding.parse(
+            IMAGE_ENCODING, source.string(IMAGE_ENCODING, ImageEncoding.SOURCE.text())));
   }
 
   /** Whether the query stream ends by itself (a limit or a duration is set). */
@@ -134,7 +172,8 @@ public record ProducerSettings(
                 SEED,
                 PRODUCER_ID,
                 METRICS_PORT,
-                IMAGE_SHAPE));
+                IMAGE_SHAPE,
+                IMAGE_ENCODING));
     keys.addAll(KafkaSettings.KEYS);
     return Set.copyOf(keys);
   }

@@ -8,9 +8,13 @@ import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.ImageEventChecks;
 import io.advrank.runtime.wire.RejectedRecordException;
 import io.advrank.serving.CatalogItem;
+import io.advrank.serving.ModelInput;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** Reads delivered {@link ImageEvent}s for the ranker, checked by {@link ImageEventChecks}. */
+/**
+ * Reads delivered {@link ImageEvent}s for the ranker, checked by {@link ImageEventChecks} and
+ * brought to the model's input by {@link ModelInput} (photo files decoded and fitted).
+ */
 final class InboundImages {
   private final ModelSpec spec;
 
@@ -23,9 +27,7 @@ final class InboundImages {
       ConsumerRecord<byte[], byte[]> record, Topic<String, ImageEvent> topic, ImageKind kind)
       throws RejectedRecordException {
     ImageEvent event = ImageEventChecks.decode(record, topic, kind);
-    float[] pixels =
-        ImageEventChecks.pixels(
-            event.getPixels(), spec.channels(), spec.height(), spec.width(), spec.describe());
+    float[] pixels = ModelInput.pixels(event.getPixels(), spec);
     return new InboundImage(
         event.getEventId(), event.getItemId(), event.hasLabel() ? event.getLabel() : -1, pixels);
   }

@@ -56,6 +56,15 @@ public final class AttackEvaluation implements AutoCloseable {
    * the number of items done after each batch.
    */
   public Summary run(AttackSpec spec, int limit, int batchSize, IntConsumer progress) {
+    return run(spec, limit, batchSize, PixelDepth.FLOAT32, progress);
+  }
+
+  /**
+   * As {@link #run(AttackSpec, int, int, IntConsumer)}, with the adversarial images delivered and
+   * measured at {@code depth}.
+   */
+  public Summary run(
+      AttackSpec spec, int limit, int batchSize, PixelDepth depth, IntConsumer progress) {
     if (limit < 1 || limit > testSet.size()) {
       throw new IllegalArgumentException(
           "limit: must be in 1.." + testSet.size() + ", was " + limit);
@@ -75,10 +84,10 @@ public final class AttackEvaluation implements AutoCloseable {
         requests.add(
             new AttackRequest(testSet.image(items[j]), t.targets(), t.preserve(), items[j]));
       }
-      attacker.attack(spec, requests).forEach(acc::add);
+      attacker.attack(spec, requests, depth).forEach(acc::add);
       progress.accept(items[items.length - 1] + 1);
     }
-    return acc.summary(spec, (System.nanoTime() - t0) / 1e9);
+    return acc.summary(spec, (System.nanoTime() - t0) / 1e9, depth);
   }
 
   /**
@@ -92,6 +101,9 @@ public final class AttackEvaluation implements AutoCloseable {
    * @param meanShift mean embedding shift d(f(x̃), f(x))
    * @param maxLinf largest ‖x̃ − x‖∞ seen
    * @param seconds wall time, sampling and metrics included
+   * @param depth the pixels the images were delivered and measured at
+   * @param rankAfterFloat mean rank percentile (%) of PGD's float output, before quantisation
+   *     (equal to {@code rankAfter} for {@link PixelDepth#FLOAT32})
    */
   public record Summary(
       AttackSpec spec,
@@ -101,7 +113,9 @@ public final class AttackEvaluation implements AutoCloseable {
       double successRate,
       double meanShift,
       double maxLinf,
-      double seconds) {
+      double seconds,
+      PixelDepth depth,
+      double rankAfterFloat) {
     /** Attacked items per second. */
     public double attacksPerSecond() {
       return count / seconds;
@@ -115,18 +129,30 @@ public final class AttackEvaluation implements AutoCloseable {
     private double successes;
     private double shift;
     private double linf;
+    private double afterFloat;
 
     void add(AttackResult r) {
       n++;
       before += r.rankBefore();
       after += r.rankAfter();
+      afterFloat += r.rankAfterFloat();
       successes += r.success() ? 1 : 0;
       shift += r.embeddingShift();
       linf = Math.max(linf, r.linf());
     }
 
-    Summary summary(AttackSpec spec, double seconds) {
-      return new Summary(spec, n, before / n, after / n, successes / n, shift / n, linf, seconds);
+    Summary summary(AttackSpec spec, double seconds, PixelDepth depth) {
+      return new Summary(
+          spec,
+          n,
+          before / n,
+          after / n,
+          successes / n,
+          shift / n,
+          linf,
+          seconds,
+          depth,
+          afterFloat / n);
     }
   }
 

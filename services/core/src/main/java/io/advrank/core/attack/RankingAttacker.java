@@ -48,8 +48,19 @@ public final class RankingAttacker implements AutoCloseable {
     return gallery.count();
   }
 
-  /** Attacks every request with {@code spec}'s type and ε; results in request order. */
+  /**
+   * Attacks every request with {@code spec}'s type and ε and measures PGD's float output ({@link
+   * PixelDepth#FLOAT32}, the paper's protocol); results in request order.
+   */
   public List<AttackResult> attack(AttackSpec spec, List<AttackRequest> batch) {
+    return attack(spec, batch, PixelDepth.FLOAT32);
+  }
+
+  /**
+   * Attacks every request with {@code spec}'s type and ε; the adversarial images are delivered, and
+   * their rank shifts measured, at {@code depth}. Results in request order.
+   */
+  public List<AttackResult> attack(AttackSpec spec, List<AttackRequest> batch, PixelDepth depth) {
     validate(spec, batch);
     int b = batch.size();
     int imageSize = model.spec().imageSize();
@@ -62,14 +73,22 @@ public final class RankingAttacker implements AutoCloseable {
       NDArray x0 = m.create(pixels, EmbeddingModel.inputShape(model.spec(), b));
       NDArray clean = model.forward(x0, false);
       Objective objective = objective(spec, batch, clean, m);
-      NDArray adv = Pgd.run(model, x0, spec.schedule(), objective);
+      NDArray pgd = Pgd.run(model, x0, spec.schedule(), objective);
+      float[] pgdPixels = pgd.toFloatArray();
+      float[] advPixels =
+          depth == PixelDepth.UINT8
+              ? EightBit.quantise(pgdPixels, pixels, spec.epsilon())
+              : pgdPixels;
+      NDArray adv = depth == PixelDepth.UINT8 ? m.create(advPixels, pgd.getShape()) : pgd;
       NDArray advEmb = model.forward(adv, false);
       long[] self = batch.stream().mapToLong(AttackRequest::self).toArray();
       float[] before =
           objective.cleanRankPercent(withGalleryRows(clean, self, m), self).toFloatArray();
       float[] after = objective.rankPercent(advEmb).toFloatArray();
+      // What the float image would have reached: the cost of quantisation, for reports.
+      float[] afterFloat =
+          adv == pgd ? after : objective.rankPercent(model.forward(pgd, false)).toFloatArray();
       float[] shift = advEmb.mul(clean).sum(new int[] {1}).neg().add(1f).toFloatArray();
-      float[] advPixels = adv.toFloatArray();
       List<AttackResult> out = new ArrayList<>(b);
       for (int i = 0; i < b; i++) {
         float[] p = new float[imageSize];
@@ -82,7 +101,8 @@ public final class RankingAttacker implements AutoCloseable {
                 after[i],
                 shift[i],
                 linf,
-                success(spec.type(), before[i], after[i], shift[i])));
+                success(spec.type(), before[i], after[i], shift[i]),
+                afterFloat[i]));
       }
       return out;
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -62,18 +63,31 @@ public final class DatasetDirectory {
       throw new DataException("no Fashion-MNIST at %s: %s".formatted(dir, HOW_TO_GET_DATA));
     }
     String name = dirName(dir) + "-" + split.folderName;
-    if (!hasIdxFiles(dir)) {
-      Path root = dir.resolve(split.folderName);
-      Path folder = Files.isDirectory(root) ? root : dir;
-      if (hasImageSubfolder(folder)) {
-        ImageDataset data = ImageFolderReader.read(folder, channels, height, width);
-        return ImageDataset.of(
-            name, data.pixelBytes(), data.labels(), channels, data.height(), data.width());
-      }
+    Optional<Path> folder = photoFolder(dir, split);
+    if (folder.isPresent()) {
+      ImageDataset data = ImageFolderReader.read(folder.get(), channels, height, width);
+      return ImageDataset.of(
+          name, data.pixelBytes(), data.labels(), channels, data.height(), data.width());
     }
     Path images = find(dir, split.idxPrefix + "-images-idx3-ubyte");
     Path labels = find(dir, split.idxPrefix + "-labels-idx1-ubyte");
     return IdxReader.read(images, labels, name);
+  }
+
+  /**
+   * The image folder (one sub-folder of PNG/JPEG photos per label) that {@link #load} reads for
+   * {@code split}, or empty when {@code dir} holds IDX files or no photos: lets a sender list the
+   * files ({@link ImageFolderReader#list}) and upload them as they are.
+   *
+   * @throws DataException if {@code dir} cannot be listed
+   */
+  public static Optional<Path> photoFolder(Path dir, Split split) throws DataException {
+    if (!Files.isDirectory(dir) || hasIdxFiles(dir)) {
+      return Optional.empty();
+    }
+    Path root = dir.resolve(split.folderName);
+    Path folder = Files.isDirectory(root) ? root : dir;
+    return hasImageSubfolder(folder) ? Optional.of(folder) : Optional.empty();
   }
 
   /** The gzipped or raw file of that base name, or an error naming both names looked for. */

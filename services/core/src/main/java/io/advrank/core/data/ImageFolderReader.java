@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 
 /**
  * Reads a catalog of image files laid out as one sub-folder per label ({@code dir/shirt/a.png},
@@ -52,9 +51,32 @@ public final class ImageFolderReader {
       throw new IllegalArgumentException(
           "channels: image folders give 1 (grey) or 3 (RGB), not " + channels);
     }
-    List<String> classes = classNames(dir);
     ByteArrayOutputStream pixels = new ByteArrayOutputStream();
-    List<Integer> labels = new ArrayList<>();
+    List<Entry> entries = list(dir);
+    for (Entry entry : entries) {
+      pixels.writeBytes(Photos.fit(readImage(entry.file()), channels, height, width));
+    }
+    int[] labelArray = entries.stream().mapToInt(Entry::label).toArray();
+    String name = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
+    return ImageDataset.of(name, pixels.toByteArray(), labelArray, channels, height, width);
+  }
+
+  /**
+   * One photo of an image folder: its file and its label (the position of its folder's name in
+   * {@link #classNames}).
+   */
+  public record Entry(Path file, int label) {}
+
+  /**
+   * The photos of {@code dir} in the order {@link #read} reads them (labels in folder-name order,
+   * files in name order), without opening them: what a sender needs to upload the files as they
+   * are.
+   *
+   * @throws DataException as {@link #read(Path, int, int)}, except that no file is decoded
+   */
+  public static List<Entry> list(Path dir) throws DataException {
+    List<String> classes = classNames(dir);
+    List<Entry> entries = new ArrayList<>();
     for (int label = 0; label < classes.size(); label++) {
       Path classDir = dir.resolve(classes.get(label));
       List<Path> files = imageFiles(classDir);
@@ -62,13 +84,10 @@ public final class ImageFolderReader {
         throw new DataException("%s: class folder holds no PNG or JPEG images".formatted(classDir));
       }
       for (Path file : files) {
-        pixels.writeBytes(Photos.fit(readImage(file), channels, height, width));
-        labels.add(label);
+        entries.add(new Entry(file, label));
       }
     }
-    int[] labelArray = labels.stream().mapToInt(Integer::intValue).toArray();
-    String name = dir.getFileName() == null ? dir.toString() : dir.getFileName().toString();
-    return ImageDataset.of(name, pixels.toByteArray(), labelArray, channels, height, width);
+    return entries;
   }
 
   /**
@@ -115,16 +134,18 @@ public final class ImageFolderReader {
     }
   }
 
+  /** Decoded as photos on the wire are ({@link PhotoFiles#decode}), so both give equal pixels. */
   private static BufferedImage readImage(Path file) throws DataException {
+    byte[] bytes;
     try {
-      BufferedImage image = ImageIO.read(file.toFile());
-      if (image == null) {
-        throw new DataException("%s: not a readable PNG or JPEG image".formatted(file));
-      }
-      return image;
-    } catch (IOException | RuntimeException e) {
-      // Some ImageIO decoders throw unchecked exceptions on corrupt data; both mean the same.
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
       throw new DataException("%s: cannot read image: %s".formatted(file, e), e);
+    }
+    try {
+      return PhotoFiles.decode(bytes, PhotoFiles.MAX_PIXELS);
+    } catch (PhotoException e) {
+      throw new DataException("%s: %s".formatted(file, e.getMessage()), e);
     }
   }
 }

@@ -104,6 +104,55 @@ class RankingAttackerTest {
     }
   }
 
+  /**
+   * Delivered as 8 bits: every value is some k/255 within ⌊255·ε⌋ steps of the clean value (the
+   * fixture's images are 8-bit), the rank percentile is that of the quantised image (re-embedded),
+   * and the attack still moves the candidates up.
+   */
+  @ParameterizedTest
+  @ValueSource(doubles = {0.01, 0.03, 8.0 / 255})
+  void eightBitVariantsStayOnTheGridWithinEpsilonAndAreMeasuredAsDelivered(double eps) {
+    AttackSpec spec = new AttackSpec(AttackType.CA_PLUS, eps, 1, 0);
+    List<AttackRequest> requests = requests(spec, range(0, 16));
+    List<AttackResult> results = attacker.attack(spec, requests, PixelDepth.UINT8);
+    int steps = (int) Math.floor(255 * eps + 1e-6);
+    double before = 0;
+    double after = 0;
+    for (int i = 0; i < results.size(); i++) {
+      float[] adv = results.get(i).perturbed();
+      float[] x = requests.get(i).pixels();
+      for (int j = 0; j < adv.length; j++) {
+        int k = Math.round(adv[j] * 255);
+        assertEquals(k / 255f, adv[j], 0, "on the 8-bit grid");
+        int k0 = Math.round(x[j] * 255);
+        assertTrue(Math.abs(k - k0) <= steps, k + " vs clean " + k0 + ", " + steps + " steps");
+        assertTrue(k >= 0 && k <= 255);
+      }
+      before += results.get(i).rankBefore();
+      after += results.get(i).rankAfter();
+    }
+    // The published rank is the quantised image's: re-embed it and count the gallery ahead of it.
+    AttackResult first = results.get(0);
+    float[] adv = model.embed(first.perturbed(), 1).values();
+    int q = requests.get(0).targets()[0];
+    double dAdv = 1 - dot(gallery.values(), q, adv, 0, gallery.dim());
+    int ahead = 0;
+    for (int x = 0; x < gallery.count(); x++) {
+      if (1 - dot(gallery.values(), q, gallery.values(), x, gallery.dim()) < dAdv) {
+        ahead++;
+      }
+    }
+    double onePlace = 100.0 / gallery.count();
+    assertEquals(100.0 * ahead / gallery.count(), first.rankAfter(), onePlace + 1e-9);
+    assertTrue(after < before, "CA+ after quantisation: " + before + " -> " + after);
+    System.out.printf(
+        "CA+ eps %.4f: rank %.2f%% -> float %.2f%%, uint8 %.2f%%%n",
+        eps,
+        before / results.size(),
+        results.stream().mapToDouble(AttackResult::rankAfterFloat).average().orElseThrow(),
+        after / results.size());
+  }
+
   @Test
   void leavesModelParametersBitIdentical() {
     List<float[]> before = snapshot();
@@ -133,6 +182,14 @@ class RankingAttackerTest {
       assertTrue(Double.isNaN(r.rankAfter()));
       assertTrue(r.success());
     }
+  }
+
+  private static double dot(float[] a, int row, float[] b, int brow, int dim) {
+    double sum = 0;
+    for (int i = 0; i < dim; i++) {
+      sum += (double) a[row * dim + i] * b[brow * dim + i];
+    }
+    return sum;
   }
 
   /**

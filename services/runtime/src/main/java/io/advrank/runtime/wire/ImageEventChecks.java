@@ -12,8 +12,10 @@ import org.apache.kafka.common.errors.SerializationException;
  * The checks every consumer of {@link ImageEvent}s needs, so that one bad record becomes a dead
  * letter with a precise reason instead of a crash or a silently wrong result: the bytes parse
  * ({@code malformed}), the value is not empty, the kind is known ({@code unsupported}) and right
- * for the topic ({@code invalid}), ids are set ({@code invalid}), the image has the model's shape
- * ({@code unsupported}) and its pixels are finite values in [0, 1] ({@code invalid}).
+ * for the topic ({@code invalid}), ids are set ({@code invalid}), a tensor image has the model's
+ * shape ({@code unsupported}) and its pixels are finite values in [0, 1] ({@code invalid}). Photo
+ * files ({@code Pixels.encoded}) are decoded against a model by {@code
+ * io.advrank.serving.ModelInput}, which applies {@link #pixels} to tensors.
  */
 public final class ImageEventChecks {
   private ImageEventChecks() {}
@@ -55,6 +57,10 @@ public final class ImageEventChecks {
    */
   public static float[] pixels(Pixels pixels, int channels, int height, int width, String model)
       throws RejectedRecordException {
+    if (pixels.getDataCase() == Pixels.DataCase.ENCODED) {
+      throw new RejectedRecordException(
+          Reason.UNSUPPORTED, "an encoded photo where pixels of " + model + " were expected", null);
+    }
     if (pixels.getChannels() != channels
         || pixels.getHeight() != height
         || pixels.getWidth() != width) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.advrank.proto.v1.PhotoFormat;
 import io.advrank.proto.v1.Pixels;
 import org.junit.jupiter.api.Test;
 
@@ -53,5 +54,36 @@ class PixelCodecTest {
     assertThrows(
         IllegalArgumentException.class, () -> PixelCodec.fromFloats(1, 2, 2, new float[3]));
     assertThrows(IllegalArgumentException.class, () -> PixelCodec.fromUint8(0, 1, 1, new byte[0]));
+  }
+
+  @Test
+  void eightBitFloatsBecomeTheirBytesExactly() {
+    float[] values = new float[256];
+    for (int k = 0; k < 256; k++) {
+      values[k] = k / 255f;
+    }
+
+    Pixels pixels = PixelCodec.fromUint8Floats(1, 16, 16, values);
+
+    assertEquals(Pixels.DataCase.UINT8, pixels.getDataCase());
+    for (int k = 0; k < 256; k++) {
+      assertEquals(k, pixels.getUint8().byteAt(k) & 0xFF);
+    }
+    assertArrayEquals(values, PixelCodec.toFloats(pixels));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> PixelCodec.fromUint8Floats(1, 1, 1, new float[] {1.5f}));
+  }
+
+  @Test
+  void anEncodedPhotoKeepsItsBytesAndHasNoTensorToRead() {
+    byte[] file = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 1};
+
+    Pixels pixels = PixelCodec.encoded(PhotoFormat.PHOTO_FORMAT_JPEG, file);
+
+    assertEquals(Pixels.DataCase.ENCODED, pixels.getDataCase());
+    assertArrayEquals(file, pixels.getEncoded().getData().toByteArray());
+    var e = assertThrows(IllegalArgumentException.class, () -> PixelCodec.toFloats(pixels));
+    assertTrue(e.getMessage().contains("encoded photo"), e.getMessage());
   }
 }
