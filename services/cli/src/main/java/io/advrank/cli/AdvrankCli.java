@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
       TableCommand.class,
       ServeCommand.class,
       BrokerCommand.class,
+      io.advrank.cli.cluster.ClusterCommand.class,
       ModelsCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -130,6 +130,15 @@ final class BenchPipelineCommand implements Callable<Integer> {
               + " in-process; the ratio pools rounds 2 and later (default: ${DEFAULT-VALUE}).")
   int rounds;
 
+  @Option(
+      names = "--workers",
+      split = ",",
+      description =
+          "Instead of the other measurements: the --items CA+ uploads served by each number of "
+              + "attack-workers in one consumer group (e.g. 1,2): each worker's share, and one "
+              + "rank shift per upload.")
+  List<Integer> workers;
+
   private final String run = Long.toString(System.currentTimeMillis(), 36);
 
   @Override
@@ -154,6 +163,9 @@ final class BenchPipelineCommand implements Callable<Integer> {
         kafka.send(Topics.CATALOG, events.catalogItem(i));
       }
       kafka.flush();
+      if (workers != null) {
+        return scaleOut(test, kafka, bootstrap);
+      }
       AttackSpec spec = BenchPipelineAttack.caPlus(eps, size);
       List<BenchPipelineReport.Round> attacks = attacks(test, kafka, spec, bootstrap, registry);
       AttackWorkerSettings forwarding = worker(bootstrap, "benign", latencyCampaign);
@@ -206,6 +218,26 @@ final class BenchPipelineCommand implements Callable<Integer> {
     return out;
   }
 
+  private int scaleOut(ImageDataset test, BenchPipelineKafka kafka, String bootstrap)
+      throws Exception {
+    List<BenchPipelineScaleOut.Run> runs = new ArrayList<>();
+    for (int n : workers) {
+      BenchPipelineEvents events = new BenchPipelineEvents(test, run + "w" + n);
+      String campaign = "CA+ eps=%s w=%d fraction=1".formatted(eps, size);
+      runs.add(
+          BenchPipelineScaleOut.run(
+              kafka,
+              events,
+              catalog,
+              items,
+              n,
+              w -> worker(bootstrap, "scale" + n, campaign, "w" + w)));
+    }
+    output.print(
+        BenchPipelineScaleOut.json(runs, items), () -> BenchPipelineScaleOut.table(runs, items));
+    return runs.stream().allMatch(r -> r.shifts() == items && r.duplicates() == 0) ? 0 : 1;
+  }
+
   private void validate() {
     require(items >= 1, "--items", items, ">= 1");
     require(catalog >= 2, "--catalog", catalog, ">= 2");
@@ -216,6 +248,9 @@ final class BenchPipelineCommand implements Callable<Integer> {
     require(seconds > 0, "--seconds", seconds, "> 0");
     require(warmup >= 0, "--warmup", warmup, ">= 0");
     require(rounds >= 1 && rounds <= 10, "--rounds", rounds, "in 1..10");
+    if (workers != null) {
+      workers.forEach(n -> require(n >= 1 && n <= 8, "--workers", n, "in 1..8"));
+    }
   }
 
   private static void require(boolean ok, String option, Object value, String rule) {
@@ -234,13 +269,19 @@ final class BenchPipelineCommand implements Callable<Integer> {
 
   /** An attack-worker of this run: its own group and transactional id per phase. */
   private AttackWorkerSettings worker(String bootstrap, String phase, String campaign) {
+    return worker(bootstrap, phase, campaign, "");
+  }
+
+  /** As above; {@code instance} tells workers of one group apart (their transactional ids). */
+  private AttackWorkerSettings worker(
+      String bootstrap, String phase, String campaign, String instance) {
     Map<String, String> flags = common(bootstrap);
     String name = "bench-" + run + "-" + phase;
     flags.put(AttackWorkerSettings.MODEL_DIR, model.dir.toString());
     flags.put(AttackWorkerSettings.CAMPAIGN, campaign);
     flags.put(AttackWorkerSettings.BATCH_MAX, Integer.toString(batch));
     flags.put(AttackWorkerSettings.GROUP_ID, name);
-    flags.put(AttackWorkerSettings.WORKER_ID, name);
+    flags.put(AttackWorkerSettings.WORKER_ID, instance.isEmpty() ? name : name + "-" + instance);
     if (batchWait != null) {
       flags.put(AttackWorkerSettings.BATCH_WAIT, batchWait);
     }

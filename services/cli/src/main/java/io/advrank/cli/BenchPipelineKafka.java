@@ -118,6 +118,25 @@ final class BenchPipelineKafka implements AutoCloseable {
     }
   }
 
+  /** Waits until {@code groupId} is stable with {@code members} members that hold partitions. */
+  void awaitMembers(String groupId, int members, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      ConsumerGroupDescription d =
+          admin.describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId).get();
+      long holding =
+          d.members().stream().filter(m -> !m.assignment().topicPartitions().isEmpty()).count();
+      if (d.groupState() == GroupState.STABLE && holding >= members) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException(
+            "consumer group " + groupId + ": " + holding + " of " + members + " members assigned");
+      }
+      Thread.sleep(100);
+    }
+  }
+
   private boolean assigned(String groupId) throws InterruptedException, ExecutionException {
     ConsumerGroupDescription d =
         admin.describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId).get();

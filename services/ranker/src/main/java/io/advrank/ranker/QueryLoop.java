@@ -18,20 +18,21 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
@@ -43,15 +44,21 @@ import org.slf4j.LoggerFactory;
  * {@code query.batch.wait}), embeds the batch in one call, ranks it against the current gallery
  * snapshot and publishes one {@link RankingResult} per query.
  *
- * <p>At-least-once: offsets are committed after the batch's rankings and dead letters are
- * acknowledged, so a crash or a rebalance in between can repeat a ranking (same query id and event
- * id, so a reader can drop the repeat), never lose one.
+ * <p>Exactly once: each batch's rankings, its dead letters and its input offsets (with the
+ * consumer's group metadata, which fences a ranker of an older generation) are one transaction.
+ * Readers with {@code read_committed} see every delivered query answered once, also when a ranker
+ * is killed between publishing and committing (its open transaction is aborted when it restarts
+ * with the same {@code ranker.id}, or after {@code transaction.timeout.ms}, and the group's next
+ * owner answers the batch again). On a transient error the transaction is aborted and the consumer
+ * rewound to the batch's first record.
  */
 final class QueryLoop implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(QueryLoop.class);
   private static final Duration IDLE_POLL = Duration.ofMillis(200);
 
   private record Pending(ConsumerRecord<byte[], byte[]> record, InboundImage query, Instant at) {}
+
+  private record Rejected(ConsumerRecord<byte[], byte[]> record, RejectedRecordException error) {}
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Producer<byte[], byte[]> producer;
@@ -66,8 +73,10 @@ final class QueryLoop implements Runnable {
   private final CountDownLatch catalogReady;
   private final Consumer<Throwable> onFatal;
   private final List<Pending> batch = new ArrayList<>();
+  private final List<Rejected> rejected = new ArrayList<>();
   private final Map<TopicPartition, OffsetAndMetadata> consumed = new HashMap<>();
-  private final List<Future<RecordMetadata>> sends = new ArrayList<>();
+  private final Map<TopicPartition, Long> firstRead = new HashMap<>();
+  private final List<Runnable> tallies = new ArrayList<>();
   private volatile boolean running = true;
 
   QueryLoop(
@@ -102,6 +111,8 @@ final class QueryLoop implements Runnable {
       while (running && !catalogReady.await(100, TimeUnit.MILLISECONDS)) {
         // Answering before the catalog is loaded would rank against part of it.
       }
+      // Fences a killed predecessor with the same transactional.id and aborts what it left open.
+      producer.initTransactions();
       consumer.subscribe(List.of(Topics.QUERIES_DELIVERED.name()), new FlushOnRevoke());
       while (running) {
         receive(consumer.poll(pollTimeout()));
@@ -142,55 +153,60 @@ final class QueryLoop implements Runnable {
   private void receive(Iterable<ConsumerRecord<byte[], byte[]>> records) {
     Instant now = clock.instant();
     for (ConsumerRecord<byte[], byte[]> r : records) {
-      consumed.put(
-          new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+      TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+      consumed.put(tp, new OffsetAndMetadata(r.offset() + 1));
+      firstRead.putIfAbsent(tp, r.offset());
       try {
         batch.add(
             new Pending(
                 r, images.read(r, Topics.QUERIES_DELIVERED, ImageKind.IMAGE_KIND_QUERY), now));
       } catch (RejectedRecordException e) {
-        sends.add(deadLetters.publish(r, e.reason(), e));
+        rejected.add(new Rejected(r, e)); // dead-lettered in the batch's transaction
       }
     }
   }
 
   /**
-   * Ranks the batch, publishes, waits for the acknowledgements, then commits: asynchronously in the
-   * loop (a blocking commit held the next batch for a round trip to the group coordinator; a failed
-   * one only means a later commit covers these offsets), synchronously on revocation.
+   * Ranks the batch and commits its rankings, dead letters and input offsets in one transaction. On
+   * a transient error the transaction is aborted and the consumer rewound, so the batch is read and
+   * answered again; an error that fences this producer stops the ranker.
    */
   private void flush() {
-    flush(false);
+    try {
+      producer.beginTransaction();
+      for (Rejected r : rejected) {
+        deadLetters.publish(r.record(), r.error().reason(), r.error());
+      }
+      if (!batch.isEmpty()) {
+        rankBatch();
+      }
+      producer.sendOffsetsToTransaction(consumed, consumer.groupMetadata());
+      producer.commitTransaction();
+      tallies.forEach(Runnable::run);
+    } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+      throw e; // another instance owns the transactional.id now: this one must stop
+    } catch (KafkaException e) {
+      LOG.warn("batch of {} aborted and rewound: {}", batch.size(), e.toString());
+      producer.abortTransaction();
+      rewind();
+    } finally {
+      batch.clear();
+      rejected.clear();
+      consumed.clear();
+      firstRead.clear();
+      tallies.clear();
+    }
   }
 
-  private void flush(boolean sync) {
-    if (!batch.isEmpty()) {
-      rankBatch();
-    }
-    producer.flush();
-    for (Future<RecordMetadata> send : sends) {
-      awaitSent(send);
-    }
-    sends.clear();
-    batch.clear();
-    if (sync) {
-      try {
-        consumer.commitSync(consumed);
-      } catch (CommitFailedException e) {
-        LOG.warn(
-            "commit after a rebalance failed; the new owner may rank these again: {}",
-            e.toString());
-      }
-    } else {
-      consumer.commitAsync(
-          new HashMap<>(consumed),
-          (offsets, error) -> {
-            if (error != null) {
-              LOG.debug("offset commit failed (a later one covers it): {}", error.toString());
-            }
-          });
-    }
-    consumed.clear();
+  /** Seeks the partitions of an aborted batch back to its first record (those still assigned). */
+  private void rewind() {
+    Set<TopicPartition> assigned = consumer.assignment();
+    firstRead.forEach(
+        (tp, offset) -> {
+          if (assigned.contains(tp)) {
+            consumer.seek(tp, offset);
+          }
+        });
   }
 
   private void rankBatch() {
@@ -211,7 +227,7 @@ final class QueryLoop implements Runnable {
       }
     } catch (RuntimeException e) {
       LOG.warn("ranking a batch of {} failed: {}", batch.size(), e.toString());
-      batch.forEach(p -> sends.add(deadLetters.publish(p.record(), Reason.PROCESSING_FAILED, e)));
+      batch.forEach(p -> deadLetters.publish(p.record(), Reason.PROCESSING_FAILED, e));
     } finally {
       snapshot.release();
     }
@@ -240,21 +256,12 @@ final class QueryLoop implements Runnable {
     byte[] key = Topics.RANKINGS.keySerde().serializer().serialize(topic, query.itemId());
     byte[] value =
         Topics.RANKINGS.valueSerde().serializer().serialize(topic, headers, result.build());
-    sends.add(producer.send(new ProducerRecord<>(topic, null, key, value, headers)));
-    metrics.latency.record(latency);
-    metrics.rankings.increment();
-  }
-
-  private static void awaitSent(Future<RecordMetadata> send) {
-    try {
-      send.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while publishing rankings", e);
-    } catch (ExecutionException e) {
-      // The client retried until delivery.timeout.ms: stop rather than commit past a lost ranking.
-      throw new IllegalStateException("publishing a ranking failed: " + e.getCause(), e.getCause());
-    }
+    producer.send(new ProducerRecord<>(topic, null, key, value, headers));
+    tallies.add(
+        () -> {
+          metrics.latency.record(latency);
+          metrics.rankings.increment();
+        });
   }
 
   /** Ranks and commits what was read from partitions before another ranker takes them over. */
@@ -262,7 +269,7 @@ final class QueryLoop implements Runnable {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       if (!batch.isEmpty() || !consumed.isEmpty()) {
-        flush(true);
+        flush();
       }
     }
 
@@ -275,8 +282,9 @@ final class QueryLoop implements Runnable {
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       // Offsets can no longer be committed: drop the batch, the new owner ranks it again.
       batch.clear();
-      sends.clear();
+      rejected.clear();
       consumed.clear();
+      firstRead.clear();
     }
   }
 }

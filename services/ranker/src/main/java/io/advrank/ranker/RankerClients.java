@@ -3,12 +3,16 @@ package io.advrank.ranker;
 import io.advrank.runtime.kafka.ClientProperties;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * The one place where the ranker's Kafka client properties are built. Consumers read raw bytes so
  * that a record which does not parse can be dead-lettered byte for byte.
  */
 final class RankerClients {
+  /** How long a transaction left open by a killed ranker may block its partitions' readers. */
+  static final int TRANSACTION_TIMEOUT_MS = 20_000;
+
   private RankerClients() {}
 
   /**
@@ -33,10 +37,31 @@ final class RankerClients {
     return p;
   }
 
-  /** Rankings and dead letters; idempotent so broker retries never duplicate a ranking. */
-  static Properties producer(RankerSettings s) {
+  /**
+   * Rankings and the query loop's dead letters, in one transaction per batch with the input
+   * offsets. The {@code transactional.id} is stable per instance ({@code advrank-<ranker.id>}): a
+   * restarted ranker fences its killed predecessor and the broker aborts what that one left open,
+   * so {@code read_committed} readers are not held back until {@link #TRANSACTION_TIMEOUT_MS}.
+   */
+  static Properties queryProducer(RankerSettings s) {
+    Properties p =
+        ClientProperties.idempotentProducer(
+            s.kafka().bootstrapServers(), "advrank-" + s.rankerId());
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "advrank-" + s.rankerId());
+    // A batch's transaction spans its sends and the commit only (milliseconds); a ranker killed
+    // and not restarted holds back read_committed readers of its partitions until this timeout.
+    p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
+    // Back-to-back transactions are answered CONCURRENT_TRANSACTIONS until the previous markers
+    // are written; Kafka's 100 ms retry backoff then delays every batch (see the attack-worker).
+    p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5);
+    p.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 50);
+    return p;
+  }
+
+  /** Catalog observations and the catalog's dead letters: idempotent, outside transactions. */
+  static Properties catalogProducer(RankerSettings s) {
     return ClientProperties.idempotentProducer(
-        s.kafka().bootstrapServers(), "advrank-" + s.rankerId());
+        s.kafka().bootstrapServers(), "advrank-" + s.rankerId() + "-catalog");
   }
 
   /** For creating the topics at start-up. */

@@ -63,7 +63,8 @@ public final class RankerService implements AutoCloseable {
 
   private final EmbeddingModel model;
   private final ModelFeed<EmbeddingModel> modelFeed;
-  private final Producer<byte[], byte[]> producer;
+  private final Producer<byte[], byte[]> queryProducer;
+  private final Producer<byte[], byte[]> catalogProducer;
   private final KafkaClientMeters clientMeters;
   private final CatalogMirror catalog;
   private final QueryLoop queries;
@@ -91,13 +92,21 @@ public final class RankerService implements AutoCloseable {
     Objects.requireNonNull(clock, "clock");
     RankerMetrics metrics = new RankerMetrics(registry);
     this.clientMeters = new KafkaClientMeters(registry);
-    this.producer =
+    // Two producers: the query loop's is transactional (one transaction per batch), the catalog
+    // thread's is not, and a transactional producer cannot be shared between the two threads.
+    this.queryProducer =
         clientMeters.bind(
             new KafkaProducer<>(
-                RankerClients.producer(settings),
+                RankerClients.queryProducer(settings),
                 new ByteArraySerializer(),
                 new ByteArraySerializer()));
-    DeadLetters deadLetters = new DeadLetters(producer, SERVICE, registry);
+    this.catalogProducer =
+        clientMeters.bind(
+            new KafkaProducer<>(
+                RankerClients.catalogProducer(settings),
+                new ByteArraySerializer(),
+                new ByteArraySerializer()));
+    DeadLetters deadLetters = new DeadLetters(catalogProducer, SERVICE, registry);
     InboundImages images = new InboundImages(model.spec());
     FeatureSqueeze photoSqueeze = FeatureSqueeze.joint(model.spec());
     metrics.squeezeCoverage("catalog", photoSqueeze);
@@ -114,7 +123,7 @@ public final class RankerService implements AutoCloseable {
             .optEvents(
                 new CatalogEvents(
                     deadLetters,
-                    new CatalogObservations(producer, photoSqueeze),
+                    new CatalogObservations(catalogProducer, photoSqueeze),
                     metrics,
                     ready::countDown,
                     this::swapped,
@@ -132,10 +141,10 @@ public final class RankerService implements AutoCloseable {
     this.queries =
         new QueryLoop(
             clientMeters.bind(new KafkaConsumer<>(RankerClients.queryConsumer(settings))),
-            producer,
+            queryProducer,
             model,
             catalog,
-            deadLetters,
+            new DeadLetters(queryProducer, SERVICE, registry),
             settings,
             clock,
             metrics,
@@ -198,7 +207,7 @@ public final class RankerService implements AutoCloseable {
         : new Health(false, Map.of("reason", "loading catalog", "model", modelVersion()));
   }
 
-  /** Stops the model feed and both loops, then closes the producer, the index and owned models. */
+  /** Stops the model feed and both loops, then closes the producers, the index and owned models. */
   @Override
   public void close() {
     modelFeed.close();
@@ -207,7 +216,8 @@ public final class RankerService implements AutoCloseable {
     join(queryThread);
     join(catalogThread);
     clientMeters.close();
-    producer.close(Duration.ofSeconds(10));
+    queryProducer.close(Duration.ofSeconds(10));
+    catalogProducer.close(Duration.ofSeconds(10));
     catalog.close();
   }
 

@@ -47,8 +47,14 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static final int START_ATTEMPTS = 3;
 
   static {
-    // Kafka logs thousands of config lines at INFO. These properties are read by slf4j-simple
-    // when each logger is created; other backends ignore them and use their own configuration.
+    quietKafkaLogs();
+  }
+
+  /**
+   * Kafka logs thousands of config lines at INFO. These properties are read by slf4j-simple when
+   * each logger is created; other backends ignore them and use their own configuration.
+   */
+  static void quietKafkaLogs() {
     quietIfUnset("org.slf4j.simpleLogger.log.kafka");
     quietIfUnset("org.slf4j.simpleLogger.log.org.apache.kafka");
     quietIfUnset("org.slf4j.simpleLogger.log.state.change.logger");

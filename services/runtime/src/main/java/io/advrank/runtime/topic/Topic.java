@@ -66,11 +66,25 @@ public record Topic<K, V>(
     configs = Map.copyOf(configs);
   }
 
-  /** The admin request that creates this topic with the given replication factor. */
+  /**
+   * The admin request that creates this topic with the given replication factor, and {@code
+   * min.insync.replicas} by {@link #minInSyncReplicas} unless the topic sets its own.
+   */
   public NewTopic newTopic(short replicationFactor) {
     Map<String, String> all = new HashMap<>(configs);
     all.put(TopicConfig.CLEANUP_POLICY_CONFIG, cleanup.policy());
+    all.putIfAbsent(
+        TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG,
+        Integer.toString(minInSyncReplicas(replicationFactor)));
     return new NewTopic(name, partitions, replicationFactor).configs(all);
+  }
+
+  /**
+   * Replicas that must have a write before acks=all succeeds: 2 from 3 replicas on (one broker may
+   * be down and no acknowledged write lives on one disk only), else 1.
+   */
+  public static int minInSyncReplicas(int replicationFactor) {
+    return replicationFactor >= 3 ? 2 : 1;
   }
 
   @Override

@@ -47,17 +47,24 @@ public final class Topics {
 
   private static final Serde<String> KEY = Serdes.String();
 
-  /** Catalog photos as sellers upload them; key: item id. */
+  /**
+   * Catalog photos as sellers upload them; key: item id, a null value (tombstone) deletes the item.
+   * Compacted: the catalog is state, not an event stream. Every item's latest photo stays however
+   * old it is, so a service that (re)starts reading from the beginning rebuilds the whole catalog.
+   */
   public static final Topic<String, ImageEvent> CATALOG =
-      events("advrank.catalog", ImageEvent.getDefaultInstance());
+      state("advrank.catalog", ImageEvent.getDefaultInstance());
 
   /** Shoppers' query images as sent; key: query id. */
   public static final Topic<String, ImageEvent> QUERIES =
       events("advrank.queries", ImageEvent.getDefaultInstance());
 
-  /** Catalog photos as the ranker receives them (perhaps perturbed: CA±); key: item id. */
+  /**
+   * Catalog photos as the ranker receives them (perhaps perturbed: CA±); key: item id, tombstones
+   * forwarded. Compacted like {@link #CATALOG}: every ranker rebuilds its index from it at start.
+   */
   public static final Topic<String, ImageEvent> CATALOG_DELIVERED =
-      events("advrank.catalog.delivered", ImageEvent.getDefaultInstance());
+      state("advrank.catalog.delivered", ImageEvent.getDefaultInstance());
 
   /** Query images as the ranker receives them (perhaps hijacked: QA±); key: query id. */
   public static final Topic<String, ImageEvent> QUERIES_DELIVERED =
@@ -153,6 +160,12 @@ public final class Topics {
   private static <V extends Message> Topic<String, V> events(String name, V defaultInstance) {
     return new Topic<>(
         name, KEY, ProtoSerde.of(defaultInstance), EVENT_PARTITIONS, Cleanup.DELETE, Map.of());
+  }
+
+  /** A compacted topic keyed by item id: the latest record per item is kept for ever. */
+  private static <V extends Message> Topic<String, V> state(String name, V defaultInstance) {
+    return new Topic<>(
+        name, KEY, ProtoSerde.of(defaultInstance), EVENT_PARTITIONS, Cleanup.COMPACT, Map.of());
   }
 
   /** Every advrank topic, in pipeline order. */

@@ -34,13 +34,23 @@ class TopicsTest {
   }
 
   @Test
-  void modelsAreCompactedInOnePartitionAndEventsAreDeleted() {
+  void modelsAndCatalogsAreCompactedAndEventsAreDeleted() {
     NewTopic models = Topics.MODELS.newTopic((short) 1);
 
     assertEquals("compact", models.configs().get("cleanup.policy"));
     assertEquals(1, models.numPartitions());
-    assertEquals("delete", Topics.CATALOG.newTopic((short) 3).configs().get("cleanup.policy"));
+    assertEquals("compact", Topics.CATALOG.newTopic((short) 3).configs().get("cleanup.policy"));
+    assertEquals(
+        "compact", Topics.CATALOG_DELIVERED.newTopic((short) 3).configs().get("cleanup.policy"));
+    assertEquals("delete", Topics.QUERIES.newTopic((short) 3).configs().get("cleanup.policy"));
     assertEquals(3, Topics.CATALOG.newTopic((short) 3).replicationFactor());
+  }
+
+  @Test
+  void threeReplicasNeedTwoInSyncOneBrokerNeedsOne() {
+    assertEquals("2", Topics.RANKINGS.newTopic((short) 3).configs().get("min.insync.replicas"));
+    assertEquals("1", Topics.RANKINGS.newTopic((short) 1).configs().get("min.insync.replicas"));
+    assertEquals("1", Topics.RANKINGS.newTopic((short) 2).configs().get("min.insync.replicas"));
   }
 
   @Test

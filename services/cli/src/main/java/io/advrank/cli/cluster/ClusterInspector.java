@@ -1,0 +1,169 @@
+package io.advrank.cli.cluster;
+
+import io.advrank.runtime.topic.Topics;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+
+/**
+ * What a running cluster looks like from an admin client: brokers, every advrank topic's partitions
+ * with leader and in-sync replicas, and each consumer group's lag (log end offset minus committed
+ * offset, summed over its partitions).
+ */
+final class ClusterInspector implements AutoCloseable {
+  private static final long TIMEOUT_MS = 5_000;
+
+  /** One partition: its leader's node id (-1: none) and in-sync replicas. */
+  record PartitionState(String topic, int partition, int leader, List<Integer> isr, int replicas) {}
+
+  private final Admin admin;
+
+  ClusterInspector(String bootstrapServers) {
+    this.admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 8000));
+  }
+
+  Admin admin() {
+    return admin;
+  }
+
+  /** Node ids of the live brokers. */
+  List<Integer> liveBrokers() throws Exception {
+    List<Integer> ids = new ArrayList<>();
+    for (Node n : admin.describeCluster().nodes().get(TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+      ids.add(n.id());
+    }
+    ids.sort(Integer::compare);
+    return ids;
+  }
+
+  /** Every partition of every advrank topic. */
+  List<PartitionState> partitions() throws Exception {
+    Map<String, TopicDescription> topics =
+        new TreeMap<>(
+            admin
+                .describeTopics(Topics.names())
+                .allTopicNames()
+                .get(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+    List<PartitionState> out = new ArrayList<>();
+    for (TopicDescription d : topics.values()) {
+      for (TopicPartitionInfo p : d.partitions()) {
+        int leader = p.leader() == null || p.leader().isEmpty() ? -1 : p.leader().id();
+        out.add(
+            new PartitionState(
+                d.name(),
+                p.partition(),
+                leader,
+                p.isr().stream().map(Node::id).sorted().toList(),
+                p.replicas().size()));
+      }
+    }
+    return out;
+  }
+
+  /** Lag per consumer group (groups without committed offsets count 0). */
+  Map<String, Long> lagByGroup() throws Exception {
+    Map<String, Long> out = new TreeMap<>();
+    for (GroupListing g : admin.listGroups().all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+      out.put(g.groupId(), lag(g.groupId()));
+    }
+    return out;
+  }
+
+  /** The summed lag of all groups, or empty if the cluster did not answer in time. */
+  Optional<Long> totalLag() {
+    try {
+      return Optional.of(lagByGroup().values().stream().mapToLong(Long::longValue).sum());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } catch (Exception e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The node that coordinates {@code group}, if the cluster knows the group. */
+  Optional<Integer> coordinator(String group) {
+    try {
+      return Optional.ofNullable(
+              admin
+                  .describeConsumerGroups(List.of(group))
+                  .all()
+                  .get(TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                  .get(group)
+                  .coordinator())
+          .map(Node::id);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } catch (ExecutionException | TimeoutException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Summed end offsets of a topic's partitions (a count of records and transaction markers). */
+  long endOffsets(String topic) throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (TopicPartitionInfo p :
+        admin
+            .describeTopics(List.of(topic))
+            .allTopicNames()
+            .get(TIMEOUT_MS, TimeUnit.MILLISECONDS)
+            .get(topic)
+            .partitions()) {
+      latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+    }
+    return admin.listOffsets(latest).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS).values().stream()
+        .mapToLong(i -> i.offset())
+        .sum();
+  }
+
+  /** A consumer group's lag: log end offset minus committed offset, over its partitions. */
+  long lag(String group) throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        admin
+            .listConsumerGroupOffsets(group)
+            .partitionsToOffsetAndMetadata()
+            .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    committed.forEach(
+        (tp, o) -> {
+          if (o != null) {
+            latest.put(tp, OffsetSpec.latest());
+          }
+        });
+    if (latest.isEmpty()) {
+      return 0;
+    }
+    var ends = admin.listOffsets(latest).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    long lag = 0;
+    for (var e : latest.keySet()) {
+      lag += Math.max(0, ends.get(e).offset() - committed.get(e).offset());
+    }
+    return lag;
+  }
+
+  @Override
+  public void close() {
+    admin.close();
+  }
+}
