@@ -2,9 +2,13 @@ package io.advrank.attackworker;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -18,10 +22,10 @@ import java.util.function.Supplier;
  * distance), {@code advrank_events_forwarded_total{topic}} (every event written to a delivered
  * topic, perturbed or not), {@code advrank_worker_forwards_recovered_total} (events read again that
  * an earlier owner, or this worker before a rewind, had already forwarded: skipped). Labels are
- * bounded: seven attack types, four outcomes, two topics, a few model versions. Dead letters are
- * counted by {@code DeadLetters}, the Kafka clients' metrics by {@code KafkaClientMeters}. Callers
- * record a batch only after its transaction commits, so an aborted batch that is replayed is not
- * counted twice.
+ * bounded: seven attack types, four outcomes, two topics, the latest {@value #VERSIONS_KEPT} model
+ * versions. Dead letters are counted by {@code DeadLetters}, the Kafka clients' metrics by {@code
+ * KafkaClientMeters}. Callers record a batch only after its transaction commits, so an aborted
+ * batch that is replayed is not counted twice.
  */
 final class AttackWorkerMetrics {
   /**
@@ -34,8 +38,26 @@ final class AttackWorkerMetrics {
     1, 2, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 98, 99, 100
   };
 
+  /**
+   * Model versions whose series are kept: the defense-trainer publishes versions for as long as it
+   * runs, and a label per version ever served would grow the registry (and Prometheus) without
+   * bound. When a version beyond the latest {@value} is first tallied, every series of the oldest
+   * one kept is removed; the served version is always on {@code advrank_model_version_info}.
+   */
+  static final int VERSIONS_KEPT = 3;
+
+  /** The meters labelled by {@code model_version}. */
+  private static final List<String> BY_VERSION =
+      List.of(
+          "advrank.attacks",
+          "advrank.attack.latency",
+          "advrank.rank.percentile.before",
+          "advrank.rank.percentile.after",
+          "advrank.embedding.shift");
+
   private final MeterRegistry registry;
   private final Supplier<String> modelVersion;
+  private final Deque<String> versions = new ArrayDeque<>();
 
   /** {@code modelVersion} gives the version the batch being tallied was attacked with. */
   AttackWorkerMetrics(MeterRegistry registry, Supplier<String> modelVersion) {
@@ -46,6 +68,7 @@ final class AttackWorkerMetrics {
   void attack(AttackOutcome o) {
     String type = o.attack().type().label();
     String version = modelVersion.get();
+    keepSeriesOf(version);
     String outcome =
         switch (o.status()) {
           case ATTACKED -> o.result().success() ? "success" : "failure";
@@ -114,6 +137,24 @@ final class AttackWorkerMetrics {
         .description("Events read again that were already forwarded, skipped (not delivered twice)")
         .register(registry)
         .increment();
+  }
+
+  /**
+   * Tracks {@code version} and drops the series of the oldest one beyond {@link #VERSIONS_KEPT}.
+   */
+  private synchronized void keepSeriesOf(String version) {
+    if (versions.contains(version)) {
+      return;
+    }
+    versions.addLast(version);
+    while (versions.size() > VERSIONS_KEPT) {
+      String old = versions.removeFirst();
+      for (String name : BY_VERSION) {
+        for (Meter m : registry.find(name).tag("model_version", old).meters()) {
+          registry.remove(m);
+        }
+      }
+    }
   }
 
   private DistributionSummary percentHistogram(

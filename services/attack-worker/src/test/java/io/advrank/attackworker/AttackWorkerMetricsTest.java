@@ -1,12 +1,17 @@
 package io.advrank.attackworker;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.advrank.core.attack.AttackResult;
 import io.advrank.proto.v1.ImageEvent;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -83,5 +88,33 @@ class AttackWorkerMetricsTest {
     assertTrue(scrape.contains("advrank_attacks_total{model_version=\"v7\""), scrape);
     assertTrue(scrape.contains("advrank_attacks_total{model_version=\"v8\""), scrape);
     assertTrue(scrape.contains("advrank_rank_percentile_after_count{model_version=\"v8\""), scrape);
+  }
+
+  @Test
+  void keepsTheSeriesOfTheLatestVersionsOnly() {
+    for (int v = 1; v <= 20; v++) {
+      version.set("v" + v);
+      metrics.attack(attacked(50, 2, true));
+    }
+    // Every label's values stay bounded however many versions the trainer publishes.
+    Map<String, Set<String>> values = new HashMap<>();
+    registry
+        .getMeters()
+        .forEach(
+            m ->
+                m.getId()
+                    .getTags()
+                    .forEach(
+                        t ->
+                            values
+                                .computeIfAbsent(t.getKey(), k -> new TreeSet<>())
+                                .add(t.getValue())));
+    assertEquals(Set.of("v18", "v19", "v20"), values.get("model_version"));
+    for (Map.Entry<String, Set<String>> label : values.entrySet()) {
+      assertTrue(label.getValue().size() <= 7, label.toString());
+    }
+    String scrape = registry.scrape();
+    assertTrue(scrape.contains("model_version=\"v20\""), scrape);
+    assertTrue(!scrape.contains("model_version=\"v17\""), "v17's series removed:\n" + scrape);
   }
 }
