@@ -84,6 +84,7 @@ final class BenchSwapCommand implements Callable<Integer> {
       io.flush();
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       String bootstrap = kafka.bootstrapServers();
+      long[] before = memory();
       try (RankerService ranker =
               RankerService.create(ranker(bootstrap), Clock.systemUTC(), registry);
           AttackWorkerService worker =
@@ -95,9 +96,16 @@ final class BenchSwapCommand implements Callable<Integer> {
           throw new IllegalStateException("services did not load the catalog in 5 minutes");
         }
         awaitCatalog(ranker);
+        long[] loaded = memory();
+        double heapMb = (loaded[0] - before[0]) / 1e6;
+        double rssMb = (loaded[1] - before[1]) / 1e6;
         System.err.printf(
-            "bench swap: ranker and attack-worker ready with %d catalog items%n",
-            ranker.catalogSize());
+            Locale.ROOT,
+            "bench swap: ranker and attack-worker ready with %d catalog items; they hold %.0f MB"
+                + " of heap and %.0f MB of resident memory more than before they started%n",
+            ranker.catalogSize(),
+            heapMb,
+            rssMb);
         BenchSwapBreakdown breakdown = new BenchSwapBreakdown(registry);
         double[] seconds = new double[swaps];
         for (int s = 0; s < swaps; s++) {
@@ -130,6 +138,8 @@ final class BenchSwapCommand implements Callable<Integer> {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("swaps", swaps);
         json.put("catalog", catalog);
+        json.put("services_heap_mb", heapMb);
+        json.put("services_rss_mb", rssMb);
         json.put("model", model.dir.toString());
         json.put("p50_seconds", percentile(seconds, 0.50));
         json.put("p99_seconds", percentile(seconds, 0.99));
@@ -226,5 +236,28 @@ final class BenchSwapCommand implements Callable<Integer> {
       }
       Thread.sleep(50);
     }
+  }
+
+  /**
+   * {heap used after a full collection, resident set size} in bytes: what the services' catalog
+   * mirrors cost, Java arrays and libtorch's native embeddings alike (RSS from /proc, 0 elsewhere).
+   */
+  private static long[] memory() throws InterruptedException {
+    System.gc();
+    Thread.sleep(200);
+    Runtime rt = Runtime.getRuntime();
+    long heap = rt.totalMemory() - rt.freeMemory();
+    long rss = 0;
+    try {
+      for (String line :
+          java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          rss = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (java.io.IOException | NumberFormatException e) {
+      rss = 0;
+    }
+    return new long[] {heap, rss};
   }
 }

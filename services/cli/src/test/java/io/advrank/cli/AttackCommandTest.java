@@ -182,7 +182,7 @@ class AttackCommandTest {
     assertTrue(training.get("loss").getAsString().contains("all in-batch negatives"), manifest);
     assertBadInput(
         CliRun.of("train", "--data", DATA, "--defense", "pgd"),
-        "--defense: unknown 'pgd' (accepted: none, est)");
+        "--defense: unknown 'pgd' (accepted: none, est, act)");
     assertBadInput(
         CliRun.of("train", "--data", DATA, "--clean-weight", "0.5"),
         "--clean-weight: needs --defense est");

@@ -7,7 +7,8 @@ package io.advrank.ranker;
  * speckled when it differs from that median by more than {@value #SPECKLE} (1.5/255: two or more
  * grey levels of an 8-bit photo). The score is speckled ÷ background pixels, counted over every
  * channel; NaN for a photo without such a background (textured, mid-tone): the statistic says
- * nothing about it, and {@link FeatureSqueeze} counts how many photos it covered.
+ * nothing about it, and {@link FeatureSqueeze} counts how many photos it covered. Which of the two
+ * a photo has is read off its outer ring of pixels, and only flat regions of that kind count.
  *
  * <p>Why: PGD perturbs every pixel by up to ±ε with signed gradient steps, and flat backgrounds of
  * product photos show it; clean photos in 8-bit rarely deviate from their neighbourhood there by
@@ -35,14 +36,15 @@ final class BackgroundSpeckle {
     float[] out = new float[count];
     float[] window = new float[9];
     for (int i = 0; i < count; i++) {
+      int kind = backgroundKind(pixels, i, planes, height, width, window);
       int background = 0;
       int speckled = 0;
-      for (int p = 0; p < planes; p++) {
+      for (int p = 0; p < planes && kind != 0; p++) {
         int base = (i * planes + p) * plane;
         for (int r = 0; r < height; r++) {
           for (int c = 0; c < width; c++) {
             float median = flatMedian3x3(pixels, base, height, width, r, c, window);
-            if (!Float.isNaN(median)) {
+            if (!Float.isNaN(median) && (median <= DARK) == (kind < 0)) {
               background++;
               if (Math.abs(pixels[base + r * width + c] - median) > SPECKLE) {
                 speckled++;
@@ -54,6 +56,40 @@ final class BackgroundSpeckle {
       out[i] = background == 0 ? Float.NaN : (float) speckled / background;
     }
     return out;
+  }
+
+  /**
+   * Which background image {@code i} has, judged on its outer ring of pixels: −1 dark, +1 white, 0
+   * neither (fewer than a tenth of the ring flat, e.g. texture). Only that kind of flat region
+   * counts as background: the white interior of a garment on a black background is not one (on
+   * Fashion-MNIST counting it lowered SP-QA+ recall at ε 0.3), nor a black shoe on a white one.
+   */
+  private static int backgroundKind(
+      float[] pixels, int i, int planes, int height, int width, float[] window) {
+    int plane = height * width;
+    int dark = 0;
+    int light = 0;
+    int ring = 0;
+    for (int p = 0; p < planes; p++) {
+      int base = (i * planes + p) * plane;
+      for (int r = 0; r < height; r++) {
+        boolean edgeRow = r == 0 || r == height - 1;
+        for (int c = 0; c < width; c += edgeRow ? 1 : Math.max(1, width - 1)) {
+          ring++;
+          float median = flatMedian3x3(pixels, base, height, width, r, c, window);
+          if (median <= DARK) {
+            dark++;
+          } else if (median >= LIGHT) {
+            light++;
+          }
+        }
+      }
+    }
+    int enough = Math.max(1, ring / 10);
+    if (dark >= light && dark >= enough) {
+      return -1;
+    }
+    return light > dark && light >= enough ? 1 : 0;
   }
 
   /**

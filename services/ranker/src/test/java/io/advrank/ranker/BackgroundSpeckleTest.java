@@ -78,25 +78,37 @@ class BackgroundSpeckleTest {
     }
     float[] expected = new float[count];
     for (int n = 0; n < count; n++) {
+      // The background's kind from the outer ring's 3×3 medians: the more common flat extreme.
+      int ringDark = 0;
+      int ringLight = 0;
+      int ring = 0;
+      for (int p = 0; p < planes; p++) {
+        for (int r = 0; r < h; r++) {
+          for (int c = 0; c < w; c++) {
+            if (r == 0 || r == h - 1 || c == 0 || c == w - 1) {
+              ring++;
+              float m = median3x3(pixels, (n * planes + p) * h * w, h, w, r, c);
+              ringDark += m <= 0.05f ? 1 : 0;
+              ringLight += m >= 0.95f ? 1 : 0;
+            }
+          }
+        }
+      }
+      int enough = Math.max(1, ring / 10);
+      int kind =
+          ringDark >= ringLight && ringDark >= enough
+              ? -1
+              : ringLight > ringDark && ringLight >= enough ? 1 : 0;
       int background = 0;
       int speckled = 0;
-      for (int p = 0; p < planes; p++) {
+      for (int p = 0; p < planes && kind != 0; p++) {
         int base = (n * planes + p) * h * w;
         for (int r = 0; r < h; r++) {
           for (int c = 0; c < w; c++) {
-            float[] window = new float[9];
-            int k = 0;
-            for (int dr = -1; dr <= 1; dr++) {
-              for (int dc = -1; dc <= 1; dc++) {
-                int rr = Math.min(h - 1, Math.max(0, r + dr));
-                int cc = Math.min(w - 1, Math.max(0, c + dc));
-                window[k++] = pixels[base + rr * w + cc];
-              }
-            }
-            Arrays.sort(window);
-            if (window[4] <= 0.05f || window[4] >= 0.95f) {
+            float m = median3x3(pixels, base, h, w, r, c);
+            if (kind < 0 ? m <= 0.05f : m >= 0.95f) {
               background++;
-              if (Math.abs(pixels[base + r * w + c] - window[4]) > 1.5f / 255) {
+              if (Math.abs(pixels[base + r * w + c] - m) > 1.5f / 255) {
                 speckled++;
               }
             }
@@ -106,5 +118,36 @@ class BackgroundSpeckleTest {
       expected[n] = background == 0 ? Float.NaN : (float) speckled / background;
     }
     assertArrayEquals(expected, BackgroundSpeckle.scores(pixels, count, planes, h, w), 1e-7f);
+  }
+
+  private static float median3x3(float[] pixels, int base, int h, int w, int r, int c) {
+    float[] window = new float[9];
+    int k = 0;
+    for (int dr = -1; dr <= 1; dr++) {
+      for (int dc = -1; dc <= 1; dc++) {
+        int rr = Math.min(h - 1, Math.max(0, r + dr));
+        int cc = Math.min(w - 1, Math.max(0, c + dc));
+        window[k++] = pixels[base + rr * w + cc];
+      }
+    }
+    Arrays.sort(window);
+    return window[4];
+  }
+
+  @Test
+  void onlyTheBackgroundsKindCounts() {
+    // 8×8 black image with a flat white 4×4 patch in the middle (a white shirt's interior): the
+    // background is black, so the patch's one grey-level-off pixel is not speckle of a background.
+    float[] image = new float[64];
+    for (int r = 2; r < 6; r++) {
+      for (int c = 2; c < 6; c++) {
+        image[r * 8 + c] = 1f;
+      }
+    }
+    float[] clean = BackgroundSpeckle.scores(image, 1, 1, 8, 8);
+    image[3 * 8 + 3] = 1f - 5f / 255;
+    // (The patch's four corners sit in black neighbourhoods and count as speckle either way.)
+    assertArrayEquals(clean, BackgroundSpeckle.scores(image, 1, 1, 8, 8), 0f);
+    assertArrayEquals(new float[] {4f / 52}, clean, 1e-7f);
   }
 }
