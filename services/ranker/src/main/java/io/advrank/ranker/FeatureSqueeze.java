@@ -42,8 +42,8 @@ public final class FeatureSqueeze {
    * The squeezers' scales, apart for photos with a flat background (index 1) and without (0): a
    * textured photo moves much further under squeezing than a studio shot, clean or not, so in a
    * catalog of both one shared median would make every textured photo look suspicious and push the
-   * calibrated threshold above the attacked studio shots (bench detect on mixed RGB photos: CA+
-   * recall 0.075 with one scale).
+   * calibrated threshold above the attacked studio shots (docs/monitoring.md, detection on RGB
+   * photos).
    */
   private final RunningMedian[] depthScale = {
     new RunningMedian(SCALE_WINDOW), new RunningMedian(SCALE_WINDOW)
@@ -243,12 +243,6 @@ public final class FeatureSqueeze {
     RunningMedian(int capacity) {
       this.ring = new float[capacity];
       this.sorted = new float[capacity];
-    }
-
-    void addAll(float[] values) {
-      for (float v : values) {
-        add(v);
-      }
     }
 
     void add(float v) {
