@@ -245,6 +245,12 @@ public final class FeatureSqueeze {
       this.sorted = new float[capacity];
     }
 
+    void addAll(float[] values) {
+      for (float v : values) {
+        add(v);
+      }
+    }
+
     void add(float v) {
       if (size == ring.length) {
         int out = position(ring[next]);
