@@ -144,13 +144,13 @@ final class BenchPipelineCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     validate();
-    // At the model's input: events of another shape would be dead-lettered, not served.
-    ImageDataset test = data.load(DatasetDirectory.Split.TEST, 0, null, model.spec());
+    ImageDataset test = data.load(DatasetDirectory.Split.TEST, null);
     if (catalog + items > test.size()) {
       throw new IllegalArgumentException(
           "--catalog + --items: must be <= the %d test images, was %d"
               .formatted(test.size(), catalog + items));
     }
+    test = DataOptions.atInputOf(model.spec(), test, data);
     PrometheusMeterRegistry registry = ProcessRegistry.create();
     EmbeddedKafka broker = bootstrapServers == null ? startBroker() : null;
     String bootstrap = broker != null ? broker.bootstrapServers() : bootstrapServers;

@@ -66,13 +66,13 @@ final class BenchSwapCommand implements Callable<Integer> {
     if (swaps < 1 || swaps > 1000) {
       throw new IllegalArgumentException("--swaps: must be in 1..1000, was " + swaps);
     }
-    ModelSpec spec = model.spec();
-    // At the model's input: a catalog of another shape would be dead-lettered, not re-embedded.
-    ImageDataset test = data.load(DatasetDirectory.Split.TEST, 0, null, spec);
+    ImageDataset test = data.load(DatasetDirectory.Split.TEST, null);
     if (catalog < 2 || catalog > test.size()) {
       throw new IllegalArgumentException(
           "--catalog: must be in 2.." + test.size() + ", was " + catalog);
     }
+    ModelSpec spec = model.spec();
+    test = DataOptions.atInputOf(spec, test, data);
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
         BenchPipelineKafka io = new BenchPipelineKafka(kafka.bootstrapServers())) {
       Topics.createAll(io.admin(), (short) 1, Duration.ofSeconds(30));
