@@ -1,13 +1,9 @@
 package io.advrank.runtime.kafka;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +13,6 @@ import java.util.Properties;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import kafka.tools.StorageTool;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -141,7 +136,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       return new EmbeddedKafka(server, dir, bootstrap, took);
     } catch (RuntimeException e) {
       if (server != null) {
-        shutdownQuietly(server);
+        KafkaStorage.shutdownQuietly(server, LOG, "embedded Kafka");
       }
       deleteRecursively(dir);
       throw e;
@@ -185,22 +180,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Formats the data directory as KRaft storage with a fresh cluster id. */
   private static void format(Properties props, Path dir) {
-    Path config = dir.resolve("server.properties");
-    try (OutputStream out = Files.newOutputStream(config)) {
-      props.store(out, "advrank embedded Kafka");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    ByteArrayOutputStream output = new ByteArrayOutputStream();
-    String[] args = {"format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()};
-    int rc = StorageTool.execute(args, new PrintStream(output, true, StandardCharsets.UTF_8));
-    if (rc != 0) {
-      throw new IllegalStateException(
-          "formatting Kafka storage failed ("
-              + rc
-              + "): "
-              + output.toString(StandardCharsets.UTF_8));
-    }
+    KafkaStorage.format(
+        props, dir.resolve("server.properties"), Uuid.randomUuid().toString(), "embedded Kafka");
   }
 
   /** {@code host:port} of the broker's client listener. */
@@ -220,17 +201,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       return;
     }
     closed = true;
-    shutdownQuietly(server);
+    KafkaStorage.shutdownQuietly(server, LOG, "embedded Kafka");
     deleteRecursively(directory);
-  }
-
-  private static void shutdownQuietly(KafkaRaftServer server) {
-    try {
-      server.shutdown();
-      server.awaitShutdown();
-    } catch (RuntimeException e) {
-      LOG.warn("embedded Kafka shutdown: {}", e.toString());
-    }
   }
 
   private static int[] freePorts(int count) {

@@ -1,12 +1,8 @@
 package io.advrank.runtime.kafka;
 
 import io.advrank.runtime.topic.Topic;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +10,6 @@ import java.util.Objects;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import kafka.tools.StorageTool;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -178,25 +173,12 @@ public final class KafkaNode implements AutoCloseable {
   private static void format(Properties props, Config c) {
     try {
       Files.createDirectories(c.logDir());
-      Path file = c.logDir().resolveSibling(c.logDir().getFileName() + ".properties");
-      try (OutputStream out = Files.newOutputStream(file)) {
-        props.store(out, "advrank Kafka node " + c.nodeId());
-      }
-      ByteArrayOutputStream output = new ByteArrayOutputStream();
-      String[] args = {"format", "-t", c.clusterId(), "-c", file.toString(), "--ignore-formatted"};
-      int rc = StorageTool.execute(args, new PrintStream(output, true, StandardCharsets.UTF_8));
-      if (rc != 0) {
-        throw new IllegalStateException(
-            "formatting Kafka storage in "
-                + c.logDir()
-                + " failed ("
-                + rc
-                + "): "
-                + output.toString(StandardCharsets.UTF_8));
-      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    Path file = c.logDir().resolveSibling(c.logDir().getFileName() + ".properties");
+    KafkaStorage.format(
+        props, file, c.clusterId(), "Kafka node " + c.nodeId() + " in " + c.logDir());
   }
 
   /** {@code host:port} of this node's client listener, as advertised. */
@@ -216,11 +198,6 @@ public final class KafkaNode implements AutoCloseable {
       return;
     }
     closed = true;
-    try {
-      server.shutdown();
-      server.awaitShutdown();
-    } catch (RuntimeException e) {
-      LOG.warn("Kafka node shutdown: {}", e.toString());
-    }
+    KafkaStorage.shutdownQuietly(server, LOG, "Kafka node");
   }
 }
