@@ -150,7 +150,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
           "--catalog + --items: must be <= the %d test images, was %d"
               .formatted(test.size(), catalog + items));
     }
-    test = DataOptions.atInputOf(model.spec(), test, data);
+    test = data.atInputOf(model.spec(), test);
     PrometheusMeterRegistry registry = ProcessRegistry.create();
     EmbeddedKafka broker = bootstrapServers == null ? startBroker() : null;
     String bootstrap = broker != null ? broker.bootstrapServers() : bootstrapServers;

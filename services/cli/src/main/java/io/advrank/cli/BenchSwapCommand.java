@@ -72,7 +72,7 @@ final class BenchSwapCommand implements Callable<Integer> {
           "--catalog: must be in 2.." + test.size() + ", was " + catalog);
     }
     ModelSpec spec = model.spec();
-    test = DataOptions.atInputOf(spec, test, data);
+    test = data.atInputOf(spec, test);
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
         BenchPipelineKafka io = new BenchPipelineKafka(kafka.bootstrapServers())) {
       Topics.createAll(io.admin(), (short) 1, Duration.ofSeconds(30));

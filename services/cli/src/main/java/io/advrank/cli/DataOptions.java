@@ -66,13 +66,12 @@ final class DataOptions {
    * model's input (IDX data for a C2F1), else the test split read again and fitted to it (events of
    * another shape would be dead-lettered by the services, not served).
    */
-  static ImageDataset atInputOf(ModelSpec spec, ImageDataset test, DataOptions data)
-      throws DataException {
+  ImageDataset atInputOf(ModelSpec spec, ImageDataset test) throws DataException {
     if (test.channels() == spec.channels()
         && test.height() == spec.height()
         && test.width() == spec.width()) {
       return test;
     }
-    return data.load(DatasetDirectory.Split.TEST, 0, null, spec);
+    return load(DatasetDirectory.Split.TEST, 0, null, spec);
   }
 }

@@ -43,7 +43,10 @@ public final class AntiCollapseAdversary implements TripletAdversary {
                 concat(
                     Arrays.copyOfRange(triplets.positives(), start, end),
                     Arrays.copyOfRange(triplets.negatives(), start, end)));
-        NDArray pn = Pgd.run(model, images.get(rows), schedule, new CollapseObjective());
+        // The gathered pairs and every PGD iterate live in this chunk's manager, freed with it.
+        NDArray pairs = images.get(rows);
+        pairs.attach(chunk);
+        NDArray pn = Pgd.run(model, pairs, schedule, new CollapseObjective());
         NDArray p = pn.get(new NDIndex("0:{}", end - start));
         NDArray q = pn.get(new NDIndex("{}:", end - start));
         p.attach(owner);
