@@ -160,6 +160,7 @@ final class TrainerLoop implements Runnable {
         ServedVersions.feed(
             "defense-trainer",
             settings.kafka().bootstrapServers(),
+            settings.signing().trust(),
             spec,
             settings.device().resolve(),
             parent.version(),
@@ -226,7 +227,10 @@ final class TrainerLoop implements Runnable {
   /** The version consumers serve now (the topic's), else the configured model directory. */
   private AssembledModel startingVersion() throws ModelException {
     ModelTopic.History history =
-        ModelTopic.read(settings.kafka().bootstrapServers(), Duration.ofSeconds(60));
+        ModelTopic.read(
+            settings.kafka().bootstrapServers(),
+            settings.signing().trust(),
+            Duration.ofSeconds(60));
     if (history.active().isPresent()) {
       String active = history.active().get();
       return history.versions().stream()
@@ -394,7 +398,11 @@ final class TrainerLoop implements Runnable {
     AssembledModel v =
         Versions.snapshot(
             candidate, version, parent.version(), clock.instant(), training, figures.values());
-    ModelTopic.publish(settings.kafka().bootstrapServers(), v, Duration.ofSeconds(60));
+    ModelTopic.publish(
+        settings.kafka().bootstrapServers(),
+        v,
+        settings.signing().signer(),
+        Duration.ofSeconds(60));
     parent = v;
     parentFigures = figures;
     stepsSinceParent = 0;
