@@ -6,6 +6,7 @@ import static io.advrank.runtime.settings.SettingsRules.requireDuration;
 
 import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.attack.Epsilons;
+import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.model.ModelSigning;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.settings.SettingsException;
@@ -266,6 +267,7 @@ public record DefenseTrainerSettings(
                 METRICS_PORT,
                 DEVICE));
     keys.addAll(KafkaSettings.KEYS);
+    keys.addAll(HttpAccess.KEYS); // read by the service's Main
     keys.addAll(ModelSigning.KEYS);
     return Set.copyOf(keys);
   }

@@ -4,6 +4,7 @@ import static io.advrank.runtime.settings.SettingsRules.NAME_RULE;
 import static io.advrank.runtime.settings.SettingsRules.require;
 import static io.advrank.runtime.settings.SettingsRules.requireDuration;
 
+import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.model.ModelSigning;
 import io.advrank.runtime.model.ModelTrust;
 import io.advrank.runtime.settings.KafkaSettings;
@@ -137,6 +138,7 @@ public record RankerSettings(
                 METRICS_PORT,
                 DEVICE));
     keys.addAll(KafkaSettings.KEYS);
+    keys.addAll(HttpAccess.KEYS); // read by the service's Main
     keys.addAll(ModelSigning.CONSUMER_KEYS);
     return Set.copyOf(keys);
   }
