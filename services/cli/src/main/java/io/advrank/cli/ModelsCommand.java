@@ -181,13 +181,32 @@ final class ModelsCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "VERSION", description = "A version id (see `list`).")
     String version;
 
+    @Option(
+        names = "--signing-key",
+        paramLabel = "KEY",
+        defaultValue = "${env:ADVRANK_MODELS_SIGNING_KEY}",
+        description =
+            "Sign the rollback (consumers with trusted keys refuse an unsigned one): a PEM file"
+                + " from `advrank models keygen`, or the PEM text (default:"
+                + " $ADVRANK_MODELS_SIGNING_KEY, else unsigned).")
+    String signingKey;
+
     @Override
     public Integer call() {
       ModelTopic.History history = kafka.read();
       find(history, version);
       String was = history.active().orElse("-");
+      if (kafka.trust().enforced() && signer(signingKey).isEmpty()) {
+        spec.commandLine()
+            .getErr()
+            .println("warning: unsigned rollback; consumers with trusted keys refuse it");
+      }
       ModelTopic.activate(
-          kafka.bootstrapServers, version, Clock.systemUTC().millis(), kafka.timeout());
+          kafka.bootstrapServers,
+          version,
+          Clock.systemUTC().millis(),
+          signer(signingKey),
+          kafka.timeout());
       spec.commandLine().getOut().println("rolled back to " + version + " (was " + was + ")");
       return 0;
     }
@@ -223,10 +242,7 @@ final class ModelsCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException, ModelException {
-      Optional<ModelSigner> signer =
-          signingKey == null || signingKey.isBlank()
-              ? Optional.empty()
-              : Optional.of(ModelSigner.fromSetting("--signing-key", signingKey));
+      Optional<ModelSigner> signer = signer(signingKey);
       AssembledModel m = fromDirectory(dir, version, Clock.systemUTC().millis());
       ModelTopic.publish(kafka.bootstrapServers, m, signer, kafka.timeout());
       spec.commandLine()
@@ -335,6 +351,12 @@ final class ModelsCommand implements Runnable {
             manifest.metrics());
     String parent = manifest.parentVersion() == null ? "" : manifest.parentVersion();
     return AssembledModel.of(id, parent, renamed.toJson(), nowMs, weights);
+  }
+
+  private static Optional<ModelSigner> signer(String signingKey) {
+    return signingKey == null || signingKey.isBlank()
+        ? Optional.empty()
+        : Optional.of(ModelSigner.fromSetting("--signing-key", signingKey));
   }
 
   private static AssembledModel find(ModelTopic.History history, String version) {

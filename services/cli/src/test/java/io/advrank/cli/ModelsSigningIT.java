@@ -73,6 +73,49 @@ class ModelsSigningIT {
               trusted.toString());
       assertTrue(show.out().contains("signed by:  release"), show.out());
 
+      publish(bootstrap, "signed-4", dir.resolve("release.key").toString());
+      CliRun unsignedRollback =
+          CliRun.of(
+              "models",
+              "rollback",
+              "signed-1",
+              "--bootstrap-servers",
+              bootstrap,
+              "--trusted-keys",
+              trusted.toString());
+      assertEquals(0, unsignedRollback.exitCode(), unsignedRollback.err());
+      CliRun stillNewest =
+          CliRun.of(
+              "models",
+              "list",
+              "--bootstrap-servers",
+              bootstrap,
+              "--trusted-keys",
+              trusted.toString());
+      assertTrue(stillNewest.out().matches("(?s).*\\*\\s+signed-4\\s.*"), stillNewest.out());
+      assertTrue(stillNewest.out().contains("(signature): unsigned rollback"), stillNewest.out());
+      CliRun signedRollback =
+          CliRun.of(
+              "models",
+              "rollback",
+              "signed-1",
+              "--bootstrap-servers",
+              bootstrap,
+              "--trusted-keys",
+              trusted.toString(),
+              "--signing-key",
+              dir.resolve("release.key").toString());
+      assertEquals(0, signedRollback.exitCode(), signedRollback.err());
+      CliRun rolledBack =
+          CliRun.of(
+              "models",
+              "list",
+              "--bootstrap-servers",
+              bootstrap,
+              "--trusted-keys",
+              trusted.toString());
+      assertTrue(rolledBack.out().matches("(?s).*\\*\\s+signed-1\\s.*"), rolledBack.out());
+
       CliRun badKey =
           CliRun.of(
               "models",

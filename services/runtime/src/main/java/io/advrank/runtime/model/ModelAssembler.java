@@ -18,8 +18,8 @@ import java.util.Optional;
  * is tampered. Completed versions are remembered (the newest {@value #KEEP}) so that an activation
  * record can roll back to one of them. With trusted keys ({@link ModelTrust}) a version must also
  * carry a trusted signature over its weights and manifest, or it is refused ({@link
- * Refusal#SIGNATURE}) and never remembered, so no activation can select it. Not thread-safe: one
- * reader thread.
+ * Refusal#SIGNATURE}) and never remembered, so no activation can select it; activations must be
+ * signed by a trusted key as well. Not thread-safe: one reader thread.
  */
 public final class ModelAssembler {
   static final int KEEP = 16;
@@ -62,13 +62,16 @@ public final class ModelAssembler {
     }
     if (record.getActivation()) {
       AssembledModel target = complete.get(record.getVersion());
+      ModelTrust.Verdict verdict = trust.checkActivation(record);
       out.add(
-          target == null
-              ? new Refused(
-                  record.getVersion(),
-                  Refusal.UNKNOWN_VERSION,
-                  "activation of a version not (completely) on advrank.models")
-              : new Activate(target, record.getCreatedAtMs()));
+          !verdict.accepted()
+              ? new Refused(record.getVersion(), Refusal.SIGNATURE, verdict.problem())
+              : target == null
+                  ? new Refused(
+                      record.getVersion(),
+                      Refusal.UNKNOWN_VERSION,
+                      "activation of a version not (completely) on advrank.models")
+                  : new Activate(target, record.getCreatedAtMs()));
       return out;
     }
     String problem = checkChunk(key, record);

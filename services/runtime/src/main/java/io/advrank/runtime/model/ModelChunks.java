@@ -60,11 +60,18 @@ public final class ModelChunks {
    * The record (key {@link Topics#MODEL_ACTIVE_KEY}) that makes consumers serve {@code version}.
    */
   public static ModelVersion activation(String version, long atMs) {
+    return activation(version, atMs, ModelSignature.NONE);
+  }
+
+  /** The activation record of {@code version}, carrying {@code signature}. */
+  public static ModelVersion activation(String version, long atMs, ModelSignature signature) {
     Topics.modelChunkKey(version, 0); // the same rule for version ids as chunk keys
     return ModelVersion.newBuilder()
         .setVersion(version)
         .setActivation(true)
         .setCreatedAtMs(atMs)
+        .setSignature(ByteString.copyFrom(signature.signature()))
+        .setSigningKeyId(signature.keyId())
         .build();
   }
 

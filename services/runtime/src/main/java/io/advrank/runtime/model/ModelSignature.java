@@ -51,6 +51,12 @@ public record ModelSignature(byte[] signature, String keyId) {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 
+  /** The signed bytes of an activation (rollback) of {@code version} requested at {@code atMs}. */
+  static byte[] activationPayload(String version, long atMs) {
+    return ("advrank.models activation v1\n" + version + "\n" + atMs + "\n")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
   static byte[] payload(AssembledModel m) {
     return payload(
         m.version(), m.parent(), m.createdAtMs(), m.weights().length, m.sha256(), m.manifestJson());

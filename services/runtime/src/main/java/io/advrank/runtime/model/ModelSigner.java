@@ -61,13 +61,22 @@ public final class ModelSigner {
 
   /** The signature of {@code model}. */
   public ModelSignature sign(AssembledModel model) {
+    return sign(ModelSignature.payload(model), model.version());
+  }
+
+  /** The signature of the activation (rollback) of {@code version} requested at {@code atMs}. */
+  public ModelSignature signActivation(String version, long atMs) {
+    return sign(ModelSignature.activationPayload(version, atMs), version);
+  }
+
+  private ModelSignature sign(byte[] payload, String version) {
     try {
       Signature s = Signature.getInstance(ModelKeys.ALGORITHM);
       s.initSign(key);
-      s.update(ModelSignature.payload(model));
+      s.update(payload);
       return new ModelSignature(s.sign(), keyId);
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("signing " + model.version() + " failed: " + e, e);
+      throw new IllegalStateException("signing " + version + " failed: " + e, e);
     }
   }
 

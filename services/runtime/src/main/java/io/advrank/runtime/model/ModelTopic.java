@@ -69,11 +69,23 @@ public final class ModelTopic {
     }
   }
 
-  /** Publishes the activation (rollback) of {@code version} and waits for it. */
+  /** Publishes the activation (rollback) of {@code version}, unsigned, and waits for it. */
   public static void activate(
       String bootstrapServers, String version, long atMs, Duration timeout) {
+    activate(bootstrapServers, version, atMs, Optional.empty(), timeout);
+  }
+
+  /** Publishes the activation of {@code version}, signed by {@code signer} if present. */
+  public static void activate(
+      String bootstrapServers,
+      String version,
+      long atMs,
+      Optional<ModelSigner> signer,
+      Duration timeout) {
+    ModelSignature signature =
+        signer.map(s -> s.signActivation(version, atMs)).orElse(ModelSignature.NONE);
     try (KafkaProducer<String, ModelVersion> producer = producer(bootstrapServers)) {
-      ModelVersion record = ModelChunks.activation(version, atMs);
+      ModelVersion record = ModelChunks.activation(version, atMs, signature);
       awaitAll(
           List.of(
               producer.send(

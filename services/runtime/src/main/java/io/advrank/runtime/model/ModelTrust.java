@@ -130,6 +130,35 @@ public final class ModelTrust {
                 + ")");
   }
 
+  /**
+   * Checks the signature of an activation (rollback) record: with keys, a trusted key must have
+   * signed its version and request time, so that nobody else can roll consumers back.
+   */
+  public Verdict checkActivation(ModelVersion activation) {
+    byte[] signature = activation.getSignature().toByteArray();
+    if (!enforced()) {
+      return Verdict.signedBy(signature.length == 0 ? "unsigned" : "not checked");
+    }
+    if (signature.length == 0) {
+      return Verdict.refused(
+          "unsigned rollback; trusted keys: " + String.join(", ", keys.keySet()));
+    }
+    byte[] payload =
+        ModelSignature.activationPayload(activation.getVersion(), activation.getCreatedAtMs());
+    for (Map.Entry<String, PublicKey> e : keys.entrySet()) {
+      if (verifies(e.getValue(), payload, signature)) {
+        return Verdict.signedBy(e.getKey());
+      }
+    }
+    return Verdict.refused(
+        "rollback signed by key '"
+            + activation.getSigningKeyId()
+            + "', which is not trusted or"
+            + " does not match (trusted: "
+            + String.join(", ", keys.keySet())
+            + ")");
+  }
+
   private static boolean verifies(PublicKey key, byte[] payload, byte[] signature) {
     try {
       Signature s = Signature.getInstance(ModelKeys.ALGORITHM);

@@ -119,9 +119,29 @@ class ModelSigningTest {
     assertEquals(Refusal.SIGNATURE, r.refusal());
     assertTrue(r.detail().startsWith("unsigned"), r.detail());
     assertTrue(a.get("v1").isEmpty());
+    ModelSignature byAlice = new ModelSigner(ALICE.getPrivate()).signActivation("v1", 20);
     ModelAssembler.Event rollback =
-        a.feed(Topics.MODEL_ACTIVE_KEY, ModelChunks.activation("v1", 20)).get(0);
+        a.feed(Topics.MODEL_ACTIVE_KEY, ModelChunks.activation("v1", 20, byAlice)).get(0);
     assertEquals(Refusal.UNKNOWN_VERSION, ((ModelAssembler.Refused) rollback).refusal());
+  }
+
+  @Test
+  void rollbacksMustBeSignedByATrustedKeyToo() {
+    ModelAssembler a = new ModelAssembler(TRUST_ALICE);
+    feedAll(a, signed(model("v1", 10), ALICE));
+    feedAll(a, signed(model("v2", 20), ALICE));
+    ModelSigner alice = new ModelSigner(ALICE.getPrivate());
+    ModelSigner mallory = new ModelSigner(MALLORY.getPrivate());
+    ModelVersion unsigned = ModelChunks.activation("v1", 30);
+    ModelVersion byMallory = ModelChunks.activation("v1", 30, mallory.signActivation("v1", 30));
+    ModelVersion replayedTime = ModelChunks.activation("v1", 31, alice.signActivation("v1", 30));
+    for (ModelVersion bad : List.of(unsigned, byMallory, replayedTime)) {
+      ModelAssembler.Event e = a.feed(Topics.MODEL_ACTIVE_KEY, bad).get(0);
+      assertEquals(Refusal.SIGNATURE, assertInstanceOf(ModelAssembler.Refused.class, e).refusal());
+    }
+    ModelVersion good = ModelChunks.activation("v1", 30, alice.signActivation("v1", 30));
+    ModelAssembler.Event e = a.feed(Topics.MODEL_ACTIVE_KEY, good).get(0);
+    assertEquals("v1", assertInstanceOf(ModelAssembler.Activate.class, e).model().version());
   }
 
   @Test
