@@ -156,6 +156,11 @@ final class TrainerLoop implements Runnable {
    * trainer hardens, instead of the trainer going on with a lineage nobody serves.
    */
   private void followServedVersions() {
+    if (settings.signing().trust().enforced() && settings.signing().signer().isEmpty()) {
+      LOG.warn(
+          "defense-trainer trusts signed versions only but has no models.signing-key: consumers"
+              + " with the same keys will refuse every version it publishes");
+    }
     feed =
         ServedVersions.feed(
             "defense-trainer",
