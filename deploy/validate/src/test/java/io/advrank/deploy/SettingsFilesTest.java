@@ -1,6 +1,7 @@
 package io.advrank.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -12,6 +13,7 @@ import io.advrank.defensetrainer.DefenseTrainerSettings;
 import io.advrank.monitor.MonitorSettings;
 import io.advrank.producer.ProducerSettings;
 import io.advrank.ranker.RankerSettings;
+import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.settings.SettingsException;
 import io.advrank.runtime.settings.SettingsSource;
 import java.io.IOException;
@@ -66,7 +68,11 @@ class SettingsFilesTest {
     for (String name : env.keySet()) {
       assertTrue(known.contains(name), service + ": " + name + " is no setting; known: " + known);
     }
-    return s.parse().apply(SettingsSource.load(s.keys(), Map.of(), env, file(service)));
+    SettingsSource source = SettingsSource.load(s.keys(), Map.of(), env, file(service));
+    HttpAccess http = HttpAccess.from(source);
+    // Prometheus scrapes every service from another container or pod.
+    assertFalse(http.loopbackOnly(), service + ": http.bind must expose /metrics, got " + http);
+    return s.parse().apply(source);
   }
 
   @Test
@@ -93,8 +99,12 @@ class SettingsFilesTest {
         String service = w.path("metadata").path("name").asText();
         Map<String, String> env = new TreeMap<>();
         for (JsonNode e : w.at("/spec/template/spec/containers/0/env")) {
-          // A pod name stands in for fieldRef values.
-          env.put(e.path("name").asText(), e.path("value").asText(service + "-0"));
+          // A pod name stands in for fieldRef values, a 24-character token for Secrets.
+          String stand =
+              e.at("/valueFrom/secretKeyRef").isMissingNode()
+                  ? service + "-0"
+                  : "token-from-a-secret-0000";
+          env.put(e.path("name").asText(), e.path("value").asText(stand));
         }
         parse(service, advrankVariables(mapper().valueToTree(env)));
       }

@@ -1,6 +1,7 @@
 package io.advrank.attackworker;
 
 import io.advrank.core.model.ModelException;
+import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.lifecycle.Shutdown;
 import io.advrank.runtime.metrics.MetricsServer;
 import io.advrank.runtime.metrics.ProcessRegistry;
@@ -38,15 +39,18 @@ public final class AttackWorkerMain {
   /** Runs the service until stopped; returns the exit code. */
   public static int run(String[] args, Map<String, String> env) throws InterruptedException {
     AttackWorkerSettings settings;
+    HttpAccess http;
     try {
-      settings = AttackWorkerSettings.from(settingsSource(args, env, AttackWorkerSettings.KEYS));
+      SettingsSource source = settingsSource(args, env, AttackWorkerSettings.KEYS);
+      settings = AttackWorkerSettings.from(source);
+      http = HttpAccess.from(source);
     } catch (SettingsException e) {
       System.err.println("advrank attack-worker: " + e.getMessage());
       return 2;
     }
     Shutdown shutdown = Shutdown.onJvmExit();
     try {
-      return serve(settings, shutdown);
+      return serve(settings, http, shutdown);
     } catch (ModelException e) {
       System.err.println("advrank attack-worker: " + e.getMessage());
       return 2;
@@ -58,7 +62,7 @@ public final class AttackWorkerMain {
     }
   }
 
-  private static int serve(AttackWorkerSettings settings, Shutdown shutdown)
+  private static int serve(AttackWorkerSettings settings, HttpAccess http, Shutdown shutdown)
       throws IOException, ModelException, InterruptedException {
     PrometheusMeterRegistry registry = ProcessRegistry.create();
     try (Admin admin = Admin.create(AttackWorkerClients.admin(settings))) {
@@ -66,7 +70,7 @@ public final class AttackWorkerMain {
     }
     AttackWorkerService service =
         shutdown.register(AttackWorkerService.create(settings, Clock.systemUTC(), registry));
-    shutdown.register(MetricsServer.start(settings.metricsPort(), registry, service::health));
+    shutdown.register(MetricsServer.start(http, settings.metricsPort(), registry, service::health));
     service.start();
     while (!shutdown.awaitStopRequest(Duration.ofSeconds(1))) {
       if (service.failure().isPresent()) {

@@ -162,6 +162,7 @@ public final class AttackWorkerService implements AutoCloseable {
         ServedVersions.feed(
             SERVICE,
             settings.kafka().bootstrapServers(),
+            settings.modelTrust(),
             model,
             model.manager().getDevice(),
             gallery::offer,

@@ -4,6 +4,9 @@ import static io.advrank.runtime.settings.SettingsRules.NAME_RULE;
 import static io.advrank.runtime.settings.SettingsRules.require;
 import static io.advrank.runtime.settings.SettingsRules.requireDuration;
 
+import io.advrank.runtime.http.HttpAccess;
+import io.advrank.runtime.model.ModelSigning;
+import io.advrank.runtime.model.ModelTrust;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.serving.DeviceChoice;
@@ -34,6 +37,8 @@ import java.util.Set;
  * @param metricsPort port of {@code /metrics} and {@code /health}; 0 = any ({@value #METRICS_PORT})
  * @param device where PGD runs ({@value #DEVICE})
  * @param kafka how to reach Kafka
+ * @param modelTrust keys new model versions must be signed by ({@value ModelSigning#TRUSTED_KEYS});
+ *     none = not checked
  */
 public record AttackWorkerSettings(
     Path modelDir,
@@ -47,7 +52,8 @@ public record AttackWorkerSettings(
     String workerId,
     int metricsPort,
     DeviceChoice device,
-    KafkaSettings kafka) {
+    KafkaSettings kafka,
+    ModelTrust modelTrust) {
 
   public static final String MODEL_DIR = "model.dir";
   public static final String CAMPAIGN = "campaign";
@@ -79,6 +85,7 @@ public record AttackWorkerSettings(
     Objects.requireNonNull(campaign, CAMPAIGN);
     Objects.requireNonNull(device, DEVICE);
     Objects.requireNonNull(kafka, "kafka");
+    modelTrust = modelTrust == null ? ModelTrust.NONE : modelTrust;
     require(batchMax >= 1 && batchMax <= 1024, BATCH_MAX, batchMax, "must be 1..1024");
     requireDuration(batchWait, BATCH_WAIT, Duration.ofSeconds(10));
     require(galleryRebuildItems >= 1, GALLERY_REBUILD_ITEMS, galleryRebuildItems, "must be >= 1");
@@ -104,7 +111,8 @@ public record AttackWorkerSettings(
         source.string(WORKER_ID, "attack-worker-0"),
         source.intValue(METRICS_PORT, DEFAULT_METRICS_PORT),
         DeviceChoice.parse(source.string(DEVICE, "auto")),
-        KafkaSettings.from(source));
+        KafkaSettings.from(source),
+        ModelSigning.trustFrom(source));
   }
 
   /** The producer's {@code transactional.id}: stable per instance, unique per instance. */
@@ -129,6 +137,8 @@ public record AttackWorkerSettings(
                 METRICS_PORT,
                 DEVICE));
     keys.addAll(KafkaSettings.KEYS);
+    keys.addAll(HttpAccess.KEYS); // read by the service's Main
+    keys.addAll(ModelSigning.CONSUMER_KEYS);
     return Set.copyOf(keys);
   }
 }

@@ -13,6 +13,7 @@ import io.advrank.proto.v1.PhotoFormat;
 import io.advrank.proto.v1.Pixels;
 import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.model.AssembledModel;
+import io.advrank.runtime.model.ModelTrust;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.topic.Topic;
 import io.advrank.runtime.topic.Topics;
@@ -94,7 +95,8 @@ final class TestKafka {
         workerId,
         0,
         DeviceChoice.parse("cpu"),
-        new KafkaSettings(kafka.bootstrapServers(), (short) 1));
+        new KafkaSettings(kafka.bootstrapServers(), (short) 1),
+        ModelTrust.NONE);
   }
 
   /** Catalog items 0..n-1 of the fixture's test split. */

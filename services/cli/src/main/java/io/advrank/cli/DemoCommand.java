@@ -235,6 +235,9 @@ final class DemoCommand implements Callable<Integer> {
     workerFlags.put(AttackWorkerSettings.DEVICE, model.device.device);
     workerFlags.put(AttackWorkerSettings.CAMPAIGN, campaign);
     Map<String, String> env = System.getenv();
+    DemoSigning signing = keep(DemoSigning.create(env));
+    signing.trust(rankerFlags);
+    signing.trust(workerFlags);
     RankerService ranker =
         keep(
             RankerService.create(
@@ -261,6 +264,7 @@ final class DemoCommand implements Callable<Integer> {
       Map<String, String> trainerFlags = new HashMap<>(common);
       trainerFlags.put(DefenseTrainerSettings.MODEL_DIR, model.dir.toString());
       trainerFlags.put(DefenseTrainerSettings.DEVICE, model.device.device);
+      signing.sign(trainerFlags);
       if (ModelSpec.TORCHSCRIPT.equals(served.architecture())) {
         // Hardened versions of a team's own model are named after it, not after our C2F1.
         String base = servedManifest.version().replaceAll("[^A-Za-z0-9._-]", "-");

@@ -4,13 +4,17 @@ import io.advrank.core.model.ModelException;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.runtime.model.AssembledModel;
 import io.advrank.runtime.model.ModelAssembler;
+import io.advrank.runtime.model.ModelKeys;
+import io.advrank.runtime.model.ModelSigner;
 import io.advrank.runtime.model.ModelTopic;
+import io.advrank.runtime.model.ModelTrust;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.topic.Topics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,9 +30,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code advrank models list|show|rollback|publish}: the model versions on {@code advrank.models},
- * read by replaying the compacted topic (no shared filesystem). A rollback is an activation record
- * that every ranker and attack-worker honours although the version is older.
+ * {@code advrank models list|show|rollback|publish|export|keygen}: the model versions on {@code
+ * advrank.models}, read by replaying the compacted topic (no shared filesystem). A rollback is an
+ * activation record that every ranker and attack-worker honours although the version is older. With
+ * {@code --trusted-keys} the versions are checked as a service with those keys checks them, and
+ * each shows who signed it; {@code publish --signing-key} signs (docs/signing.md).
  */
 @Command(
     name = "models",
@@ -42,7 +48,8 @@ import picocli.CommandLine.Spec;
       ModelsCommand.Rollback.class,
       ModelsCommand.Publish.class,
       ModelsCommand.Export.class,
-      ModelsImportCommand.class
+      ModelsImportCommand.class,
+      ModelsCommand.Keygen.class
     })
 final class ModelsCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -66,12 +73,29 @@ final class ModelsCommand implements Runnable {
         description = "How long to wait for the broker (default: ${DEFAULT-VALUE}).")
     String timeout;
 
+    @Option(
+        names = "--trusted-keys",
+        split = ",",
+        paramLabel = "PATH",
+        defaultValue = "${env:ADVRANK_MODELS_TRUSTED_KEYS}",
+        description =
+            "Public key files (*.pub) or directories of them; versions no trusted key signed are"
+                + " listed as refused, as services with these keys refuse them (default:"
+                + " $ADVRANK_MODELS_TRUSTED_KEYS, else signatures are not checked).")
+    List<String> trustedKeys;
+
     Duration timeout() {
       return SettingsSource.parseDuration("--timeout", timeout);
     }
 
+    ModelTrust trust() {
+      List<String> paths = trustedKeys == null ? List.of() : trustedKeys;
+      return ModelTrust.load(
+          "--trusted-keys", paths.stream().filter(s -> !s.isBlank()).map(Path::of).toList());
+    }
+
     ModelTopic.History read() {
-      return ModelTopic.read(bootstrapServers, timeout());
+      return ModelTopic.read(bootstrapServers, trust(), timeout());
     }
   }
 
@@ -86,18 +110,19 @@ final class ModelsCommand implements Runnable {
       ModelTopic.History history = kafka.read();
       String active = history.active().orElse("");
       out.printf(
-          "%-2s %-28s %-28s %-24s %9s %8s %s%n",
-          "", "VERSION", "PARENT", "CREATED", "MB", "R@1", "SHA256");
+          "%-2s %-28s %-28s %-24s %9s %8s %-12s %s%n",
+          "", "VERSION", "PARENT", "CREATED", "MB", "R@1", "SHA256", "SIGNED BY");
       for (AssembledModel m : history.versions()) {
         out.printf(
-            "%-2s %-28s %-28s %-24s %9.2f %8s %s%n",
+            "%-2s %-28s %-28s %-24s %9.2f %8s %-12s %s%n",
             m.version().equals(active) ? "*" : "",
             m.version(),
             m.parent().isEmpty() ? "-" : m.parent(),
             Instant.ofEpochMilli(m.createdAtMs()).toString(),
             m.weights().length / 1e6,
             metric(m, "r_at_1"),
-            m.sha256().substring(0, 12));
+            m.sha256().substring(0, 12),
+            m.signer());
       }
       for (ModelAssembler.Activate a : history.activations()) {
         out.printf(
@@ -134,6 +159,7 @@ final class ModelsCommand implements Runnable {
       out.println("created:    " + Instant.ofEpochMilli(m.createdAtMs()));
       out.println("sha256:     " + m.sha256());
       out.println("weights:    " + m.weights().length + " bytes");
+      out.println("signed by:  " + m.signer());
       out.println("served:     " + m.version().equals(history.active().orElse("")));
       out.println("manifest:");
       out.println(m.manifestJson());
@@ -155,13 +181,32 @@ final class ModelsCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "VERSION", description = "A version id (see `list`).")
     String version;
 
+    @Option(
+        names = "--signing-key",
+        paramLabel = "KEY",
+        defaultValue = "${env:ADVRANK_MODELS_SIGNING_KEY}",
+        description =
+            "Sign the rollback (consumers with trusted keys refuse an unsigned one): a PEM file"
+                + " from `advrank models keygen`, or the PEM text (default:"
+                + " $ADVRANK_MODELS_SIGNING_KEY, else unsigned).")
+    String signingKey;
+
     @Override
     public Integer call() {
       ModelTopic.History history = kafka.read();
       find(history, version);
       String was = history.active().orElse("-");
+      if (kafka.trust().enforced() && signer(signingKey).isEmpty()) {
+        spec.commandLine()
+            .getErr()
+            .println("warning: unsigned rollback; consumers with trusted keys refuse it");
+      }
       ModelTopic.activate(
-          kafka.bootstrapServers, version, Clock.systemUTC().millis(), kafka.timeout());
+          kafka.bootstrapServers,
+          version,
+          Clock.systemUTC().millis(),
+          signer(signingKey),
+          kafka.timeout());
       spec.commandLine().getOut().println("rolled back to " + version + " (was " + was + ")");
       return 0;
     }
@@ -185,15 +230,68 @@ final class ModelsCommand implements Runnable {
         description = "Publish under this version id (default: the manifest's).")
     String version;
 
+    @Option(
+        names = "--signing-key",
+        paramLabel = "KEY",
+        defaultValue = "${env:ADVRANK_MODELS_SIGNING_KEY}",
+        description =
+            "Sign the version with this Ed25519 private key: a PEM file from `advrank models"
+                + " keygen`, or the PEM text (default: $ADVRANK_MODELS_SIGNING_KEY, else"
+                + " unsigned).")
+    String signingKey;
+
     @Override
     public Integer call() throws IOException, ModelException {
+      Optional<ModelSigner> signer = signer(signingKey);
       AssembledModel m = fromDirectory(dir, version, Clock.systemUTC().millis());
-      ModelTopic.publish(kafka.bootstrapServers, m, kafka.timeout());
+      ModelTopic.publish(kafka.bootstrapServers, m, signer, kafka.timeout());
       spec.commandLine()
           .getOut()
           .printf(
-              "published %s (%d bytes, sha256 %s…) on %s%n",
-              m.version(), m.weights().length, m.sha256().substring(0, 12), Topics.MODELS);
+              "published %s (%d bytes, sha256 %s…, %s) on %s%n",
+              m.version(),
+              m.weights().length,
+              m.sha256().substring(0, 12),
+              signer.map(s -> "signed by key " + s.keyId()).orElse("unsigned"),
+              Topics.MODELS);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "keygen",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Make an Ed25519 key pair for signing model versions: DIR/NAME.key (private, PKCS#8 PEM,"
+            + " owner-only; give it to the publisher as --signing-key or models.signing-key) and"
+            + " DIR/NAME.pub (public; put it in the consumers' models.trusted-keys directory, where"
+            + " NAME is shown as the signer)."
+      })
+  static final class Keygen implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--name",
+        required = true,
+        description = "Who signs, e.g. release-team: 1-64 letters, digits, '.', '_' or '-'.")
+    String name;
+
+    @Option(names = "--out", defaultValue = "keys", description = "Directory (default: keys).")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+      if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+        throw new IllegalArgumentException(
+            "--name: '" + name + "' must be 1-64 letters, digits, '.', '_' or '-'");
+      }
+      KeyPair pair = ModelKeys.generate();
+      Path key = ModelKeys.write(pair, out, name);
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "wrote %s (private: keep it secret) and %s (key id %s)%n",
+              key, out.resolve(name + ".pub"), ModelKeys.fingerprint(pair.getPublic()));
       return 0;
     }
   }
@@ -253,6 +351,12 @@ final class ModelsCommand implements Runnable {
             manifest.metrics());
     String parent = manifest.parentVersion() == null ? "" : manifest.parentVersion();
     return AssembledModel.of(id, parent, renamed.toJson(), nowMs, weights);
+  }
+
+  private static Optional<ModelSigner> signer(String signingKey) {
+    return signingKey == null || signingKey.isBlank()
+        ? Optional.empty()
+        : Optional.of(ModelSigner.fromSetting("--signing-key", signingKey));
   }
 
   private static AssembledModel find(ModelTopic.History history, String version) {

@@ -1,5 +1,6 @@
 package io.advrank.defensetrainer;
 
+import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.lifecycle.Shutdown;
 import io.advrank.runtime.metrics.MetricsServer;
 import io.advrank.runtime.settings.SettingsException;
@@ -31,16 +32,18 @@ public final class DefenseTrainerMain {
   /** Runs the service until stopped; returns the exit code. */
   public static int run(String[] args, Map<String, String> env) throws InterruptedException {
     DefenseTrainerSettings settings;
+    HttpAccess http;
     try {
-      settings =
-          DefenseTrainerSettings.from(settingsSource(args, env, DefenseTrainerSettings.KEYS));
+      SettingsSource source = settingsSource(args, env, DefenseTrainerSettings.KEYS);
+      settings = DefenseTrainerSettings.from(source);
+      http = HttpAccess.from(source);
     } catch (SettingsException e) {
       System.err.println("advrank defense-trainer: " + e.getMessage());
       return 2;
     }
     Shutdown shutdown = Shutdown.onJvmExit();
     try {
-      return serve(settings, shutdown);
+      return serve(settings, http, shutdown);
     } catch (IOException | RuntimeException e) {
       System.err.println("advrank defense-trainer: " + e);
       return 1;
@@ -49,7 +52,7 @@ public final class DefenseTrainerMain {
     }
   }
 
-  private static int serve(DefenseTrainerSettings settings, Shutdown shutdown)
+  private static int serve(DefenseTrainerSettings settings, HttpAccess http, Shutdown shutdown)
       throws IOException, InterruptedException {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (Admin admin =
@@ -60,7 +63,7 @@ public final class DefenseTrainerMain {
     }
     DefenseTrainerService service =
         shutdown.register(new DefenseTrainerService(settings, Clock.systemUTC(), registry));
-    shutdown.register(MetricsServer.start(settings.metricsPort(), registry, service::health));
+    shutdown.register(MetricsServer.start(http, settings.metricsPort(), registry, service::health));
     service.start();
     while (!shutdown.awaitStopRequest(Duration.ofSeconds(1))) {
       if (service.failure().isPresent()) {

@@ -6,6 +6,8 @@ import static io.advrank.runtime.settings.SettingsRules.requireDuration;
 
 import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.attack.Epsilons;
+import io.advrank.runtime.http.HttpAccess;
+import io.advrank.runtime.model.ModelSigning;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.settings.SettingsException;
 import io.advrank.runtime.settings.SettingsSource;
@@ -64,6 +66,8 @@ import java.util.Set;
  * @param metricsPort port of {@code /metrics}; 0 = any ({@value #METRICS_PORT})
  * @param kafka how to reach Kafka
  * @param device where the model trains ({@value #DEVICE}: auto, cpu, gpu or gpu:N)
+ * @param signing the key it signs published versions with and the keys the versions it starts from
+ *     must be signed by ({@value ModelSigning#SIGNING_KEY}, {@value ModelSigning#TRUSTED_KEYS})
  */
 public record DefenseTrainerSettings(
     Path modelDir,
@@ -89,7 +93,8 @@ public record DefenseTrainerSettings(
     String trainerId,
     int metricsPort,
     KafkaSettings kafka,
-    DeviceChoice device) {
+    DeviceChoice device,
+    ModelSigning signing) {
 
   public static final String MODEL_DIR = "model.dir";
   public static final String BATCH_SIZE = "train.batch.size";
@@ -181,6 +186,7 @@ public record DefenseTrainerSettings(
     require(
         metricsPort >= 0 && metricsPort <= 65535, METRICS_PORT, metricsPort, "must be 0..65535");
     device = device == null ? DeviceChoice.parse("cpu") : device;
+    signing = signing == null ? ModelSigning.NONE : signing;
     Objects.requireNonNull(profile, PROFILE);
     require("est".equals(defense) || "act".equals(defense), DEFENSE, defense, "must be est or act");
   }
@@ -211,7 +217,8 @@ public record DefenseTrainerSettings(
         source.string(TRAINER_ID, "defense-trainer-0"),
         source.intValue(METRICS_PORT, DEFAULT_METRICS_PORT),
         KafkaSettings.from(source),
-        DeviceChoice.parse(source.string(DEVICE, "auto")));
+        DeviceChoice.parse(source.string(DEVICE, "auto")),
+        ModelSigning.from(source));
   }
 
   private static AttackProfile profile(SettingsSource source) {
@@ -260,6 +267,8 @@ public record DefenseTrainerSettings(
                 METRICS_PORT,
                 DEVICE));
     keys.addAll(KafkaSettings.KEYS);
+    keys.addAll(HttpAccess.KEYS); // read by the service's Main
+    keys.addAll(ModelSigning.KEYS);
     return Set.copyOf(keys);
   }
 }

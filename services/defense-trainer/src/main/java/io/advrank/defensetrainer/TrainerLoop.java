@@ -156,10 +156,16 @@ final class TrainerLoop implements Runnable {
    * trainer hardens, instead of the trainer going on with a lineage nobody serves.
    */
   private void followServedVersions() {
+    if (settings.signing().trust().enforced() && settings.signing().signer().isEmpty()) {
+      LOG.warn(
+          "defense-trainer trusts signed versions only but has no models.signing-key: consumers"
+              + " with the same keys will refuse every version it publishes");
+    }
     feed =
         ServedVersions.feed(
             "defense-trainer",
             settings.kafka().bootstrapServers(),
+            settings.signing().trust(),
             spec,
             settings.device().resolve(),
             parent.version(),
@@ -226,7 +232,10 @@ final class TrainerLoop implements Runnable {
   /** The version consumers serve now (the topic's), else the configured model directory. */
   private AssembledModel startingVersion() throws ModelException {
     ModelTopic.History history =
-        ModelTopic.read(settings.kafka().bootstrapServers(), Duration.ofSeconds(60));
+        ModelTopic.read(
+            settings.kafka().bootstrapServers(),
+            settings.signing().trust(),
+            Duration.ofSeconds(60));
     if (history.active().isPresent()) {
       String active = history.active().get();
       return history.versions().stream()
@@ -394,7 +403,11 @@ final class TrainerLoop implements Runnable {
     AssembledModel v =
         Versions.snapshot(
             candidate, version, parent.version(), clock.instant(), training, figures.values());
-    ModelTopic.publish(settings.kafka().bootstrapServers(), v, Duration.ofSeconds(60));
+    ModelTopic.publish(
+        settings.kafka().bootstrapServers(),
+        v,
+        settings.signing().signer(),
+        Duration.ofSeconds(60));
     parent = v;
     parentFigures = figures;
     stepsSinceParent = 0;

@@ -12,6 +12,7 @@ import io.advrank.proto.v1.ImageKind;
 import io.advrank.proto.v1.ModelDecision;
 import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.model.AssembledModel;
+import io.advrank.runtime.model.ModelSigning;
 import io.advrank.runtime.model.ModelTopic;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.topic.Topics;
@@ -241,7 +242,8 @@ class DefenseTrainerIT {
         "it-trainer-" + id,
         0,
         new KafkaSettings(kafka.bootstrapServers(), (short) 1),
-        DeviceChoice.parse("cpu"));
+        DeviceChoice.parse("cpu"),
+        ModelSigning.NONE);
   }
 
   /** Every decision on the topic, read until {@code done} holds for them. */

@@ -1,5 +1,6 @@
 package io.advrank.monitor;
 
+import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.lifecycle.Shutdown;
 import io.advrank.runtime.metrics.MetricsServer;
 import io.advrank.runtime.metrics.ProcessRegistry;
@@ -29,15 +30,18 @@ public final class MonitorMain {
   /** Runs the service until stopped; returns the exit code. */
   public static int run(String[] args, Map<String, String> env) throws InterruptedException {
     MonitorSettings settings;
+    HttpAccess http;
     try {
-      settings = MonitorSettings.from(SettingsSource.fromArgs(MonitorSettings.KEYS, args, env));
+      SettingsSource source = SettingsSource.fromArgs(MonitorSettings.KEYS, args, env);
+      settings = MonitorSettings.from(source);
+      http = HttpAccess.from(source);
     } catch (SettingsException e) {
       System.err.println("advrank monitor: " + e.getMessage());
       return 2;
     }
     Shutdown shutdown = Shutdown.onJvmExit();
     try {
-      return serve(settings, shutdown);
+      return serve(settings, http, shutdown);
     } catch (IOException | RuntimeException e) {
       System.err.println("advrank monitor: " + e);
       return 1;
@@ -46,7 +50,7 @@ public final class MonitorMain {
     }
   }
 
-  private static int serve(MonitorSettings settings, Shutdown shutdown)
+  private static int serve(MonitorSettings settings, HttpAccess http, Shutdown shutdown)
       throws IOException, InterruptedException {
     PrometheusMeterRegistry registry = ProcessRegistry.create();
     try (Admin admin =
@@ -56,8 +60,8 @@ public final class MonitorMain {
       Topics.createAll(admin, settings.kafka().replicationFactor(), Duration.ofSeconds(60));
     }
     MonitorService service = shutdown.register(MonitorService.create(settings, registry));
-    shutdown.register(MetricsServer.start(settings.metricsPort(), registry, service::health));
-    shutdown.register(MonitorQueries.start(settings.queryPort(), service));
+    shutdown.register(MetricsServer.start(http, settings.metricsPort(), registry, service::health));
+    shutdown.register(MonitorQueries.start(http, settings.queryPort(), service));
     service.start();
     while (!shutdown.awaitStopRequest(Duration.ofSeconds(1))) {
       if (service.failure().isPresent()) {

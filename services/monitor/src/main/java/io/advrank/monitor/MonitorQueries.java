@@ -6,9 +6,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.advrank.proto.v1.AnomalyAlert;
 import io.advrank.proto.v1.ItemDrift;
+import io.advrank.runtime.http.HttpAccess;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -27,7 +27,8 @@ import java.util.concurrent.Executors;
  * </ul>
  *
  * Answers come from this instance's state stores; with several monitor instances each answers for
- * the partitions it owns.
+ * the partitions it owns. Bound to {@link HttpAccess}'s address (loopback by default); with a token
+ * set every request needs {@code Authorization: Bearer <token>}, else 401.
  */
 public final class MonitorQueries implements AutoCloseable {
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
@@ -40,9 +41,16 @@ public final class MonitorQueries implements AutoCloseable {
     this.executor = executor;
   }
 
-  /** Serves on {@code port} (0 = any free port). */
+  /** Serves on the loopback interface, {@code port} (0 = any free port), without a token. */
   public static MonitorQueries start(int port, MonitorService monitor) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    return start(HttpAccess.LOCAL, port, monitor);
+  }
+
+  /** Serves on {@code access}'s address and {@code port}, requiring its token if set. */
+  public static MonitorQueries start(HttpAccess access, int port, MonitorService monitor)
+      throws IOException {
+    access.warnIfOpen("the monitor's interactive queries");
+    HttpServer server = HttpServer.create(access.address(port), 0);
     ExecutorService executor =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -51,8 +59,20 @@ public final class MonitorQueries implements AutoCloseable {
               return t;
             });
     server.setExecutor(executor);
-    server.createContext("/drift", ex -> answer(ex, () -> drift(monitor, query(ex))));
-    server.createContext("/alerts", ex -> answer(ex, () -> alerts(monitor, query(ex))));
+    server.createContext(
+        "/drift",
+        ex -> {
+          if (access.authorize(ex)) {
+            answer(ex, () -> drift(monitor, query(ex)));
+          }
+        });
+    server.createContext(
+        "/alerts",
+        ex -> {
+          if (access.authorize(ex)) {
+            answer(ex, () -> alerts(monitor, query(ex)));
+          }
+        });
     server.start();
     return new MonitorQueries(server, executor);
   }

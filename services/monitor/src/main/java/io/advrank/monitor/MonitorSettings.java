@@ -4,6 +4,7 @@ import static io.advrank.runtime.settings.SettingsRules.NAME_RULE;
 import static io.advrank.runtime.settings.SettingsRules.require;
 import static io.advrank.runtime.settings.SettingsRules.requireDuration;
 
+import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.settings.SettingsSource;
 import java.nio.file.Path;
@@ -152,6 +153,7 @@ public record MonitorSettings(
                 METRICS_PORT,
                 QUERY_PORT));
     keys.addAll(KafkaSettings.KEYS);
+    keys.addAll(HttpAccess.KEYS); // read by the service's Main
     return Set.copyOf(keys);
   }
 }

@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.advrank.proto.v1.AnomalyAlert;
 import io.advrank.proto.v1.Hit;
 import io.advrank.proto.v1.RankingResult;
+import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -40,6 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The monitor on a real broker: exactly-once alerts, dead letters, restart, HTTP queries. */
 class MonitorIT {
+  private static final HttpAccess TOKEN_ACCESS =
+      new HttpAccess(InetAddress.getLoopbackAddress(), Optional.of("monitor-it-token-0123456789"));
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static EmbeddedKafka kafka;
 
@@ -72,7 +77,7 @@ class MonitorIT {
       producer.send(ranking("q-hijacked", 0.5, t0 + 100));
     }
     try (MonitorService monitor = MonitorService.create(settings, new SimpleMeterRegistry());
-        MonitorQueries queries = MonitorQueries.start(0, monitor)) {
+        MonitorQueries queries = MonitorQueries.start(TOKEN_ACCESS, 0, monitor)) {
       monitor.start();
       List<AnomalyAlert> alerts = readAlerts(a -> a.size() >= 1);
       assertEquals(List.of("q-hijacked"), subjects(alerts));
@@ -82,11 +87,17 @@ class MonitorIT {
       assertEquals("malformed", DeadLetters.header(letters.get(0).headers(), DeadLetters.REASON));
       assertEquals("monitor", DeadLetters.header(letters.get(0).headers(), DeadLetters.SERVICE));
 
+      URI alertsUri = URI.create("http://localhost:" + queries.port() + "/alerts?limit=5");
+      HttpResponse<String> anonymous =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(alertsUri).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(401, anonymous.statusCode(), "http.token set: the queries need it");
       HttpResponse<String> answer =
           HttpClient.newHttpClient()
               .send(
-                  HttpRequest.newBuilder(
-                          URI.create("http://localhost:" + queries.port() + "/alerts?limit=5"))
+                  HttpRequest.newBuilder(alertsUri)
+                      .header("Authorization", "Bearer " + TOKEN_ACCESS.token().orElseThrow())
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
       assertEquals(200, answer.statusCode());

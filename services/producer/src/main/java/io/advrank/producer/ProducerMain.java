@@ -1,6 +1,7 @@
 package io.advrank.producer;
 
 import io.advrank.core.data.DataException;
+import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.lifecycle.Shutdown;
 import io.advrank.runtime.metrics.MetricsServer;
 import io.advrank.runtime.metrics.ProcessRegistry;
@@ -30,15 +31,18 @@ public final class ProducerMain {
   /** Runs the service; returns the exit code. */
   public static int run(String[] args, Map<String, String> env) throws InterruptedException {
     ProducerSettings settings;
+    HttpAccess http;
     try {
-      settings = ProducerSettings.from(settingsSource(args, env, ProducerSettings.KEYS));
+      SettingsSource source = settingsSource(args, env, ProducerSettings.KEYS);
+      settings = ProducerSettings.from(source);
+      http = HttpAccess.from(source);
     } catch (SettingsException e) {
       System.err.println("advrank producer: " + e.getMessage());
       return 2;
     }
     Shutdown shutdown = Shutdown.onJvmExit();
     try {
-      return serve(settings, shutdown);
+      return serve(settings, http, shutdown);
     } catch (SettingsException | DataException e) {
       System.err.println("advrank producer: " + e.getMessage());
       return 2;
@@ -50,7 +54,7 @@ public final class ProducerMain {
     }
   }
 
-  private static int serve(ProducerSettings settings, Shutdown shutdown)
+  private static int serve(ProducerSettings settings, HttpAccess http, Shutdown shutdown)
       throws IOException, DataException, InterruptedException {
     PrometheusMeterRegistry registry = ProcessRegistry.create();
     try (Admin admin = Admin.create(ProducerClients.admin(settings))) {
@@ -58,7 +62,7 @@ public final class ProducerMain {
     }
     ProducerService service =
         shutdown.register(ProducerService.create(settings, Clock.systemUTC(), registry));
-    shutdown.register(MetricsServer.start(settings.metricsPort(), registry, service::health));
+    shutdown.register(MetricsServer.start(http, settings.metricsPort(), registry, service::health));
     service.start();
     if (settings.queriesBounded()) {
       // Finish on our own when the streams end; Ctrl-C still stops early.

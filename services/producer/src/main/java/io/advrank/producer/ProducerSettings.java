@@ -2,6 +2,7 @@ package io.advrank.producer;
 
 import static io.advrank.runtime.settings.SettingsRules.require;
 
+import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.settings.SettingsSource;
 import java.nio.file.Path;
@@ -175,6 +176,7 @@ public record ProducerSettings(
                 IMAGE_SHAPE,
                 IMAGE_ENCODING));
     keys.addAll(KafkaSettings.KEYS);
+    keys.addAll(HttpAccess.KEYS); // read by the service's Main
     return Set.copyOf(keys);
   }
 }

@@ -1,6 +1,7 @@
 package io.advrank.ranker;
 
 import io.advrank.core.model.ModelException;
+import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.lifecycle.Shutdown;
 import io.advrank.runtime.metrics.MetricsServer;
 import io.advrank.runtime.metrics.ProcessRegistry;
@@ -31,15 +32,18 @@ public final class RankerMain {
   /** Runs the service until stopped; returns the exit code. */
   public static int run(String[] args, Map<String, String> env) throws InterruptedException {
     RankerSettings settings;
+    HttpAccess http;
     try {
-      settings = RankerSettings.from(settingsSource(args, env, RankerSettings.KEYS));
+      SettingsSource source = settingsSource(args, env, RankerSettings.KEYS);
+      settings = RankerSettings.from(source);
+      http = HttpAccess.from(source);
     } catch (SettingsException e) {
       System.err.println("advrank ranker: " + e.getMessage());
       return 2;
     }
     Shutdown shutdown = Shutdown.onJvmExit();
     try {
-      return serve(settings, shutdown);
+      return serve(settings, http, shutdown);
     } catch (ModelException e) {
       System.err.println("advrank ranker: " + e.getMessage());
       return 2;
@@ -51,7 +55,7 @@ public final class RankerMain {
     }
   }
 
-  private static int serve(RankerSettings settings, Shutdown shutdown)
+  private static int serve(RankerSettings settings, HttpAccess http, Shutdown shutdown)
       throws IOException, ModelException, InterruptedException {
     PrometheusMeterRegistry registry = ProcessRegistry.create();
     try (Admin admin = Admin.create(RankerClients.admin(settings))) {
@@ -59,7 +63,7 @@ public final class RankerMain {
     }
     RankerService service =
         shutdown.register(RankerService.create(settings, Clock.systemUTC(), registry));
-    shutdown.register(MetricsServer.start(settings.metricsPort(), registry, service::health));
+    shutdown.register(MetricsServer.start(http, settings.metricsPort(), registry, service::health));
     service.start();
     while (!shutdown.awaitStopRequest(Duration.ofSeconds(1))) {
       if (service.failure().isPresent()) {

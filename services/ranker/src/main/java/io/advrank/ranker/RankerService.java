@@ -133,6 +133,7 @@ public final class RankerService implements AutoCloseable {
         ServedVersions.feed(
             SERVICE,
             settings.kafka().bootstrapServers(),
+            settings.modelTrust(),
             model,
             settings.device().resolve(),
             catalog::offer,

@@ -4,6 +4,9 @@ import static io.advrank.runtime.settings.SettingsRules.NAME_RULE;
 import static io.advrank.runtime.settings.SettingsRules.require;
 import static io.advrank.runtime.settings.SettingsRules.requireDuration;
 
+import io.advrank.runtime.http.HttpAccess;
+import io.advrank.runtime.model.ModelSigning;
+import io.advrank.runtime.model.ModelTrust;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.serving.DeviceChoice;
@@ -34,6 +37,8 @@ import java.util.Set;
  * @param metricsPort port of {@code /metrics} and {@code /health}; 0 = any ({@value #METRICS_PORT})
  * @param kafka how to reach Kafka
  * @param device where the model runs ({@value #DEVICE}: auto, cpu, gpu or gpu:N)
+ * @param modelTrust keys new model versions must be signed by ({@value ModelSigning#TRUSTED_KEYS});
+ *     none = not checked
  */
 public record RankerSettings(
     Path modelDir,
@@ -47,7 +52,8 @@ public record RankerSettings(
     String rankerId,
     int metricsPort,
     KafkaSettings kafka,
-    DeviceChoice device) {
+    DeviceChoice device,
+    ModelTrust modelTrust) {
 
   public static final String MODEL_DIR = "model.dir";
   public static final String DEVICE = "device";
@@ -93,6 +99,7 @@ public record RankerSettings(
     require(groupId != null && groupId.matches(NAME), GROUP_ID, groupId, NAME_RULE);
     require(rankerId != null && rankerId.matches(NAME), RANKER_ID, rankerId, NAME_RULE);
     device = device == null ? DeviceChoice.parse("cpu") : device;
+    modelTrust = modelTrust == null ? ModelTrust.NONE : modelTrust;
     require(
         metricsPort >= 0 && metricsPort <= 65535, METRICS_PORT, metricsPort, "must be 0..65535");
   }
@@ -111,7 +118,8 @@ public record RankerSettings(
         source.string(RANKER_ID, "ranker-0"),
         source.intValue(METRICS_PORT, DEFAULT_METRICS_PORT),
         KafkaSettings.from(source),
-        DeviceChoice.parse(source.string(DEVICE, "auto")));
+        DeviceChoice.parse(source.string(DEVICE, "auto")),
+        ModelSigning.trustFrom(source));
   }
 
   private static Set<String> keys() {
@@ -130,6 +138,8 @@ public record RankerSettings(
                 METRICS_PORT,
                 DEVICE));
     keys.addAll(KafkaSettings.KEYS);
+    keys.addAll(HttpAccess.KEYS); // read by the service's Main
+    keys.addAll(ModelSigning.CONSUMER_KEYS);
     return Set.copyOf(keys);
   }
 }

@@ -1,6 +1,7 @@
 package io.advrank.ranker;
 
 import io.advrank.runtime.kafka.EmbeddedKafka;
+import io.advrank.runtime.model.ModelTrust;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.serving.DeviceChoice;
@@ -52,7 +53,8 @@ final class TestKafka {
         id,
         0,
         new KafkaSettings(kafka.bootstrapServers(), (short) 1),
-        DeviceChoice.parse("cpu"));
+        DeviceChoice.parse("cpu"),
+        ModelTrust.NONE);
   }
 
   static KafkaProducer<byte[], byte[]> bytesProducer(EmbeddedKafka kafka) {

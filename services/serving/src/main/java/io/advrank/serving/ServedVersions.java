@@ -5,6 +5,7 @@ import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelSpec;
 import io.advrank.core.model.ReceivedModel;
 import io.advrank.runtime.model.ModelFeed;
+import io.advrank.runtime.model.ModelTrust;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Objects;
@@ -14,7 +15,8 @@ import java.util.Objects;
  * ModelFeed} whose loader opens each version through core's {@link ReceivedModel} and refuses one
  * the service cannot serve (another architecture, input shape or embedding size: {@code
  * incompatible}; a manifest whose sha256 differs from the chunks': {@code tampered}; weights that
- * do not load: {@code load_failed}), so every service refuses, dead-letters and counts ({@code
+ * do not load: {@code load_failed}; with trusted keys, a missing or wrong signature: {@code
+ * signature}), so every service refuses, dead-letters and counts ({@code
  * advrank_model_refused_total{service,reason}}) the same way. The listener receives each loaded
  * version and owns it from then on; the service calls {@link ModelFeed#served} once it switched.
  *
@@ -25,12 +27,14 @@ public final class ServedVersions {
   private ServedVersions() {}
 
   /**
-   * A feed for {@code service} that serves {@code initial} until told otherwise; versions are
-   * loaded on {@code device}. Nothing is read before {@link ModelFeed#start()}.
+   * A feed for {@code service} that serves {@code initial} until told otherwise, accepting only
+   * versions {@code trust} accepts; versions are loaded on {@code device}. Nothing is read before
+   * {@link ModelFeed#start()}.
    */
   public static ModelFeed<EmbeddingModel> feed(
       String service,
       String bootstrapServers,
+      ModelTrust trust,
       EmbeddingModel initial,
       Device device,
       ModelFeed.Listener<EmbeddingModel> listener,
@@ -40,6 +44,7 @@ public final class ServedVersions {
     return feed(
         service,
         bootstrapServers,
+        trust,
         initial.spec(),
         device,
         initial.version(),
@@ -51,11 +56,13 @@ public final class ServedVersions {
 
   /**
    * A feed for {@code service}, which serves models of {@code served}'s spec and now serves {@code
-   * initialVersion}, created at {@code initialCreatedAtMs}; versions are loaded on {@code device}.
+   * initialVersion}, created at {@code initialCreatedAtMs}; versions are loaded on {@code device}
+   * once {@code trust} accepted their signature.
    */
   public static ModelFeed<EmbeddingModel> feed(
       String service,
       String bootstrapServers,
+      ModelTrust trust,
       ModelSpec served,
       Device device,
       String initialVersion,
@@ -68,6 +75,7 @@ public final class ServedVersions {
         bootstrapServers,
         initialVersion,
         initialCreatedAtMs,
+        trust,
         new VersionLoader(
             Objects.requireNonNull(served, "served"), Objects.requireNonNull(device, "device")),
         listener,

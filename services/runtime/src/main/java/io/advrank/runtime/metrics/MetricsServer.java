@@ -2,6 +2,7 @@ package io.advrank.runtime.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.advrank.runtime.http.HttpAccess;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -36,14 +37,25 @@ public final class MetricsServer implements AutoCloseable {
   }
 
   /**
-   * Starts serving on all interfaces.
+   * Starts serving on the loopback interface only (this machine); see {@link HttpAccess} to expose
+   * it.
    *
    * @param port the TCP port, or 0 for any free port (see {@link #port()})
    * @throws IOException if the port cannot be bound
    */
   public static MetricsServer start(int port, PrometheusMeterRegistry registry, HealthCheck health)
       throws IOException {
-    return start(new InetSocketAddress(port), registry, health);
+    return start(HttpAccess.LOCAL.address(port), registry, health);
+  }
+
+  /**
+   * Starts serving on {@code access}'s address ({@value HttpAccess#BIND}). The endpoints need no
+   * token: Prometheus and health probes read them.
+   */
+  public static MetricsServer start(
+      HttpAccess access, int port, PrometheusMeterRegistry registry, HealthCheck health)
+      throws IOException {
+    return start(access.address(port), registry, health);
   }
 
   /** Starts serving on {@code address}. */
@@ -67,6 +79,11 @@ public final class MetricsServer implements AutoCloseable {
         "/", ex -> serve(ex, () -> new Response(404, "text/plain", "not found\n")));
     server.start();
     return new MetricsServer(server, executor);
+  }
+
+  /** The bound address and port. */
+  public InetSocketAddress address() {
+    return server.getAddress();
   }
 
   /** The bound port (useful after starting on port 0). */

@@ -12,6 +12,8 @@ import java.util.Objects;
  * @param createdAtMs epoch milliseconds of creation; orders versions (newer = larger)
  * @param sha256 lower-case hex SHA-256 of {@code weights}
  * @param weights the weights file's bytes
+ * @param signer who signed it, as the reader's {@link ModelTrust} found: a trusted key's name,
+ *     {@code unsigned} or {@code not checked (key …)}; empty on the publisher's side
  */
 public record AssembledModel(
     String version,
@@ -19,13 +21,26 @@ public record AssembledModel(
     String manifestJson,
     long createdAtMs,
     String sha256,
-    byte[] weights) {
+    byte[] weights,
+    String signer) {
   public AssembledModel {
     Objects.requireNonNull(version, "version");
     parent = parent == null ? "" : parent;
     Objects.requireNonNull(manifestJson, "manifestJson");
     Objects.requireNonNull(sha256, "sha256");
     Objects.requireNonNull(weights, "weights");
+    signer = signer == null ? "" : signer;
+  }
+
+  /** A version as its publisher builds it (no signer yet). */
+  public AssembledModel(
+      String version,
+      String parent,
+      String manifestJson,
+      long createdAtMs,
+      String sha256,
+      byte[] weights) {
+    this(version, parent, manifestJson, createdAtMs, sha256, weights, "");
   }
 
   /** A version of these weights, with their sha256 computed. */

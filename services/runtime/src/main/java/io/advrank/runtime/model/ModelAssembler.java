@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -15,7 +16,10 @@ import java.util.Optional;
  * checks their size and sha256. A version whose chunks stop before the last one (another version's
  * chunk comes first) or skip one is truncated; one whose bytes do not hash to the announced sha256
  * is tampered. Completed versions are remembered (the newest {@value #KEEP}) so that an activation
- * record can roll back to one of them. Not thread-safe: one reader thread.
+ * record can roll back to one of them. With trusted keys ({@link ModelTrust}) a version must also
+ * carry a trusted signature over its weights and manifest, or it is refused ({@link
+ * Refusal#SIGNATURE}) and never remembered, so no activation can select it; activations must be
+ * signed by a trusted key as well. Not thread-safe: one reader thread.
  */
 public final class ModelAssembler {
   static final int KEEP = 16;
@@ -32,11 +36,22 @@ public final class ModelAssembler {
   /** A version (or a record) that cannot be used, and why. */
   public record Refused(String version, Refusal refusal, String detail) implements Event {}
 
+  private final ModelTrust trust;
   private final Map<String, AssembledModel> complete = new LinkedHashMap<>();
   private ModelVersion first; // metadata of the version being assembled
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
   private int nextIndex;
   private String skipping; // a refused version whose remaining chunks are ignored
+
+  /** An assembler that checks no signatures ({@link ModelTrust#NONE}). */
+  public ModelAssembler() {
+    this(ModelTrust.NONE);
+  }
+
+  /** An assembler that serves only what {@code trust} accepts. */
+  public ModelAssembler(ModelTrust trust) {
+    this.trust = Objects.requireNonNull(trust, "trust");
+  }
 
   /** Takes in the next record of the topic (a null value is a tombstone); returns what it ended. */
   public List<Event> feed(String key, ModelVersion record) {
@@ -47,13 +62,16 @@ public final class ModelAssembler {
     }
     if (record.getActivation()) {
       AssembledModel target = complete.get(record.getVersion());
+      ModelTrust.Verdict verdict = trust.checkActivation(record);
       out.add(
-          target == null
-              ? new Refused(
-                  record.getVersion(),
-                  Refusal.UNKNOWN_VERSION,
-                  "activation of a version not (completely) on advrank.models")
-              : new Activate(target, record.getCreatedAtMs()));
+          !verdict.accepted()
+              ? new Refused(record.getVersion(), Refusal.SIGNATURE, verdict.problem())
+              : target == null
+                  ? new Refused(
+                      record.getVersion(),
+                      Refusal.UNKNOWN_VERSION,
+                      "activation of a version not (completely) on advrank.models")
+                  : new Activate(target, record.getCreatedAtMs()));
       return out;
     }
     String problem = checkChunk(key, record);
@@ -120,6 +138,12 @@ public final class ModelAssembler {
           weights.length + " bytes of weights, " + meta.getWeightsSize() + " announced");
     }
     String sha = ModelChunks.sha256(weights);
+    // The signature is checked first, over the weights as received: tampering with the weights
+    // is a signature failure whether or not the announced sha256 was changed to match.
+    ModelTrust.Verdict verdict = trust.check(meta, sha);
+    if (!verdict.accepted()) {
+      return new Refused(meta.getVersion(), Refusal.SIGNATURE, verdict.problem());
+    }
     if (!sha.equals(meta.getSha256())) {
       return new Refused(
           meta.getVersion(),
@@ -136,7 +160,8 @@ public final class ModelAssembler {
             meta.getManifestJson(),
             meta.getCreatedAtMs(),
             sha,
-            weights);
+            weights,
+            verdict.signer());
     complete.remove(model.version());
     complete.put(model.version(), model);
     if (complete.size() > KEEP) {

@@ -19,10 +19,19 @@ public final class ModelChunks {
 
   /** The chunks of {@code model}, in order; their keys are {@link Topics#modelChunkKey}. */
   public static List<ModelVersion> split(AssembledModel model) {
-    return split(model, Topics.MODEL_CHUNK_BYTES);
+    return split(model, ModelSignature.NONE, Topics.MODEL_CHUNK_BYTES);
+  }
+
+  /** The chunks of {@code model}, each carrying {@code signature}. */
+  public static List<ModelVersion> split(AssembledModel model, ModelSignature signature) {
+    return split(model, signature, Topics.MODEL_CHUNK_BYTES);
   }
 
   static List<ModelVersion> split(AssembledModel model, int chunkBytes) {
+    return split(model, ModelSignature.NONE, chunkBytes);
+  }
+
+  static List<ModelVersion> split(AssembledModel model, ModelSignature signature, int chunkBytes) {
     byte[] w = model.weights();
     int count = Math.max(1, (w.length + chunkBytes - 1) / chunkBytes);
     List<ModelVersion> out = new ArrayList<>(count);
@@ -40,6 +49,8 @@ public final class ModelChunks {
               .setChunkCount(count)
               .setWeightsSize(w.length)
               .setWeights(ByteString.copyFrom(w, from, to - from))
+              .setSignature(ByteString.copyFrom(signature.signature()))
+              .setSigningKeyId(signature.keyId())
               .build());
     }
     return out;
@@ -49,11 +60,18 @@ public final class ModelChunks {
    * The record (key {@link Topics#MODEL_ACTIVE_KEY}) that makes consumers serve {@code version}.
    */
   public static ModelVersion activation(String version, long atMs) {
+    return activation(version, atMs, ModelSignature.NONE);
+  }
+
+  /** The activation record of {@code version}, carrying {@code signature}. */
+  public static ModelVersion activation(String version, long atMs, ModelSignature signature) {
     Topics.modelChunkKey(version, 0); // the same rule for version ids as chunk keys
     return ModelVersion.newBuilder()
         .setVersion(version)
         .setActivation(true)
         .setCreatedAtMs(atMs)
+        .setSignature(ByteString.copyFrom(signature.signature()))
+        .setSigningKeyId(signature.keyId())
         .build();
   }
 

@@ -33,14 +33,15 @@ import org.slf4j.LoggerFactory;
  * service's {@link Listener}, which switches to it when ready and then calls {@link #served}.
  *
  * <p>Policy: the newest version by {@code created_at_ms} is served; a version older than the newest
- * served is refused unless an activation record (a rollback) names it. Truncated, tampered,
- * incompatible or unloadable versions are refused: the service keeps its model, the offending
- * record is dead-lettered with the reason and {@code advrank_model_refused_total{service,reason}}
- * counts it. At start the whole topic is replayed (it is compacted) and only the version chosen at
- * its end is loaded. Meters: {@code advrank_model_version_info{service,model_version}} (one series,
- * value 1, for the version in use), {@code advrank_model_swaps_total{service}}, {@code
- * advrank_model_swap_latency_seconds{service}} (from publication to serving), and the {@code
- * transfer} and {@code load} stages of {@link SwapStages} (the service times the rest).
+ * served is refused unless an activation record (a rollback) names it. Truncated, tampered, badly
+ * signed (with {@link ModelTrust trusted keys}), incompatible or unloadable versions are refused:
+ * the service keeps its model, the offending record is dead-lettered with the reason and {@code
+ * advrank_model_refused_total{service,reason}} counts it. At start the whole topic is replayed (it
+ * is compacted) and only the version chosen at its end is loaded. Meters: {@code
+ * advrank_model_version_info{service,model_version}} (one series, value 1, for the version in use),
+ * {@code advrank_model_swaps_total{service}}, {@code advrank_model_swap_latency_seconds{service}}
+ * (from publication to serving), and the {@code transfer} and {@code load} stages of {@link
+ * SwapStages} (the service times the rest).
  *
  * <ul>
  *   <li>Input {@link Topics#MODELS}: read per instance, no group, from the beginning.
@@ -71,7 +72,7 @@ public final class ModelFeed<M> implements AutoCloseable {
   private final Listener<M> listener;
   private final MeterRegistry registry;
   private final Clock clock;
-  private final ModelAssembler assembler = new ModelAssembler();
+  private final ModelAssembler assembler;
   private final SwapStages stages;
   private Gauge versionInfo;
   private final CountDownLatch caughtUp = new CountDownLatch(1);
@@ -97,6 +98,39 @@ public final class ModelFeed<M> implements AutoCloseable {
       Listener<M> listener,
       MeterRegistry registry,
       Clock clock) {
+    this(
+        service,
+        bootstrapServers,
+        initialVersion,
+        initialCreatedAtMs,
+        ModelTrust.NONE,
+        loader,
+        listener,
+        registry,
+        clock);
+  }
+
+  /**
+   * A feed that serves only versions {@code trust} accepts (see {@link ModelTrust}); otherwise as
+   * above.
+   */
+  public ModelFeed(
+      String service,
+      String bootstrapServers,
+      String initialVersion,
+      long initialCreatedAtMs,
+      ModelTrust trust,
+      Loader<M> loader,
+      Listener<M> listener,
+      MeterRegistry registry,
+      Clock clock) {
+    this.assembler = new ModelAssembler(Objects.requireNonNull(trust, "trust"));
+    if (!trust.enforced()) {
+      LOG.warn(
+          "{}: model signatures are not checked; set models.trusted-keys to refuse unsigned"
+              + " versions",
+          service);
+    }
     this.service = Objects.requireNonNull(service, "service");
     this.loader = Objects.requireNonNull(loader, "loader");
     this.listener = Objects.requireNonNull(listener, "listener");

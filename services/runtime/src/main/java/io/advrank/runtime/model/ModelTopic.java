@@ -44,11 +44,24 @@ public final class ModelTopic {
       List<ModelAssembler.Refused> refused,
       Optional<String> active) {}
 
-  /** Publishes every chunk of {@code model} and waits until all are acknowledged. */
+  /** Publishes every chunk of {@code model}, unsigned, and waits until all are acknowledged. */
   public static void publish(String bootstrapServers, AssembledModel model, Duration timeout) {
+    publish(bootstrapServers, model, Optional.empty(), timeout);
+  }
+
+  /**
+   * Publishes every chunk of {@code model}, signed by {@code signer} if present, and waits until
+   * all are acknowledged.
+   */
+  public static void publish(
+      String bootstrapServers,
+      AssembledModel model,
+      Optional<ModelSigner> signer,
+      Duration timeout) {
+    ModelSignature signature = signer.map(s -> s.sign(model)).orElse(ModelSignature.NONE);
     try (KafkaProducer<String, ModelVersion> producer = producer(bootstrapServers)) {
       List<Future<RecordMetadata>> sent = new ArrayList<>();
-      for (ModelVersion chunk : ModelChunks.split(model)) {
+      for (ModelVersion chunk : ModelChunks.split(model, signature)) {
         String key = Topics.modelChunkKey(chunk.getVersion(), chunk.getChunkIndex());
         sent.add(producer.send(new ProducerRecord<>(Topics.MODELS.name(), key, chunk)));
       }
@@ -56,11 +69,23 @@ public final class ModelTopic {
     }
   }
 
-  /** Publishes the activation (rollback) of {@code version} and waits for it. */
+  /** Publishes the activation (rollback) of {@code version}, unsigned, and waits for it. */
   public static void activate(
       String bootstrapServers, String version, long atMs, Duration timeout) {
+    activate(bootstrapServers, version, atMs, Optional.empty(), timeout);
+  }
+
+  /** Publishes the activation of {@code version}, signed by {@code signer} if present. */
+  public static void activate(
+      String bootstrapServers,
+      String version,
+      long atMs,
+      Optional<ModelSigner> signer,
+      Duration timeout) {
+    ModelSignature signature =
+        signer.map(s -> s.signActivation(version, atMs)).orElse(ModelSignature.NONE);
     try (KafkaProducer<String, ModelVersion> producer = producer(bootstrapServers)) {
-      ModelVersion record = ModelChunks.activation(version, atMs);
+      ModelVersion record = ModelChunks.activation(version, atMs, signature);
       awaitAll(
           List.of(
               producer.send(
@@ -69,9 +94,17 @@ public final class ModelTopic {
     }
   }
 
-  /** Reads the topic from the beginning to its current end. */
+  /** Reads the topic from the beginning to its current end, checking no signatures. */
   public static History read(String bootstrapServers, Duration timeout) {
-    ModelAssembler assembler = new ModelAssembler();
+    return read(bootstrapServers, ModelTrust.NONE, timeout);
+  }
+
+  /**
+   * Reads the topic from the beginning to its current end; versions {@code trust} refuses are among
+   * {@link History#refused()}, as a consumer with the same keys would refuse them.
+   */
+  public static History read(String bootstrapServers, ModelTrust trust, Duration timeout) {
+    ModelAssembler assembler = new ModelAssembler(trust);
     List<AssembledModel> versions = new ArrayList<>();
     List<ModelAssembler.Activate> activations = new ArrayList<>();
     List<ModelAssembler.Refused> refused = new ArrayList<>();

@@ -14,6 +14,11 @@ public enum Refusal {
   TRUNCATED(DeadLetters.Reason.INVALID),
   /** The weights' sha256 differs from the one announced. */
   TAMPERED(DeadLetters.Reason.INVALID),
+  /**
+   * Trusted keys are configured and no trusted key signed this version as it arrived: unsigned,
+   * signed by another key, or weights or manifest changed after signing.
+   */
+  SIGNATURE(DeadLetters.Reason.INVALID),
   /** Another architecture, input shape or embedding size than the service serves. */
   INCOMPATIBLE(DeadLetters.Reason.UNSUPPORTED),
   /** Created before the newest version served, and no activation (rollback) asked for it. */
