@@ -41,6 +41,7 @@ final class ConsoleView {
   private final Recent<String, AnomalyAlert> alerts = new Recent<>(500);
   private final Recent<String, ModelVersion> versions = new Recent<>(100);
   private final Recent<String, ModelDecision> decisions = new Recent<>(100);
+  private final Recent<String, Map.Entry<String, Long>> versionsInUse = new Recent<>(100);
   private final TreeMap<Long, Map<AttackType, double[]>> drift = new TreeMap<>();
   private final Map<String, Long> consumed = new TreeMap<>();
   private String activeVersion = "";
@@ -85,6 +86,10 @@ final class ConsoleView {
 
   synchronized void ranking(RankingResult ranking) {
     rankings.put(ranking.getQueryId(), ranking);
+    if (versionsInUse.get(ranking.getModelVersion()) == null) {
+      versionsInUse.put(
+          ranking.getModelVersion(), Map.entry(ranking.getModelVersion(), ranking.getRankedAtMs()));
+    }
   }
 
   synchronized void alert(AnomalyAlert alert) {
@@ -118,6 +123,7 @@ final class ConsoleView {
     m.put("alerts", alerts.newest(ALERTS_SHOWN).stream().map(this::alertJson).toList());
     m.put("drift", driftJson());
     m.put("versions", versions.newest(20).stream().map(this::versionJson).toList());
+    m.put("versions_in_use", inUse());
     m.put("decisions", decisions.newest(20).stream().map(ConsoleView::decisionJson).toList());
     return m;
   }
@@ -317,6 +323,22 @@ final class ConsoleView {
     m.put("steps", d.getSteps());
     m.put("decided_at_ms", d.getDecidedAtMs());
     return m;
+  }
+
+  /**
+   * Versions the ranker answered with, first seen when: the shipped model is served without ever
+   * being published on {@code advrank.models}.
+   */
+  private List<Map<String, Object>> inUse() {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Map.Entry<String, Long> seen : versionsInUse.newest(20)) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("version", seen.getKey());
+      m.put("first_seen_ms", seen.getValue());
+      m.put("published", versions.get(seen.getKey()) != null);
+      out.add(m);
+    }
+    return out;
   }
 
   private long createdAt(String version) {

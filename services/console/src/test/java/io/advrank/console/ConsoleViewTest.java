@@ -90,6 +90,19 @@ class ConsoleViewTest {
   }
 
   @Test
+  void listsTheVersionsTheRankerAnsweredWithEvenIfNeverPublished() {
+    view.ranking(
+        ranking("e1", "q-1", "hit").toBuilder().setModelVersion("v1").setRankedAtMs(5).build());
+    view.ranking(
+        ranking("e2", "q-2", "hit").toBuilder().setModelVersion("v1").setRankedAtMs(9).build());
+    List<Map<String, Object>> inUse = list("versions_in_use");
+    assertEquals(1, inUse.size());
+    assertEquals("v1", inUse.get(0).get("version"));
+    assertEquals(5L, inUse.get(0).get("first_seen_ms"));
+    assertEquals(false, inUse.get(0).get("published"));
+  }
+
+  @Test
   void recentForgetsTheOldestBeyondItsCapacity() {
     Recent<String, Integer> recent = new Recent<>(2);
     recent.put("a", 1);

@@ -100,12 +100,16 @@ function renderDrift(drift) {
     <small>below 0: moved up the ranking (CA+, SP-QA+ succeed downwards)</small></div>`;
 }
 
-function renderModels(versions, decisions) {
-  document.querySelector("#versions tbody").innerHTML = versions.map(v => `
+function renderModels(versions, inUse, decisions) {
+  const published = versions.map(v => `
     <tr><td><code>${esc(v.version)}</code>${v.active ? " <b>(newest)</b>" : ""}</td>
-    <td><code>${esc(v.parent)}</code></td><td>${time(v.created_at_ms)}</td>
-    <td><code>${esc(String(v.sha256).slice(0, 12))}</code></td></tr>`).join("")
-    || '<tr><td colspan="4" class="empty">no version published on advrank.models</td></tr>';
+    <td><code>${esc(v.parent)}</code></td><td>published ${time(v.created_at_ms)}</td>
+    <td><code>${esc(String(v.sha256).slice(0, 12))}</code></td></tr>`);
+  const served = inUse.filter(v => !v.published).map(v => `
+    <tr><td><code>${esc(v.version)}</code></td><td>–</td>
+    <td>ranking with it since ${time(v.first_seen_ms)}</td><td>(not on advrank.models)</td></tr>`);
+  document.querySelector("#versions tbody").innerHTML = published.concat(served).join("")
+    || '<tr><td colspan="4" class="empty">no version seen yet</td></tr>';
   document.querySelector("#decisions tbody").innerHTML = decisions.map(d => {
     const keys = Object.keys(d.candidate_metrics);
     const m = keys.map(k => `${esc(k)} ${num(d.parent_metrics[k])} → ${num(d.candidate_metrics[k])}`);
@@ -123,7 +127,7 @@ async function refresh() {
     renderHijacks(s.hijacks);
     renderAlerts(s.alerts);
     renderDrift(s.drift);
-    renderModels(s.versions, s.decisions);
+    renderModels(s.versions, s.versions_in_use, s.decisions);
     const counts = Object.entries(s.consumed).map(([t, n]) => `${t.replace("advrank.", "")} ${n}`);
     status.textContent = s.feed_failure ? "Kafka feed stopped: " + s.feed_failure
       : `${time(s.now_ms)} · catalog ${s.catalog_items} · read: ${counts.join(" · ")}`;
