@@ -1,16 +1,12 @@
 package io.advrank.cli;
 
-import io.advrank.console.ConsoleService;
+import io.advrank.console.ConsoleMain;
 import io.advrank.console.ConsoleSettings;
-import io.advrank.runtime.metrics.ProcessRegistry;
 import io.advrank.runtime.settings.KafkaSettings;
-import io.advrank.runtime.settings.SettingsSource;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -54,29 +50,20 @@ final class ConsoleCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Map<String, String> flags = new HashMap<>();
-    putIfSet(flags, KafkaSettings.BOOTSTRAP_SERVERS, bootstrapServers);
-    putIfSet(flags, ConsoleSettings.MONITOR_URL, monitorUrl);
-    putIfSet(flags, ConsoleSettings.HOST, host);
-    putIfSet(flags, ConsoleSettings.PORT, port);
-    ConsoleSettings settings =
-        ConsoleSettings.from(
-            SettingsSource.load(ConsoleSettings.KEYS, flags, System.getenv(), settingsFile));
-    CountDownLatch stop = new CountDownLatch(1);
-    Thread hook = new Thread(stop::countDown, "console-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try (ConsoleService console =
-        ConsoleService.create(settings, Clock.systemUTC(), ProcessRegistry.create())) {
-      console.start();
-      System.err.println("console: " + console.url());
-      stop.await();
+    List<String> args = new ArrayList<>();
+    addIfSet(args, KafkaSettings.BOOTSTRAP_SERVERS, bootstrapServers);
+    addIfSet(args, ConsoleSettings.MONITOR_URL, monitorUrl);
+    addIfSet(args, ConsoleSettings.HOST, host);
+    addIfSet(args, ConsoleSettings.PORT, port);
+    if (settingsFile != null) {
+      args.add("--settings=" + settingsFile);
     }
-    return 0;
+    return ConsoleMain.run(args.toArray(new String[0]), System.getenv());
   }
 
-  private static void putIfSet(Map<String, String> flags, String key, String value) {
+  private static void addIfSet(List<String> args, String key, String value) {
     if (value != null) {
-      flags.put(key, value);
+      args.add("--" + key + "=" + value);
     }
   }
 }

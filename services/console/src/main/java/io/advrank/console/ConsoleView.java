@@ -24,9 +24,9 @@ import java.util.TreeMap;
  * page's JSON built from it. Thread-safe: the feed writes, HTTP threads read.
  */
 final class ConsoleView {
-  static final int ATTACKS_SHOWN = 12;
-  static final int HIJACKS_SHOWN = 4;
-  static final int ALERTS_SHOWN = 30;
+  static final int ATTACKS_SHOWN = 9;
+  static final int HIJACKS_SHOWN = 3;
+  static final int ALERTS_SHOWN = 10;
   static final int BUCKETS_SHOWN = 60;
   static final long BUCKET_MS = 10_000;
 
@@ -153,7 +153,14 @@ final class ConsoleView {
   }
 
   static boolean isQueryAttack(AttackType t) {
-    return t != AttackType.ATTACK_TYPE_CA_PLUS && t != AttackType.ATTACK_TYPE_CA_MINUS;
+    return switch (t) {
+      case ATTACK_TYPE_QA_PLUS,
+          ATTACK_TYPE_QA_MINUS,
+          ATTACK_TYPE_SP_QA_PLUS,
+          ATTACK_TYPE_SP_QA_MINUS ->
+          true;
+      default -> false;
+    };
   }
 
   /** The paper's name of an attack type, e.g. {@code SP-QA+}. */
