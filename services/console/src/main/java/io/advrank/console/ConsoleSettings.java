@@ -7,6 +7,7 @@ import java.net.URI;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Everything the console needs, validated once at start-up; messages name the setting and the bad
@@ -17,7 +18,8 @@ import java.util.Set;
  * @param port port of the page ({@value #PORT}); 0 = any free port
  * @param monitorUrl base URL of the monitor's interactive queries ({@value #MONITOR_URL}), e.g.
  *     {@code http://localhost:9420}; empty = none (the page then shows no drifting items)
- * @param groupId the console's own consumer group ({@value #GROUP_ID})
+ * @param groupId the console's own consumer group ({@value #GROUP_ID}); by default {@code
+ *     advrank-console-} and 8 random hex digits, a new one per start
  * @param lookBack records per partition read back from the end of each event topic at start
  *     ({@value #LOOK_BACK}); compacted topics (catalog, models) are read from the beginning
  * @param kafka how to reach Kafka
@@ -66,9 +68,17 @@ public record ConsoleSettings(
         source.string(HOST, "127.0.0.1"),
         source.intValue(PORT, DEFAULT_PORT),
         source.string(MONITOR_URL, ""),
-        source.string(GROUP_ID, "advrank-console"),
+        source.string(GROUP_ID, defaultGroupId()),
         source.intValue(LOOK_BACK, 200),
         KafkaSettings.from(source));
+  }
+
+  /**
+   * A group of this console's own: it commits nothing, and two consoles sharing one group would
+   * each see only the partitions the group gave it.
+   */
+  private static String defaultGroupId() {
+    return "advrank-console-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
   private static boolean isHttpUrl(String url) {

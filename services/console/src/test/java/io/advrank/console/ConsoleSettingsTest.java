@@ -1,7 +1,9 @@
 package io.advrank.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.advrank.runtime.settings.SettingsException;
 import io.advrank.runtime.settings.SettingsSource;
@@ -18,7 +20,8 @@ class ConsoleSettingsTest {
     ConsoleSettings s = load(Map.of(), Map.of());
     assertEquals("127.0.0.1", s.host());
     assertEquals(ConsoleSettings.DEFAULT_PORT, s.port());
-    assertEquals("advrank-console", s.groupId());
+    assertTrue(s.groupId().matches("advrank-console-[0-9a-f]{8}"), s.groupId());
+    assertNotEquals(s.groupId(), load(Map.of(), Map.of()).groupId());
     assertEquals("", s.monitorUrl());
   }
 
