@@ -30,11 +30,15 @@ final class ConsoleView {
   static final int BUCKETS_SHOWN = 60;
   static final long BUCKET_MS = 10_000;
 
-  private final Recent<String, ImageEvent> catalog = new Recent<>(20_000);
-  private final Recent<String, ImageEvent> catalogDelivered = new Recent<>(20_000);
-  private final Recent<String, ImageEvent> queries = new Recent<>(5_000);
-  private final Recent<String, ImageEvent> queriesDelivered = new Recent<>(5_000);
-  private final Recent<String, AdversarialVariant> attacks = new Recent<>(500);
+  /** Bytes of images kept per topic: 28×28 photos never reach it, 224×224 RGB ones may. */
+  static final long IMAGE_BYTES = 64L << 20;
+
+  private final Recent<String, ImageEvent> catalog = images(20_000);
+  private final Recent<String, ImageEvent> catalogDelivered = images(20_000);
+  private final Recent<String, ImageEvent> queries = images(5_000);
+  private final Recent<String, ImageEvent> queriesDelivered = images(5_000);
+  private final Recent<String, AdversarialVariant> attacks =
+      new Recent<>(500, IMAGE_BYTES, AdversarialVariant::getSerializedSize);
   private final Recent<String, AttackType> attackedSubjects = new Recent<>(50_000);
   private final Recent<String, RankShift> shifts = new Recent<>(5_000);
   private final Recent<String, RankingResult> rankings = new Recent<>(5_000);
@@ -45,6 +49,10 @@ final class ConsoleView {
   private final TreeMap<Long, Map<AttackType, double[]>> drift = new TreeMap<>();
   private final Map<String, Long> consumed = new TreeMap<>();
   private String activeVersion = "";
+
+  private static Recent<String, ImageEvent> images(int capacity) {
+    return new Recent<>(capacity, IMAGE_BYTES, ImageEvent::getSerializedSize);
+  }
 
   synchronized void count(String topic) {
     consumed.merge(topic, 1L, Long::sum);

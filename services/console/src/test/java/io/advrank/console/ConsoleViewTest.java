@@ -113,6 +113,19 @@ class ConsoleViewTest {
     assertNull(recent.get("b"));
   }
 
+  @Test
+  void recentForgetsTheOldestBeyondItsByteBudgetButKeepsTheNewest() {
+    Recent<String, byte[]> recent = new Recent<>(100, 10, b -> b.length);
+    recent.put("a", new byte[4]);
+    recent.put("b", new byte[4]);
+    recent.put("c", new byte[4]); // 12 bytes: "a" goes
+    assertNull(recent.get("a"));
+    assertEquals(2, recent.size());
+    recent.put("d", new byte[50]); // over the budget alone: kept, everything older goes
+    assertEquals(1, recent.size());
+    assertNotNull(recent.get("d"));
+  }
+
   private List<Map<String, Object>> attacks() {
     return list("attacks");
   }
