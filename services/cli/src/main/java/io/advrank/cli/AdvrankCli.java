@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
     description = "Adversarial ranking attack and defense for image search (ECCV 2020), as tools.",
     subcommands = {
       DemoCommand.class,
+      ConsoleCommand.class,
       TrainCommand.class,
       EvalCommand.class,
       BenchCommand.class,

@@ -3,6 +3,8 @@ package io.advrank.cli;
 import io.advrank.attackworker.AttackWorkerService;
 import io.advrank.attackworker.AttackWorkerSettings;
 import io.advrank.attackworker.Campaign;
+import io.advrank.console.ConsoleService;
+import io.advrank.console.ConsoleSettings;
 import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.core.model.ModelSpec;
@@ -20,6 +22,7 @@ import io.advrank.runtime.metrics.Health;
 import io.advrank.runtime.metrics.KafkaClientMeters;
 import io.advrank.runtime.metrics.MetricsServer;
 import io.advrank.runtime.metrics.ProcessRegistry;
+import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -137,11 +140,22 @@ final class DemoCommand implements Callable<Integer> {
   int monitorPort;
 
   @Option(
+      names = "--console-port",
+      defaultValue = "9430",
+      description =
+          "Port of the web console on 127.0.0.1, 0 = any free port, -1 = no console"
+              + " (default: ${DEFAULT-VALUE}).")
+  int consolePort;
+
+  @Option(
       names = "--no-monitor",
       description = "Do not run the monitor (rank-manipulation detection).")
   boolean noMonitor;
 
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+
+  /** Where the monitor's interactive queries answer, once it runs; empty without a monitor. */
+  private String monitorUrl = "";
 
   @Override
   public Integer call() throws Exception {
@@ -161,6 +175,7 @@ final class DemoCommand implements Callable<Integer> {
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(30));
       Services services = startServices(bootstrap, registry);
       keep(MetricsServer.start(metricsPort, registry, services::health));
+      startConsole(bootstrap, monitorUrl, registry);
       sendBadRecords(bootstrap);
       System.err.printf(
           "demo: pipeline up in %.1f s; metrics at http://localhost:%d/metrics%n",
@@ -317,11 +332,30 @@ final class DemoCommand implements Callable<Integer> {
     MonitorSettings settings =
         MonitorSettings.from(SettingsSource.load(MonitorSettings.KEYS, flags, env, null));
     MonitorService monitor = keep(MonitorService.create(settings, registry));
-    keep(MonitorQueries.start(monitorPort, monitor));
+    MonitorQueries queries = keep(MonitorQueries.start(monitorPort, monitor));
+    monitorUrl = "http://localhost:" + queries.port();
     monitor.start();
     System.err.printf(
         "demo: monitor queries at http://localhost:%d/alerts and /drift?item=ID%n", monitorPort);
     return monitor;
+  }
+
+  /** The web console on loopback; it prints its URL (docs/console.md). */
+  private void startConsole(String bootstrap, String monitorUrl, PrometheusMeterRegistry registry)
+      throws Exception {
+    if (consolePort < 0) {
+      return;
+    }
+    Map<String, String> flags = new HashMap<>();
+    flags.put(KafkaSettings.BOOTSTRAP_SERVERS, bootstrap);
+    flags.put(ConsoleSettings.PORT, Integer.toString(consolePort));
+    flags.put(ConsoleSettings.MONITOR_URL, monitorUrl);
+    ConsoleSettings settings =
+        ConsoleSettings.from(
+            SettingsSource.load(ConsoleSettings.KEYS, flags, System.getenv(), null));
+    ConsoleService console = keep(ConsoleService.create(settings, Clock.systemUTC(), registry));
+    console.start();
+    System.err.println("demo: web console at " + console.url());
   }
 
   /** Bytes that are no {@code ImageEvent}: the attack-worker dead-letters them as malformed. */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
   private static final List<String> SERVICES =
-      List.of("producer", "attackworker", "ranker", "monitor", "defensetrainer");
+      List.of("producer", "attackworker", "ranker", "monitor", "defensetrainer", "console");
 
   private static JavaClasses main;
 
@@ -35,6 +35,7 @@ class ArchitectureTest {
             "io.advrank.ranker.RankerMain",
             "io.advrank.monitor.MonitorMain",
             "io.advrank.defensetrainer.DefenseTrainerMain",
+            "io.advrank.console.ConsoleService",
             "io.advrank.runtime.kafka.EmbeddedKafka",
             "io.advrank.serving.ServedVersions")) {
       if (!main.contain(type)) {

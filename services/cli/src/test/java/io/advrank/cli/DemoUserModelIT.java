@@ -77,6 +77,8 @@ class DemoUserModelIT {
             "0",
             "--monitor-port",
             "0",
+            "--console-port",
+            "0",
             "--campaign",
             "CA+ eps=8/255 w=1 fraction=0.3 profile=rob224;"
                 + " SP-QA+ eps=8/255 m=1 fraction=0.3 profile=rob224");

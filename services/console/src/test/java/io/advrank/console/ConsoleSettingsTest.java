@@ -1,0 +1,52 @@
+package io.advrank.console;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.advrank.runtime.settings.SettingsException;
+import io.advrank.runtime.settings.SettingsSource;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConsoleSettingsTest {
+  private static ConsoleSettings load(Map<String, String> flags, Map<String, String> env) {
+    return ConsoleSettings.from(SettingsSource.load(ConsoleSettings.KEYS, flags, env, null));
+  }
+
+  @Test
+  void defaultsToLoopbackOnItsOwnPortAndGroup() {
+    ConsoleSettings s = load(Map.of(), Map.of());
+    assertEquals("127.0.0.1", s.host());
+    assertEquals(ConsoleSettings.DEFAULT_PORT, s.port());
+    assertTrue(s.groupId().matches("advrank-console-[0-9a-f]{8}"), s.groupId());
+    assertNotEquals(s.groupId(), load(Map.of(), Map.of()).groupId());
+    assertEquals("", s.monitorUrl());
+  }
+
+  @Test
+  void readsTheEnvironmentAndTrimsTheMonitorUrl() {
+    ConsoleSettings s =
+        load(
+            Map.of(ConsoleSettings.MONITOR_URL, "http://monitor:9420/"),
+            Map.of("ADVRANK_CONSOLE_PORT", "0"));
+    assertEquals(0, s.port());
+    assertEquals("http://monitor:9420", s.monitorUrl());
+  }
+
+  @Test
+  void namesTheSettingAndTheBadValue() {
+    SettingsException port =
+        assertThrows(
+            SettingsException.class, () -> load(Map.of(ConsoleSettings.PORT, "70000"), Map.of()));
+    assertEquals("console.port must be 0..65535, got 70000", port.getMessage());
+    SettingsException url =
+        assertThrows(
+            SettingsException.class,
+            () -> load(Map.of(ConsoleSettings.MONITOR_URL, "monitor:9420"), Map.of()));
+    assertEquals(
+        "console.monitor.url must be an http:// or https:// URL or empty, got 'monitor:9420'",
+        url.getMessage());
+  }
+}
