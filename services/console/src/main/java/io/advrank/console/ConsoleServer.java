@@ -52,6 +52,8 @@ final class ConsoleServer implements AutoCloseable {
   private final ExecutorService executor;
   private final ConsoleView view;
   private final String monitorUrl;
+  private final Optional<String> token;
+  private final TokenGate gate;
   private final Clock clock;
   private final Supplier<Optional<Throwable>> feedFailure;
   private final HttpClient http =
@@ -65,6 +67,8 @@ final class ConsoleServer implements AutoCloseable {
       throws IOException {
     this.view = view;
     this.monitorUrl = settings.monitorUrl();
+    this.token = settings.token();
+    this.gate = new TokenGate(settings.token());
     this.clock = clock;
     this.feedFailure = feedFailure;
     try {
@@ -97,6 +101,9 @@ final class ConsoleServer implements AutoCloseable {
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       String path = ex.getRequestURI().getPath();
+      if (!gate.admit(ex)) {
+        return;
+      }
       if (!"GET".equals(ex.getRequestMethod())) {
         send(ex, 405, "text/plain", "only GET".getBytes(StandardCharsets.UTF_8));
       } else if (STATIC.containsKey(path)) {
@@ -165,12 +172,11 @@ final class ConsoleServer implements AutoCloseable {
       return;
     }
     try {
-      HttpResponse<byte[]> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(monitorUrl + "/drift"))
-                  .timeout(Duration.ofSeconds(3))
-                  .build(),
-              HttpResponse.BodyHandlers.ofByteArray());
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create(monitorUrl + "/drift")).timeout(Duration.ofSeconds(3));
+      // One http.token guards both the monitor's queries and the console.
+      token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+      HttpResponse<byte[]> r = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       if (r.statusCode() != 200) {
         json(ex, 200, Map.of("error", "monitor answered HTTP " + r.statusCode()));
         return;

@@ -1,11 +1,13 @@
 package io.advrank.console;
 
+import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.settings.SettingsException;
 import io.advrank.runtime.settings.SettingsSource;
 import java.net.URI;
 import java.util.HashSet;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -23,9 +25,18 @@ import java.util.UUID;
  * @param lookBack records per partition read back from the end of each event topic at start
  *     ({@value #LOOK_BACK}); compacted topics (catalog, models) are read from the beginning
  * @param kafka how to reach Kafka
+ * @param token the bearer token the page and its data require ({@value HttpAccess#TOKEN}, shared
+ *     with the monitor's interactive queries, which the console then calls with it); empty = none,
+ *     fine on loopback. A secret: never logged, not in {@link #toString()}.
  */
 public record ConsoleSettings(
-    String host, int port, String monitorUrl, String groupId, int lookBack, KafkaSettings kafka) {
+    String host,
+    int port,
+    String monitorUrl,
+    String groupId,
+    int lookBack,
+    KafkaSettings kafka,
+    Optional<String> token) {
 
   public static final String HOST = "console.host";
   public static final String PORT = "console.port";
@@ -42,6 +53,7 @@ public record ConsoleSettings(
   /** Checks ranges; every message names the setting and the value. */
   public ConsoleSettings {
     Objects.requireNonNull(kafka, "kafka");
+    Objects.requireNonNull(token, "token");
     if (host == null || host.isBlank()) {
       throw new SettingsException(HOST + " must not be empty (e.g. 127.0.0.1 or 0.0.0.0)");
     }
@@ -70,7 +82,8 @@ public record ConsoleSettings(
         source.string(MONITOR_URL, ""),
         source.string(GROUP_ID, defaultGroupId()),
         source.intValue(LOOK_BACK, 200),
-        KafkaSettings.from(source));
+        KafkaSettings.from(source),
+        HttpAccess.from(source).token());
   }
 
   /**
@@ -91,8 +104,17 @@ public record ConsoleSettings(
     }
   }
 
+  /** Without the token's value. */
+  @Override
+  public String toString() {
+    return "ConsoleSettings[host=%s, port=%d, monitorUrl=%s, groupId=%s, lookBack=%d, kafka=%s, token=%s]"
+        .formatted(
+            host, port, monitorUrl, groupId, lookBack, kafka, token.isPresent() ? "set" : "none");
+  }
+
   private static Set<String> keys() {
     Set<String> keys = new HashSet<>(KafkaSettings.KEYS);
+    keys.addAll(HttpAccess.KEYS);
     keys.addAll(Set.of(HOST, PORT, MONITOR_URL, GROUP_ID, LOOK_BACK));
     return Set.copyOf(keys);
   }

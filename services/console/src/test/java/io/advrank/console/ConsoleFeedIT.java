@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -78,7 +79,8 @@ class ConsoleFeedIT {
             "",
             "console-it",
             2,
-            new KafkaSettings(kafka.bootstrapServers(), (short) 1));
+            new KafkaSettings(kafka.bootstrapServers(), (short) 1),
+            Optional.empty());
     try (ConsoleService console =
         ConsoleService.create(settings, Clock.systemUTC(), new SimpleMeterRegistry())) {
       console.start();
