@@ -1,4 +1,4 @@
-package io.advrank.ranker;
+package io.advrank.core.detection;
 
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.Embeddings;
