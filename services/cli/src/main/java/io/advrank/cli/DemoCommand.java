@@ -4,6 +4,9 @@ import io.advrank.attackworker.AttackWorkerService;
 import io.advrank.attackworker.AttackWorkerSettings;
 import io.advrank.attackworker.Campaign;
 import io.advrank.core.attack.AttackProfile;
+import io.advrank.core.data.DatasetDirectory;
+import io.advrank.core.detection.DetectorThresholds;
+import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.core.model.ModelSpec;
 import io.advrank.defensetrainer.DefenseTrainerService;
@@ -23,18 +26,22 @@ import io.advrank.runtime.metrics.ProcessRegistry;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -68,6 +75,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin DataOptions data;
   @Mixin ModelOptions model;
+  @Mixin OutputOptions output;
 
   @Option(
       names = "--bootstrap-servers",
@@ -141,15 +149,25 @@ final class DemoCommand implements Callable<Integer> {
       description = "Do not run the monitor (rank-manipulation detection).")
   boolean noMonitor;
 
+  /** Attacks younger than this are left out of recall: the ranker and monitor judge them next. */
+  static final Duration SETTLE = Duration.ofSeconds(10);
+
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
 
   @Override
   public Integer call() throws Exception {
+    Path logFile = DemoLog.redirect();
     long deadline = deadlineNanos();
     CountDownLatch stop = new CountDownLatch(1);
     Thread hook = new Thread(stop::countDown, "demo-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     long t0 = System.nanoTime();
+    long startMs = System.currentTimeMillis();
+    // With --json the live blocks go to stderr: stdout carries only the final JSON.
+    PrintStream live = output.json ? System.err : System.out;
+    if (logFile != null) {
+      System.err.println("demo: Kafka's and the services' logs go to " + logFile);
+    }
     try {
       String bootstrap = bootstrapServers != null ? bootstrapServers : startBroker();
       PrometheusMeterRegistry registry = ProcessRegistry.create();
@@ -165,7 +183,14 @@ final class DemoCommand implements Callable<Integer> {
       System.err.printf(
           "demo: pipeline up in %.1f s; metrics at http://localhost:%d/metrics%n",
           (System.nanoTime() - t0) / 1e9, metricsPort);
-      DemoSummary summary = new DemoSummary(registry, new LagProbe(admin)::totalLag);
+      DetectionScore score =
+          services.monitor().isPresent() ? keep(new DetectionScore(bootstrap, startMs)) : null;
+      if (score != null) {
+        score.start();
+      }
+      Supplier<DetectionScore.Result> detection =
+          score == null ? null : () -> score.result(System.currentTimeMillis(), SETTLE);
+      DemoSummary summary = new DemoSummary(registry, new LagProbe(admin)::lagByGroup, detection);
       long intervalNanos = Math.round(interval * 1e9);
       long nextSummary = System.nanoTime() + intervalNanos;
       boolean firstShiftSeen = false;
@@ -185,13 +210,16 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (System.nanoTime() >= nextSummary) {
           nextSummary += intervalNanos;
-          summary.print(System.out, (System.nanoTime() - t0) / 1e9);
+          summary.print(live, (System.nanoTime() - t0) / 1e9);
           services.throwIfFailed();
           if (System.nanoTime() > deadline) {
             break;
           }
         }
       }
+      double elapsed = (System.nanoTime() - t0) / 1e9;
+      DemoReport.print(
+          output, elapsed, summary, detection == null ? null : detection.get(), campaign, logFile);
       return 0;
     } finally {
       closeAll();
@@ -292,7 +320,7 @@ final class DemoCommand implements Callable<Integer> {
                   clock,
                   registry));
     }
-    MonitorService monitor = noMonitor ? null : startMonitor(common, env, registry);
+    MonitorService monitor = noMonitor ? null : startMonitor(common, env, registry, servedManifest);
     ranker.start();
     worker.start();
     producer.start();
@@ -304,20 +332,62 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private MonitorService startMonitor(
-      Map<String, String> common, Map<String, String> env, PrometheusMeterRegistry registry)
+      Map<String, String> common,
+      Map<String, String> env,
+      PrometheusMeterRegistry registry,
+      ModelManifest served)
       throws Exception {
     Map<String, String> flags = new HashMap<>(common);
+    // The served version's detector thresholds: from its manifest, else calibrated here.
+    flags.put(MonitorSettings.MODEL_DIR, model.dir.toString());
     // A fresh broker has no monitor state to resume: start from empty state every run.
     flags.put(
         MonitorSettings.STATE_DIR, Files.createTempDirectory("advrank-monitor-demo").toString());
     MonitorSettings settings =
         MonitorSettings.from(SettingsSource.load(MonitorSettings.KEYS, flags, env, null));
     MonitorService monitor = keep(MonitorService.create(settings, registry));
+    if (served.detection() == null && settings.thresholdsFromManifest()) {
+      calibrate(monitor, served);
+    }
     keep(MonitorQueries.start(monitorPort, monitor));
     monitor.start();
     System.err.printf(
         "demo: monitor queries at http://localhost:%d/alerts and /drift?item=ID%n", monitorPort);
     return monitor;
+  }
+
+  /**
+   * Calibrates the served version's detector thresholds on the clean test split, as the
+   * version-makers do; on failure (e.g. too few readable photos) the monitor calibrates on live
+   * traffic instead, and says so.
+   */
+  private void calibrate(MonitorService monitor, ModelManifest served) {
+    long t0 = System.nanoTime();
+    DetectorThresholds t;
+    try (EmbeddingModel m = EmbeddingModel.load(model.dir, model.device.resolve())) {
+      t =
+          DetectorCalibration.model(
+              m,
+              data.load(DatasetDirectory.Split.TEST, 0, null, served.spec()),
+              output.quietProgress());
+    } catch (Exception e) {
+      System.err.println(
+          "demo: could not calibrate the detectors ("
+              + e.getMessage()
+              + "): the monitor"
+              + " calibrates on live traffic");
+      return;
+    }
+    monitor.thresholds().put(served.version(), t);
+    System.err.printf(
+        Locale.ROOT,
+        "demo: %s has no detector thresholds: calibrated on %d clean test images in %.1f s"
+            + " (query_hijack > %.2f, photo_inconsistency > %.2f)%n",
+        served.version(),
+        t.images(),
+        (System.nanoTime() - t0) / 1e9,
+        t.queryHijack(),
+        t.catalogPhoto());
   }
 
   /** Bytes that are no {@code ImageEvent}: the attack-worker dead-letters them as malformed. */
