@@ -59,7 +59,9 @@ final class DetectorCalibration {
         clean.name() + "[last " + n + "]");
   }
 
-  /** A progress bar over the images scored twice (as queries, then as photos), or none. */
+  /**
+   * A progress bar over the images scored twice (for the scales, as queries, as photos), or none.
+   */
   private static final class Bar implements AutoCloseable {
     private final ProgressBar bar;
 
@@ -69,7 +71,7 @@ final class DetectorCalibration {
               ? null
               : new ProgressBarBuilder()
                   .setTaskName("calibrating detectors")
-                  .setInitialMax(2L * images)
+                  .setInitialMax(3L * images)
                   .setStyle(ProgressBarStyle.ASCII)
                   .setUnit(" images", 1)
                   .continuousUpdate()

@@ -134,7 +134,7 @@ class MonitorTopologyTest {
 
   @Test
   void alertsFromTheFirstEventOfAVersionWhoseManifestHasThresholds() {
-    versions.put("v1", new DetectorThresholds(0.1, 0.5, 0.05, 2000));
+    versions.put("v1", new DetectorThresholds(0.1, 0.5, 0.05, 2000, null));
 
     send(ranking("q-benign", 0.05, "item-1"), 100);
     send(ranking("q-hijacked", 0.2, "item-1"), 200);
@@ -150,7 +150,7 @@ class MonitorTopologyTest {
 
   @Test
   void ignoresThresholdsSetForAnotherFalsePositiveRate() {
-    assertFalse(versions.put("v1", new DetectorThresholds(0.1, 0.5, 0.005, 2000)));
+    assertFalse(versions.put("v1", new DetectorThresholds(0.1, 0.5, 0.005, 2000, null)));
     send(ranking("q-hijacked", 0.2, "item-1"), 200);
     assertTrue(alerts.isEmpty(), "calibrating on live traffic instead");
   }

@@ -33,8 +33,8 @@ public final class CleanCalibration {
 
   /**
    * Scores the first {@code images} of {@code clean} (at the model's input) both ways and returns
-   * the thresholds at {@code fpr}; {@code progress} receives the images scored so far (of twice
-   * {@code images}: once as queries, once as photos).
+   * the thresholds at {@code fpr}; {@code progress} receives the images scored so far (of three
+   * times {@code images}: once for the scales, then as queries and as photos).
    */
   public static DetectorThresholds calibrate(
       EmbeddingModel model, ImageDataset clean, int images, double fpr, IntConsumer progress) {
@@ -43,19 +43,19 @@ public final class CleanCalibration {
       throw new IllegalArgumentException(
           "calibration images must be 10.." + clean.size() + " (the clean set), got " + images);
     }
+    // First the clean scales (the photo squeezer's medians cover every raw score), then the scores
+    // in those units, as the ranker computes them for this version.
+    FeatureSqueeze first = FeatureSqueeze.joint(model.spec());
+    scores(model, clean, images, first, PHOTO_BATCH, null, 0, progress);
+    ScoreScales scales = first.medians();
+    FeatureSqueeze asQueries = FeatureSqueeze.of(model.spec());
     double[] queries =
-        scores(model, clean, images, FeatureSqueeze.of(model.spec()), QUERY_BATCH, 0, progress);
+        scores(model, clean, images, asQueries, QUERY_BATCH, scales, images, progress);
+    FeatureSqueeze asPhotos = FeatureSqueeze.joint(model.spec());
     double[] photos =
-        scores(
-            model,
-            clean,
-            images,
-            FeatureSqueeze.joint(model.spec()),
-            PHOTO_BATCH,
-            images,
-            progress);
+        scores(model, clean, images, asPhotos, PHOTO_BATCH, scales, 2 * images, progress);
     return new DetectorThresholds(
-        Thresholds.upper(queries, fpr), Thresholds.upper(photos, fpr), fpr, images);
+        Thresholds.upper(queries, fpr), Thresholds.upper(photos, fpr), fpr, images, scales);
   }
 
   /**
@@ -81,6 +81,7 @@ public final class CleanCalibration {
       int images,
       FeatureSqueeze squeeze,
       int batch,
+      ScoreScales scales,
       int done,
       IntConsumer progress) {
     double[] out = new double[images];
@@ -90,7 +91,7 @@ public final class CleanCalibration {
       for (int i = 0; i < n; i++) {
         rows[i] = from + i;
       }
-      float[] scores = squeeze.embedAndScore(model, clean.batch(rows), n).scores();
+      float[] scores = squeeze.embedAndScore(model, clean.batch(rows), n, scales).scores();
       for (int i = 0; i < n; i++) {
         out[from + i] = scores[i];
       }

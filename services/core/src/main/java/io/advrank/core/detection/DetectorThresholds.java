@@ -18,9 +18,15 @@ import java.util.Optional;
  *     {@code photo_inconsistency}
  * @param falsePositiveRate the target rate both thresholds were set for ({@link Thresholds#upper})
  * @param images clean images scored for each threshold
+ * @param scales the clean images' scales of the raw scores, which the ranker uses for this version
+ *     instead of its running medians ({@link ScoreScales}); null: running medians
  */
 public record DetectorThresholds(
-    double queryHijack, double catalogPhoto, double falsePositiveRate, int images) {
+    double queryHijack,
+    double catalogPhoto,
+    double falsePositiveRate,
+    int images,
+    ScoreScales scales) {
 
   /** The manifest's field that holds them. */
   public static final String MANIFEST_FIELD = "detection";
@@ -61,12 +67,23 @@ public record DetectorThresholds(
         return Optional.empty();
       }
       JsonObject o = field.getAsJsonObject();
+      JsonElement s = o.get("scales");
+      ScoreScales scales =
+          s == null || s.isJsonNull()
+              ? null
+              : new ScoreScales(
+                  number(s.getAsJsonObject(), "depthFlat"),
+                  number(s.getAsJsonObject(), "depthNone"),
+                  number(s.getAsJsonObject(), "medianFlat"),
+                  number(s.getAsJsonObject(), "medianNone"),
+                  number(s.getAsJsonObject(), "speckle"));
       return Optional.of(
           new DetectorThresholds(
               number(o, "queryHijack"),
               number(o, "catalogPhoto"),
               number(o, "falsePositiveRate"),
-              (int) number(o, "images")));
+              (int) number(o, "images"),
+              scales));
     } catch (JsonSyntaxException | IllegalStateException | UnsupportedOperationException e) {
       throw new IllegalArgumentException("manifest's detection field: " + e.getMessage(), e);
     }
