@@ -26,10 +26,30 @@ final class DemoReport {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("seconds", Math.round(seconds * 10) / 10.0);
     json.put("campaign", campaign);
-    json.put("detection", detection);
+    json.put("detection", detection == null ? null : json(detection));
     json.put("lag_curve", curve);
     json.put("log_file", logFile == null ? null : logFile.toString());
     output.print(json, () -> text(seconds, curve, detection, logFile));
+  }
+
+  /** Snake-case keys as the other results; null where nothing was counted (never NaN). */
+  private static Map<String, Object> json(DetectionScore.Result d) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("precision", orNull(d.precision()));
+    out.put("recall", orNull(d.recall()));
+    out.put("alerted_subjects", d.alertedSubjects());
+    out.put("true_positives", d.truePositives());
+    out.put("attacked_subjects", d.attackedSubjects());
+    out.put("attacked_alerted", d.attackedFound());
+    out.put("recall_by_attack", d.recallByType());
+    out.put("first_attack_s", orNull(d.firstAttackSeconds()));
+    out.put("first_alert_s", orNull(d.firstAlertSeconds()));
+    out.put("first_true_alert_s", orNull(d.firstTrueAlertSeconds()));
+    return out;
+  }
+
+  private static Double orNull(double v) {
+    return Double.isNaN(v) ? null : v;
   }
 
   private static String text(
