@@ -373,6 +373,7 @@ final class DemoCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     try {
       Path copy = Files.createTempDirectory("advrank-demo-model-");
+      keep(() -> deleteQuietly(copy)); // closed after the services that serve it
       try (var files = Files.list(model.dir)) {
         for (Path f : files.filter(Files::isRegularFile).toList()) {
           Files.copy(f, copy.resolve(f.getFileName()));
@@ -402,6 +403,14 @@ final class DemoCommand implements Callable<Integer> {
               + e.getMessage()
               + "): the monitor calibrates on live traffic");
       return model.dir;
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      // a temporary copy left behind is harmless
     }
   }
 
