@@ -6,6 +6,8 @@ import io.advrank.attackworker.Campaign;
 import io.advrank.console.ConsoleService;
 import io.advrank.console.ConsoleSettings;
 import io.advrank.core.attack.AttackProfile;
+import io.advrank.core.data.DatasetDirectory;
+import io.advrank.core.detection.DetectorThresholds;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.core.model.ModelSpec;
 import io.advrank.defensetrainer.DefenseTrainerService;
@@ -26,18 +28,22 @@ import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -62,15 +68,23 @@ import picocli.CommandLine.Option;
             + "CA+/CA-/SP-QA+/SP-QA-) the ranker and the monitor (alerts), printing a live "
             + "summary. Stops after --duration or on Ctrl-C.")
 final class DemoCommand implements Callable<Integer> {
+  /**
+   * The adversary's default campaign, sized so one attack-worker on 2 shared cores keeps up: 15 %
+   * of 20 queries/s is 3 hijacks/s against 6.4 attacks/s measured with the machine shared by three
+   * other builds (12.8/s alone), and 10 % of the 2000-item catalog burst is 200 attacks, drained in
+   * about a minute. At 30 % / 30 % (before) the steady demand of 6 attacks/s met that capacity and
+   * the backlog of the burst never drained (lag ~2000 for the whole run; docs/monitoring.md).
+   */
   static final String DEFAULT_CAMPAIGN =
-      "CA+ eps=0.1 w=1 fraction=0.2; CA- eps=0.1 w=1 fraction=0.1;"
-          + " SP-QA+ eps=0.1 m=1 fraction=0.2; SP-QA- eps=0.1 m=1 fraction=0.1";
+      "CA+ eps=0.1 w=1 fraction=0.05; CA- eps=0.1 w=1 fraction=0.05;"
+          + " SP-QA+ eps=0.1 m=1 fraction=0.1; SP-QA- eps=0.1 m=1 fraction=0.05";
 
   /** How often the demo looks for its first published rank shift (issue #4: within 60 s). */
   private static final Duration FIRST_SHIFT_POLL = Duration.ofMillis(100);
 
   @Mixin DataOptions data;
   @Mixin ModelOptions model;
+  @Mixin OutputOptions output;
 
   @Option(
       names = "--bootstrap-servers",
@@ -152,6 +166,9 @@ final class DemoCommand implements Callable<Integer> {
       description = "Do not run the monitor (rank-manipulation detection).")
   boolean noMonitor;
 
+  /** Attacks younger than this are left out of recall: the ranker and monitor judge them next. */
+  static final Duration SETTLE = Duration.ofSeconds(10);
+
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
 
   /** Where the monitor's interactive queries answer, once it runs; empty without a monitor. */
@@ -159,11 +176,18 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Path logFile = DemoLog.redirect();
     long deadline = deadlineNanos();
     CountDownLatch stop = new CountDownLatch(1);
     Thread hook = new Thread(stop::countDown, "demo-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     long t0 = System.nanoTime();
+    long startMs = System.currentTimeMillis();
+    // With --json the live blocks go to stderr: stdout carries only the final JSON.
+    PrintStream live = output.json ? System.err : System.out;
+    if (logFile != null) {
+      System.err.println("demo: Kafka's and the services' logs go to " + logFile);
+    }
     try {
       String bootstrap = bootstrapServers != null ? bootstrapServers : startBroker();
       PrometheusMeterRegistry registry = ProcessRegistry.create();
@@ -180,7 +204,14 @@ final class DemoCommand implements Callable<Integer> {
       System.err.printf(
           "demo: pipeline up in %.1f s; metrics at http://localhost:%d/metrics%n",
           (System.nanoTime() - t0) / 1e9, metricsPort);
-      DemoSummary summary = new DemoSummary(registry, new LagProbe(admin)::totalLag);
+      DetectionScore score =
+          services.monitor().isPresent() ? keep(new DetectionScore(bootstrap, startMs)) : null;
+      if (score != null) {
+        score.start();
+      }
+      Supplier<DetectionScore.Result> detection =
+          score == null ? null : () -> score.result(System.currentTimeMillis(), SETTLE);
+      DemoSummary summary = new DemoSummary(registry, new LagProbe(admin)::lagByGroup, detection);
       long intervalNanos = Math.round(interval * 1e9);
       long nextSummary = System.nanoTime() + intervalNanos;
       boolean firstShiftSeen = false;
@@ -200,13 +231,16 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (System.nanoTime() >= nextSummary) {
           nextSummary += intervalNanos;
-          summary.print(System.out, (System.nanoTime() - t0) / 1e9);
+          summary.print(live, (System.nanoTime() - t0) / 1e9);
           services.throwIfFailed();
           if (System.nanoTime() > deadline) {
             break;
           }
         }
       }
+      double elapsed = (System.nanoTime() - t0) / 1e9;
+      DemoReport.print(
+          output, elapsed, summary, detection == null ? null : detection.get(), campaign, logFile);
       return 0;
     } finally {
       closeAll();
@@ -237,16 +271,17 @@ final class DemoCommand implements Callable<Integer> {
     // Photo folders are sent at the model's input; IDX files keep their own shape.
     ModelManifest servedManifest = ModelManifest.read(model.dir);
     ModelSpec served = servedManifest.spec();
+    Path modelDir = servedModelDir(servedManifest);
     producerFlags.put(
         ProducerSettings.IMAGE_SHAPE,
         served.channels() + "x" + served.height() + "x" + served.width());
     producerFlags.put(ProducerSettings.CATALOG_LIMIT, Integer.toString(catalogLimit));
     producerFlags.put(ProducerSettings.QUERY_RATE, Double.toString(queryRate));
     Map<String, String> rankerFlags = new HashMap<>(common);
-    rankerFlags.put(RankerSettings.MODEL_DIR, model.dir.toString());
+    rankerFlags.put(RankerSettings.MODEL_DIR, modelDir.toString());
     rankerFlags.put(RankerSettings.DEVICE, model.device.device);
     Map<String, String> workerFlags = new HashMap<>(common);
-    workerFlags.put(AttackWorkerSettings.MODEL_DIR, model.dir.toString());
+    workerFlags.put(AttackWorkerSettings.MODEL_DIR, modelDir.toString());
     workerFlags.put(AttackWorkerSettings.DEVICE, model.device.device);
     workerFlags.put(AttackWorkerSettings.CAMPAIGN, campaign);
     Map<String, String> env = System.getenv();
@@ -277,7 +312,7 @@ final class DemoCommand implements Callable<Integer> {
     DefenseTrainerService trainer = null;
     if (defenseTrainer) {
       Map<String, String> trainerFlags = new HashMap<>(common);
-      trainerFlags.put(DefenseTrainerSettings.MODEL_DIR, model.dir.toString());
+      trainerFlags.put(DefenseTrainerSettings.MODEL_DIR, modelDir.toString());
       trainerFlags.put(DefenseTrainerSettings.DEVICE, model.device.device);
       signing.sign(trainerFlags);
       if (ModelSpec.TORCHSCRIPT.equals(served.architecture())) {
@@ -311,7 +346,7 @@ final class DemoCommand implements Callable<Integer> {
                   clock,
                   registry));
     }
-    MonitorService monitor = noMonitor ? null : startMonitor(common, env, registry);
+    MonitorService monitor = noMonitor ? null : startMonitor(common, env, registry, modelDir);
     ranker.start();
     worker.start();
     producer.start();
@@ -323,9 +358,14 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private MonitorService startMonitor(
-      Map<String, String> common, Map<String, String> env, PrometheusMeterRegistry registry)
+      Map<String, String> common,
+      Map<String, String> env,
+      PrometheusMeterRegistry registry,
+      Path modelDir)
       throws Exception {
     Map<String, String> flags = new HashMap<>(common);
+    // The served version's detector thresholds are in its manifest.
+    flags.put(MonitorSettings.MODEL_DIR, modelDir.toString());
     // A fresh broker has no monitor state to resume: start from empty state every run.
     flags.put(
         MonitorSettings.STATE_DIR, Files.createTempDirectory("advrank-monitor-demo").toString());
@@ -356,6 +396,60 @@ final class DemoCommand implements Callable<Integer> {
     ConsoleService console = keep(ConsoleService.create(settings, Clock.systemUTC(), registry));
     console.start();
     System.err.println("demo: web console at " + console.url());
+  }
+
+  /**
+   * The model directory every service serves: {@code --model} itself when its manifest has detector
+   * thresholds, else a calibrated copy (thresholds and clean scales on the test split, as the
+   * version-makers compute them) in a temporary directory. On failure (e.g. too few readable
+   * photos) {@code --model} as it is: the monitor then calibrates on live traffic, and says so.
+   */
+  private Path servedModelDir(ModelManifest served) {
+    if (served.detection() != null || noMonitor) {
+      return model.dir;
+    }
+    long t0 = System.nanoTime();
+    try {
+      Path copy = Files.createTempDirectory("advrank-demo-model-");
+      keep(() -> deleteQuietly(copy)); // closed after the services that serve it
+      try (var files = Files.list(model.dir)) {
+        for (Path f : files.filter(Files::isRegularFile).toList()) {
+          Files.copy(f, copy.resolve(f.getFileName()));
+        }
+      }
+      DetectorThresholds t =
+          DetectorCalibration.directory(
+                  copy,
+                  data.load(DatasetDirectory.Split.TEST, 0, null, served.spec()),
+                  model.device.resolve(),
+                  output.quietProgress())
+              .detection();
+      System.err.printf(
+          Locale.ROOT,
+          "demo: %s had no detector thresholds: calibrated on %d clean test images in %.1f s"
+              + " (query_hijack > %.2f, photo_inconsistency > %.2f), served from %s%n",
+          served.version(),
+          t.images(),
+          (System.nanoTime() - t0) / 1e9,
+          t.queryHijack(),
+          t.catalogPhoto(),
+          copy);
+      return copy;
+    } catch (Exception e) {
+      System.err.println(
+          "demo: could not calibrate the detectors ("
+              + e.getMessage()
+              + "): the monitor calibrates on live traffic");
+      return model.dir;
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      // a temporary copy left behind is harmless
+    }
   }
 
   /** Bytes that are no {@code ImageEvent}: the attack-worker dead-letters them as malformed. */

@@ -2,6 +2,7 @@ package io.advrank.cli;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.GroupListing;
@@ -10,7 +11,10 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
-/** Total consumer lag (log end offset − committed offset) over every consumer group. */
+/**
+ * Consumer lag (log end offset − committed offset) per consumer group: Kafka Streams' monitor, the
+ * attack-worker, the ranker's query loop, the defense-trainer.
+ */
 final class LagProbe implements AutoCloseable {
   private final Admin admin;
 
@@ -20,9 +24,16 @@ final class LagProbe implements AutoCloseable {
 
   /** The summed lag, or −1 when the broker did not answer within a second. */
   long totalLag() {
+    Map<String, Long> byGroup = lagByGroup();
+    return byGroup == null ? -1 : byGroup.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** The lag of each group, or null when the broker did not answer within a second. */
+  Map<String, Long> lagByGroup() {
     try {
-      long lag = 0;
+      Map<String, Long> byGroup = new TreeMap<>();
       for (GroupListing g : admin.listGroups().all().get(1, TimeUnit.SECONDS)) {
+        long lag = 0;
         Map<TopicPartition, OffsetAndMetadata> committed =
             admin
                 .listConsumerGroupOffsets(g.groupId())
@@ -37,13 +48,14 @@ final class LagProbe implements AutoCloseable {
             lag += Math.max(0, ends.get(e.getKey()).offset() - e.getValue().offset());
           }
         }
+        byGroup.put(g.groupId(), lag);
       }
-      return lag;
+      return byGroup;
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      return -1;
+      return null;
     }
   }
 

@@ -1,10 +1,13 @@
 package io.advrank.cli;
 
 import ai.djl.Device;
+import io.advrank.core.data.DataException;
+import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.model.ModelException;
 import io.advrank.core.model.ModelImport;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.core.model.ModelSpec;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -85,25 +88,44 @@ final class ModelsImportCommand implements Callable<Integer> {
       description = "Version id to record (default: the file name and its sha256's first 12 hex).")
   String version;
 
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description =
+          "Clean photos (IDX files or one sub-folder per label; the test split when present) to"
+              + " calibrate the monitor's detectors on for this version; without it the monitor"
+              + " calibrates on live traffic (default: none).")
+  Path calibrationData;
+
   @Override
-  public Integer call() throws ModelException {
+  public Integer call() throws ModelException, DataException, IOException {
     int[] shape = shape(input);
     ModelImport.Options options =
         new ModelImport.Options(shape[0], shape[1], shape[2], mean, std, distance, version);
-    ModelManifest m = ModelImport.run(file, options, out, Device.cpu());
+    ModelManifest imported = ModelImport.run(file, options, out, Device.cpu());
+    ModelManifest m =
+        calibrationData == null
+            ? imported
+            : DetectorCalibration.directory(
+                out,
+                DatasetDirectory.load(
+                    calibrationData, DatasetDirectory.Split.TEST, shape[0], shape[1], shape[2]),
+                Device.cpu(),
+                output.quietProgress());
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("dir", out.toString());
     json.put("version", m.version());
     json.put("spec", m.spec());
     json.put("parameters", m.parameterCount());
     json.put("sha256", m.weightsSha256());
+    json.put("detection", m.detection());
     output.print(
         json,
         () ->
             String.format(
                 Locale.ROOT,
                 "imported %s as %s: %s, %,d parameters, %s distance%s%n  sha256 %s%n"
-                    + "  next: advrank eval --model %s --data PHOTOS%n",
+                    + "%s  next: advrank eval --model %s --data PHOTOS%n",
                 file,
                 m.version(),
                 m.spec().describe(),
@@ -113,6 +135,15 @@ final class ModelsImportCommand implements Callable<Integer> {
                     ? ", input normalised by mean " + m.spec().mean() + " std " + m.spec().std()
                     : "",
                 m.weightsSha256(),
+                m.detection() == null
+                    ? "  no detector thresholds (--data PHOTOS calibrates them)\n"
+                    : String.format(
+                        Locale.ROOT,
+                        "  detector thresholds on %d clean photos: query_hijack > %.2f,"
+                            + " photo_inconsistency > %.2f%n",
+                        m.detection().images(),
+                        m.detection().queryHijack(),
+                        m.detection().catalogPhoto()),
                 out));
     return 0;
   }

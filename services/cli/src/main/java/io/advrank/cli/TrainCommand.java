@@ -288,6 +288,13 @@ final class TrainCommand implements Callable<Integer> {
         finalTest = RetrievalMetrics.leaveOneOut(model.embed(test), test.labels());
       }
       ModelManifest written = model.save(out, draft(settings, train, last));
+      // The monitor's thresholds for this version, on the saved (float16) weights.
+      written =
+          DetectorCalibration.directory(
+              out,
+              data.load(DatasetDirectory.Split.TEST, 0, null, written.spec()),
+              device.resolve(),
+              output.quietProgress());
       checkpoints.pruneAll();
       report(written, history, seconds);
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.advrank.core.model.ModelManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,6 +72,37 @@ class ModelsImportCommandTest {
     assertEquals(0, r.exitCode(), r.err());
     JsonObject s = JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonObject("summary");
     assertTrue(s.get("rankAfter").getAsDouble() < s.get("rankBefore").getAsDouble() / 2, r.out());
+  }
+
+  @Test
+  void importWithCleanPhotosStoresTheMonitorsThresholdsInTheManifest() throws Exception {
+    String calibrated = tmp.resolve("calibrated").toString();
+    CliRun r =
+        CliRun.of(
+            "models",
+            "import",
+            CliRun.RGB_FIXTURE.resolve("model.pt").toString(),
+            "--input",
+            "3x32x32",
+            "--mean",
+            "0.485,0.456,0.406",
+            "--std",
+            "0.229,0.224,0.225",
+            "--data",
+            PHOTOS,
+            "--no-progress",
+            "--out",
+            calibrated);
+    assertEquals(0, r.exitCode(), r.err());
+    var detection = ModelManifest.read(Path.of(calibrated)).detection();
+    assertTrue(detection != null, "no thresholds in the manifest:\n" + r.out());
+    // Scores are in units of the clean medians: the 0.5 % thresholds lie well above 1.
+    assertTrue(detection.queryHijack() > 1 && detection.catalogPhoto() > 1, detection.toString());
+    assertTrue(
+        detection.scales() != null
+            && detection.scales().depthFlat() + detection.scales().depthNone() > 0);
+    assertTrue(r.out().contains("detector thresholds on " + detection.images()), r.out());
+    assertTrue(ModelManifest.read(Path.of(model)).detection() == null, "none without --data");
   }
 
   @Test

@@ -402,7 +402,14 @@ final class TrainerLoop implements Runnable {
             "trainer", settings.trainerId());
     AssembledModel v =
         Versions.snapshot(
-            candidate, version, parent.version(), clock.instant(), training, figures.values());
+            candidate,
+            version,
+            parent.version(),
+            clock.instant(),
+            training,
+            figures.values(),
+            heldOut,
+            settings.device().resolve());
     ModelTopic.publish(
         settings.kafka().bootstrapServers(),
         v,

@@ -1,6 +1,8 @@
 package io.advrank.defensetrainer;
 
 import ai.djl.Device;
+import io.advrank.core.data.ImageDataset;
+import io.advrank.core.detection.CleanCalibration;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
 import io.advrank.core.model.ModelManifest;
@@ -41,7 +43,8 @@ final class Versions {
 
   /**
    * {@code model}'s current weights as a new version (float16, as every shipped model), with its
-   * lineage, how it was trained and the figures that let it through the gate.
+   * lineage, how it was trained, the figures that let it through the gate and the monitor's
+   * detector thresholds, calibrated on the saved weights with the {@code clean} images.
    */
   static AssembledModel snapshot(
       EmbeddingModel model,
@@ -49,7 +52,9 @@ final class Versions {
       String parent,
       Instant now,
       Map<String, String> training,
-      Map<String, Double> metrics) {
+      Map<String, Double> metrics,
+      ImageDataset clean,
+      Device device) {
     Path dir = null;
     try {
       dir = Files.createTempDirectory("advrank-version-");
@@ -68,10 +73,20 @@ final class Versions {
                   now.toString(),
                   training,
                   metrics));
+      written =
+          CleanCalibration.calibrateDirectory(
+              dir,
+              clean,
+              Math.min(clean.size(), CleanCalibration.DEFAULT_IMAGES),
+              CleanCalibration.DEFAULT_FPR,
+              device,
+              done -> {});
       byte[] weights = Files.readAllBytes(dir.resolve(written.weightsFile()));
       return AssembledModel.of(version, parent, written.toJson(), now.toEpochMilli(), weights);
     } catch (IOException e) {
       throw new UncheckedIOException("writing version " + version, e);
+    } catch (ModelException e) {
+      throw new IllegalStateException("calibrating version " + version + ": " + e.getMessage(), e);
     } finally {
       deleteQuietly(dir);
     }

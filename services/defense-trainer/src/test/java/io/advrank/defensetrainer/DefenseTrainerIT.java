@@ -127,6 +127,12 @@ class DefenseTrainerIT {
       assertTrue(
           published.manifestJson().contains("\"weight_averaging\": \"0.5\""),
           published.manifestJson());
+      var thresholds =
+          io.advrank.core.detection.DetectorThresholds.fromManifestJson(published.manifestJson())
+              .orElseThrow(() -> new AssertionError("no detector thresholds in the manifest"));
+      // calibrated on the held-out images, scores in units of their median: above 1
+      assertTrue(
+          thresholds.queryHijack() > 1 && thresholds.catalogPhoto() > 1, thresholds.toString());
       assertTrue(history.refused().isEmpty(), history.refused().toString());
       try (var model = Versions.open(published, ai.djl.Device.cpu())) {
         assertEquals(first.getCandidateVersion(), model.version(), "sha256 verified on load");

@@ -1,8 +1,8 @@
 package io.advrank.monitor;
 
+import io.advrank.core.detection.Thresholds;
 import io.advrank.proto.v1.ScoreSample;
 import io.advrank.proto.v1.ScoreSampleOrBuilder;
-import java.util.Arrays;
 
 /**
  * Thresholds learnt from benign traffic: a detector offers its scores during a warm-up, then alerts
@@ -26,39 +26,17 @@ final class Calibration {
     sample.setSeen(sample.getSeen() + 1);
   }
 
-  /**
-   * The threshold above which a new benign score falls with probability at most fpr: the k-th
-   * smallest of the n sample values with k = ⌈(n + 1)(1 − fpr)⌉ (at most n). A new value from the
-   * sample's distribution exceeds the k-th smallest with probability (n + 1 − k) / (n + 1), so this
-   * is the smallest order statistic whose expected false-positive rate is at most fpr; the plain
-   * ⌈n(1 − fpr)⌉-th lets through up to twice fpr on small samples (5 of 400 instead of 4 in {@code
-   * bench detect}).
-   */
+  /** {@link Thresholds#upper} of the sample: the rule the version-makers calibrate with too. */
   static double upper(ScoreSampleOrBuilder sample, double fpr) {
-    int n = size(sample);
-    return orderStatistic(sample, Math.min(n, (int) Math.ceil((n + 1) * (1 - fpr) - 1e-9)));
+    return Thresholds.upper(values(sample), fpr);
   }
 
-  /**
-   * The mirror of {@link #upper}: the k-th smallest with k = ⌊(n + 1) fpr⌋ (at least 1), below
-   * which a new benign score falls with probability k / (n + 1) ≤ fpr.
-   */
+  /** {@link Thresholds#lower} of the sample. */
   static double lower(ScoreSampleOrBuilder sample, double fpr) {
-    int n = size(sample);
-    return orderStatistic(sample, Math.max(1, (int) Math.floor((n + 1) * fpr + 1e-9)));
+    return Thresholds.lower(values(sample), fpr);
   }
 
-  private static int size(ScoreSampleOrBuilder sample) {
-    if (sample.getValuesCount() == 0) {
-      throw new IllegalStateException("no calibration scores yet");
-    }
-    return sample.getValuesCount();
-  }
-
-  /** The k-th smallest value, 1-based. */
-  private static double orderStatistic(ScoreSampleOrBuilder sample, int k) {
-    double[] sorted = sample.getValuesList().stream().mapToDouble(Double::doubleValue).toArray();
-    Arrays.sort(sorted);
-    return sorted[k - 1];
+  private static double[] values(ScoreSampleOrBuilder sample) {
+    return sample.getValuesList().stream().mapToDouble(Double::doubleValue).toArray();
   }
 }

@@ -1,10 +1,15 @@
 package io.advrank.monitor;
 
+import io.advrank.core.model.ModelException;
+import io.advrank.core.model.ModelManifest;
 import io.advrank.proto.v1.AnomalyAlert;
 import io.advrank.proto.v1.ItemDrift;
 import io.advrank.runtime.metrics.Health;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,6 +27,8 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The monitor as a running service: {@link MonitorTopology} in a {@link KafkaStreams} instance with
@@ -29,23 +36,46 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * topology ({@code advrank.rankings} → {@code advrank.alerts}, {@code advrank.dead-letter}).
  */
 public final class MonitorService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MonitorService.class);
+
   private final KafkaStreams streams;
   private final KafkaStreamsMetrics streamsMetrics;
+  private final ManifestReader manifests;
+  private final VersionThresholds thresholds;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-  private MonitorService(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics) {
+  private MonitorService(
+      KafkaStreams streams,
+      KafkaStreamsMetrics streamsMetrics,
+      ManifestReader manifests,
+      VersionThresholds thresholds) {
     this.streams = streams;
     this.streamsMetrics = streamsMetrics;
+    this.manifests = manifests;
+    this.thresholds = thresholds;
   }
 
-  /** Builds the topology and the Streams client; nothing runs until {@link #start()}. */
+  /**
+   * Builds the topology and the Streams client; nothing runs until {@link #start()}.
+   *
+   * @throws IllegalArgumentException when {@code model.dir} has no readable manifest
+   */
   public static MonitorService create(MonitorSettings settings, MeterRegistry registry) {
+    VersionThresholds thresholds = new VersionThresholds(settings.falsePositiveRate());
+    if (settings.modelDir() != null && settings.thresholdsFromManifest()) {
+      baseThresholds(settings, thresholds);
+    }
     KafkaStreams streams =
         new KafkaStreams(
-            MonitorTopology.build(settings, new MonitorMetrics(registry)), properties(settings));
+            MonitorTopology.build(settings, new MonitorMetrics(registry), thresholds),
+            properties(settings));
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
-    MonitorService service = new MonitorService(streams, streamsMetrics);
+    ManifestReader manifests =
+        settings.thresholdsFromManifest()
+            ? new ManifestReader(settings.kafka().bootstrapServers(), thresholds)
+            : null;
+    MonitorService service = new MonitorService(streams, streamsMetrics, manifests, thresholds);
     streams.setUncaughtExceptionHandler(
         e -> {
           service.failure.compareAndSet(null, e);
@@ -67,8 +97,38 @@ public final class MonitorService implements AutoCloseable {
     return p;
   }
 
+  /** The base version's thresholds, from the manifest in {@code model.dir}. */
+  private static void baseThresholds(MonitorSettings settings, VersionThresholds thresholds) {
+    Path file = settings.modelDir().resolve(ModelManifest.FILE_NAME);
+    ModelManifest manifest;
+    try {
+      manifest = ModelManifest.fromJson(Files.readString(file), file.toString());
+    } catch (IOException | ModelException e) {
+      throw new IllegalArgumentException(
+          MonitorSettings.MODEL_DIR + ": cannot read " + file + ": " + e.getMessage(), e);
+    }
+    if (manifest.detection() == null) {
+      LOG.info("{} has no detector thresholds: calibrating on live traffic", manifest.version());
+    } else if (!thresholds.put(manifest.version(), manifest.detection())) {
+      LOG.warn(
+          "{}: thresholds set for fpr {}, not {} = {}: calibrating on live traffic",
+          manifest.version(),
+          manifest.detection().falsePositiveRate(),
+          MonitorSettings.FALSE_POSITIVE_RATE,
+          settings.falsePositiveRate());
+    }
+  }
+
   public void start() {
+    if (manifests != null) {
+      manifests.start();
+    }
     streams.start();
+  }
+
+  /** The detector thresholds of the model versions known so far. */
+  public VersionThresholds thresholds() {
+    return thresholds;
   }
 
   /** The error that stopped the Streams threads, if any; the service should then exit. */
@@ -144,5 +204,8 @@ public final class MonitorService implements AutoCloseable {
   public void close() {
     streams.close(Duration.ofSeconds(30));
     streamsMetrics.close();
+    if (manifests != null) {
+      manifests.close();
+    }
   }
 }

@@ -37,6 +37,14 @@ import java.util.Set;
  * @param queryPort port of the interactive queries ({@code /drift?item=ID}, {@code /alerts}); 0 =
  *     any ({@value #QUERY_PORT})
  * @param kafka how to reach Kafka
+ * @param calibrationSource where the score detectors' thresholds come from: {@code manifest} (the
+ *     thresholds in the manifest of the model version that scored the event, calibrated on clean
+ *     data when the version was made; live calibration for a version without them) or {@code live}
+ *     (always calibrate on the first {@code calibration.events} live scores) ({@value
+ *     #CALIBRATION_SOURCE})
+ * @param modelDir the directory of the model the services start with, whose manifest gives the base
+ *     version's thresholds (later versions' come from {@code advrank.models}); {@code null} for
+ *     none ({@value #MODEL_DIR})
  */
 public record MonitorSettings(
     String applicationId,
@@ -50,7 +58,9 @@ public record MonitorSettings(
     Path stateDir,
     int metricsPort,
     int queryPort,
-    KafkaSettings kafka) {
+    KafkaSettings kafka,
+    String calibrationSource,
+    Path modelDir) {
 
   public static final String APPLICATION_ID = "application.id";
   public static final String WINDOW = "window.size";
@@ -63,6 +73,14 @@ public record MonitorSettings(
   public static final String STATE_DIR = "state.dir";
   public static final String METRICS_PORT = "metrics.port";
   public static final String QUERY_PORT = "query.port";
+  public static final String CALIBRATION_SOURCE = "calibration.source";
+  public static final String MODEL_DIR = "model.dir";
+
+  /** {@value}: thresholds from the scoring version's manifest when it has them. */
+  public static final String SOURCE_MANIFEST = "manifest";
+
+  /** {@value}: thresholds from live traffic only. */
+  public static final String SOURCE_LIVE = "live";
 
   /** Default port of the monitor's metrics endpoint. */
   public static final int DEFAULT_METRICS_PORT = 9413;
@@ -115,6 +133,47 @@ public record MonitorSettings(
     require(
         metricsPort >= 0 && metricsPort <= 65535, METRICS_PORT, metricsPort, "must be 0..65535");
     require(queryPort >= 0 && queryPort <= 65535, QUERY_PORT, queryPort, "must be 0..65535");
+    require(
+        SOURCE_MANIFEST.equals(calibrationSource) || SOURCE_LIVE.equals(calibrationSource),
+        CALIBRATION_SOURCE,
+        calibrationSource,
+        "must be manifest or live");
+  }
+
+  /** Settings that calibrate on live traffic only (replays, tests). */
+  public MonitorSettings(
+      String applicationId,
+      Duration window,
+      int calibrationEvents,
+      int calibrationWindows,
+      double falsePositiveRate,
+      double driftFalsePositiveRate,
+      double driftAlpha,
+      int alertRetentionWindows,
+      Path stateDir,
+      int metricsPort,
+      int queryPort,
+      KafkaSettings kafka) {
+    this(
+        applicationId,
+        window,
+        calibrationEvents,
+        calibrationWindows,
+        falsePositiveRate,
+        driftFalsePositiveRate,
+        driftAlpha,
+        alertRetentionWindows,
+        stateDir,
+        metricsPort,
+        queryPort,
+        kafka,
+        SOURCE_LIVE,
+        null);
+  }
+
+  /** Whether the score detectors take the scoring version's thresholds when it has them. */
+  public boolean thresholdsFromManifest() {
+    return SOURCE_MANIFEST.equals(calibrationSource);
   }
 
   /** Reads the settings from flags, environment and file, with defaults for a local demo. */
@@ -134,7 +193,9 @@ public record MonitorSettings(
                 Path.of(System.getProperty("java.io.tmpdir"), "advrank-monitor").toString())),
         source.intValue(METRICS_PORT, DEFAULT_METRICS_PORT),
         source.intValue(QUERY_PORT, DEFAULT_QUERY_PORT),
-        KafkaSettings.from(source));
+        KafkaSettings.from(source),
+        source.string(CALIBRATION_SOURCE, SOURCE_MANIFEST),
+        source.string(MODEL_DIR, "").isEmpty() ? null : Path.of(source.string(MODEL_DIR, "")));
   }
 
   private static Set<String> keys() {
@@ -151,7 +212,9 @@ public record MonitorSettings(
                 ALERT_RETENTION_WINDOWS,
                 STATE_DIR,
                 METRICS_PORT,
-                QUERY_PORT));
+                QUERY_PORT,
+                CALIBRATION_SOURCE,
+                MODEL_DIR));
     keys.addAll(KafkaSettings.KEYS);
     keys.addAll(HttpAccess.KEYS); // read by the service's Main
     return Set.copyOf(keys);

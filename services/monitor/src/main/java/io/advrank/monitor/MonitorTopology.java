@@ -78,8 +78,17 @@ public final class MonitorTopology {
 
   private MonitorTopology() {}
 
-  /** The topology; {@code metrics} receives the monitor's counters and gauge. */
+  /** The topology with live calibration only (no version's thresholds known). */
   public static Topology build(MonitorSettings settings, MonitorMetrics metrics) {
+    return build(settings, metrics, new VersionThresholds(settings.falsePositiveRate()));
+  }
+
+  /**
+   * The topology; {@code metrics} receives the monitor's counters and gauge, {@code versions} holds
+   * the detector thresholds of the model versions known so far (filled while it runs).
+   */
+  public static Topology build(
+      MonitorSettings settings, MonitorMetrics metrics, VersionThresholds versions) {
     StreamsBuilder builder = new StreamsBuilder();
     store(builder, ITEM_DRIFT, DRIFT);
     store(builder, ITEM_ALERTS, ALERT);
@@ -93,7 +102,7 @@ public final class MonitorTopology {
         parsed(builder, Topics.RANKINGS, "rankings", MonitorTopology::rankingProblem, metrics);
     KStream<String, AnomalyAlert> hijacks =
         rankings.process(
-            () -> ScoreDetector.queries(settings, metrics),
+            () -> ScoreDetector.queries(settings, metrics, versions),
             Named.as("query-hijack"),
             HIJACK_CALIBRATION,
             QUERY_ALERTS);
@@ -105,7 +114,7 @@ public final class MonitorTopology {
                 o -> o.getItemId().isEmpty() ? "item_id is empty" : null,
                 metrics)
             .process(
-                () -> ScoreDetector.catalogPhotos(settings, metrics),
+                () -> ScoreDetector.catalogPhotos(settings, metrics, versions),
                 Named.as("catalog-photos"),
                 CATALOG_CALIBRATION,
                 CATALOG_ALERTS);

@@ -1,5 +1,6 @@
 package io.advrank.monitor;
 
+import io.advrank.core.detection.DetectorThresholds;
 import io.advrank.proto.v1.AnomalyAlert;
 import io.advrank.proto.v1.CatalogObservation;
 import io.advrank.proto.v1.Hit;
@@ -8,6 +9,7 @@ import io.advrank.proto.v1.ScoreSample;
 import io.advrank.proto.v1.SubjectKind;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -18,9 +20,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Per-event detection on a score the ranker computed where the model lives: the feature-squeezing
  * consistency score d(f(x), f(squeeze(x))) of a query ({@link #queries}: query hijack, QA±) or of a
- * catalog photo ({@link #catalogPhotos}: CA±). The first {@code calibration.events} scores of each
- * task calibrate the threshold (their (1 − fpr) quantile); after that every event above it is a
- * detection, alerted once per subject and window.
+ * catalog photo ({@link #catalogPhotos}: CA±). The threshold is the one in the manifest of the
+ * model version that scored the event ({@link VersionThresholds}, calibrated on clean data when the
+ * version was made), so detection starts with the first event; for a version without one (or with
+ * {@code calibration.source=live}) the first {@code calibration.events} scores of each task
+ * calibrate it (their (1 − fpr) quantile). Every event above the threshold is a detection, alerted
+ * once per subject and window.
  */
 final class ScoreDetector<V> implements Processor<byte[], V, String, AnomalyAlert> {
   private static final String SAMPLE_KEY = "consistency_score";
@@ -34,24 +39,32 @@ final class ScoreDetector<V> implements Processor<byte[], V, String, AnomalyAler
       Function<V, String> subject,
       Function<V, Double> score,
       Function<V, String> modelVersion,
-      Function<V, Map<String, String>> evidence) {}
+      Function<V, Map<String, String>> evidence,
+      Function<DetectorThresholds, Double> versionThreshold) {}
 
   private final Reading<V> reading;
   private final MonitorSettings settings;
   private final MonitorMetrics metrics;
+  private final VersionThresholds versions;
   private ProcessorContext<String, AnomalyAlert> context;
   private KeyValueStore<String, ScoreSample> calibration;
   private AlertLog alerts;
   private double threshold = Double.NaN; // cached once calibrated; the sample is frozen then
 
-  ScoreDetector(Reading<V> reading, MonitorSettings settings, MonitorMetrics metrics) {
+  ScoreDetector(
+      Reading<V> reading,
+      MonitorSettings settings,
+      MonitorMetrics metrics,
+      VersionThresholds versions) {
     this.reading = reading;
     this.settings = settings;
     this.metrics = metrics;
+    this.versions = versions;
   }
 
   /** Query hijack: the consistency score the ranker attached to each ranking. */
-  static ScoreDetector<RankingResult> queries(MonitorSettings settings, MonitorMetrics metrics) {
+  static ScoreDetector<RankingResult> queries(
+      MonitorSettings settings, MonitorMetrics metrics, VersionThresholds versions) {
     return new ScoreDetector<>(
         new Reading<>(
             SubjectKind.SUBJECT_KIND_QUERY,
@@ -61,14 +74,16 @@ final class ScoreDetector<V> implements Processor<byte[], V, String, AnomalyAler
             RankingResult::getQueryId,
             r -> r.hasConsistencyScore() ? r.getConsistencyScore() : Double.NaN,
             RankingResult::getModelVersion,
-            ScoreDetector::rankingEvidence),
+            ScoreDetector::rankingEvidence,
+            DetectorThresholds::queryHijack),
         settings,
-        metrics);
+        metrics,
+        versions);
   }
 
   /** Suspicious catalog photos: the consistency score the ranker observed at upload. */
   static ScoreDetector<CatalogObservation> catalogPhotos(
-      MonitorSettings settings, MonitorMetrics metrics) {
+      MonitorSettings settings, MonitorMetrics metrics, VersionThresholds versions) {
     return new ScoreDetector<>(
         new Reading<>(
             SubjectKind.SUBJECT_KIND_ITEM,
@@ -78,9 +93,11 @@ final class ScoreDetector<V> implements Processor<byte[], V, String, AnomalyAler
             CatalogObservation::getItemId,
             o -> (double) o.getConsistencyScore(),
             CatalogObservation::getModelVersion,
-            ScoreDetector::catalogEvidence),
+            ScoreDetector::catalogEvidence,
+            DetectorThresholds::catalogPhoto),
         settings,
-        metrics);
+        metrics,
+        versions);
   }
 
   @Override
@@ -102,17 +119,29 @@ final class ScoreDetector<V> implements Processor<byte[], V, String, AnomalyAler
     if (Double.isNaN(score)) {
       return; // a ranker that does not score: nothing to judge
     }
-    if (Double.isNaN(threshold)) {
+    String version = reading.modelVersion().apply(value);
+    Optional<DetectorThresholds> fromManifest =
+        settings.thresholdsFromManifest() ? versions.of(version) : Optional.empty();
+    double limit;
+    String calibratedOn;
+    if (fromManifest.isPresent()) {
+      limit = reading.versionThreshold().apply(fromManifest.get());
+      calibratedOn =
+          "manifest of " + version + ", " + fromManifest.get().images() + " clean images";
+    } else if (Double.isNaN(threshold)) {
       calibrate(score);
       return;
+    } else {
+      limit = threshold;
+      calibratedOn = "live, " + settings.calibrationEvents() + " scores";
     }
-    if (score <= threshold) {
+    if (score <= limit) {
       return;
     }
     metrics.detection(reading.signal());
     long start = MonitorTopology.windowStart(record.timestamp(), settings.window());
     Map<String, String> evidence = new LinkedHashMap<>(reading.evidence().apply(value));
-    evidence.put("calibration_scores", Integer.toString(settings.calibrationEvents()));
+    evidence.put("calibration", calibratedOn);
     String subject = reading.subject().apply(value);
     AnomalyAlert alert =
         Alerts.alert(
@@ -120,10 +149,10 @@ final class ScoreDetector<V> implements Processor<byte[], V, String, AnomalyAler
             subject,
             reading.signal(),
             score,
-            threshold,
+            limit,
             start,
             start + settings.window().toMillis(),
-            reading.modelVersion().apply(value),
+            version,
             evidence,
             record.timestamp());
     if (alerts.addIfNew(alert)) {

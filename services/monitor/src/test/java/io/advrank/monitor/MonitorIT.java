@@ -3,8 +3,12 @@ package io.advrank.monitor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.advrank.core.detection.DetectorThresholds;
+import io.advrank.core.model.ModelManifest;
+import io.advrank.core.model.ModelSpec;
 import io.advrank.proto.v1.AnomalyAlert;
 import io.advrank.proto.v1.Hit;
+import io.advrank.proto.v1.ModelVersion;
 import io.advrank.proto.v1.RankingResult;
 import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.kafka.DeadLetters;
@@ -17,6 +21,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,8 +84,8 @@ class MonitorIT {
     try (MonitorService monitor = MonitorService.create(settings, new SimpleMeterRegistry());
         MonitorQueries queries = MonitorQueries.start(TOKEN_ACCESS, 0, monitor)) {
       monitor.start();
-      List<AnomalyAlert> alerts = readAlerts(a -> a.size() >= 1);
-      assertEquals(List.of("q-hijacked"), subjects(alerts));
+      List<AnomalyAlert> alerts = readAlerts(a -> !subjects(a, "q-").isEmpty());
+      assertEquals(List.of("q-hijacked"), subjects(alerts, "q-"));
 
       var letters = read(Topics.DEAD_LETTER.name(), r -> !r.isEmpty());
       assertEquals(1, letters.size());
@@ -111,8 +116,80 @@ class MonitorIT {
     }
     try (MonitorService monitor = MonitorService.create(settings, new SimpleMeterRegistry())) {
       monitor.start();
-      List<AnomalyAlert> alerts = readAlerts(a -> subjects(a).contains("q-second"));
-      assertEquals(List.of("q-hijacked", "q-second"), subjects(alerts));
+      List<AnomalyAlert> alerts = readAlerts(a -> subjects(a, "q-").contains("q-second"));
+      assertEquals(List.of("q-hijacked", "q-second"), subjects(alerts, "q-"));
+    }
+  }
+
+  @Test
+  void alertsOnTheFirstRankingsOfVersionsWhoseManifestsHaveThresholds(@TempDir Path dir)
+      throws Exception {
+    // The base version's manifest on disk (model.dir), a later version's on advrank.models.
+    ModelManifest base =
+        new ModelManifest(
+                ModelManifest.FORMAT_VERSION,
+                "v-base",
+                null,
+                ModelSpec.c2f1(1, 28, 28),
+                0,
+                "weights.bin",
+                "float16",
+                "00",
+                "2026-12-04T00:00:00Z",
+                Map.of(),
+                Map.of())
+            .withDetection(new DetectorThresholds(0.3, 0.3, 0.05, 100, null));
+    Files.writeString(dir.resolve(ModelManifest.FILE_NAME), base.toJson());
+    String later =
+        base.toJson()
+            .replace("\"v-base\"", "\"v-later\"")
+            .replace("\"queryHijack\": 0.3", "\"queryHijack\": 0.2");
+    long t0 = System.currentTimeMillis();
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      ModelVersion v =
+          ModelVersion.newBuilder()
+              .setVersion("v-later")
+              .setManifestJson(later)
+              .setChunkCount(1)
+              .build();
+      producer.send(
+          new ProducerRecord<>(Topics.MODELS.name(), "v-later/0".getBytes(), v.toByteArray()));
+      producer.send(ranking("m-base-benign", 0.25, t0, "v-base"));
+      producer.send(ranking("m-base-hijacked", 0.35, t0 + 1, "v-base"));
+      producer.send(ranking("m-later-benign", 0.15, t0 + 2, "v-later"));
+    }
+    MonitorSettings live = settings();
+    MonitorSettings settings =
+        new MonitorSettings(
+            "monitor-it-manifest",
+            live.window(),
+            live.calibrationEvents(),
+            live.calibrationWindows(),
+            live.falsePositiveRate(),
+            live.driftFalsePositiveRate(),
+            live.driftAlpha(),
+            live.alertRetentionWindows(),
+            dir.resolve("state"),
+            0,
+            0,
+            live.kafka(),
+            MonitorSettings.SOURCE_MANIFEST,
+            dir);
+    try (MonitorService monitor = MonitorService.create(settings, new SimpleMeterRegistry())) {
+      monitor.start();
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      while (monitor.thresholds().of("v-later").isEmpty()) {
+        assertTrue(System.nanoTime() < deadline, "v-later's thresholds never read");
+        Thread.sleep(100);
+      }
+      try (KafkaProducer<byte[], byte[]> producer = producer()) {
+        producer.send(ranking("m-later-hijacked", 0.25, t0 + 3, "v-later"));
+      }
+      List<AnomalyAlert> alerts = readAlerts(a -> subjects(a, "m-").contains("m-later-hijacked"));
+      assertEquals(
+          List.of("m-base-hijacked", "m-later-hijacked"),
+          subjects(alerts, "m-"),
+          "each version's own threshold, no live calibration first");
     }
   }
 
@@ -133,11 +210,16 @@ class MonitorIT {
   }
 
   private static ProducerRecord<byte[], byte[]> ranking(String query, double score, long ts) {
+    return ranking(query, score, ts, "v1");
+  }
+
+  private static ProducerRecord<byte[], byte[]> ranking(
+      String query, double score, long ts, String version) {
     RankingResult r =
         RankingResult.newBuilder()
             .setQueryId(query)
             .setQueryEventId(query + "-event")
-            .setModelVersion("v1")
+            .setModelVersion(version)
             .setGallerySize(10)
             .addHits(Hit.newBuilder().setItemId("item-1").setDistance(0.1f))
             .setConsistencyScore((float) score)
@@ -157,8 +239,13 @@ class MonitorIT {
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  private static List<String> subjects(List<AnomalyAlert> alerts) {
-    return alerts.stream().map(AnomalyAlert::getSubjectId).sorted().toList();
+  /** The subjects alerted by one test (its own prefix: the tests share the broker). */
+  private static List<String> subjects(List<AnomalyAlert> alerts, String prefix) {
+    return alerts.stream()
+        .map(AnomalyAlert::getSubjectId)
+        .filter(s -> s.startsWith(prefix))
+        .sorted()
+        .toList();
   }
 
   private static List<AnomalyAlert> readAlerts(Predicate<List<AnomalyAlert>> done) {

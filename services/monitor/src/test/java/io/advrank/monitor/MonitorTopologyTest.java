@@ -1,8 +1,10 @@
 package io.advrank.monitor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.advrank.core.detection.DetectorThresholds;
 import io.advrank.proto.v1.AnomalyAlert;
 import io.advrank.proto.v1.CatalogObservation;
 import io.advrank.proto.v1.Hit;
@@ -46,6 +48,7 @@ class MonitorTopologyTest {
   private TestOutputTopic<byte[], byte[]> deadLetters;
   private final Random random = new Random(7);
   private int queryCounter;
+  private final VersionThresholds versions = new VersionThresholds(0.05);
 
   static MonitorSettings settings(Path stateDir) {
     return new MonitorSettings(
@@ -60,7 +63,9 @@ class MonitorTopologyTest {
         stateDir,
         0,
         0,
-        new KafkaSettings("localhost:9092", (short) 1));
+        new KafkaSettings("localhost:9092", (short) 1),
+        MonitorSettings.SOURCE_MANIFEST,
+        null);
   }
 
   @BeforeEach
@@ -73,7 +78,9 @@ class MonitorTopologyTest {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver =
         new TopologyTestDriver(
-            MonitorTopology.build(settings, new MonitorMetrics(registry)), props, Instant.EPOCH);
+            MonitorTopology.build(settings, new MonitorMetrics(registry), versions),
+            props,
+            Instant.EPOCH);
     rankings =
         driver.createInputTopic(
             Topics.RANKINGS.name(),
@@ -123,6 +130,29 @@ class MonitorTopologyTest {
     assertEquals(WINDOW_MS, alert.getWindowEndMs());
     assertEquals(2.0, counter("advrank.monitor.detections", "signal", Alerts.QUERY_HIJACK));
     assertEquals(1.0, counter("advrank.monitor.alerts", "signal", Alerts.QUERY_HIJACK));
+  }
+
+  @Test
+  void alertsFromTheFirstEventOfAVersionWhoseManifestHasThresholds() {
+    versions.put("v1", new DetectorThresholds(0.1, 0.5, 0.05, 2000, null));
+
+    send(ranking("q-benign", 0.05, "item-1"), 100);
+    send(ranking("q-hijacked", 0.2, "item-1"), 200);
+    send(ranking("q-other-version", 0.9, "item-1").toBuilder().setModelVersion("v2").build(), 300);
+
+    List<AnomalyAlert> raised = alerts.readValuesToList();
+    assertEquals(1, raised.size(), "v1's threshold at once; v2 (none) calibrates: " + raised);
+    assertEquals("q-hijacked", raised.get(0).getSubjectId());
+    assertEquals(0.1, raised.get(0).getThreshold(), 1e-9);
+    assertEquals(
+        "manifest of v1, 2000 clean images", raised.get(0).getEvidenceOrThrow("calibration"));
+  }
+
+  @Test
+  void ignoresThresholdsSetForAnotherFalsePositiveRate() {
+    assertFalse(versions.put("v1", new DetectorThresholds(0.1, 0.5, 0.005, 2000, null)));
+    send(ranking("q-hijacked", 0.2, "item-1"), 200);
+    assertTrue(alerts.isEmpty(), "calibrating on live traffic instead");
   }
 
   @Test

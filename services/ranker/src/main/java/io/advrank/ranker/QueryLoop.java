@@ -1,5 +1,6 @@
 package io.advrank.ranker;
 
+import io.advrank.core.detection.FeatureSqueeze;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.proto.v1.Hit;
 import io.advrank.proto.v1.ImageKind;

@@ -1,5 +1,6 @@
 package io.advrank.ranker;
 
+import io.advrank.core.detection.FeatureSqueeze;
 import io.advrank.runtime.model.SwapStages;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;

@@ -134,7 +134,8 @@ public final class EmbeddingModel implements AutoCloseable {
             sha,
             draft.createdAt(),
             draft.training(),
-            draft.metrics());
+            draft.metrics(),
+            draft.detection());
     Files.write(dir.resolve(written.weightsFile()), weights);
     Files.writeString(dir.resolve(ModelManifest.FILE_NAME), written.toJson());
     this.manifest = written;

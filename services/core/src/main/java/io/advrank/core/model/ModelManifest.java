@@ -2,6 +2,7 @@ package io.advrank.core.model;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import io.advrank.core.detection.DetectorThresholds;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -23,6 +24,9 @@ import java.util.TreeMap;
  * @param createdAt ISO-8601 instant of creation
  * @param training how it was trained (data, epochs, seed, optimiser settings, defense …)
  * @param metrics evaluation figures, e.g. {@code r_at_1}, {@code map}
+ * @param detection the monitor's detector thresholds for this version, calibrated on clean data
+ *     when it was made; {@code null} for a version made before they existed (the monitor then
+ *     calibrates on live traffic)
  */
 public record ModelManifest(
     int formatVersion,
@@ -35,7 +39,8 @@ public record ModelManifest(
     String weightsSha256,
     String createdAt,
     Map<String, String> training,
-    Map<String, Double> metrics) {
+    Map<String, Double> metrics,
+    DetectorThresholds detection) {
 
   public static final int FORMAT_VERSION = 1;
   public static final String FILE_NAME = "manifest.json";
@@ -44,6 +49,51 @@ public record ModelManifest(
   public ModelManifest {
     training = training == null ? Map.of() : Map.copyOf(new TreeMap<>(training));
     metrics = metrics == null ? Map.of() : Map.copyOf(new TreeMap<>(metrics));
+  }
+
+  /** A manifest without detector thresholds (they are added by {@link #withDetection}). */
+  public ModelManifest(
+      int formatVersion,
+      String version,
+      String parentVersion,
+      ModelSpec spec,
+      long parameterCount,
+      String weightsFile,
+      String weightsDtype,
+      String weightsSha256,
+      String createdAt,
+      Map<String, String> training,
+      Map<String, Double> metrics) {
+    this(
+        formatVersion,
+        version,
+        parentVersion,
+        spec,
+        parameterCount,
+        weightsFile,
+        weightsDtype,
+        weightsSha256,
+        createdAt,
+        training,
+        metrics,
+        null);
+  }
+
+  /** This manifest with the detector thresholds calibrated for it. */
+  public ModelManifest withDetection(DetectorThresholds thresholds) {
+    return new ModelManifest(
+        formatVersion,
+        version,
+        parentVersion,
+        spec,
+        parameterCount,
+        weightsFile,
+        weightsDtype,
+        weightsSha256,
+        createdAt,
+        training,
+        metrics,
+        thresholds);
   }
 
   /** This manifest with other metrics (e.g. after an evaluation). */
@@ -59,7 +109,8 @@ public record ModelManifest(
         weightsSha256,
         createdAt,
         training,
-        newMetrics);
+        newMetrics,
+        detection);
   }
 
   /** Pretty JSON with sorted maps, so manifests diff well. */
@@ -76,6 +127,9 @@ public record ModelManifest(
     json.put("createdAt", createdAt);
     json.put("training", new TreeMap<>(training));
     json.put("metrics", new TreeMap<>(metrics));
+    if (detection != null) {
+      json.put(DetectorThresholds.MANIFEST_FIELD, detection); // absent: older manifests unchanged
+    }
     return GSON.toJson(json);
   }
 
@@ -124,6 +178,7 @@ public record ModelManifest(
         m.weightsSha256(),
         m.createdAt(),
         m.training(),
-        m.metrics());
+        m.metrics(),
+        m.detection());
   }
 }

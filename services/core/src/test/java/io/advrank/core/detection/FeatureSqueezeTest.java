@@ -1,4 +1,4 @@
-package io.advrank.ranker;
+package io.advrank.core.detection;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,7 +46,7 @@ class FeatureSqueezeTest {
     float[] depth = {0.01f, 0.01f, 0.01f, 0.05f};
     float[] median = {0.1f, 0.1f, 0.1f, 0.1f};
     float[] speckle = {0.02f, 0.02f, 0.02f, 0.02f};
-    float[] joint = squeeze.joint(depth, median, speckle);
+    float[] joint = squeeze.joint(depth, median, speckle, null);
     assertEquals(1.0, joint[0], 1e-6);
     assertEquals(5.0, joint[3], 1e-6);
   }
@@ -190,10 +190,10 @@ class FeatureSqueezeTest {
     FeatureSqueeze squeeze = new FeatureSqueeze(1, 2, 2);
     float[] depth = {0.01f, 0.01f, 0.01f};
     // Mostly spotless backgrounds: the median share is 0, the scale 1%, so 3% counts as 3.
-    assertEquals(3.0, squeeze.joint(depth, null, new float[] {0f, 0f, 0.03f})[2], 1e-6);
+    assertEquals(3.0, squeeze.joint(depth, null, new float[] {0f, 0f, 0.03f}, null)[2], 1e-6);
     // Once the typical share is 4%, a 40% speckled background is 10 typical ones.
     FeatureSqueeze other = new FeatureSqueeze(1, 2, 2);
-    float[] joint = other.joint(depth, null, new float[] {0.04f, 0.04f, 0.4f});
+    float[] joint = other.joint(depth, null, new float[] {0.04f, 0.04f, 0.4f}, null);
     assertEquals(1.0, joint[0], 1e-6);
     assertEquals(10.0, joint[2], 1e-6);
   }
@@ -205,11 +205,28 @@ class FeatureSqueezeTest {
     // Three studio shots (flat background, spotless), three textured photos, which squeezing
     // moves ten times further even when clean; the last one moves 5 typical textured distances.
     float[] depth = {0.01f, 0.01f, 0.01f, 0.1f, 0.1f, 0.5f};
-    float[] joint = squeeze.joint(depth, null, new float[] {0f, 0f, 0f, nan, nan, nan});
+    float[] joint = squeeze.joint(depth, null, new float[] {0f, 0f, 0f, nan, nan, nan}, null);
     assertEquals(1.0, joint[0], 1e-6);
     assertEquals(1.0, joint[3], 1e-6, "a clean textured photo is typical among its kind, not 10");
     assertEquals(5.0, joint[5], 1e-6);
     assertEquals(3, squeeze.scored(true));
     assertEquals(3, squeeze.scored(false));
+  }
+
+  @Test
+  void fixedScalesFromCleanDataKeepAnAttackedShareOfTrafficFromLoweringScores() {
+    // 30% of the traffic attacked, far from the clean distances: the running median rises to an
+    // attacked value and every score falls, whereas the clean scales keep an attacked image at
+    // its clean-units distance.
+    float[] depth = {0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.2f, 0.2f, 0.2f};
+    float[] speckle = new float[depth.length];
+    FeatureSqueeze running = new FeatureSqueeze(1, 2, 2);
+    FeatureSqueeze fixed = new FeatureSqueeze(1, 2, 2);
+    ScoreScales clean = new ScoreScales(0.01, 0, 0, 0, 0.01);
+    assertEquals(20.0, fixed.joint(depth, null, speckle, clean)[9], 1e-4);
+    assertEquals(20.0, running.joint(depth, null, speckle, null)[9], 1e-4);
+    float[] more = {0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 0.01f};
+    assertEquals(1.0, running.joint(more, null, new float[more.length], null)[0], 1e-4);
+    assertEquals(20.0, fixed.joint(more, null, new float[more.length], clean)[0], 1e-4);
   }
 }

@@ -1,4 +1,4 @@
-package io.advrank.ranker;
+package io.advrank.core.detection;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

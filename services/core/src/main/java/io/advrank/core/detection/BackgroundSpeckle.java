@@ -1,4 +1,4 @@
-package io.advrank.ranker;
+package io.advrank.core.detection;
 
 /**
  * An image statistic, no model: the share of an image's flat dark or white background that is

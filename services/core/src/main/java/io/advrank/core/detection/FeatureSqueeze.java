@@ -1,4 +1,4 @@
-package io.advrank.ranker;
+package io.advrank.core.detection;
 
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.Embeddings;
@@ -101,7 +101,13 @@ public final class FeatureSqueeze {
   public float[] scores(EmbeddingModel model, float[] pixels, int count, Embeddings embedded) {
     float[] squeezed = squeezedCopies(pixels, count);
     Embeddings copies = model.embed(squeezed, squeezed.length / (channels * height * width));
-    return score(pixels, count, embedded, copies, 0);
+    return score(pixels, count, embedded, copies, 0, scalesOf(model));
+  }
+
+  /** The fixed scales in the model's manifest, or null (running medians). */
+  private static ScoreScales scalesOf(EmbeddingModel model) {
+    DetectorThresholds d = model.manifest() == null ? null : model.manifest().detection();
+    return d == null ? null : d.scales();
   }
 
   /**
@@ -110,12 +116,17 @@ public final class FeatureSqueeze {
    * about as large as the arithmetic.
    */
   public Scored embedAndScore(EmbeddingModel model, float[] pixels, int count) {
+    return embedAndScore(model, pixels, count, scalesOf(model));
+  }
+
+  /** As {@link #embedAndScore(EmbeddingModel, float[], int)}, with these scales (null: running). */
+  Scored embedAndScore(EmbeddingModel model, float[] pixels, int count, ScoreScales fixed) {
     float[] squeezed = squeezedCopies(pixels, count);
     float[] all = Arrays.copyOf(pixels, pixels.length + squeezed.length);
     System.arraycopy(squeezed, 0, all, pixels.length, squeezed.length);
     Embeddings embedded = model.embed(all, all.length / (channels * height * width));
     Embeddings originals = embedded.rows(IntStream.range(0, count).toArray());
-    return new Scored(originals, score(pixels, count, originals, embedded, count));
+    return new Scored(originals, score(pixels, count, originals, embedded, count, fixed));
   }
 
   /** The 4-bit copy of every image, then (photos) the median-filtered copy of every image. */
@@ -137,7 +148,12 @@ public final class FeatureSqueeze {
    * Scores from the squeezed copies' embeddings, which start at row {@code from} of {@code copies}.
    */
   private float[] score(
-      float[] pixels, int count, Embeddings embedded, Embeddings copies, int from) {
+      float[] pixels,
+      int count,
+      Embeddings embedded,
+      Embeddings copies,
+      int from,
+      ScoreScales fixed) {
     float[] byDepth = new float[count];
     float[] byMedian = withMedian ? new float[count] : null;
     for (int i = 0; i < count; i++) {
@@ -147,7 +163,23 @@ public final class FeatureSqueeze {
       }
     }
     return joint(
-        byDepth, byMedian, BackgroundSpeckle.scores(pixels, count, channels, height, width));
+        byDepth, byMedian, BackgroundSpeckle.scores(pixels, count, channels, height, width), fixed);
+  }
+
+  /**
+   * The running medians now, as scales (0 where nothing was seen): clean data's, when calibrating.
+   */
+  synchronized ScoreScales medians() {
+    return new ScoreScales(
+        orZero(depthScale[1].median()),
+        orZero(depthScale[0].median()),
+        orZero(medianScale[1].median()),
+        orZero(medianScale[0].median()),
+        orZero(speckleScale.median()));
+  }
+
+  private static double orZero(double median) {
+    return Double.isNaN(median) ? 0 : median;
   }
 
   /**
@@ -157,8 +189,11 @@ public final class FeatureSqueeze {
    * most traffic is benign, so the medians are benign scales even while some traffic is attacked.
    *
    * @param byMedian null when the median filter is not used
+   * @param fixed scales measured on clean data, used instead of the running medians where known;
+   *     null for none
    */
-  synchronized float[] joint(float[] byDepth, float[] byMedian, float[] bySpeckle) {
+  synchronized float[] joint(
+      float[] byDepth, float[] byMedian, float[] bySpeckle, ScoreScales fixed) {
     int n = byDepth.length;
     int[] kind = new int[n];
     for (int i = 0; i < n; i++) {
@@ -173,19 +208,45 @@ public final class FeatureSqueeze {
         medianScale[kind[i]].add(byMedian[i]);
       }
     }
-    double s = Math.max(speckleScale.median(), MIN_SPECKLE_SCALE);
+    double s =
+        Math.max(
+            fixed != null && fixed.speckle() > 0 ? fixed.speckle() : speckleScale.median(),
+            MIN_SPECKLE_SCALE);
     float[] scores = new float[n];
     for (int i = 0; i < n; i++) {
-      double d = Math.max(depthScale[kind[i]].median(), 1e-9);
+      boolean flat = kind[i] == 1;
+      double d = Math.max(scale(fixed, flat ? 0 : 1, depthScale[kind[i]]), 1e-9);
       // No flat background: the speckle statistic says nothing, the squeezers decide alone.
       double speckle = kind[i] == 0 ? 0 : bySpeckle[i] / s;
       double score = Math.max(byDepth[i] / d, speckle);
       if (byMedian != null) {
-        score = Math.max(score, byMedian[i] / Math.max(medianScale[kind[i]].median(), 1e-9));
+        score =
+            Math.max(
+                score,
+                byMedian[i] / Math.max(scale(fixed, flat ? 2 : 3, medianScale[kind[i]]), 1e-9));
       }
       scores[i] = (float) score;
     }
     return scores;
+  }
+
+  /**
+   * Fixed scale {@code which} (ScoreScales' components in order) where known, else the running one.
+   */
+  private static double scale(ScoreScales fixed, int which, RunningMedian running) {
+    if (fixed != null) {
+      double v =
+          switch (which) {
+            case 0 -> fixed.depthFlat();
+            case 1 -> fixed.depthNone();
+            case 2 -> fixed.medianFlat();
+            default -> fixed.medianNone();
+          };
+      if (v > 0) {
+        return v;
+      }
+    }
+    return running.median();
   }
 
   /**

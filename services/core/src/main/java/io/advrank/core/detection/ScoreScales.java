@@ -1,0 +1,18 @@
+package io.advrank.core.detection;
+
+/**
+ * Fixed scales of the raw scores, measured on clean images when a model version is made ({@link
+ * CleanCalibration}) and kept in its manifest; 0 = not measured (that scale is then the running
+ * median of {@link FeatureSqueeze}). With them the score of an image no longer depends on the
+ * traffic before it: live medians drift up when a large share of the traffic is attacked (a
+ * campaign hijacking 30 % of the queries lifts the query median to the clean 71st percentile),
+ * which lowers every score.
+ *
+ * @param depthFlat 4-bit squeezer's scale on photos with a flat background
+ * @param depthNone the same without one
+ * @param medianFlat 2×2 median filter's scale with a flat background (catalog photos)
+ * @param medianNone the same without one
+ * @param speckle background-speckle statistic's scale
+ */
+public record ScoreScales(
+    double depthFlat, double depthNone, double medianFlat, double medianNone, double speckle) {}
