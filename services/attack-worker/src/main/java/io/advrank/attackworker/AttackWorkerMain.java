@@ -1,6 +1,7 @@
 package io.advrank.attackworker;
 
 import io.advrank.core.model.ModelException;
+import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.lifecycle.Shutdown;
 import io.advrank.runtime.metrics.MetricsServer;
 import io.advrank.runtime.metrics.ProcessRegistry;
@@ -44,6 +45,8 @@ public final class AttackWorkerMain {
       System.err.println("advrank attack-worker: " + e.getMessage());
       return 2;
     }
+    // Every Kafka client of this process, the model feed's included, authenticates alike.
+    ClientProperties.useSecurity(settings.kafka().security());
     Shutdown shutdown = Shutdown.onJvmExit();
     try {
       return serve(settings, shutdown);

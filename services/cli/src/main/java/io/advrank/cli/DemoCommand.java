@@ -15,11 +15,13 @@ import io.advrank.producer.ProducerService;
 import io.advrank.producer.ProducerSettings;
 import io.advrank.ranker.RankerService;
 import io.advrank.ranker.RankerSettings;
+import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.metrics.Health;
 import io.advrank.runtime.metrics.KafkaClientMeters;
 import io.advrank.runtime.metrics.MetricsServer;
 import io.advrank.runtime.metrics.ProcessRegistry;
+import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -32,11 +34,11 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -157,7 +159,7 @@ final class DemoCommand implements Callable<Integer> {
       Admin admin =
           keep(
               adminMeters.bind(
-                  Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))));
+                  Admin.create(ClientProperties.admin(bootstrap, "advrank-demo-admin"))));
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(30));
       Services services = startServices(bootstrap, registry);
       keep(MetricsServer.start(metricsPort, registry, services::health));
@@ -204,6 +206,8 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private String startBroker() {
+    // The demo's own broker listens in plain text: ADVRANK_KAFKA_SECURITY_* is for a given cluster.
+    ClientProperties.useSecurity(KafkaSecurity.PLAINTEXT);
     EmbeddedKafka kafka = keep(EmbeddedKafka.start());
     System.err.printf(
         "demo: embedded Kafka at %s (%d ms)%n",
@@ -325,7 +329,8 @@ final class DemoCommand implements Callable<Integer> {
     if (badRecords <= 0) {
       return;
     }
-    Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties props = ClientProperties.secured(new Properties());
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
       for (int i = 0; i < badRecords; i++) {

@@ -1,6 +1,7 @@
 package io.advrank.ranker;
 
 import io.advrank.core.model.ModelException;
+import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.lifecycle.Shutdown;
 import io.advrank.runtime.metrics.MetricsServer;
 import io.advrank.runtime.metrics.ProcessRegistry;
@@ -37,6 +38,8 @@ public final class RankerMain {
       System.err.println("advrank ranker: " + e.getMessage());
       return 2;
     }
+    // Every Kafka client of this process, the model feed's included, authenticates alike.
+    ClientProperties.useSecurity(settings.kafka().security());
     Shutdown shutdown = Shutdown.onJvmExit();
     try {
       return serve(settings, shutdown);
