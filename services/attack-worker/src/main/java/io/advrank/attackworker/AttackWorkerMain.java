@@ -50,7 +50,8 @@ public final class AttackWorkerMain {
     Shutdown shutdown = Shutdown.onJvmExit();
     try {
       return serve(settings, shutdown);
-    } catch (ModelException e) {
+    } catch (ModelException | SettingsException e) {
+      // A refused model, or a cluster that is not the staging one (StagingFence).
       System.err.println("advrank attack-worker: " + e.getMessage());
       return 2;
     } catch (IOException | RuntimeException e) {
@@ -65,6 +66,7 @@ public final class AttackWorkerMain {
       throws IOException, ModelException, InterruptedException {
     PrometheusMeterRegistry registry = ProcessRegistry.create();
     try (Admin admin = Admin.create(AttackWorkerClients.admin(settings))) {
+      settings.fence().verify(admin, Duration.ofSeconds(60)); // before creating anything there
       Topics.createAll(admin, settings.kafka().replicationFactor(), Duration.ofSeconds(60));
     }
     AttackWorkerService service =

@@ -34,6 +34,8 @@ import java.util.Set;
  * @param metricsPort port of {@code /metrics} and {@code /health}; 0 = any ({@value #METRICS_PORT})
  * @param device where PGD runs ({@value #DEVICE})
  * @param kafka how to reach Kafka
+ * @param fence the topics it may write and the staging cluster it may attack ({@value
+ *     StagingFence#ALLOWED_TOPICS}, {@value StagingFence#STAGING_CLUSTER_ID}; both required)
  */
 public record AttackWorkerSettings(
     Path modelDir,
@@ -47,7 +49,8 @@ public record AttackWorkerSettings(
     String workerId,
     int metricsPort,
     DeviceChoice device,
-    KafkaSettings kafka) {
+    KafkaSettings kafka,
+    StagingFence fence) {
 
   public static final String MODEL_DIR = "model.dir";
   public static final String CAMPAIGN = "campaign";
@@ -79,6 +82,7 @@ public record AttackWorkerSettings(
     Objects.requireNonNull(campaign, CAMPAIGN);
     Objects.requireNonNull(device, DEVICE);
     Objects.requireNonNull(kafka, "kafka");
+    Objects.requireNonNull(fence, "fence");
     require(batchMax >= 1 && batchMax <= 1024, BATCH_MAX, batchMax, "must be 1..1024");
     requireDuration(batchWait, BATCH_WAIT, Duration.ofSeconds(10));
     require(galleryRebuildItems >= 1, GALLERY_REBUILD_ITEMS, galleryRebuildItems, "must be >= 1");
@@ -104,7 +108,8 @@ public record AttackWorkerSettings(
         source.string(WORKER_ID, "attack-worker-0"),
         source.intValue(METRICS_PORT, DEFAULT_METRICS_PORT),
         DeviceChoice.parse(source.string(DEVICE, "auto")),
-        KafkaSettings.from(source));
+        KafkaSettings.from(source),
+        StagingFence.from(source));
   }
 
   /** The producer's {@code transactional.id}: stable per instance, unique per instance. */
@@ -127,7 +132,9 @@ public record AttackWorkerSettings(
                 GROUP_ID,
                 WORKER_ID,
                 METRICS_PORT,
-                DEVICE));
+                DEVICE,
+                StagingFence.ALLOWED_TOPICS,
+                StagingFence.STAGING_CLUSTER_ID));
     keys.addAll(KafkaSettings.KEYS);
     return Set.copyOf(keys);
   }

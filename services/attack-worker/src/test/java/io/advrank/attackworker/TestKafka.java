@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
@@ -94,7 +95,8 @@ final class TestKafka {
         workerId,
         0,
         DeviceChoice.parse("cpu"),
-        new KafkaSettings(kafka.bootstrapServers(), (short) 1));
+        new KafkaSettings(kafka.bootstrapServers(), (short) 1),
+        new StagingFence(Set.copyOf(StagingFence.WRITES), kafka.clusterId()));
   }
 
   /** Catalog items 0..n-1 of the fixture's test split. */

@@ -2,6 +2,7 @@ package io.advrank.cli;
 
 import io.advrank.attackworker.AttackWorkerService;
 import io.advrank.attackworker.AttackWorkerSettings;
+import io.advrank.attackworker.StagingFence;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.ModelSpec;
@@ -88,7 +89,8 @@ final class BenchSwapCommand implements Callable<Integer> {
       try (RankerService ranker =
               RankerService.create(ranker(bootstrap), Clock.systemUTC(), registry);
           AttackWorkerService worker =
-              AttackWorkerService.create(worker(bootstrap), Clock.systemUTC(), registry)) {
+              AttackWorkerService.create(
+                  worker(bootstrap, kafka.clusterId()), Clock.systemUTC(), registry)) {
         ranker.start();
         worker.start();
         if (!ranker.awaitReady(Duration.ofMinutes(5))
@@ -195,8 +197,9 @@ final class BenchSwapCommand implements Callable<Integer> {
     return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
   }
 
-  private AttackWorkerSettings worker(String bootstrap) {
+  private AttackWorkerSettings worker(String bootstrap, String clusterId) {
     Map<String, String> flags = common(bootstrap);
+    flags.putAll(StagingFence.settingsFor(clusterId)); // the bench's own broker
     flags.put(AttackWorkerSettings.MODEL_DIR, model.dir.toString());
     flags.put(AttackWorkerSettings.CAMPAIGN, "");
     flags.put(AttackWorkerSettings.GROUP_ID, "bench-swap-" + run);

@@ -3,6 +3,7 @@ package io.advrank.cli;
 import io.advrank.attackworker.AttackWorkerService;
 import io.advrank.attackworker.AttackWorkerSettings;
 import io.advrank.attackworker.Campaign;
+import io.advrank.attackworker.StagingFence;
 import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.core.model.ModelSpec;
@@ -145,6 +146,9 @@ final class DemoCommand implements Callable<Integer> {
 
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
 
+  /** The id of the broker the demo started, which its attack-worker may attack; null for none. */
+  private String ownClusterId;
+
   @Override
   public Integer call() throws Exception {
     long deadline = deadlineNanos();
@@ -209,6 +213,7 @@ final class DemoCommand implements Callable<Integer> {
     // The demo's own broker listens in plain text: ADVRANK_KAFKA_SECURITY_* is for a given cluster.
     ClientProperties.useSecurity(KafkaSecurity.PLAINTEXT);
     EmbeddedKafka kafka = keep(EmbeddedKafka.start());
+    ownClusterId = kafka.clusterId();
     System.err.printf(
         "demo: embedded Kafka at %s (%d ms)%n",
         kafka.bootstrapServers(), kafka.startupTime().toMillis());
@@ -238,6 +243,11 @@ final class DemoCommand implements Callable<Integer> {
     workerFlags.put(AttackWorkerSettings.MODEL_DIR, model.dir.toString());
     workerFlags.put(AttackWorkerSettings.DEVICE, model.device.device);
     workerFlags.put(AttackWorkerSettings.CAMPAIGN, campaign);
+    if (ownClusterId != null) {
+      // The demo's own broker is a staging cluster by construction; a given cluster must be
+      // named as staging by the user (ADVRANK_STAGING_CLUSTER_ID, ADVRANK_WRITE_ALLOWED_TOPICS).
+      workerFlags.putAll(StagingFence.settingsFor(ownClusterId));
+    }
     Map<String, String> env = System.getenv();
     RankerService ranker =
         keep(
