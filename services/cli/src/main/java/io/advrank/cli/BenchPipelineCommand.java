@@ -9,8 +9,10 @@ import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.proto.v1.RankShift;
 import io.advrank.ranker.RankerSettings;
+import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.metrics.ProcessRegistry;
+import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -261,6 +263,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
   }
 
   private EmbeddedKafka startBroker() {
+    ClientProperties.useSecurity(KafkaSecurity.PLAINTEXT); // our own broker listens in plain text
     EmbeddedKafka kafka = EmbeddedKafka.start();
     ownClusterId = kafka.clusterId();
     System.err.printf(

@@ -8,9 +8,11 @@ import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.ModelSpec;
 import io.advrank.ranker.RankerService;
 import io.advrank.ranker.RankerSettings;
+import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.model.AssembledModel;
 import io.advrank.runtime.model.ModelTopic;
+import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -74,6 +76,7 @@ final class BenchSwapCommand implements Callable<Integer> {
     }
     ModelSpec spec = model.spec();
     test = data.atInputOf(spec, test);
+    ClientProperties.useSecurity(KafkaSecurity.PLAINTEXT); // our own broker listens in plain text
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
         BenchPipelineKafka io = new BenchPipelineKafka(kafka.bootstrapServers())) {
       Topics.createAll(io.admin(), (short) 1, Duration.ofSeconds(30));
