@@ -62,11 +62,24 @@ public final class EmbeddedKafka implements AutoCloseable {
    * What a secured broker needs: its certificate and key ({@code keystore}, PKCS12, for the IP
    * 127.0.0.1), the CA whose client certificates it accepts on the mTLS listener ({@code
    * truststore}), both under one password, and the SCRAM-SHA-512 users it knows (name → password).
+   * With {@code acls} the broker authorises every request by its ACLs (KRaft's StandardAuthorizer):
+   * a user may do only what an ACL allows, while the plain-text listener stays a super user for
+   * tooling and tests.
    */
   public record Security(
-      Path keystore, Path truststore, String storePassword, Map<String, String> scramUsers) {
+      Path keystore,
+      Path truststore,
+      String storePassword,
+      Map<String, String> scramUsers,
+      boolean acls) {
     public Security {
       scramUsers = Map.copyOf(scramUsers);
+    }
+
+    /** Without ACLs: every authenticated user may do anything. */
+    public Security(
+        Path keystore, Path truststore, String storePassword, Map<String, String> scramUsers) {
+      this(keystore, truststore, storePassword, scramUsers, false);
     }
 
     @Override
@@ -254,6 +267,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("ssl.truststore.location", security.truststore().toString());
     p.put("ssl.truststore.password", security.storePassword());
     p.put("listener.name.ssl.ssl.client.auth", "required");
+    if (security.acls()) {
+      p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+      // The plain-text and controller listeners' principal: the broker itself and tooling.
+      p.put("super.users", "User:ANONYMOUS");
+      p.put("allow.everyone.if.no.acl.found", "false");
+    }
   }
 
   /** {@code host:port} of the broker's plain-text client listener. */
