@@ -78,7 +78,12 @@ class SettingsFilesTest {
   @Test
   void everySettingsFileParses() {
     for (String service : SERVICES.keySet()) {
-      parse(service, Map.of());
+      // The staging cluster's id is the deployment's to give, never a file's (StagingFence).
+      parse(
+          service,
+          service.equals("attack-worker")
+              ? Map.of("ADVRANK_STAGING_CLUSTER_ID", "Yf7uDoxZQWKwI5nDbGkU1w")
+              : Map.of());
     }
     assertEquals(SERVICES.size(), Repo.SETTINGS.toFile().list().length, "one file per service");
   }

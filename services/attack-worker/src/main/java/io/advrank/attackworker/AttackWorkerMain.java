@@ -2,6 +2,7 @@ package io.advrank.attackworker;
 
 import io.advrank.core.model.ModelException;
 import io.advrank.runtime.http.HttpAccess;
+import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.lifecycle.Shutdown;
 import io.advrank.runtime.metrics.MetricsServer;
 import io.advrank.runtime.metrics.ProcessRegistry;
@@ -48,10 +49,13 @@ public final class AttackWorkerMain {
       System.err.println("advrank attack-worker: " + e.getMessage());
       return 2;
     }
+    // Every Kafka client of this process, the model feed's included, authenticates alike.
+    ClientProperties.useSecurity(settings.kafka().security());
     Shutdown shutdown = Shutdown.onJvmExit();
     try {
       return serve(settings, http, shutdown);
-    } catch (ModelException e) {
+    } catch (ModelException | SettingsException e) {
+      // A refused model, or a cluster that is not the staging one (StagingFence).
       System.err.println("advrank attack-worker: " + e.getMessage());
       return 2;
     } catch (IOException | RuntimeException e) {
@@ -66,6 +70,7 @@ public final class AttackWorkerMain {
       throws IOException, ModelException, InterruptedException {
     PrometheusMeterRegistry registry = ProcessRegistry.create();
     try (Admin admin = Admin.create(AttackWorkerClients.admin(settings))) {
+      settings.fence().verify(admin, Duration.ofSeconds(60)); // before creating anything there
       Topics.createAll(admin, settings.kafka().replicationFactor(), Duration.ofSeconds(60));
     }
     AttackWorkerService service =

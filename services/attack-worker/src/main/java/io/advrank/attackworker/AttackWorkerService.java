@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -199,6 +200,10 @@ public final class AttackWorkerService implements AutoCloseable {
   /** Loads the model of {@code model.dir} on the chosen device and connects the Kafka clients. */
   public static AttackWorkerService create(
       AttackWorkerSettings settings, Clock clock, MeterRegistry registry) throws ModelException {
+    // Before anything is read or written: no attack traffic outside the staging cluster.
+    try (Admin admin = Admin.create(AttackWorkerClients.admin(settings))) {
+      settings.fence().verify(admin, Duration.ofSeconds(60));
+    }
     EmbeddingModel model = EmbeddingModel.load(settings.modelDir(), settings.device().resolve());
     try {
       return new AttackWorkerService(

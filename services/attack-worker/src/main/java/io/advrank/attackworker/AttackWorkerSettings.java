@@ -37,6 +37,8 @@ import java.util.Set;
  * @param metricsPort port of {@code /metrics} and {@code /health}; 0 = any ({@value #METRICS_PORT})
  * @param device where PGD runs ({@value #DEVICE})
  * @param kafka how to reach Kafka
+ * @param fence the topics it may write and the staging cluster it may attack ({@value
+ *     StagingFence#ALLOWED_TOPICS}, {@value StagingFence#STAGING_CLUSTER_ID}; both required)
  * @param modelTrust keys new model versions must be signed by ({@value ModelSigning#TRUSTED_KEYS});
  *     none = not checked
  */
@@ -53,6 +55,7 @@ public record AttackWorkerSettings(
     int metricsPort,
     DeviceChoice device,
     KafkaSettings kafka,
+    StagingFence fence,
     ModelTrust modelTrust) {
 
   public static final String MODEL_DIR = "model.dir";
@@ -85,6 +88,7 @@ public record AttackWorkerSettings(
     Objects.requireNonNull(campaign, CAMPAIGN);
     Objects.requireNonNull(device, DEVICE);
     Objects.requireNonNull(kafka, "kafka");
+    Objects.requireNonNull(fence, "fence");
     modelTrust = modelTrust == null ? ModelTrust.NONE : modelTrust;
     require(batchMax >= 1 && batchMax <= 1024, BATCH_MAX, batchMax, "must be 1..1024");
     requireDuration(batchWait, BATCH_WAIT, Duration.ofSeconds(10));
@@ -112,6 +116,7 @@ public record AttackWorkerSettings(
         source.intValue(METRICS_PORT, DEFAULT_METRICS_PORT),
         DeviceChoice.parse(source.string(DEVICE, "auto")),
         KafkaSettings.from(source),
+        StagingFence.from(source),
         ModelSigning.trustFrom(source));
   }
 
@@ -135,7 +140,9 @@ public record AttackWorkerSettings(
                 GROUP_ID,
                 WORKER_ID,
                 METRICS_PORT,
-                DEVICE));
+                DEVICE,
+                StagingFence.ALLOWED_TOPICS,
+                StagingFence.STAGING_CLUSTER_ID));
     keys.addAll(KafkaSettings.KEYS);
     keys.addAll(HttpAccess.KEYS); // read by the service's Main
     keys.addAll(ModelSigning.CONSUMER_KEYS);

@@ -52,6 +52,14 @@ final class OutputRecords {
   static final String FORWARDED_FROM = "advrank.forwarded-from";
 
   /**
+   * Header {@code advrank.adversarial: true} on every record that carries a perturbed image (its
+   * delivered event and its ground truth), so any consumer or audit can tell attack traffic apart.
+   */
+  static final String ADVERSARIAL = "advrank.adversarial";
+
+  private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
+
+  /**
    * The same key, value and headers on the delivered topic, inside the batch's transaction: an
    * event whose attack was skipped, or a tombstone read with the batch.
    */
@@ -83,7 +91,7 @@ final class OutputRecords {
   ProducerRecord<byte[], byte[]> delivered(AttackOutcome o) {
     ImageEvent event = o.event().event();
     ImageEvent variant = event.toBuilder().setPixels(perturbed(o)).build();
-    return record(deliveredTopic(o.event().catalog()), event.getItemId(), variant);
+    return adversarial(record(deliveredTopic(o.event().catalog()), event.getItemId(), variant));
   }
 
   /** The ground truth of one attack, for {@code advrank.adversarial}. */
@@ -107,7 +115,7 @@ final class OutputRecords {
             .setModelVersion(modelVersion.get())
             .setProducedAtMs(nowMs)
             .build();
-    return record(Topics.ADVERSARIAL, event.getItemId(), v);
+    return adversarial(record(Topics.ADVERSARIAL, event.getItemId(), v));
   }
 
   /** The measured effect of one attack, for {@code advrank.rank-shifts}. */
@@ -141,6 +149,11 @@ final class OutputRecords {
   private Pixels perturbed(AttackOutcome o) {
     return PixelCodec.fromUint8Floats(
         input.channels(), input.height(), input.width(), o.result().perturbed());
+  }
+
+  private static ProducerRecord<byte[], byte[]> adversarial(ProducerRecord<byte[], byte[]> r) {
+    r.headers().add(ADVERSARIAL, TRUE);
+    return r;
   }
 
   private static <V> ProducerRecord<byte[], byte[]> record(

@@ -1,6 +1,7 @@
 package io.advrank.attackworker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -16,6 +17,8 @@ import io.advrank.proto.v1.Pixels;
 import io.advrank.proto.v1.RankShift;
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.kafka.EmbeddedKafka;
+import io.advrank.runtime.model.ModelTrust;
+import io.advrank.runtime.settings.SettingsException;
 import io.advrank.runtime.topic.Topic;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.PixelCodec;
@@ -24,6 +27,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -348,6 +352,78 @@ class AttackWorkerIT {
             topic,
             TestKafka.read(kafka, topic.name(), true, r -> r.size() >= n, Duration.ofSeconds(45)));
     return all.stream().filter(e -> inputs.containsKey(e.getEventId())).toList();
+  }
+
+  @Test
+  void marksEveryPerturbedRecordAndOnlyThoseAdversarial() throws Exception {
+    Map<String, ImageEvent> inputs = new HashMap<>();
+    TestKafka.catalog(CATALOG).forEach(e -> inputs.put(e.getEventId(), e));
+    TestKafka.queries(CATALOG, QUERIES).forEach(e -> inputs.put(e.getEventId(), e));
+    int marked = 0;
+    for (Topic<String, ImageEvent> topic :
+        List.of(Topics.CATALOG_DELIVERED, Topics.QUERIES_DELIVERED)) {
+      int n = topic == Topics.CATALOG_DELIVERED ? CATALOG : QUERIES;
+      for (var r :
+          TestKafka.read(kafka, topic.name(), true, l -> l.size() >= n, Duration.ofSeconds(45))) {
+        ImageEvent e = topic.valueSerde().deserializer().deserialize(topic.name(), r.value());
+        ImageEvent in = inputs.get(e.getEventId());
+        if (in == null) {
+          continue; // the dead-letter test's sentinel
+        }
+        boolean attacked =
+            settings
+                .campaign()
+                .choose(
+                    in.getKind() == ImageKind.IMAGE_KIND_CATALOG_ITEM,
+                    in.getEventId(),
+                    in.getItemId())
+                .isPresent();
+        var header = r.headers().lastHeader(OutputRecords.ADVERSARIAL);
+        assertEquals(attacked, header != null, e.getEventId() + " marked adversarial");
+        if (attacked) {
+          assertEquals("true", new String(header.value(), StandardCharsets.US_ASCII));
+          marked++;
+        }
+      }
+    }
+    assertTrue(marked > 0, "some delivered records were perturbed");
+    var variants =
+        TestKafka.read(
+            kafka, Topics.ADVERSARIAL.name(), true, l -> l.size() >= 1, Duration.ofSeconds(45));
+    assertTrue(
+        variants.stream().allMatch(r -> r.headers().lastHeader(OutputRecords.ADVERSARIAL) != null),
+        "every ground-truth record is marked");
+  }
+
+  @Test
+  void refusesToStartOnAClusterThatIsNotTheStagingOne() {
+    AttackWorkerSettings elsewhere =
+        new AttackWorkerSettings(
+            settings.modelDir(),
+            settings.campaign(),
+            settings.batchMax(),
+            settings.batchWait(),
+            settings.galleryRebuildItems(),
+            settings.galleryRebuildInterval(),
+            settings.maxEventBytes(),
+            settings.groupId(),
+            "it-fenced",
+            0,
+            settings.device(),
+            settings.kafka(),
+            new StagingFence(Set.copyOf(StagingFence.WRITES), "not-" + kafka.clusterId()),
+            ModelTrust.NONE);
+    SettingsException e =
+        assertThrows(
+            SettingsException.class,
+            () -> AttackWorkerService.create(elsewhere, Clock.systemUTC(), registry));
+    assertEquals(
+        "refusing to attack: the cluster's id is "
+            + kafka.clusterId()
+            + ", not the staging cluster's id in setting 'staging.cluster.id' (not-"
+            + kafka.clusterId()
+            + ")",
+        e.getMessage());
   }
 
   private static <V> List<V> readAll(Topic<String, V> topic, int n) {

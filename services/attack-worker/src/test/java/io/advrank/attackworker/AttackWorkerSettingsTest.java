@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.advrank.runtime.settings.SettingsException;
+import io.advrank.runtime.settings.SettingsSource;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -51,8 +53,53 @@ class AttackWorkerSettingsTest {
     assertEquals(2, AttackWorkerMain.run(new String[] {"--device=tpu"}, Map.of()));
   }
 
+  @Test
+  void refusesToStartWithoutAnAllowListOrAStagingClusterId() {
+    SettingsException noList =
+        assertThrows(
+            SettingsException.class,
+            () -> parseUnfenced(Map.of("ADVRANK_STAGING_CLUSTER_ID", "abc")));
+    assertTrue(
+        noList.getMessage().startsWith("setting 'write.allowed-topics' is required"),
+        noList.getMessage());
+    SettingsException noId =
+        assertThrows(
+            SettingsException.class,
+            () ->
+                parseUnfenced(
+                    Map.of("ADVRANK_WRITE_ALLOWED_TOPICS", String.join(",", StagingFence.WRITES))));
+    assertTrue(
+        noId.getMessage().startsWith("setting 'staging.cluster.id' is required"),
+        noId.getMessage());
+  }
+
+  @Test
+  void anAllowListMissingATopicItWritesNamesThatTopic() {
+    SettingsException e =
+        assertThrows(
+            SettingsException.class,
+            () ->
+                parseUnfenced(
+                    Map.of(
+                        "ADVRANK_STAGING_CLUSTER_ID", "abc",
+                        "ADVRANK_WRITE_ALLOWED_TOPICS",
+                            "advrank.catalog.delivered,advrank.queries.delivered,advrank.dead-letter")));
+    assertTrue(
+        e.getMessage().endsWith("missing: advrank.adversarial,advrank.rank-shifts"),
+        e.getMessage());
+  }
+
   private static AttackWorkerSettings parse(String[] args, Map<String, String> env) {
+    Map<String, String> fenced = new HashMap<>();
+    StagingFence.settingsFor("test-cluster")
+        .forEach((key, value) -> fenced.put(SettingsSource.envName(key), value));
+    fenced.putAll(env);
     return AttackWorkerSettings.from(
-        AttackWorkerMain.settingsSource(args, env, AttackWorkerSettings.KEYS));
+        AttackWorkerMain.settingsSource(args, fenced, AttackWorkerSettings.KEYS));
+  }
+
+  private static AttackWorkerSettings parseUnfenced(Map<String, String> env) {
+    return AttackWorkerSettings.from(
+        AttackWorkerMain.settingsSource(new String[0], env, AttackWorkerSettings.KEYS));
   }
 }

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
@@ -96,6 +97,7 @@ final class TestKafka {
         0,
         DeviceChoice.parse("cpu"),
         new KafkaSettings(kafka.bootstrapServers(), (short) 1),
+        new StagingFence(Set.copyOf(StagingFence.WRITES), kafka.clusterId()),
         ModelTrust.NONE);
   }
 

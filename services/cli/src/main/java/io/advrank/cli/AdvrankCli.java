@@ -2,7 +2,12 @@ package io.advrank.cli;
 
 import io.advrank.core.data.DataException;
 import io.advrank.core.model.ModelException;
+import io.advrank.runtime.kafka.ClientProperties;
+import io.advrank.runtime.settings.KafkaSecurity;
+import io.advrank.runtime.settings.SettingsException;
+import io.advrank.runtime.settings.SettingsSource;
 import java.io.PrintWriter;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,6 +58,16 @@ public final class AdvrankCli implements Runnable {
     // DJL must never reach the network: libtorch ships on the classpath (BRIEF §5).
     System.setProperty("ai.djl.offline", "true");
     System.setProperty("offline", "true");
+    // Commands that reach a given cluster (models, demo --bootstrap-servers, bench) authenticate
+    // as ADVRANK_KAFKA_SECURITY_PROTOCOL, ADVRANK_KAFKA_SASL_* and ADVRANK_KAFKA_SSL_* say.
+    try {
+      ClientProperties.useSecurity(
+          KafkaSecurity.from(
+              SettingsSource.load(KafkaSecurity.KEYS, Map.of(), System.getenv(), null)));
+    } catch (SettingsException e) {
+      System.err.println("advrank: " + e.getMessage());
+      return EXIT_BAD_INPUT;
+    }
     CommandLine cli = new CommandLine(new AdvrankCli());
     cli.setExecutionExceptionHandler(AdvrankCli::onError);
     cli.setParameterExceptionHandler(AdvrankCli::onBadArgs);

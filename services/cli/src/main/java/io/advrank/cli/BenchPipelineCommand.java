@@ -2,14 +2,17 @@ package io.advrank.cli;
 
 import io.advrank.attackworker.AttackWorkerService;
 import io.advrank.attackworker.AttackWorkerSettings;
+import io.advrank.attackworker.StagingFence;
 import io.advrank.core.attack.AttackSpec;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.proto.v1.RankShift;
 import io.advrank.ranker.RankerSettings;
+import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.metrics.ProcessRegistry;
+import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -260,12 +263,17 @@ final class BenchPipelineCommand implements Callable<Integer> {
   }
 
   private EmbeddedKafka startBroker() {
+    ClientProperties.useSecurity(KafkaSecurity.PLAINTEXT); // our own broker listens in plain text
     EmbeddedKafka kafka = EmbeddedKafka.start();
+    ownClusterId = kafka.clusterId();
     System.err.printf(
         "bench pipeline: embedded Kafka at %s (%d ms)%n",
         kafka.bootstrapServers(), kafka.startupTime().toMillis());
     return kafka;
   }
+
+  /** The id of the broker this bench started, which its workers may attack; null for none. */
+  private String ownClusterId;
 
   /** An attack-worker of this run: its own group and transactional id per phase. */
   private AttackWorkerSettings worker(String bootstrap, String phase, String campaign) {
@@ -280,6 +288,9 @@ final class BenchPipelineCommand implements Callable<Integer> {
     flags.put(AttackWorkerSettings.MODEL_DIR, model.dir.toString());
     flags.put(AttackWorkerSettings.CAMPAIGN, campaign);
     flags.put(AttackWorkerSettings.BATCH_MAX, Integer.toString(batch));
+    if (ownClusterId != null) {
+      flags.putAll(StagingFence.settingsFor(ownClusterId)); // else from ADVRANK_* (StagingFence)
+    }
     flags.put(AttackWorkerSettings.GROUP_ID, name);
     flags.put(AttackWorkerSettings.WORKER_ID, instance.isEmpty() ? name : name + "-" + instance);
     if (batchWait != null) {

@@ -1,6 +1,7 @@
 package io.advrank.cli;
 
 import io.advrank.proto.v1.ImageEvent;
+import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.topic.Topic;
 import io.advrank.runtime.topic.Topics;
 import java.time.Duration;
@@ -12,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -39,8 +39,8 @@ final class BenchPipelineKafka implements AutoCloseable {
 
   BenchPipelineKafka(String bootstrap) {
     this.bootstrap = bootstrap;
-    this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
-    Properties p = new Properties();
+    this.admin = Admin.create(ClientProperties.admin(bootstrap, "advrank-bench-pipeline-admin"));
+    Properties p = ClientProperties.secured(new Properties());
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "advrank-bench-pipeline");
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -69,9 +69,7 @@ final class BenchPipelineKafka implements AutoCloseable {
    * current end, so it sees only what is written from now on and never an aborted transaction.
    */
   <V> Consumer<String, V> tail(Topic<String, V> topic) throws Exception {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "advrank-bench-pipeline-" + topic.name());
+    Properties p = ClientProperties.consumer(bootstrap, "advrank-bench-pipeline-" + topic.name());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     Consumer<String, V> c =
         new KafkaConsumer<>(p, topic.keySerde().deserializer(), topic.valueSerde().deserializer());

@@ -2,14 +2,17 @@ package io.advrank.cli;
 
 import io.advrank.attackworker.AttackWorkerService;
 import io.advrank.attackworker.AttackWorkerSettings;
+import io.advrank.attackworker.StagingFence;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.ModelSpec;
 import io.advrank.ranker.RankerService;
 import io.advrank.ranker.RankerSettings;
+import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.model.AssembledModel;
 import io.advrank.runtime.model.ModelTopic;
+import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -73,6 +76,7 @@ final class BenchSwapCommand implements Callable<Integer> {
     }
     ModelSpec spec = model.spec();
     test = data.atInputOf(spec, test);
+    ClientProperties.useSecurity(KafkaSecurity.PLAINTEXT); // our own broker listens in plain text
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
         BenchPipelineKafka io = new BenchPipelineKafka(kafka.bootstrapServers())) {
       Topics.createAll(io.admin(), (short) 1, Duration.ofSeconds(30));
@@ -88,7 +92,8 @@ final class BenchSwapCommand implements Callable<Integer> {
       try (RankerService ranker =
               RankerService.create(ranker(bootstrap), Clock.systemUTC(), registry);
           AttackWorkerService worker =
-              AttackWorkerService.create(worker(bootstrap), Clock.systemUTC(), registry)) {
+              AttackWorkerService.create(
+                  worker(bootstrap, kafka.clusterId()), Clock.systemUTC(), registry)) {
         ranker.start();
         worker.start();
         if (!ranker.awaitReady(Duration.ofMinutes(5))
@@ -195,8 +200,9 @@ final class BenchSwapCommand implements Callable<Integer> {
     return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
   }
 
-  private AttackWorkerSettings worker(String bootstrap) {
+  private AttackWorkerSettings worker(String bootstrap, String clusterId) {
     Map<String, String> flags = common(bootstrap);
+    flags.putAll(StagingFence.settingsFor(clusterId)); // the bench's own broker
     flags.put(AttackWorkerSettings.MODEL_DIR, model.dir.toString());
     flags.put(AttackWorkerSettings.CAMPAIGN, "");
     flags.put(AttackWorkerSettings.GROUP_ID, "bench-swap-" + run);

@@ -113,11 +113,12 @@ final class BrokerCommand implements Callable<Integer> {
         }
       }
       System.out.printf(
-          "Kafka %s at %s in %d ms%s. Ctrl-C to stop.%n",
+          "Kafka %s at %s in %d ms%s, cluster id %s. Ctrl-C to stop.%n",
           alone ? "ready" : "node " + nodeId + " up",
           kafka.bootstrapServers(),
           kafka.startupTime().toMillis(),
-          alone ? " (topics created)" : " (data in " + dir + ")");
+          alone ? " (topics created)" : " (data in " + dir + ")",
+          id);
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "broker-stop"));
       stopped.await();
     } finally {

@@ -3,6 +3,7 @@ package io.advrank.cli;
 import io.advrank.attackworker.AttackWorkerService;
 import io.advrank.attackworker.AttackWorkerSettings;
 import io.advrank.attackworker.Campaign;
+import io.advrank.attackworker.StagingFence;
 import io.advrank.console.ConsoleService;
 import io.advrank.console.ConsoleSettings;
 import io.advrank.core.attack.AttackProfile;
@@ -19,11 +20,13 @@ import io.advrank.producer.ProducerService;
 import io.advrank.producer.ProducerSettings;
 import io.advrank.ranker.RankerService;
 import io.advrank.ranker.RankerSettings;
+import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.metrics.Health;
 import io.advrank.runtime.metrics.KafkaClientMeters;
 import io.advrank.runtime.metrics.MetricsServer;
 import io.advrank.runtime.metrics.ProcessRegistry;
+import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.topic.Topics;
@@ -40,12 +43,12 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -174,6 +177,9 @@ final class DemoCommand implements Callable<Integer> {
   /** Where the monitor's interactive queries answer, once it runs; empty without a monitor. */
   private String monitorUrl = "";
 
+  /** The id of the broker the demo started, which its attack-worker may attack; null for none. */
+  private String ownClusterId;
+
   @Override
   public Integer call() throws Exception {
     Path logFile = DemoLog.redirect();
@@ -195,7 +201,7 @@ final class DemoCommand implements Callable<Integer> {
       Admin admin =
           keep(
               adminMeters.bind(
-                  Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))));
+                  Admin.create(ClientProperties.admin(bootstrap, "advrank-demo-admin"))));
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(30));
       Services services = startServices(bootstrap, registry);
       keep(MetricsServer.start(metricsPort, registry, services::health));
@@ -253,7 +259,10 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private String startBroker() {
+    // The demo's own broker listens in plain text: ADVRANK_KAFKA_SECURITY_* is for a given cluster.
+    ClientProperties.useSecurity(KafkaSecurity.PLAINTEXT);
     EmbeddedKafka kafka = keep(EmbeddedKafka.start());
+    ownClusterId = kafka.clusterId();
     System.err.printf(
         "demo: embedded Kafka at %s (%d ms)%n",
         kafka.bootstrapServers(), kafka.startupTime().toMillis());
@@ -284,6 +293,11 @@ final class DemoCommand implements Callable<Integer> {
     workerFlags.put(AttackWorkerSettings.MODEL_DIR, modelDir.toString());
     workerFlags.put(AttackWorkerSettings.DEVICE, model.device.device);
     workerFlags.put(AttackWorkerSettings.CAMPAIGN, campaign);
+    if (ownClusterId != null) {
+      // The demo's own broker is a staging cluster by construction; a given cluster must be
+      // named as staging by the user (ADVRANK_STAGING_CLUSTER_ID, ADVRANK_WRITE_ALLOWED_TOPICS).
+      workerFlags.putAll(StagingFence.settingsFor(ownClusterId));
+    }
     Map<String, String> env = System.getenv();
     DemoSigning signing = keep(DemoSigning.create(env));
     signing.trust(rankerFlags);
@@ -457,7 +471,8 @@ final class DemoCommand implements Callable<Integer> {
     if (badRecords <= 0) {
       return;
     }
-    Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    Properties props = ClientProperties.secured(new Properties());
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
       for (int i = 0; i < badRecords; i++) {

@@ -54,7 +54,11 @@ class ServeCommandIT {
 
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
       for (String command : commands) {
-        runUntilHealthy(command.replace("localhost:9092", kafka.bootstrapServers()));
+        // The README names its broker's cluster id as the attack-worker's staging cluster.
+        runUntilHealthy(
+            command
+                .replace("localhost:9092", kafka.bootstrapServers())
+                .replace("AdvrankLocalStaging00A", kafka.clusterId()));
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.advrank.console;
 
+import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.lifecycle.Shutdown;
 import io.advrank.runtime.metrics.ProcessRegistry;
 import io.advrank.runtime.settings.SettingsException;
@@ -29,6 +30,7 @@ public final class ConsoleMain {
       System.err.println("advrank console: " + e.getMessage());
       return 2;
     }
+    ClientProperties.useSecurity(settings.kafka().security()); // TLS / SASL, when set
     Shutdown shutdown = Shutdown.onJvmExit();
     try {
       ConsoleService console =

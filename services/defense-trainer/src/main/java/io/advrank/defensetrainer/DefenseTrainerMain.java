@@ -1,6 +1,7 @@
 package io.advrank.defensetrainer;
 
 import io.advrank.runtime.http.HttpAccess;
+import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.lifecycle.Shutdown;
 import io.advrank.runtime.metrics.MetricsServer;
 import io.advrank.runtime.settings.SettingsException;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * {@code DefenseTrainerMain [--settings FILE] [--key=value ...]}: loads {@link
@@ -41,6 +41,8 @@ public final class DefenseTrainerMain {
       System.err.println("advrank defense-trainer: " + e.getMessage());
       return 2;
     }
+    // Every Kafka client of this process, the model feed's included, authenticates alike.
+    ClientProperties.useSecurity(settings.kafka().security());
     Shutdown shutdown = Shutdown.onJvmExit();
     try {
       return serve(settings, http, shutdown);
@@ -57,8 +59,8 @@ public final class DefenseTrainerMain {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (Admin admin =
         Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafka().bootstrapServers()))) {
+            ClientProperties.admin(
+                settings.kafka().bootstrapServers(), "advrank-defense-trainer-admin"))) {
       Topics.createAll(admin, settings.kafka().replicationFactor(), Duration.ofSeconds(60));
     }
     DefenseTrainerService service =

@@ -1,6 +1,7 @@
 package io.advrank.monitor;
 
 import io.advrank.runtime.http.HttpAccess;
+import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.lifecycle.Shutdown;
 import io.advrank.runtime.metrics.MetricsServer;
 import io.advrank.runtime.metrics.ProcessRegistry;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * {@code MonitorMain [--settings FILE] [--key=value ...]}: loads {@link MonitorSettings}, creates
@@ -39,6 +39,8 @@ public final class MonitorMain {
       System.err.println("advrank monitor: " + e.getMessage());
       return 2;
     }
+    // Every Kafka client of this process, the model feed's included, authenticates alike.
+    ClientProperties.useSecurity(settings.kafka().security());
     Shutdown shutdown = Shutdown.onJvmExit();
     try {
       return serve(settings, http, shutdown);
@@ -55,8 +57,7 @@ public final class MonitorMain {
     PrometheusMeterRegistry registry = ProcessRegistry.create();
     try (Admin admin =
         Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafka().bootstrapServers()))) {
+            ClientProperties.admin(settings.kafka().bootstrapServers(), "advrank-monitor-admin"))) {
       Topics.createAll(admin, settings.kafka().replicationFactor(), Duration.ofSeconds(60));
     }
     MonitorService service = shutdown.register(MonitorService.create(settings, registry));

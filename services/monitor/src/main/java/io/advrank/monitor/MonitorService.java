@@ -4,6 +4,7 @@ import io.advrank.core.model.ModelException;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.proto.v1.AnomalyAlert;
 import io.advrank.proto.v1.ItemDrift;
+import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.metrics.Health;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -94,7 +95,7 @@ public final class MonitorService implements AutoCloseable {
     p.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
     // A new monitor judges the rankings already on the topic: they are its calibration traffic.
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-    return p;
+    return ClientProperties.secured(p);
   }
 
   /** The base version's thresholds, from the manifest in {@code model.dir}. */

@@ -2,6 +2,7 @@ package io.advrank.producer;
 
 import io.advrank.core.data.DataException;
 import io.advrank.runtime.http.HttpAccess;
+import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.lifecycle.Shutdown;
 import io.advrank.runtime.metrics.MetricsServer;
 import io.advrank.runtime.metrics.ProcessRegistry;
@@ -40,6 +41,8 @@ public final class ProducerMain {
       System.err.println("advrank producer: " + e.getMessage());
       return 2;
     }
+    // Every Kafka client of this process, the model feed's included, authenticates alike.
+    ClientProperties.useSecurity(settings.kafka().security());
     Shutdown shutdown = Shutdown.onJvmExit();
     try {
       return serve(settings, http, shutdown);

@@ -2,6 +2,7 @@ package io.advrank.ranker;
 
 import io.advrank.core.model.ModelException;
 import io.advrank.runtime.http.HttpAccess;
+import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.lifecycle.Shutdown;
 import io.advrank.runtime.metrics.MetricsServer;
 import io.advrank.runtime.metrics.ProcessRegistry;
@@ -41,6 +42,8 @@ public final class RankerMain {
       System.err.println("advrank ranker: " + e.getMessage());
       return 2;
     }
+    // Every Kafka client of this process, the model feed's included, authenticates alike.
+    ClientProperties.useSecurity(settings.kafka().security());
     Shutdown shutdown = Shutdown.onJvmExit();
     try {
       return serve(settings, http, shutdown);

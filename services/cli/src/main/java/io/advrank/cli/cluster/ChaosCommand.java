@@ -1,6 +1,8 @@
 package io.advrank.cli.cluster;
 
 import com.google.gson.GsonBuilder;
+import io.advrank.runtime.kafka.ClientProperties;
+import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.settings.SettingsSource;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -61,6 +63,7 @@ public final class ChaosCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    ClientProperties.useSecurity(KafkaSecurity.PLAINTEXT); // its own local cluster, plain text
     Duration traffic = SettingsSource.parseDuration("--duration", duration);
     Duration down =
         restartAfter != null

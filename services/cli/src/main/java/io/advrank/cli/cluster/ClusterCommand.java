@@ -2,6 +2,8 @@ package io.advrank.cli.cluster;
 
 import io.advrank.cli.cluster.ClusterProcesses.Entry;
 import io.advrank.cli.cluster.ProcessSpec.Role;
+import io.advrank.runtime.kafka.ClientProperties;
+import io.advrank.runtime.settings.KafkaSecurity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -116,6 +118,7 @@ public final class ClusterCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      ClientProperties.useSecurity(KafkaSecurity.PLAINTEXT); // the local cluster is plain text
       ClusterProcesses processes = ClusterProcesses.in(dir.dir());
       int stopped = stopAll(processes, Duration.ofSeconds(timeout));
       System.out.printf("stopped %d processes of %s%n", stopped, dir.dir());
@@ -157,6 +160,7 @@ public final class ClusterCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
+      ClientProperties.useSecurity(KafkaSecurity.PLAINTEXT); // the local cluster is plain text
       ClusterProcesses processes = ClusterProcesses.in(dir.dir());
       System.out.print(StatusReport.processes(processes));
       try (ClusterInspector inspector =

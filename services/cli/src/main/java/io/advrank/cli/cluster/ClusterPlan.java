@@ -1,10 +1,12 @@
 package io.advrank.cli.cluster;
 
+import io.advrank.attackworker.StagingFence;
 import io.advrank.cli.cluster.ProcessSpec.Role;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
+import java.util.TreeMap;
 
 /**
  * What {@code advrank cluster up} starts, with every port fixed up front: brokers on {@code
@@ -89,13 +91,21 @@ record ClusterPlan(
     return out;
   }
 
-  /** Every service, in start order (consumers first, the producer last). */
-  List<ProcessSpec> serviceSpecs() {
+  /**
+   * Every service, in start order (consumers first, the producer last); attack-workers are fenced
+   * to cluster {@code clusterId}.
+   */
+  List<ProcessSpec> serviceSpecs(String clusterId) {
     List<ProcessSpec> out = new ArrayList<>();
     int port = metricsPort;
     out.add(service("producer", "producer-0", "producer.id", port++));
     for (int i = 0; i < attackWorkers; i++) {
-      out.add(service("attack-worker", "attack-worker-" + i, "worker.id", port++));
+      ProcessSpec w = service("attack-worker", "attack-worker-" + i, "worker.id", port++);
+      List<String> args = new ArrayList<>(w.args());
+      // This cluster is ours, made for the run: the worker may attack it (StagingFence).
+      new TreeMap<>(StagingFence.settingsFor(clusterId))
+          .forEach((key, value) -> args.add(2, "--" + key + "=" + value));
+      out.add(ProcessSpec.advrank(w.name(), w.role(), w.port(), args));
     }
     for (int i = 0; i < rankers; i++) {
       out.add(service("ranker", "ranker-" + i, "ranker.id", port++));

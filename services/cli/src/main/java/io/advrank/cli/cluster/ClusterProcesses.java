@@ -1,6 +1,8 @@
 package io.advrank.cli.cluster;
 
 import io.advrank.cli.cluster.ProcessSpec.Role;
+import io.advrank.runtime.settings.KafkaSecurity;
+import io.advrank.runtime.settings.SettingsSource;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -87,6 +89,8 @@ final class ClusterProcesses {
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    // The local brokers listen in plain text: Kafka security settings of the shell are not theirs.
+    KafkaSecurity.KEYS.forEach(k -> pb.environment().remove(SettingsSource.envName(k)));
     Process p = pb.start();
     Entry e = new Entry(spec, p.pid(), log);
     entries.put(spec.name(), e);

@@ -82,7 +82,7 @@ final class LocalCluster {
         plan.brokers(), plan.replicationFactor(), seconds(t0));
     // Consumers first and healthy before the producer sends its first event, so that traffic
     // (and a chaos run's clock) starts on a pipeline that is up.
-    List<ProcessSpec> services = plan.serviceSpecs();
+    List<ProcessSpec> services = plan.serviceSpecs(clusterId);
     List<ProcessSpec> consumers =
         services.stream().filter(s -> !s.kind().equals("producer")).toList();
     for (ProcessSpec service : consumers) {
@@ -98,9 +98,9 @@ final class LocalCluster {
         awaitHealthy(processes, service.name(), SERVICES_UP);
       }
     }
-    out.printf("%d services healthy after %.1f s%n", plan.serviceSpecs().size(), seconds(t0));
+    out.printf("%d services healthy after %.1f s%n", services.size(), seconds(t0));
     if (prometheusPort > 0) {
-      startPrometheus(plan, prometheusPort, processes, out);
+      startPrometheus(plan, services, prometheusPort, processes, out);
     }
     return processes;
   }
@@ -179,14 +179,19 @@ final class LocalCluster {
   }
 
   private static void startPrometheus(
-      ClusterPlan plan, int port, ClusterProcesses processes, PrintStream out) throws IOException {
+      ClusterPlan plan,
+      List<ProcessSpec> services,
+      int port,
+      ClusterProcesses processes,
+      PrintStream out)
+      throws IOException {
     Optional<Path> binary = onPath("prometheus");
     if (binary.isEmpty()) {
       out.println("prometheus not installed: not scraping (Debian: apt-get install prometheus)");
       return;
     }
     Path config = plan.dir().resolve("prometheus.yml");
-    Files.writeString(config, PrometheusConfig.of(plan.serviceSpecs(), rules()));
+    Files.writeString(config, PrometheusConfig.of(services, rules()));
     List<String> command =
         List.of(
             binary.get().toString(),

@@ -28,7 +28,7 @@ class ClusterPlanTest {
 
   @Test
   void servicesGetDistinctMetricsPortsAndIdsAndTheProducerStartsLast() {
-    List<ProcessSpec> services = PLAN.serviceSpecs();
+    List<ProcessSpec> services = PLAN.serviceSpecs("id");
     assertEquals(7, services.size());
     Set<Integer> ports = new HashSet<>();
     services.forEach(s -> ports.add(s.port()));
@@ -39,6 +39,12 @@ class ClusterPlanTest {
     assertTrue(ranker1.args().contains("--ranker.id=ranker-1"), ranker1.args().toString());
     assertTrue(ranker1.args().contains("--kafka.replication.factor=3"));
     assertTrue(ranker1.args().contains("--metrics.port=" + ranker1.port()));
+    ProcessSpec worker =
+        services.stream().filter(s -> s.kind().equals("attack-worker")).findFirst().orElseThrow();
+    assertTrue(worker.args().contains("--staging.cluster.id=id"), worker.args().toString());
+    assertTrue(
+        worker.args().stream().anyMatch(a -> a.startsWith("--write.allowed-topics=")),
+        worker.args().toString());
   }
 
   @Test
@@ -46,7 +52,7 @@ class ClusterPlanTest {
     ClusterPlan one =
         new ClusterPlan(Path.of("/tmp/c"), 1, 1, 1, false, false, 1000, 2000, Map.of());
     assertEquals(1, one.replicationFactor());
-    assertEquals(3, one.serviceSpecs().size());
+    assertEquals(3, one.serviceSpecs("id").size());
   }
 
   @Test

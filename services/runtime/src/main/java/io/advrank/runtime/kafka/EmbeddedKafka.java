@@ -7,7 +7,10 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -55,17 +58,53 @@ public final class EmbeddedKafka implements AutoCloseable {
     quietIfUnset("org.slf4j.simpleLogger.log.state.change.logger");
   }
 
+  /**
+   * What a secured broker needs: its certificate and key ({@code keystore}, PKCS12, for the IP
+   * 127.0.0.1), the CA whose client certificates it accepts on the mTLS listener ({@code
+   * truststore}), both under one password, and the SCRAM-SHA-512 users it knows (name → password).
+   * With {@code acls} the broker authorises every request by its ACLs (KRaft's StandardAuthorizer):
+   * a user may do only what an ACL allows, while the plain-text listener stays a super user for
+   * tooling and tests.
+   */
+  public record Security(
+      Path keystore,
+      Path truststore,
+      String storePassword,
+      Map<String, String> scramUsers,
+      boolean acls) {
+    public Security {
+      scramUsers = Map.copyOf(scramUsers);
+    }
+
+    /** Without ACLs: every authenticated user may do anything. */
+    public Security(
+        Path keystore, Path truststore, String storePassword, Map<String, String> scramUsers) {
+      this(keystore, truststore, storePassword, scramUsers, false);
+    }
+
+    @Override
+    public String toString() {
+      return "Security[keystore=" + keystore + ", users=" + scramUsers.keySet() + "]";
+    }
+  }
+
   private final KafkaRaftServer server;
   private final Path directory;
-  private final String bootstrapServers;
+  private final Map<String, String> listeners;
+  private final String clusterId;
   private final Duration startupTime;
   private boolean closed;
 
   private EmbeddedKafka(
-      KafkaRaftServer server, Path directory, String bootstrapServers, Duration startupTime) {
+      KafkaRaftServer server,
+      Path directory,
+      Map<String, String> listeners,
+      String clusterId,
+      Duration startupTime) {
     this.server = server;
     this.directory = directory;
-    this.bootstrapServers = bootstrapServers;
+    this.listeners = Map.copyOf(listeners);
+    this.clusterId = clusterId;
     this.startupTime = startupTime;
   }
 
@@ -82,10 +121,23 @@ public final class EmbeddedKafka implements AutoCloseable {
    * @throws IllegalStateException if the broker cannot be started
    */
   public static EmbeddedKafka start(Map<String, String> overrides) {
+    return startRetrying(overrides, null);
+  }
+
+  /**
+   * Starts a broker with two more client listeners: {@code SASL_SSL} (TLS, SCRAM-SHA-512 users) and
+   * {@code SSL} (TLS with a client certificate required: mTLS). The plain-text listener stays for
+   * tooling; {@link #bootstrapServers(String)} gives each listener's address.
+   */
+  public static EmbeddedKafka startSecured(Security security) {
+    return startRetrying(Map.of(), security);
+  }
+
+  private static EmbeddedKafka startRetrying(Map<String, String> overrides, Security security) {
     RuntimeException last = null;
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
       try {
-        return startOnce(overrides);
+        return startOnce(overrides, 0, security);
       } catch (RuntimeException e) {
         last = e;
         LOG.warn("embedded Kafka start attempt {} failed: {}", attempt, e.toString());
@@ -105,35 +157,49 @@ public final class EmbeddedKafka implements AutoCloseable {
       throw new IllegalArgumentException("port: must be in 1..65535, was " + brokerPort);
     }
     try {
-      return startOnce(overrides, brokerPort);
+      return startOnce(overrides, brokerPort, null);
     } catch (RuntimeException e) {
       throw new IllegalStateException(
           "could not start Kafka on port " + brokerPort + " (in use?): " + e.getMessage(), e);
     }
   }
 
-  private static EmbeddedKafka startOnce(Map<String, String> overrides) {
-    return startOnce(overrides, 0);
-  }
-
-  private static EmbeddedKafka startOnce(Map<String, String> overrides, int fixedBrokerPort) {
+  private static EmbeddedKafka startOnce(
+      Map<String, String> overrides, int fixedBrokerPort, Security security) {
     long t0 = System.nanoTime();
     Path dir = createTempDirectory();
     KafkaRaftServer server = null;
     try {
-      int[] ports = freePorts(2);
+      int[] ports = freePorts(security == null ? 2 : 4);
       if (fixedBrokerPort > 0) {
         ports[0] = fixedBrokerPort;
       }
       Properties props = brokerProperties(dir.resolve("data"), ports[0], ports[1]);
+      Map<String, String> listeners = new LinkedHashMap<>();
+      listeners.put("PLAINTEXT", HOST + ":" + ports[0]);
+      List<String> formatArgs = new ArrayList<>();
+      if (security != null) {
+        listeners.put("SASL_SSL", HOST + ":" + ports[2]);
+        listeners.put("SSL", HOST + ":" + ports[3]);
+        secure(props, listeners, security);
+        security
+            .scramUsers()
+            .forEach(
+                (name, password) ->
+                    formatArgs.addAll(
+                        List.of(
+                            "--add-scram",
+                            "SCRAM-SHA-512=[name=" + name + ",password=" + password + "]")));
+      }
       props.putAll(overrides);
-      format(props, dir);
+      String clusterId = Uuid.randomUuid().toString();
+      KafkaStorage.format(
+          props, dir.resolve("server.properties"), clusterId, "embedded Kafka", formatArgs);
       server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
       server.startup();
       Duration took = Duration.ofNanos(System.nanoTime() - t0);
-      String bootstrap = HOST + ":" + ports[0];
-      LOG.info("embedded Kafka up at {} in {} ms", bootstrap, took.toMillis());
-      return new EmbeddedKafka(server, dir, bootstrap, took);
+      LOG.info("embedded Kafka up at {} in {} ms", listeners, took.toMillis());
+      return new EmbeddedKafka(server, dir, listeners, clusterId, took);
     } catch (RuntimeException e) {
       if (server != null) {
         KafkaStorage.shutdownQuietly(server, LOG, "embedded Kafka");
@@ -178,15 +244,60 @@ public final class EmbeddedKafka implements AutoCloseable {
     return p;
   }
 
-  /** Formats the data directory as KRaft storage with a fresh cluster id. */
-  private static void format(Properties props, Path dir) {
-    KafkaStorage.format(
-        props, dir.resolve("server.properties"), Uuid.randomUuid().toString(), "embedded Kafka");
+  /** Adds the SASL_SSL and SSL (mTLS) listeners of {@link #startSecured}. */
+  private static void secure(Properties p, Map<String, String> listeners, Security security) {
+    String controller = p.getProperty("listeners").replaceAll("^.*,(CONTROLLER://)", "$1");
+    StringBuilder bound = new StringBuilder();
+    listeners.forEach(
+        (name, address) -> bound.append(name).append("://").append(address).append(','));
+    p.put("advertised.listeners", bound.substring(0, bound.length() - 1));
+    p.put("listeners", bound + controller);
+    p.put(
+        "listener.security.protocol.map",
+        "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL");
+    p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+    p.put(
+        "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    p.put("ssl.keystore.type", "PKCS12");
+    p.put("ssl.keystore.location", security.keystore().toString());
+    p.put("ssl.keystore.password", security.storePassword());
+    p.put("ssl.key.password", security.storePassword());
+    p.put("ssl.truststore.type", "PKCS12");
+    p.put("ssl.truststore.location", security.truststore().toString());
+    p.put("ssl.truststore.password", security.storePassword());
+    p.put("listener.name.ssl.ssl.client.auth", "required");
+    if (security.acls()) {
+      p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+      // The plain-text and controller listeners' principal: the broker itself and tooling.
+      p.put("super.users", "User:ANONYMOUS");
+      p.put("allow.everyone.if.no.acl.found", "false");
+    }
   }
 
-  /** {@code host:port} of the broker's client listener. */
+  /** {@code host:port} of the broker's plain-text client listener. */
   public String bootstrapServers() {
-    return bootstrapServers;
+    return listeners.get("PLAINTEXT");
+  }
+
+  /**
+   * {@code host:port} of a client listener: {@code PLAINTEXT}, or on a broker started with {@link
+   * #startSecured} also {@code SASL_SSL} or {@code SSL}.
+   *
+   * @throws IllegalArgumentException for a listener this broker does not have
+   */
+  public String bootstrapServers(String listener) {
+    String address = listeners.get(listener);
+    if (address == null) {
+      throw new IllegalArgumentException(
+          "listener: no " + listener + " listener, only " + listeners.keySet());
+    }
+    return address;
+  }
+
+  /** The KRaft cluster id this broker was formatted with. */
+  public String clusterId() {
+    return clusterId;
   }
 
   /** How long {@link #start} took, formatting included. */

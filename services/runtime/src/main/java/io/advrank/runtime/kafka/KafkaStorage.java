@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
@@ -26,13 +28,23 @@ final class KafkaStorage {
    * @throws IllegalStateException naming {@code where} and Kafka's output when formatting fails
    */
   static void format(Properties props, Path configFile, String clusterId, String where) {
+    format(props, configFile, clusterId, where, List.of());
+  }
+
+  /** As {@link #format(Properties, Path, String, String)}, with more StorageTool arguments. */
+  static void format(
+      Properties props, Path configFile, String clusterId, String where, List<String> more) {
     try (OutputStream out = Files.newOutputStream(configFile)) {
       props.store(out, "advrank " + where);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     ByteArrayOutputStream output = new ByteArrayOutputStream();
-    String[] args = {"format", "-t", clusterId, "-c", configFile.toString(), "--ignore-formatted"};
+    List<String> argv =
+        new ArrayList<>(
+            List.of("format", "-t", clusterId, "-c", configFile.toString(), "--ignore-formatted"));
+    argv.addAll(more);
+    String[] args = argv.toArray(String[]::new);
     int rc = StorageTool.execute(args, new PrintStream(output, true, StandardCharsets.UTF_8));
     if (rc != 0) {
       throw new IllegalStateException(

@@ -167,9 +167,7 @@ public final class ModelTopic {
   }
 
   private static KafkaConsumer<String, ModelVersion> consumer(String bootstrap) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "advrank-models-reader");
+    Properties p = ClientProperties.consumer(bootstrap, "advrank-models-reader");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     return new KafkaConsumer<>(
         p, Topics.MODELS.keySerde().deserializer(), Topics.MODELS.valueSerde().deserializer());

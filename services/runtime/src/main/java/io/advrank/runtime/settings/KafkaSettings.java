@@ -1,5 +1,7 @@
 package io.advrank.runtime.settings;
 
+import java.util.HashSet;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -9,8 +11,11 @@ import java.util.Set;
  * @param bootstrapServers comma-separated {@code host:port} list ({@code kafka.bootstrap.servers})
  * @param replicationFactor replication of topics this service creates ({@code
  *     kafka.replication.factor}): 1 for a single broker, typically 3 in a cluster
+ * @param security TLS and SASL ({@code kafka.security.protocol}, {@code kafka.sasl.*}, {@code
+ *     kafka.ssl.*}); see {@link KafkaSecurity}
  */
-public record KafkaSettings(String bootstrapServers, short replicationFactor) {
+public record KafkaSettings(
+    String bootstrapServers, short replicationFactor, KafkaSecurity security) {
 
   /** Key of {@link #bootstrapServers}. */
   public static final String BOOTSTRAP_SERVERS = "kafka.bootstrap.servers";
@@ -19,10 +24,16 @@ public record KafkaSettings(String bootstrapServers, short replicationFactor) {
   public static final String REPLICATION_FACTOR = "kafka.replication.factor";
 
   /** Every key read by {@link #from}. */
-  public static final Set<String> KEYS = Set.of(BOOTSTRAP_SERVERS, REPLICATION_FACTOR);
+  public static final Set<String> KEYS = keys();
+
+  /** Settings of an unsecured (PLAINTEXT) cluster. */
+  public KafkaSettings(String bootstrapServers, short replicationFactor) {
+    this(bootstrapServers, replicationFactor, KafkaSecurity.PLAINTEXT);
+  }
 
   /** Checks the values; messages name the setting and the bad value. */
   public KafkaSettings {
+    Objects.requireNonNull(security, "security");
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
       throw new SettingsException(BOOTSTRAP_SERVERS + " must not be empty");
     }
@@ -52,6 +63,15 @@ public record KafkaSettings(String bootstrapServers, short replicationFactor) {
                   source.origin(REPLICATION_FACTOR)));
     }
     return new KafkaSettings(
-        source.string(BOOTSTRAP_SERVERS, "localhost:9092"), (short) replication);
+        source.string(BOOTSTRAP_SERVERS, "localhost:9092"),
+        (short) replication,
+        KafkaSecurity.from(source));
+  }
+
+  private static Set<String> keys() {
+    Set<String> keys = new HashSet<>(KafkaSecurity.KEYS);
+    keys.add(BOOTSTRAP_SERVERS);
+    keys.add(REPLICATION_FACTOR);
+    return Set.copyOf(keys);
   }
 }

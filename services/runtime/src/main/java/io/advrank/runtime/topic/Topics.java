@@ -9,6 +9,7 @@ import io.advrank.proto.v1.ModelDecision;
 import io.advrank.proto.v1.ModelVersion;
 import io.advrank.proto.v1.RankShift;
 import io.advrank.proto.v1.RankingResult;
+import io.advrank.runtime.kafka.KafkaFailures;
 import io.advrank.runtime.topic.Topic.Cleanup;
 import io.advrank.runtime.wire.ProtoSerde;
 import java.time.Duration;
@@ -215,7 +216,8 @@ public final class Topics {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("could not list or create advrank topics: " + e, e);
+      throw new IllegalStateException(
+          "could not list or create advrank topics: " + KafkaFailures.describe(e), e);
     }
   }
 
