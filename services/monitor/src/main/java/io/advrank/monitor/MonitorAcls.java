@@ -45,17 +45,12 @@ public final class MonitorAcls {
             PatternType.PREFIXED,
             AclOperation.DESCRIBE,
             principal));
-    // Internal topics: created, validated (describe, configs), read and written, and the consumed
-    // records of the repartition topic purged (delete records).
+    // Internal topics: created, read and written (READ and WRITE imply the DESCRIBE that their
+    // validation needs), and the consumed records of the repartition topic purged (DELETE: kept
+    // forever otherwise, retention.ms -1; not needed to run, see docs/security.md).
     String internal = s.applicationId() + "-";
     for (AclOperation op :
-        List.of(
-            AclOperation.CREATE,
-            AclOperation.READ,
-            AclOperation.WRITE,
-            AclOperation.DESCRIBE,
-            AclOperation.DESCRIBE_CONFIGS,
-            AclOperation.DELETE)) {
+        List.of(AclOperation.CREATE, AclOperation.READ, AclOperation.WRITE, AclOperation.DELETE)) {
       out.add(allow(ResourceType.TOPIC, internal, PatternType.PREFIXED, op, principal));
     }
     out.add(
@@ -65,9 +60,14 @@ public final class MonitorAcls {
             PatternType.LITERAL,
             AclOperation.READ,
             principal));
-    for (AclOperation op : List.of(AclOperation.WRITE, AclOperation.DESCRIBE)) {
-      out.add(allow(ResourceType.TRANSACTIONAL_ID, internal, PatternType.PREFIXED, op, principal));
-    }
+    // WRITE on a transactional id implies the DESCRIBE that finding its coordinator needs.
+    out.add(
+        allow(
+            ResourceType.TRANSACTIONAL_ID,
+            internal,
+            PatternType.PREFIXED,
+            AclOperation.WRITE,
+            principal));
     return out;
   }
 

@@ -50,8 +50,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * On a broker that authorises by ACLs, a monitor (Kafka Streams, exactly-once v2) whose principal
- * has exactly {@link MonitorAcls} alerts and dead-letters over TLS + SCRAM, cannot write a topic it
- * has no business with, and stops when the ACL on its internal topics' prefix is missing.
+ * has exactly {@link MonitorAcls} alerts and dead-letters over TLS + SCRAM, before and after a
+ * restart; it cannot write a topic it has no business with, and stops when the ACL on its internal
+ * topics' prefix is missing.
  */
 class MonitorAclIT {
   private static final String STORE_PASSWORD = "store-secret";
@@ -85,8 +86,8 @@ class MonitorAclIT {
     // An administrator (the plain-text listener is a super user) creates the topics and the ACLs.
     try (Admin admin = superAdmin()) {
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(60));
-      admin.createAcls(MonitorAcls.of(settings("acl-monitor"), "User:" + USER)).all().get();
     }
+    kafka.grant(MonitorAcls.of(settings("acl-monitor"), "User:" + USER));
   }
 
   @AfterAll
@@ -133,6 +134,24 @@ class MonitorAclIT {
           "monitor acl IT: %d alert, %d dead letter by %s with %d ACLs%n",
           alerted.size(), letters.size(), USER, MonitorAcls.of(settings, "User:" + USER).size());
     }
+    // A restart finds its internal topics and restores its stores with the same ACLs.
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      producer.send(ranking("acl-q-second", 0.4, t0 + 300));
+    }
+    try (MonitorService service = MonitorService.create(settings, new SimpleMeterRegistry())) {
+      service.start();
+      List<String> alerted = new ArrayList<>();
+      read(
+          Topics.ALERTS.name(),
+          records -> {
+            alerted.clear();
+            records.forEach(r -> alerted.add(alert(r).getSubjectId()));
+            return alerted.contains("acl-q-second") || service.failure().isPresent();
+          });
+      assertTrue(
+          service.failure().isEmpty(), () -> "restarted monitor failed: " + service.failure());
+      assertEquals(List.of("acl-q-hijacked", "acl-q-second"), alerted);
+    }
   }
 
   @Test
@@ -155,9 +174,7 @@ class MonitorAclIT {
     MonitorSettings settings = settings("acl-lesser");
     List<AclBinding> acls = new ArrayList<>(MonitorAcls.of(settings, "User:" + LESSER));
     assertTrue(acls.removeIf(MonitorAclIT::createOnInternalTopics), "the ACL is in the set");
-    try (Admin admin = superAdmin()) {
-      admin.createAcls(acls).all().get();
-    }
+    kafka.grant(acls);
     ClientProperties.useSecurity(lesser);
     try (MonitorService service = MonitorService.create(settings, new SimpleMeterRegistry())) {
       service.start();
@@ -167,6 +184,9 @@ class MonitorAclIT {
         Thread.sleep(100);
       }
       assertFalse(service.running(), "cannot run without creating its internal topics");
+      assertTrue(
+          service.failure().orElseThrow().getMessage().contains("Could not create topic"),
+          () -> "another reason: " + service.failure());
       System.out.printf("monitor acl IT: without CREATE: %s%n", service.failure().orElseThrow());
     }
   }
