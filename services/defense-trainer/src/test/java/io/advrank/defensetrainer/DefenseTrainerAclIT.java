@@ -122,8 +122,8 @@ class DefenseTrainerAclIT {
         Admin.create(
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(60));
-      admin.createAcls(DefenseTrainerAcls.of(settings, "User:" + USER)).all().get();
     }
+    kafka.grant(DefenseTrainerAcls.of(settings, "User:" + USER));
     ClientProperties.useSecurity(security);
   }
 
