@@ -46,11 +46,11 @@ final class ConsoleFeed implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleFeed.class);
 
   /** Topics read from the beginning: compacted state. */
-  private static final List<Topic<?, ?>> STATE =
+  static final List<Topic<?, ?>> STATE =
       List.of(Topics.CATALOG, Topics.CATALOG_DELIVERED, Topics.MODELS);
 
   /** Topics read from their end minus the look-back. */
-  private static final List<Topic<?, ?>> EVENTS =
+  static final List<Topic<?, ?>> EVENTS =
       List.of(
           Topics.QUERIES,
           Topics.QUERIES_DELIVERED,

@@ -42,6 +42,10 @@ public record ConsoleSettings(
   public static final String PORT = "console.port";
   public static final String MONITOR_URL = "console.monitor.url";
   public static final String GROUP_ID = "console.group.id";
+
+  /** The default group's prefix, followed by 8 random hex digits (a PREFIXED group ACL). */
+  public static final String GROUP_PREFIX = "advrank-console-";
+
   public static final String LOOK_BACK = "console.look-back";
 
   /** Default port of the page. */
@@ -91,7 +95,7 @@ public record ConsoleSettings(
    * each see only the partitions the group gave it.
    */
   private static String defaultGroupId() {
-    return "advrank-console-" + UUID.randomUUID().toString().substring(0, 8);
+    return GROUP_PREFIX + UUID.randomUUID().toString().substring(0, 8);
   }
 
   private static boolean isHttpUrl(String url) {

@@ -13,10 +13,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -293,6 +298,33 @@ public final class EmbeddedKafka implements AutoCloseable {
           "listener: no " + listener + " listener, only " + listeners.keySet());
     }
     return address;
+  }
+
+  /**
+   * Creates {@code acls} as the super user of the plain-text listener (a broker started with {@link
+   * #startSecured} and ACLs) and waits until the broker's authoriser holds them: {@code createAcls}
+   * returns when the controller has them, and the broker applies them a moment later, so a client
+   * started at once could still be refused.
+   *
+   * @throws IllegalStateException if they are not applied within 30 s
+   */
+  public void grant(List<AclBinding> acls) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+      admin.createAcls(acls).all().get();
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!admin.describeAcls(AclBindingFilter.ANY).values().get().containsAll(acls)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the broker did not apply the ACLs within 30 s");
+        }
+        Thread.sleep(50);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while granting ACLs", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("could not create ACLs: " + e.getCause(), e);
+    }
   }
 
   /** The KRaft cluster id this broker was formatted with. */

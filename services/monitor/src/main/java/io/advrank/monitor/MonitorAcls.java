@@ -1,0 +1,80 @@
+package io.advrank.monitor;
+
+import io.advrank.runtime.topic.Topics;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+
+/**
+ * The least Kafka ACLs a monitor needs, for a cluster with an authoriser: read the rankings and
+ * catalog observations (and the model versions, when thresholds come from manifests), write its
+ * alerts and dead letters, describe the advrank topics (start-up checks), and — as a Kafka Streams
+ * application with exactly-once v2 — its application id as consumer group, as prefix of the
+ * internal topics it creates and uses (repartition, changelogs), and as prefix of its transactional
+ * ids ({@code <application.id>-<process id>-<thread>}). The advrank topics are created beforehand
+ * by an administrator; the only CREATE is on the internal topics' prefix.
+ */
+public final class MonitorAcls {
+  private MonitorAcls() {}
+
+  /** The ACLs of {@code principal} (e.g. {@code User:advrank-monitor}) for these settings. */
+  public static List<AclBinding> of(MonitorSettings s, String principal) {
+    List<AclBinding> out = new ArrayList<>();
+    List<String> reads = new ArrayList<>();
+    reads.add(Topics.RANKINGS.name());
+    reads.add(Topics.CATALOG_OBSERVATIONS.name());
+    if (s.thresholdsFromManifest()) {
+      reads.add(Topics.MODELS.name()); // ManifestReader: assigned, no group
+    }
+    for (String topic : reads) {
+      out.add(allow(ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.READ, principal));
+    }
+    for (String topic : List.of(Topics.ALERTS.name(), Topics.DEAD_LETTER.name())) {
+      out.add(allow(ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE, principal));
+    }
+    out.add(
+        allow(
+            ResourceType.TOPIC,
+            "advrank.",
+            PatternType.PREFIXED,
+            AclOperation.DESCRIBE,
+            principal));
+    // Internal topics: created, read and written (READ and WRITE imply the DESCRIBE that their
+    // validation needs), and the consumed records of the repartition topic purged (DELETE: kept
+    // forever otherwise, retention.ms -1; not needed to run, see docs/security.md).
+    String internal = s.applicationId() + "-";
+    for (AclOperation op :
+        List.of(AclOperation.CREATE, AclOperation.READ, AclOperation.WRITE, AclOperation.DELETE)) {
+      out.add(allow(ResourceType.TOPIC, internal, PatternType.PREFIXED, op, principal));
+    }
+    out.add(
+        allow(
+            ResourceType.GROUP,
+            s.applicationId(),
+            PatternType.LITERAL,
+            AclOperation.READ,
+            principal));
+    // WRITE on a transactional id implies the DESCRIBE that finding its coordinator needs.
+    out.add(
+        allow(
+            ResourceType.TRANSACTIONAL_ID,
+            internal,
+            PatternType.PREFIXED,
+            AclOperation.WRITE,
+            principal));
+    return out;
+  }
+
+  private static AclBinding allow(
+      ResourceType type, String name, PatternType pattern, AclOperation op, String principal) {
+    return new AclBinding(
+        new ResourcePattern(type, name, pattern),
+        new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW));
+  }
+}
