@@ -93,8 +93,9 @@ class AttackWorkerAclIT {
         Admin.create(
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(60));
-      admin.createAcls(AttackWorkerAcls.of(settings, "User:" + USER)).all().get();
     }
+    // grant waits until the broker applies them: a client right after createAcls was refused once.
+    kafka.grant(AttackWorkerAcls.of(settings, "User:" + USER));
     ClientProperties.useSecurity(worker);
   }
 

@@ -70,8 +70,9 @@ class ProducerAclIT {
             true);
     try (Admin admin = superAdmin()) {
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(60));
-      admin.createAcls(ProducerAcls.of("User:" + USER)).all().get();
     }
+    // grant waits until the broker applies them: a client right after createAcls was refused once.
+    kafka.grant(ProducerAcls.of("User:" + USER));
     ClientProperties.useSecurity(security);
   }
 

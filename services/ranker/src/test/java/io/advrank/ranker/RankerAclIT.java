@@ -95,8 +95,9 @@ class RankerAclIT {
         Admin.create(
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(60));
-      admin.createAcls(RankerAcls.of(settings, "User:" + USER)).all().get();
     }
+    // grant waits until the broker applies them: a client right after createAcls was refused once.
+    kafka.grant(RankerAcls.of(settings, "User:" + USER));
     ClientProperties.useSecurity(ranker);
   }
 
