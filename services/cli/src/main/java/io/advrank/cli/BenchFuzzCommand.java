@@ -5,7 +5,11 @@ import io.advrank.attackworker.AttackWorkerSettings;
 import io.advrank.attackworker.StagingFence;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
+import io.advrank.monitor.MonitorService;
+import io.advrank.monitor.MonitorSettings;
+import io.advrank.proto.v1.CatalogObservation;
 import io.advrank.proto.v1.ImageEvent;
+import io.advrank.proto.v1.RankingResult;
 import io.advrank.ranker.RankerService;
 import io.advrank.ranker.RankerSettings;
 import io.advrank.runtime.kafka.ClientProperties;
@@ -17,6 +21,7 @@ import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.topic.Topic;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -118,24 +123,47 @@ final class BenchFuzzCommand implements Callable<Integer> {
       Clock clock = Clock.systemUTC();
       try (RankerService ranker = RankerService.create(rankerSettings, clock, registry);
           AttackWorkerService worker = AttackWorkerService.create(workerSettings, clock, registry);
+          MonitorService monitor = MonitorService.create(monitor(bootstrap), registry);
           BenchFuzzTraffic traffic = new BenchFuzzTraffic(bootstrap, report)) {
         ranker.start();
         worker.start();
+        monitor.start();
         awaitStarted(kafka, ranker, worker, workerSettings, rankerSettings);
+        awaitRunning(monitor);
         BenchFuzzRecords fuzz = new BenchFuzzRecords(seed, MAX_EVENT_BYTES + 1024);
         for (Topic<String, ImageEvent> topic : BenchFuzzTraffic.INPUTS) {
           System.err.printf("bench fuzz: %d malformed records to %s%n", records, topic.name());
           traffic.send(topic, fuzz, events, records, validEvery);
         }
+        System.err.printf(
+            "bench fuzz: %d malformed records to %s%n", records, Topics.RANKINGS.name());
+        traffic.send(
+            Topics.RANKINGS,
+            fuzz,
+            records,
+            this::ranking,
+            i -> ranking(i).toBuilder().clearQueryId().build());
+        System.err.printf(
+            "bench fuzz: %d malformed records to %s%n",
+            records, Topics.CATALOG_OBSERVATIONS.name());
+        traffic.send(
+            Topics.CATALOG_OBSERVATIONS,
+            fuzz,
+            records,
+            this::observation,
+            i -> observation(i).toBuilder().clearItemId().build());
         traffic.flush();
         System.err.println("bench fuzz: sent; counting dead letters and outputs");
-        traffic.await(Duration.ofSeconds(timeout), () -> failure(ranker, worker));
+        traffic.await(
+            Duration.ofSeconds(timeout),
+            () -> ranker.failure().or(worker::failure).or(monitor::failure));
         report.service("ranker", state(ranker.health(), ranker.failure()));
         report.service("attack-worker", state(worker.health(), worker.failure()));
+        report.service("monitor", state(monitor.health(), monitor.failure()));
       }
       report.tally();
       double seconds = (System.nanoTime() - start) / 1e9;
-      output.print(report.json(records, seed, seconds), report::table);
+      output.print(report.json(records, seed, seconds), () -> report.table(seconds));
       return report.passed() ? 0 : 1;
     }
   }
@@ -161,8 +189,51 @@ final class BenchFuzzCommand implements Callable<Integer> {
     }
   }
 
-  private static Optional<Throwable> failure(RankerService r, AttackWorkerService w) {
-    return r.failure().or(w::failure);
+  private static void awaitRunning(MonitorService monitor) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    while (!monitor.running()) {
+      if (monitor.failure().isPresent() || System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "the monitor did not start: "
+                + monitor.failure().map(Throwable::toString).orElse("5 minutes passed"));
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /** A ranking the monitor accepts; with this run's id, so it is never taken for a real one. */
+  private RankingResult ranking(int i) {
+    String id = "bench-" + run + "-fuzz-ranking-" + i;
+    return RankingResult.newBuilder()
+        .setQueryEventId(id)
+        .setQueryId(id)
+        .setModelVersion("bench-fuzz")
+        .setGallerySize(100)
+        .setRankedAtMs(System.currentTimeMillis())
+        .build();
+  }
+
+  /** A catalog observation the monitor accepts. */
+  private CatalogObservation observation(int i) {
+    String id = "bench-" + run + "-fuzz-observation-" + i;
+    return CatalogObservation.newBuilder()
+        .setItemId(id)
+        .setEventId(id)
+        .setModelVersion("bench-fuzz")
+        .setConsistencyScore(0.5f)
+        .setObservedAtMs(System.currentTimeMillis())
+        .build();
+  }
+
+  private MonitorSettings monitor(String bootstrap) throws java.io.IOException {
+    Map<String, String> flags = common(bootstrap);
+    flags.put(MonitorSettings.MODEL_DIR, model.dir.toString());
+    flags.put(MonitorSettings.APPLICATION_ID, "bench-" + run + "-fuzz-monitor");
+    // A fresh broker has no monitor state to resume: start from empty state every run.
+    flags.put(
+        MonitorSettings.STATE_DIR, Files.createTempDirectory("advrank-monitor-fuzz").toString());
+    return MonitorSettings.from(
+        SettingsSource.load(MonitorSettings.KEYS, flags, System.getenv(), null));
   }
 
   private static String state(Health health, Optional<Throwable> failure) {

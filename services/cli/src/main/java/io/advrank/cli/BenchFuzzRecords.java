@@ -2,6 +2,8 @@ package io.advrank.cli;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.ImageKind;
 import io.advrank.proto.v1.Pixels;
@@ -81,8 +83,9 @@ final class BenchFuzzRecords {
     Pixels p = valid.getPixels();
     int n = p.getChannels() * p.getHeight() * p.getWidth();
     return switch (kind) {
-      case RANDOM_BYTES -> new Fuzzed(kind, key, randomNonProto(1 + random.nextInt(2048)));
-      case TRUNCATED -> new Fuzzed(kind, key, truncated(valid.toByteArray()));
+      case RANDOM_BYTES ->
+          new Fuzzed(kind, key, randomNonProto(1 + random.nextInt(2048), ImageEvent.parser()));
+      case TRUNCATED -> new Fuzzed(kind, key, truncated(valid.toByteArray(), ImageEvent.parser()));
       case WRONG_TYPE ->
           new Fuzzed(
               kind,
@@ -138,23 +141,23 @@ final class BenchFuzzRecords {
     };
   }
 
-  /** Random bytes that do not parse as an {@link ImageEvent} (random bytes sometimes do). */
-  private byte[] randomNonProto(int length) {
+  /** Random bytes that {@code parser} cannot read (random bytes sometimes are a message). */
+  private byte[] randomNonProto(int length, Parser<? extends Message> parser) {
     while (true) {
       byte[] b = new byte[length];
       random.nextBytes(b);
-      if (!parses(b)) {
+      if (!parses(b, parser)) {
         return b;
       }
     }
   }
 
-  /** The event's bytes cut inside its pixels, the longest field: never a parseable prefix. */
-  private byte[] truncated(byte[] bytes) {
+  /** The message's bytes cut in its middle third, never at a field boundary (never parseable). */
+  private byte[] truncated(byte[] bytes, Parser<? extends Message> parser) {
     while (true) {
       int cut = bytes.length / 4 + random.nextInt(bytes.length / 2);
       byte[] b = Arrays.copyOf(bytes, cut);
-      if (!parses(b)) {
+      if (!parses(b, parser)) {
         return b;
       }
     }
@@ -177,9 +180,30 @@ final class BenchFuzzRecords {
         .toByteArray();
   }
 
-  private static boolean parses(byte[] b) {
+  /**
+   * {@code valid}, a message of another topic (read by the monitor), broken in the way of {@code
+   * kind}: one of {@link #MESSAGE_KINDS}; {@code breaksRule} is a message that parses but that the
+   * consumer must refuse as {@code invalid}.
+   */
+  Fuzzed make(Kind kind, String key, Message valid, Message breaksRule) {
+    byte[] k = key.getBytes(StandardCharsets.UTF_8);
+    Parser<? extends Message> parser = valid.getParserForType();
+    return switch (kind) {
+      case RANDOM_BYTES -> new Fuzzed(kind, k, randomNonProto(1 + random.nextInt(2048), parser));
+      case TRUNCATED -> new Fuzzed(kind, k, truncated(valid.toByteArray(), parser));
+      case MISSING_IDS -> new Fuzzed(kind, k, breaksRule.toByteArray());
+      case TOMBSTONE -> new Fuzzed(kind, k, null);
+      default -> throw new IllegalArgumentException(kind + " applies to image events only");
+    };
+  }
+
+  /** The kinds that apply to any protobuf topic. */
+  static final List<Kind> MESSAGE_KINDS =
+      List.of(Kind.RANDOM_BYTES, Kind.TRUNCATED, Kind.MISSING_IDS, Kind.TOMBSTONE);
+
+  private static boolean parses(byte[] b, Parser<? extends Message> parser) {
     try {
-      ImageEvent.parseFrom(b);
+      parser.parseFrom(b);
       return true;
     } catch (InvalidProtocolBufferException e) {
       return false;

@@ -2,6 +2,7 @@ package io.advrank.cli;
 
 import io.advrank.cli.BenchFuzzRecords.Kind;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +39,7 @@ final class BenchFuzzReport {
   private final Map<String, String> services = new LinkedHashMap<>();
 
   synchronized void topic(String topic) {
-    rows.put(topic, new LinkedHashMap<>());
+    rows.put(topic, new EnumMap<>(Kind.class));
     valid.put(topic, new Valid());
   }
 
@@ -72,6 +73,17 @@ final class BenchFuzzReport {
     } else if (valid.containsKey(topic)) {
       valid.get(topic).unexpectedDeadLetters++; // a valid record (or a seed) was dead-lettered
     }
+  }
+
+  /** Dead letters seen of those expected, and valid records out of those sent, for progress. */
+  synchronized String progress() {
+    long out =
+        valid.values().stream()
+            .mapToLong(v -> v.out.values().stream().filter(n -> n > 0).count())
+            .sum();
+    long sent = valid.values().stream().mapToLong(v -> v.out.size()).sum();
+    return "%d of %d dead letters, %d of %d valid records out"
+        .formatted(letters.size(), expected.size(), out, sent);
   }
 
   synchronized void service(String name, String state) {
@@ -153,7 +165,7 @@ final class BenchFuzzReport {
     return out;
   }
 
-  synchronized String table() {
+  synchronized String table(double seconds) {
     StringBuilder s = new StringBuilder();
     String fmt = "%-26s %-20s %-12s %7s %7s %6s %6s %7s%n";
     s.append(
@@ -185,6 +197,7 @@ final class BenchFuzzReport {
                       v.unexpectedDeadLetters));
         });
     services.forEach((name, state) -> s.append("service %s: %s%n".formatted(name, state)));
+    s.append("%.1f s%n".formatted(seconds));
     s.append(passed() ? "PASSED\n" : "FAILED\n");
     return s.toString();
   }

@@ -1,6 +1,7 @@
 package io.advrank.cli;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import io.advrank.cli.BenchFuzzRecords.Fuzzed;
 import io.advrank.cli.BenchFuzzRecords.Kind;
 import io.advrank.proto.v1.ImageEvent;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -108,6 +110,35 @@ final class BenchFuzzTraffic implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends {@code records} malformed records of {@link BenchFuzzRecords#MESSAGE_KINDS} to a topic of
+   * the monitor, built from {@code valid} (and {@code breaksRule}, the invalid kind) by id. Its
+   * valid traffic is the ranker's own output, which must get no dead letter.
+   */
+  void send(
+      Topic<String, ? extends Message> topic,
+      BenchFuzzRecords fuzz,
+      int records,
+      IntFunction<Message> valid,
+      IntFunction<Message> breaksRule) {
+    String name = topic.name();
+    report.topic(name);
+    List<Kind> kinds = BenchFuzzRecords.MESSAGE_KINDS;
+    for (int i = 0; i < records; i++) {
+      Kind kind = kinds.get(i % kinds.size());
+      Fuzzed f = fuzz.make(kind, "fuzz-" + i, valid.apply(i), breaksRule.apply(i));
+      producer.send(
+          new ProducerRecord<>(name, f.key(), f.value()),
+          (md, e) -> {
+            if (e != null) {
+              report.sendFailed(name, kind);
+            } else {
+              report.sent(name, kind, md.partition(), md.offset());
+            }
+          });
+    }
+  }
+
   private static ImageEvent event(BenchPipelineEvents events, boolean catalog, String tag, int n) {
     int index = n % events.data().size();
     ImageEvent e = catalog ? events.catalogItem(index) : events.query(tag, n, index);
@@ -130,7 +161,7 @@ final class BenchFuzzTraffic implements AutoCloseable {
       poll();
       if (System.nanoTime() - progress > 10_000_000_000L) {
         progress = System.nanoTime();
-        System.err.println("bench fuzz: still waiting for dead letters and outputs");
+        System.err.println("bench fuzz: " + report.progress());
       }
     }
     long settle = System.nanoTime() + SETTLE.toNanos();
@@ -151,8 +182,8 @@ final class BenchFuzzTraffic implements AutoCloseable {
       } else if (r.topic().equals(Topics.RANKINGS.name())) {
         try {
           report.delivered(RankingResult.parseFrom(r.value()).getQueryEventId());
-        } catch (InvalidProtocolBufferException e) {
-          throw new IllegalStateException("the ranker wrote an unreadable ranking", e);
+        } catch (InvalidProtocolBufferException | NullPointerException e) {
+          // one of the malformed rankings this bench wrote itself
         }
       } else if (r.key() != null) {
         report.delivered(new String(r.key(), StandardCharsets.UTF_8)); // an observation
