@@ -167,7 +167,7 @@ final class BenchFuzzReport {
 
   synchronized String table(double seconds) {
     StringBuilder s = new StringBuilder();
-    String fmt = "%-26s %-20s %-12s %7s %7s %6s %6s %7s%n";
+    String fmt = "%-28s %-20s %-12s %7s %7s %6s %6s %7s%n";
     s.append(
         fmt.formatted("topic", "kind", "reason", "sent", "right", "wrong", "extra", "missing"));
     rows.forEach(
@@ -185,8 +185,14 @@ final class BenchFuzzReport {
                           r.extra,
                           r.missing)));
           Valid v = valid.get(topic);
+          if (v.out.isEmpty()) {
+            s.append(
+                "%-28s %-20s the ranker's output, dead-lettered %d%n"
+                    .formatted(topic, "valid", v.unexpectedDeadLetters));
+            return;
+          }
           s.append(
-              "%-26s %-20s sent %d, delivered once %d, lost %d, duplicated %d, dead-lettered %d%n"
+              "%-28s %-20s sent %d, delivered once %d, lost %d, duplicated %d, dead-lettered %d%n"
                   .formatted(
                       topic,
                       "valid",
