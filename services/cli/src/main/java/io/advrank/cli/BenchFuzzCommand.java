@@ -37,12 +37,13 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code advrank bench fuzz}: writes malformed records of every kind in {@link BenchFuzzRecords} to
- * the input topics of the attack-worker ({@code advrank.catalog}, {@code advrank.queries}) and the
- * ranker ({@code advrank.catalog.delivered}, {@code advrank.queries.delivered}), mixed with valid
- * traffic, on an embedded broker with both services running in this process; then counts ({@link
- * BenchFuzzTraffic}) that each malformed record got exactly one dead letter with the right reason,
- * that each valid record came out once (a ranking, a catalog observation), and that both services
- * are still up. Exit 1 if any of that fails.
+ * the input topics of the attack-worker ({@code advrank.catalog}, {@code advrank.queries}), the
+ * ranker ({@code advrank.catalog.delivered}, {@code advrank.queries.delivered}) and the monitor
+ * ({@code advrank.rankings}, {@code advrank.catalog.observations}), mixed with valid traffic, on an
+ * embedded broker with the three services running in this process; then counts ({@link
+ * BenchFuzzTraffic}, {@link BenchFuzzReport}) that each malformed record got exactly one dead
+ * letter with the right reason, that each valid record came out once (a ranking, a catalog
+ * observation) and that the services are still up. Exit 1 if any of that fails. See docs/fuzz.md.
  */
 @Command(
     name = "fuzz",
@@ -51,7 +52,7 @@ import picocli.CommandLine.Option;
         "Writes --records malformed records (random bytes, truncated protobuf, wrong message"
             + " type, wrong kind, missing ids, wrong pixel counts and shapes, NaN/Inf and"
             + " out-of-range pixels, oversized values, null keys, tombstones) to every input"
-            + " topic of the attack-worker and the ranker, mixed with valid traffic, on an"
+            + " topic of the attack-worker, the ranker and the monitor, mixed with valid traffic, on an"
             + " embedded broker; exit 1 unless every malformed record is dead-lettered once with"
             + " the right reason, no valid record is lost and no service fails.")
 final class BenchFuzzCommand implements Callable<Integer> {
