@@ -53,8 +53,9 @@ import picocli.CommandLine.Option;
             + " type, wrong kind, missing ids, wrong pixel counts and shapes, NaN/Inf and"
             + " out-of-range pixels, oversized values, null keys, tombstones) to every input"
             + " topic of the attack-worker, the ranker and the monitor, mixed with valid"
-            + " traffic, on an embedded broker; exit 1 unless every malformed record is dead-lettered once with"
-            + " the right reason, no valid record is lost and no service fails.")
+            + " traffic, on an embedded broker; exit 1 unless every malformed record is"
+            + " dead-lettered once with the right reason, no valid record is lost and no service"
+            + " fails.")
 final class BenchFuzzCommand implements Callable<Integer> {
   /** The attack-worker's event.max.bytes here: oversized records are a little larger. */
   static final int MAX_EVENT_BYTES = 64 * 1024;
