@@ -27,12 +27,15 @@ final class InboundEvents {
     this.maxBytes = maxBytes;
   }
 
-  /** The checked event of a non-null record from the catalog or query topic. */
+  /**
+   * The checked event of a record from the catalog or query topic; a record without a value is
+   * {@code invalid} here (a catalog delete never reaches this: it is forwarded as it is).
+   */
   InboundEvent read(ConsumerRecord<byte[], byte[]> record, long nowMs)
       throws RejectedRecordException {
     boolean catalog = record.topic().equals(Topics.CATALOG.name());
     Topic<String, ImageEvent> topic = catalog ? Topics.CATALOG : Topics.QUERIES;
-    if (record.value().length > maxBytes) {
+    if (record.value() != null && record.value().length > maxBytes) {
       throw new RejectedRecordException(
           Reason.INVALID,
           "value of %d bytes exceeds event.max.bytes %d".formatted(record.value().length, maxBytes),

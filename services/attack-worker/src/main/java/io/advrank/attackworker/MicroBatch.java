@@ -2,6 +2,7 @@ package io.advrank.attackworker;
 
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.kafka.DeadLetters.Reason;
+import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.RejectedRecordException;
 import io.advrank.serving.GallerySnapshot;
 import java.time.Clock;
@@ -58,7 +59,7 @@ final class MicroBatch {
    * the choice is a pure function of the event, so a replay routes it the same way.
    */
   boolean forwardsAtOnce(ConsumerRecord<byte[], byte[]> r) {
-    if (r.value() == null) {
+    if (isDelete(r)) {
       return true;
     }
     try {
@@ -67,6 +68,14 @@ final class MicroBatch {
     } catch (RejectedRecordException e) {
       return false;
     }
+  }
+
+  /**
+   * A catalog tombstone: the seller deleted the item. Only the compacted catalog has deletes; a
+   * tombstone on the query topic is no query and is dead-lettered by {@link InboundEvents#read}.
+   */
+  private static boolean isDelete(ConsumerRecord<byte[], byte[]> r) {
+    return r.value() == null && r.topic().equals(Topics.CATALOG.name());
   }
 
   /**
@@ -83,7 +92,7 @@ final class MicroBatch {
     List<Runnable> tally = new ArrayList<>();
     Map<InboundEvent, CampaignAttack> chosen = new LinkedHashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : records) {
-      if (r.value() == null) {
+      if (isDelete(r)) {
         send(OutputRecords.forward(r), tally); // a tombstone deletes the item downstream too
         continue;
       }

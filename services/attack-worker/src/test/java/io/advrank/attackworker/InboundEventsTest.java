@@ -65,6 +65,13 @@ class InboundEventsTest {
   }
 
   @Test
+  void rejectsAQueryWithoutKeyAndAQueryTombstoneAsInvalid() {
+    byte[] valid = event(ImageKind.IMAGE_KIND_QUERY, uint8(28)).toByteArray();
+    assertReason(Reason.INVALID, new ConsumerRecord<>(Topics.QUERIES.name(), 0, 0L, null, valid));
+    assertReason(Reason.INVALID, record(Topics.QUERIES.name(), (byte[]) null));
+  }
+
+  @Test
   void readsAGalleryItemWithItsIdsAndLabelAndRefusesAValueWithoutKey() throws Exception {
     ImageEvent labelled =
         event(ImageKind.IMAGE_KIND_CATALOG_ITEM, uint8(28)).toBuilder().setLabel(7).build();

@@ -11,11 +11,11 @@ import org.apache.kafka.common.errors.SerializationException;
 /**
  * The checks every consumer of {@link ImageEvent}s needs, so that one bad record becomes a dead
  * letter with a precise reason instead of a crash or a silently wrong result: the bytes parse
- * ({@code malformed}), the value is not empty, the kind is known ({@code unsupported}) and right
- * for the topic ({@code invalid}), ids are set ({@code invalid}), a tensor image has the model's
- * shape ({@code unsupported}) and its pixels are finite values in [0, 1] ({@code invalid}). Photo
- * files ({@code Pixels.encoded}) are decoded against a model by {@code
- * io.advrank.serving.ModelInput}, which applies {@link #pixels} to tensors.
+ * ({@code malformed}), the value is not empty, the record has a key ({@code invalid}), the kind is
+ * known ({@code unsupported}) and right for the topic ({@code invalid}), ids are set ({@code
+ * invalid}), a tensor image has the model's shape ({@code unsupported}) and its pixels are finite
+ * values in [0, 1] ({@code invalid}). Photo files ({@code Pixels.encoded}) are decoded against a
+ * model by {@code io.advrank.serving.ModelInput}, which applies {@link #pixels} to tensors.
  */
 public final class ImageEventChecks {
   private ImageEventChecks() {}
@@ -36,6 +36,12 @@ public final class ImageEventChecks {
     }
     if (event == null) {
       throw new RejectedRecordException(Reason.INVALID, "empty value (tombstone)", null);
+    }
+    if (record.key() == null) {
+      // Every image topic is keyed by the item or query id: without a key, a catalog record could
+      // never be deleted or compacted, and a query's ranking would have no key to join on.
+      throw new RejectedRecordException(
+          Reason.INVALID, "record has no key (the item or query id) on " + topic.name(), null);
     }
     if (event.getKind() == ImageKind.UNRECOGNIZED) {
       throw new RejectedRecordException(
