@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
       BenchAttackCommand.class,
       BenchPipelineCommand.class,
       BenchDetectCommand.class,
-      BenchSwapCommand.class
+      BenchSwapCommand.class,
+      BenchSoakCommand.class
     })
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
