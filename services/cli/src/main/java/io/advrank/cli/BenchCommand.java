@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
       BenchPipelineCommand.class,
       BenchDetectCommand.class,
       BenchSwapCommand.class,
-      BenchFuzzCommand.class
+      BenchFuzzCommand.class,
+      BenchSoakCommand.class
     })
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -177,8 +177,10 @@ final class DemoCommand implements Callable<Integer> {
   /** Where the monitor's interactive queries answer, once it runs; empty without a monitor. */
   private String monitorUrl = "";
 
-  /** The id of the broker the demo started, which its attack-worker may attack; null for none. */
-  private String ownClusterId;
+  /**
+   * The id of the demo's own broker (its own, or bench soak's), which its attack-worker may attack.
+   */
+  String ownClusterId;
 
   @Override
   public Integer call() throws Exception {
