@@ -206,12 +206,12 @@ final class DemoCommand implements Callable<Integer> {
                   Admin.create(ClientProperties.admin(bootstrap, "advrank-demo-admin"))));
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(30));
       Services services = startServices(bootstrap, registry);
-      keep(MetricsServer.start(metricsPort, registry, services::health));
+      MetricsServer metrics = keep(MetricsServer.start(metricsPort, registry, services::health));
       startConsole(bootstrap, monitorUrl, registry);
       sendBadRecords(bootstrap);
       System.err.printf(
           "demo: pipeline up in %.1f s; metrics at http://localhost:%d/metrics%n",
-          (System.nanoTime() - t0) / 1e9, metricsPort);
+          (System.nanoTime() - t0) / 1e9, metrics.port()); // the bound port, also with 0
       DetectionScore score =
           services.monitor().isPresent() ? keep(new DetectionScore(bootstrap, startMs)) : null;
       if (score != null) {
@@ -392,7 +392,7 @@ final class DemoCommand implements Callable<Integer> {
     monitorUrl = "http://localhost:" + queries.port();
     monitor.start();
     System.err.printf(
-        "demo: monitor queries at http://localhost:%d/alerts and /drift?item=ID%n", monitorPort);
+        "demo: monitor queries at http://localhost:%d/alerts and /drift?item=ID%n", queries.port());
     return monitor;
   }
 
