@@ -1,13 +1,11 @@
 package io.advrank.producer;
 
+import io.advrank.runtime.kafka.Acls;
 import io.advrank.runtime.topic.Topics;
 import java.util.List;
-import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 
 /**
@@ -28,8 +26,6 @@ public final class ProducerAcls {
 
   private static AclBinding allow(
       String topic, PatternType pattern, AclOperation op, String principal) {
-    return new AclBinding(
-        new ResourcePattern(ResourceType.TOPIC, topic, pattern),
-        new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW));
+    return Acls.allow(ResourceType.TOPIC, topic, pattern, op, principal);
   }
 }

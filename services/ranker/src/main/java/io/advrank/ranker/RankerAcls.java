@@ -1,14 +1,13 @@
 package io.advrank.ranker;
 
+import static io.advrank.runtime.kafka.Acls.allow;
+
 import io.advrank.runtime.topic.Topics;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 
 /**
@@ -56,12 +55,5 @@ public final class RankerAcls {
               principal));
     }
     return out;
-  }
-
-  private static AclBinding allow(
-      ResourceType type, String name, PatternType pattern, AclOperation op, String principal) {
-    return new AclBinding(
-        new ResourcePattern(type, name, pattern),
-        new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW));
   }
 }
