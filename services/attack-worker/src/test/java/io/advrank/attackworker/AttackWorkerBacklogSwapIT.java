@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import ai.djl.Device;
 import io.advrank.core.model.EmbeddingModel;
+import io.advrank.embedded.EmbeddedKafka;
 import io.advrank.proto.v1.AdversarialVariant;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.RankShift;
-import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.model.AssembledModel;
 import io.advrank.runtime.model.ModelTopic;
 import io.advrank.runtime.model.SwapStages;

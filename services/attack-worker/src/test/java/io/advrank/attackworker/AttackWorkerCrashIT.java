@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import io.advrank.core.model.EmbeddingModel;
+import io.advrank.embedded.EmbeddedKafka;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.RankShift;
-import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;

@@ -1,6 +1,7 @@
 package io.advrank.cli;
 
-import io.advrank.runtime.kafka.KafkaNode;
+import io.advrank.embedded.KafkaNode;
+import io.advrank.runtime.topic.Topic;
 import io.advrank.runtime.topic.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -104,7 +105,7 @@ final class BrokerCommand implements Callable<Integer> {
         new KafkaNode.Config(
             nodeId, id, voters, host, advertised(), port, cport, dir.resolve("data"));
     CountDownLatch stopped = new CountDownLatch(1);
-    try (KafkaNode kafka = KafkaNode.start(config)) {
+    try (KafkaNode kafka = KafkaNode.start(config, Topic::minInSyncReplicas)) {
       if (alone) {
         try (Admin admin =
             Admin.create(

@@ -36,7 +36,7 @@ class ArchitectureTest {
             "io.advrank.monitor.MonitorMain",
             "io.advrank.defensetrainer.DefenseTrainerMain",
             "io.advrank.console.ConsoleService",
-            "io.advrank.runtime.kafka.EmbeddedKafka",
+            "io.advrank.embedded.EmbeddedKafka",
             "io.advrank.serving.ServedVersions")) {
       if (!main.contain(type)) {
         throw new AssertionError(type + " was not imported: the rules would check nothing");
@@ -104,10 +104,10 @@ class ArchitectureTest {
         .that()
         .resideInAnyPackage(services)
         .or()
-        .resideInAPackage("io.advrank.serving..")
+        .resideInAnyPackage("io.advrank.serving..", "io.advrank.runtime..", "io.advrank.core..")
         .should()
         .dependOnClassesThat()
-        .haveFullyQualifiedName("io.advrank.runtime.kafka.EmbeddedKafka")
+        .resideInAPackage("io.advrank.embedded..")
         .orShould()
         .dependOnClassesThat()
         .resideInAnyPackage(

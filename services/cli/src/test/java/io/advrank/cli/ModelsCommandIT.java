@@ -3,7 +3,7 @@ package io.advrank.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.advrank.runtime.kafka.EmbeddedKafka;
+import io.advrank.embedded.EmbeddedKafka;
 import io.advrank.runtime.model.ModelTopic;
 import io.advrank.runtime.topic.Topics;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.advrank.runtime.kafka.EmbeddedKafka;
+import io.advrank.embedded.EmbeddedKafka;
 import io.advrank.runtime.topic.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.advrank.embedded.EmbeddedKafka;
+import io.advrank.embedded.ThrowawayCa;
 import io.advrank.proto.v1.AnomalyAlert;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.SubjectKind;
 import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.kafka.DeadLetters;
-import io.advrank.runtime.kafka.EmbeddedKafka;
-import io.advrank.runtime.kafka.ThrowawayCa;
 import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.topic.Topics;

@@ -2,11 +2,11 @@ package io.advrank.monitor;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.advrank.embedded.EmbeddedKafka;
+import io.advrank.embedded.ThrowawayCa;
 import io.advrank.proto.v1.Hit;
 import io.advrank.proto.v1.RankingResult;
 import io.advrank.runtime.kafka.ClientProperties;
-import io.advrank.runtime.kafka.EmbeddedKafka;
-import io.advrank.runtime.kafka.ThrowawayCa;
 import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.topic.Topics;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.advrank.embedded.EmbeddedKafka;
+import io.advrank.embedded.ThrowawayCa;
 import io.advrank.runtime.kafka.ClientProperties;
-import io.advrank.runtime.kafka.EmbeddedKafka;
-import io.advrank.runtime.kafka.ThrowawayCa;
 import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.topic.Topics;

@@ -3,8 +3,8 @@ package io.advrank.producer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.advrank.embedded.EmbeddedKafka;
 import io.advrank.proto.v1.ImageEvent;
-import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.ProtoSerde;

@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
+import io.advrank.embedded.EmbeddedKafka;
+import io.advrank.embedded.ThrowawayCa;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.ImageKind;
 import io.advrank.proto.v1.RankingResult;
 import io.advrank.runtime.kafka.ClientProperties;
-import io.advrank.runtime.kafka.EmbeddedKafka;
-import io.advrank.runtime.kafka.ThrowawayCa;
 import io.advrank.runtime.model.ModelTrust;
 import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.settings.KafkaSettings;

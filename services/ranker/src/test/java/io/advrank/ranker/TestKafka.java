@@ -1,6 +1,6 @@
 package io.advrank.ranker;
 
-import io.advrank.runtime.kafka.EmbeddedKafka;
+import io.advrank.embedded.EmbeddedKafka;
 import io.advrank.runtime.model.ModelTrust;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.topic.Topics;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.advrank.embedded.EmbeddedKafka;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.runtime.kafka.DeadLetters.Reason;
 import io.advrank.runtime.topic.Topics;

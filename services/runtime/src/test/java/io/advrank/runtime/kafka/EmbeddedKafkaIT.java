@@ -3,6 +3,7 @@ package io.advrank.runtime.kafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.advrank.embedded.EmbeddedKafka;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.ImageKind;
 import io.advrank.runtime.topic.Topic;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.advrank.embedded.EmbeddedKafka;
+import io.advrank.embedded.ThrowawayCa;
 import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.topic.Topics;
 import java.nio.charset.StandardCharsets;

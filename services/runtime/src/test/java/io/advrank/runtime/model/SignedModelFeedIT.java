@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.advrank.embedded.EmbeddedKafka;
 import io.advrank.proto.v1.ModelVersion;
 import io.advrank.runtime.kafka.DeadLetters;
-import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

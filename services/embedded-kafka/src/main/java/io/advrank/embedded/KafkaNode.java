@@ -1,6 +1,5 @@
-package io.advrank.runtime.kafka;
+package io.advrank.embedded;
 
-import io.advrank.runtime.topic.Topic;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -8,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.function.IntUnaryOperator;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.utils.Time;
@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every node of a cluster gets the same {@code clusterId} and voter list; the internal topics
  * (consumer offsets, transaction state) are replicated {@code min(3, voters)} times with {@code
- * min.insync.replicas} by {@link Topic#minInSyncReplicas}, so the cluster keeps accepting acks=all
- * writes and transactions with one node down.
+ * min.insync.replicas} by the caller's rule (advrank-runtime's {@code Topic#minInSyncReplicas}, the
+ * same rule as advrank's own topics), so the cluster keeps accepting acks=all writes and
+ * transactions with one node down.
  */
 public final class KafkaNode implements AutoCloseable {
   static {
@@ -103,9 +104,9 @@ public final class KafkaNode implements AutoCloseable {
    *
    * @throws IllegalStateException if formatting or start-up fails (e.g. a port in use)
    */
-  public static KafkaNode start(Config config) {
+  public static KafkaNode start(Config config, IntUnaryOperator minInSyncReplicas) {
     long t0 = System.nanoTime();
-    Properties props = properties(config);
+    Properties props = properties(config, minInSyncReplicas);
     format(props, config);
     KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
     try {
@@ -131,10 +132,13 @@ public final class KafkaNode implements AutoCloseable {
     return new KafkaNode(server, bootstrap, took);
   }
 
-  /** The broker configuration of one node; internal topics sized to the voter count. */
-  static Properties properties(Config c) {
+  /**
+   * The broker configuration of one node; internal topics sized to the voter count, their {@code
+   * min.insync.replicas} given by {@code minInSyncReplicas} of that replication factor.
+   */
+  static Properties properties(Config c, IntUnaryOperator minInSyncReplicas) {
     int replicas = Math.min(3, c.voterCount());
-    String minIsr = Integer.toString(Topic.minInSyncReplicas(replicas));
+    String minIsr = Integer.toString(minInSyncReplicas.applyAsInt(replicas));
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
     p.put("node.id", Integer.toString(c.nodeId()));

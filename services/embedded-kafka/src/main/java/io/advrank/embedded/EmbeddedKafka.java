@@ -1,4 +1,4 @@
-package io.advrank.runtime.kafka;
+package io.advrank.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

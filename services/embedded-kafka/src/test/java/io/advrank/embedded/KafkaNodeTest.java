@@ -1,18 +1,24 @@
-package io.advrank.runtime.kafka;
+package io.advrank.embedded;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.Test;
 
 class KafkaNodeTest {
   private static final String VOTERS = "1@127.0.0.1:9100,2@127.0.0.1:9101,3@127.0.0.1:9102";
 
+  /**
+   * advrank-runtime's Topic.minInSyncReplicas, which the CLI passes (no runtime dependency here).
+   */
+  private static final IntUnaryOperator MIN_ISR = replicas -> replicas >= 3 ? 2 : 1;
+
   @Test
   void threeVotersReplicateInternalTopicsThreeTimesWithTwoInSync() {
-    Properties p = KafkaNode.properties(config(2, VOTERS, "0.0.0.0", "broker2.example"));
+    Properties p = KafkaNode.properties(config(2, VOTERS, "0.0.0.0", "broker2.example"), MIN_ISR);
 
     assertEquals("3", p.get("offsets.topic.replication.factor"));
     assertEquals("3", p.get("transaction.state.log.replication.factor"));
@@ -24,7 +30,8 @@ class KafkaNodeTest {
 
   @Test
   void aSingleVoterReplicatesOnce() {
-    Properties p = KafkaNode.properties(config(1, "1@127.0.0.1:9093", "127.0.0.1", "127.0.0.1"));
+    Properties p =
+        KafkaNode.properties(config(1, "1@127.0.0.1:9093", "127.0.0.1", "127.0.0.1"), MIN_ISR);
 
     assertEquals("1", p.get("offsets.topic.replication.factor"));
     assertEquals("1", p.get("min.insync.replicas"));
