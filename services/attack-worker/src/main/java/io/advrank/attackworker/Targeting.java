@@ -9,10 +9,8 @@ import io.advrank.core.ranking.TopK;
 import io.advrank.serving.GallerySnapshot;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * Chooses each attacked event's targets in the gallery as the paper does (BRIEF §2): Q for CA+ and
@@ -20,9 +18,10 @@ import java.util.Set;
  * kept set C_SP, the query's original top-5 that are not targets. A campaign's fixed {@code
  * targets=} replace the drawn C.
  *
- * <p>Core's {@code TargetSampler} only samples for items that are gallery rows; streamed queries
- * are not, so this class samples from the event's own clean embedding, with a {@link Random} seeded
- * per event so a replay draws the same targets from the same gallery.
+ * <p>Core's {@code TargetSampler} samples for items that are gallery rows; streamed queries are
+ * not, so this class searches the neighbours of the event's own clean embedding and draws with
+ * core's rules ({@link TargetSampler#drawTargets}, {@link TargetSampler#keptSet}), from a {@link
+ * Random} seeded per event so a replay draws the same targets from the same gallery.
  */
 final class Targeting {
   /** A request ready for the attacker, and its targets as item ids for the wire. */
@@ -46,7 +45,7 @@ final class Targeting {
     AttackType type = attack.type();
     int pool =
         type.targetsNeighbours() ? TargetSampler.neighbourPool(gallery.size(), attack.size()) : 0;
-    int k = Math.max(pool, type.semanticsPreserving() ? attack.size() + TargetSampler.SP_SIZE : 0);
+    int k = TargetSampler.neighboursNeeded(type, attack.size(), gallery.size());
     int[] self = events.stream().mapToInt(e -> selfRow(gallery, e)).toArray();
     TopK top = k > 0 ? gallery.index().topK(embed(model, events), k, self) : null;
     List<Plan> plans = new ArrayList<>();
@@ -58,7 +57,8 @@ final class Targeting {
       if (targets == null) {
         continue;
       }
-      int[] preserve = type.semanticsPreserving() ? preserve(top.idsOf(i), targets) : new int[0];
+      int[] preserve =
+          type.semanticsPreserving() ? TargetSampler.keptSet(top.idsOf(i), targets) : new int[0];
       List<String> ids = Arrays.stream(targets).mapToObj(gallery::itemId).toList();
       plans.add(new Plan(e, new AttackRequest(e.pixels(), targets, preserve, self[i]), ids));
     }
@@ -91,32 +91,7 @@ final class Targeting {
       int[] rows = attack.targets().stream().mapToInt(gallery::rowOf).toArray();
       return Arrays.stream(rows).anyMatch(r -> r < 0) ? null : rows;
     }
-    if (attack.type().targetsNeighbours()) {
-      return pick(Arrays.copyOf(neighbours, pool), attack.size(), random);
-    }
-    int[] others =
-        java.util.stream.IntStream.range(0, gallery.size()).filter(i -> i != self).toArray();
-    return pick(others, attack.size(), random);
-  }
-
-  /** The first {@value TargetSampler#SP_SIZE} neighbours that are not targets. */
-  private static int[] preserve(int[] neighbours, int[] targets) {
-    Set<Integer> exclude = new LinkedHashSet<>();
-    Arrays.stream(targets).forEach(exclude::add);
-    return Arrays.stream(neighbours)
-        .filter(i -> !exclude.contains(i))
-        .limit(TargetSampler.SP_SIZE)
-        .toArray();
-  }
-
-  /** {@code size} distinct entries of {@code pool} (partial Fisher–Yates; pool is modified). */
-  private static int[] pick(int[] pool, int size, Random random) {
-    for (int i = 0; i < size; i++) {
-      int j = i + random.nextInt(pool.length - i);
-      int t = pool[i];
-      pool[i] = pool[j];
-      pool[j] = t;
-    }
-    return Arrays.copyOf(pool, size);
+    return TargetSampler.drawTargets(
+        attack.type(), gallery.size(), self, neighbours, pool, attack.size(), random);
   }
 }

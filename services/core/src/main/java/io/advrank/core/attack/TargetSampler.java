@@ -48,7 +48,7 @@ public final class TargetSampler {
     }
     checkSize(spec, n);
     int pool = type.targetsNeighbours() ? neighbourPool(n, spec.size()) : 0;
-    int k = Math.max(pool, type.semanticsPreserving() ? spec.size() + SP_SIZE : 0);
+    int k = neighboursNeeded(type, spec.size(), n);
     TopK top = k > 0 ? index.topK(index.embeddings().rows(items), k, items) : null;
     return java.util.stream.IntStream.range(0, items.length)
         .mapToObj(j -> targetsOf(spec, items[j], top == null ? null : top.idsOf(j), pool))
@@ -61,8 +61,7 @@ public final class TargetSampler {
     if (type.role() == AttackType.Role.SHIFT) {
       return;
     }
-    int pool = type.targetsNeighbours() ? neighbourPool(n, spec.size()) : 0;
-    int k = Math.max(pool, type.semanticsPreserving() ? spec.size() + SP_SIZE : 0);
+    int k = neighboursNeeded(type, spec.size(), n);
     if (spec.size() > n - 1 || k > n - 1) {
       throw new IllegalArgumentException(
           "size: must be in 1.."
@@ -76,21 +75,47 @@ public final class TargetSampler {
     }
   }
 
+  /**
+   * How many nearest neighbours of an attacked image its targets and kept set are drawn from: the
+   * neighbour pool for CA-/QA-, the size plus {@value #SP_SIZE} for SP-QA±, else 0 (no search).
+   */
+  public static int neighboursNeeded(AttackType type, int size, int gallerySize) {
+    int pool = type.targetsNeighbours() ? neighbourPool(gallerySize, size) : 0;
+    return Math.max(pool, type.semanticsPreserving() ? size + SP_SIZE : 0);
+  }
+
+  /**
+   * The targets of one attacked image, as the paper draws them (BRIEF §2): {@code size} of its
+   * first {@code pool} {@code neighbours} for CA-/QA-, else {@code size} gallery rows uniformly,
+   * never {@code self} (-1 for an image that is not a gallery row).
+   */
+  public static int[] drawTargets(
+      AttackType type,
+      int gallerySize,
+      int self,
+      int[] neighbours,
+      int pool,
+      int size,
+      Random random) {
+    return type.targetsNeighbours()
+        ? pick(Arrays.copyOf(neighbours, pool), size, random)
+        : uniform(gallerySize, self, size, random);
+  }
+
+  /** The kept set C_SP of SP-QA±: the first {@value #SP_SIZE} neighbours that are not targets. */
+  public static int[] keptSet(int[] neighbours, int[] targets) {
+    Set<Integer> exclude = new LinkedHashSet<>();
+    for (int t : targets) {
+      exclude.add(t);
+    }
+    return Arrays.stream(neighbours).filter(i -> !exclude.contains(i)).limit(SP_SIZE).toArray();
+  }
+
   private Targets targetsOf(AttackSpec spec, int item, int[] neighbours, int pool) {
     Random random = new Random(spec.seed() * 0x9E3779B97F4A7C15L + item);
     int[] targets =
-        spec.type().targetsNeighbours()
-            ? pick(Arrays.copyOf(neighbours, pool), spec.size(), random)
-            : uniform(index.size(), item, spec.size(), random);
-    int[] preserve = new int[0];
-    if (spec.type().semanticsPreserving()) {
-      Set<Integer> exclude = new LinkedHashSet<>();
-      for (int t : targets) {
-        exclude.add(t);
-      }
-      preserve =
-          Arrays.stream(neighbours).filter(i -> !exclude.contains(i)).limit(SP_SIZE).toArray();
-    }
+        drawTargets(spec.type(), index.size(), item, neighbours, pool, spec.size(), random);
+    int[] preserve = spec.type().semanticsPreserving() ? keptSet(neighbours, targets) : new int[0];
     return new Targets(targets, preserve);
   }
 

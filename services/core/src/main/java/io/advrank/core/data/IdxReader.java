@@ -22,7 +22,7 @@ import java.util.zip.ZipException;
  * that is decided by the gzip magic bytes, not by the file name, because downloaded files are often
  * renamed or transparently decompressed.
  */
-public final class IdxReader {
+final class IdxReader {
   private static final int IMAGES_MAGIC = 0x00000803;
   private static final int LABELS_MAGIC = 0x00000801;
 

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDArray;
  * The cosine triplet loss (BRIEF §2, "CT"): L = mean_i [β + d(a_i, p_i) − d(a_i, n_i)]+ with d(a,
  * b) = 1 − ⟨f(a), f(b)⟩ on L2-normalised embeddings.
  */
-public final class TripletLoss {
+final class TripletLoss {
   private TripletLoss() {}
 
   /**

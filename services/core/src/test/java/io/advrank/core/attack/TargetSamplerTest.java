@@ -109,4 +109,23 @@ class TargetSamplerTest {
   private static boolean contains(int[] a, int v) {
     return Arrays.stream(a).anyMatch(x -> x == v);
   }
+
+  @Test
+  void drawsForAnImageThatIsNoGalleryRowAsTheAttackWorkerDoesForQueries() {
+    int[] neighbours = {7, 3, 9, 1, 4, 8, 2, 6, 5, 0};
+    for (int seed = 0; seed < 50; seed++) {
+      int[] near =
+          TargetSampler.drawTargets(AttackType.QA_MINUS, N, -1, neighbours, 5, 2, new Random(seed));
+      assertEquals(2, Arrays.stream(near).distinct().count());
+      assertTrue(Arrays.stream(near).allMatch(t -> t == 7 || t == 3 || t == 9 || t == 1 || t == 4));
+      int[] any =
+          TargetSampler.drawTargets(AttackType.QA_PLUS, N, 42, neighbours, 0, 5, new Random(seed));
+      assertEquals(5, Arrays.stream(any).distinct().count());
+      assertTrue(Arrays.stream(any).allMatch(t -> t >= 0 && t < N && t != 42));
+    }
+    assertArrayEquals(
+        new int[] {7, 9, 1, 8, 2}, TargetSampler.keptSet(neighbours, new int[] {3, 4}));
+    assertEquals(0, TargetSampler.neighboursNeeded(AttackType.CA_PLUS, 1, N));
+    assertEquals(6, TargetSampler.neighboursNeeded(AttackType.SP_QA_PLUS, 1, N));
+  }
 }
