@@ -1,22 +1,10 @@
 package io.advrank.attackworker;
 
 import io.advrank.core.model.ModelException;
-import io.advrank.runtime.http.HttpAccess;
-import io.advrank.runtime.kafka.ClientProperties;
-import io.advrank.runtime.lifecycle.Shutdown;
-import io.advrank.runtime.metrics.MetricsServer;
-import io.advrank.runtime.metrics.ProcessRegistry;
-import io.advrank.runtime.settings.SettingsException;
-import io.advrank.runtime.settings.SettingsSource;
-import io.advrank.runtime.topic.Topics;
-import io.advrank.serving.DeviceChoice;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
+import io.advrank.runtime.lifecycle.ServiceLauncher;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
-import org.apache.kafka.clients.admin.Admin;
 
 /**
  * {@code AttackWorkerMain [--settings FILE] [--key=value ...]}: loads {@link AttackWorkerSettings},
@@ -39,54 +27,19 @@ public final class AttackWorkerMain {
 
   /** Runs the service until stopped; returns the exit code. */
   public static int run(String[] args, Map<String, String> env) throws InterruptedException {
-    AttackWorkerSettings settings;
-    HttpAccess http;
-    try {
-      SettingsSource source = settingsSource(args, env, AttackWorkerSettings.KEYS);
-      settings = AttackWorkerSettings.from(source);
-      http = HttpAccess.from(source);
-    } catch (SettingsException e) {
-      System.err.println("advrank attack-worker: " + e.getMessage());
-      return 2;
-    }
-    // Every Kafka client of this process, the model feed's included, authenticates alike.
-    ClientProperties.useSecurity(settings.kafka().security());
-    Shutdown shutdown = Shutdown.onJvmExit();
-    try {
-      return serve(settings, http, shutdown);
-    } catch (ModelException | SettingsException e) {
-      // A refused model, or a cluster that is not the staging one (StagingFence).
-      System.err.println("advrank attack-worker: " + e.getMessage());
-      return 2;
-    } catch (IOException | RuntimeException e) {
-      System.err.println("advrank attack-worker: " + e);
-      return 1;
-    } finally {
-      shutdown.close();
-    }
-  }
-
-  private static int serve(AttackWorkerSettings settings, HttpAccess http, Shutdown shutdown)
-      throws IOException, ModelException, InterruptedException {
-    PrometheusMeterRegistry registry = ProcessRegistry.create();
-    try (Admin admin = Admin.create(AttackWorkerClients.admin(settings))) {
-      settings.fence().verify(admin, Duration.ofSeconds(60)); // before creating anything there
-      Topics.createAll(admin, settings.kafka().replicationFactor(), Duration.ofSeconds(60));
-    }
-    AttackWorkerService service =
-        shutdown.register(AttackWorkerService.create(settings, Clock.systemUTC(), registry));
-    shutdown.register(MetricsServer.start(http, settings.metricsPort(), registry, service::health));
-    service.start();
-    while (!shutdown.awaitStopRequest(Duration.ofSeconds(1))) {
-      if (service.failure().isPresent()) {
-        shutdown.requestStop(1, "attack-worker failed: " + service.failure().get());
-      }
-    }
-    return shutdown.exitCode();
-  }
-
-  /** Settings from {@code --key=value} flags, {@code ADVRANK_*} variables and a file. */
-  static SettingsSource settingsSource(String[] args, Map<String, String> env, Set<String> keys) {
-    return SettingsSource.fromArgs(keys, args, env);
+    return ServiceLauncher.of(
+            "attack-worker",
+            AttackWorkerSettings.KEYS,
+            AttackWorkerSettings::from,
+            AttackWorkerClients::admin)
+        // A cluster that is not the staging one refuses with a SettingsException (StagingFence),
+        // checked before anything is created there.
+        .beforeTopics((settings, admin) -> settings.fence().verify(admin, Duration.ofSeconds(60)))
+        .refusing(ModelException.class)
+        .run(
+            args,
+            env,
+            (settings, launch) ->
+                AttackWorkerService.create(settings, Clock.systemUTC(), launch.registry()));
   }
 }

@@ -6,6 +6,7 @@ import io.advrank.proto.v1.AdversarialVariant;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.RankShift;
 import io.advrank.runtime.kafka.DeadLetters;
+import io.advrank.runtime.lifecycle.RunningService;
 import io.advrank.runtime.metrics.Health;
 import io.advrank.runtime.metrics.KafkaClientMeters;
 import io.advrank.runtime.model.ModelFeed;
@@ -64,7 +65,7 @@ import org.slf4j.LoggerFactory;
  * commits its input offsets. One thread does everything (gallery, PGD, Kafka), because only one
  * gradient collector may be open per JVM. Call {@link #start()}, then {@link #close()}.
  */
-public final class AttackWorkerService implements AutoCloseable {
+public final class AttackWorkerService implements RunningService {
   private static final Logger LOG = LoggerFactory.getLogger(AttackWorkerService.class);
   private static final String SERVICE = "attack-worker";
   private static final Duration RECOVERY_SCAN_TIMEOUT = Duration.ofSeconds(60);
@@ -223,6 +224,7 @@ public final class AttackWorkerService implements AutoCloseable {
   }
 
   /** Reads the existing catalog as the gallery, then starts attacking traffic. */
+  @Override
   public void start() {
     LOG.info("attack-worker on model {}: {}", model.version(), campaign);
     thread.start();
@@ -245,11 +247,13 @@ public final class AttackWorkerService implements AutoCloseable {
   }
 
   /** The error that stopped the worker, if any; the service is then unhealthy and should exit. */
+  @Override
   public Optional<Throwable> failure() {
     return Optional.ofNullable(failure.get());
   }
 
   /** Up once the gallery is loaded and while the loop has not failed. */
+  @Override
   public Health health() {
     Throwable error = failure.get();
     if (error != null) {

@@ -8,6 +8,7 @@ import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.model.ModelSigning;
 import io.advrank.runtime.model.ModelTrust;
 import io.advrank.runtime.settings.KafkaSettings;
+import io.advrank.runtime.settings.ServiceSettings;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.serving.DeviceChoice;
 import java.nio.file.Path;
@@ -56,7 +57,8 @@ public record AttackWorkerSettings(
     DeviceChoice device,
     KafkaSettings kafka,
     StagingFence fence,
-    ModelTrust modelTrust) {
+    ModelTrust modelTrust)
+    implements ServiceSettings {
 
   public static final String MODEL_DIR = "model.dir";
   public static final String CAMPAIGN = "campaign";

@@ -95,11 +95,11 @@ class AttackWorkerSettingsTest {
         .forEach((key, value) -> fenced.put(SettingsSource.envName(key), value));
     fenced.putAll(env);
     return AttackWorkerSettings.from(
-        AttackWorkerMain.settingsSource(args, fenced, AttackWorkerSettings.KEYS));
+        SettingsSource.fromArgs(AttackWorkerSettings.KEYS, args, fenced));
   }
 
   private static AttackWorkerSettings parseUnfenced(Map<String, String> env) {
     return AttackWorkerSettings.from(
-        AttackWorkerMain.settingsSource(new String[0], env, AttackWorkerSettings.KEYS));
+        SettingsSource.fromArgs(AttackWorkerSettings.KEYS, new String[0], env));
   }
 }

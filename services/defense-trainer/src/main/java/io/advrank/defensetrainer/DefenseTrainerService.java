@@ -6,6 +6,7 @@ import io.advrank.proto.v1.ModelDecision;
 import io.advrank.proto.v1.ModelVersion;
 import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.kafka.DeadLetters;
+import io.advrank.runtime.lifecycle.RunningService;
 import io.advrank.runtime.metrics.Health;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * <p>One thread ({@link TrainerLoop}). Its EST steps and probe attacks take gradients through
  * core's process-wide gradient lane, so it can share a JVM with an attack-worker.
  */
-public final class DefenseTrainerService implements AutoCloseable {
+public final class DefenseTrainerService implements RunningService {
   private static final Logger LOG = LoggerFactory.getLogger(DefenseTrainerService.class);
   private static final String SERVICE = "defense-trainer";
 
@@ -79,6 +80,7 @@ public final class DefenseTrainerService implements AutoCloseable {
     this.thread = new Thread(loop, "advrank-" + settings.trainerId());
   }
 
+  @Override
   public void start() {
     thread.start();
   }
@@ -89,10 +91,12 @@ public final class DefenseTrainerService implements AutoCloseable {
   }
 
   /** The error that stopped the trainer, if any. */
+  @Override
   public Optional<Throwable> failure() {
     return Optional.ofNullable(failure.get());
   }
 
+  @Override
   public Health health() {
     Throwable error = failure.get();
     if (error != null) {

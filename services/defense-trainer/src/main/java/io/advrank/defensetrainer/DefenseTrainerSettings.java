@@ -9,6 +9,7 @@ import io.advrank.core.attack.Epsilons;
 import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.model.ModelSigning;
 import io.advrank.runtime.settings.KafkaSettings;
+import io.advrank.runtime.settings.ServiceSettings;
 import io.advrank.runtime.settings.SettingsException;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.serving.DeviceChoice;
@@ -94,7 +95,8 @@ public record DefenseTrainerSettings(
     int metricsPort,
     KafkaSettings kafka,
     DeviceChoice device,
-    ModelSigning signing) {
+    ModelSigning signing)
+    implements ServiceSettings {
 
   public static final String MODEL_DIR = "model.dir";
   public static final String BATCH_SIZE = "train.batch.size";

@@ -5,6 +5,7 @@ import io.advrank.core.model.ModelManifest;
 import io.advrank.proto.v1.AnomalyAlert;
 import io.advrank.proto.v1.ItemDrift;
 import io.advrank.runtime.kafka.ClientProperties;
+import io.advrank.runtime.lifecycle.RunningService;
 import io.advrank.runtime.metrics.Health;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * exactly-once v2, and the interactive queries over its stores. Inputs and outputs are those of the
  * topology ({@code advrank.rankings} → {@code advrank.alerts}, {@code advrank.dead-letter}).
  */
-public final class MonitorService implements AutoCloseable {
+public final class MonitorService implements RunningService {
   private static final Logger LOG = LoggerFactory.getLogger(MonitorService.class);
 
   private final KafkaStreams streams;
@@ -120,6 +121,7 @@ public final class MonitorService implements AutoCloseable {
     }
   }
 
+  @Override
   public void start() {
     if (manifests != null) {
       manifests.start();
@@ -133,10 +135,12 @@ public final class MonitorService implements AutoCloseable {
   }
 
   /** The error that stopped the Streams threads, if any; the service should then exit. */
+  @Override
   public Optional<Throwable> failure() {
     return Optional.ofNullable(failure.get());
   }
 
+  @Override
   public Health health() {
     KafkaStreams.State state = streams.state();
     Throwable error = failure.get();

@@ -6,6 +6,7 @@ import static io.advrank.runtime.settings.SettingsRules.requireDuration;
 
 import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.settings.KafkaSettings;
+import io.advrank.runtime.settings.ServiceSettings;
 import io.advrank.runtime.settings.SettingsSource;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,7 +61,8 @@ public record MonitorSettings(
     int queryPort,
     KafkaSettings kafka,
     String calibrationSource,
-    Path modelDir) {
+    Path modelDir)
+    implements ServiceSettings {
 
   public static final String APPLICATION_ID = "application.id";
   public static final String WINDOW = "window.size";

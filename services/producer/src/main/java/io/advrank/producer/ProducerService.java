@@ -5,6 +5,7 @@ import io.advrank.core.data.ImageDataset;
 import io.advrank.producer.Schedule.Slot;
 import io.advrank.producer.Schedule.Stream;
 import io.advrank.proto.v1.ImageEvent;
+import io.advrank.runtime.lifecycle.RunningService;
 import io.advrank.runtime.metrics.Health;
 import io.advrank.runtime.metrics.KafkaClientMeters;
 import io.advrank.runtime.settings.SettingsException;
@@ -50,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * the broker acknowledges an event, plus the Kafka producer's own metrics ({@code
  * kafka_producer_*}, see {@link KafkaClientMeters}).
  */
-public final class ProducerService implements AutoCloseable {
+public final class ProducerService implements RunningService {
   private static final Logger LOG = LoggerFactory.getLogger(ProducerService.class);
   private static final String SPLIT = "test";
 
@@ -154,6 +155,7 @@ public final class ProducerService implements AutoCloseable {
   }
 
   /** Starts sending in the background. */
+  @Override
   public void start() {
     LOG.info(
         "producing {} catalog items and queries at {}/s from {} ({} images)",
@@ -173,7 +175,14 @@ public final class ProducerService implements AutoCloseable {
     return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** True once every stream has been sent, when the queries are bounded (else never). */
+  @Override
+  public boolean finished() {
+    return settings.queriesBounded() && finished.getCount() == 0;
+  }
+
   /** The error that stopped sending, if any. */
+  @Override
   public Optional<Throwable> failure() {
     return Optional.ofNullable(failure.get());
   }
@@ -184,6 +193,7 @@ public final class ProducerService implements AutoCloseable {
   }
 
   /** Healthy while sending (or done) without errors; details count what was sent. */
+  @Override
   public Health health() {
     Schedule s = schedule;
     Map<String, String> details =

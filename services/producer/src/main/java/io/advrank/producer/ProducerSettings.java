@@ -4,6 +4,7 @@ import static io.advrank.runtime.settings.SettingsRules.require;
 
 import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.settings.KafkaSettings;
+import io.advrank.runtime.settings.ServiceSettings;
 import io.advrank.runtime.settings.SettingsSource;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +50,8 @@ public record ProducerSettings(
     int metricsPort,
     KafkaSettings kafka,
     ImageShape imageShape,
-    ImageEncoding imageEncoding) {
+    ImageEncoding imageEncoding)
+    implements ServiceSettings {
 
   public static final String DATA_DIR = "data.dir";
   public static final String CATALOG_LIMIT = "catalog.limit";

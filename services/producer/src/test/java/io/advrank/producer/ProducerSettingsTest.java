@@ -85,8 +85,8 @@ class ProducerSettingsTest {
   @Test
   void mainParsesFlagsInBothForms() {
     SettingsSource source =
-        ProducerMain.settingsSource(
-            new String[] {"--seed=3", "--query.rate", "4"}, Map.of(), ProducerSettings.KEYS);
+        SettingsSource.fromArgs(
+            ProducerSettings.KEYS, new String[] {"--seed=3", "--query.rate", "4"}, Map.of());
 
     ProducerSettings s = ProducerSettings.from(source);
     assertEquals(3, s.seed());

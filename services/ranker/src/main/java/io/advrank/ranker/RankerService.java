@@ -6,6 +6,7 @@ import io.advrank.core.model.ModelException;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.RankingResult;
 import io.advrank.runtime.kafka.DeadLetters;
+import io.advrank.runtime.lifecycle.RunningService;
 import io.advrank.runtime.metrics.Health;
 import io.advrank.runtime.metrics.KafkaClientMeters;
 import io.advrank.runtime.model.ModelFeed;
@@ -58,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * micro-batches and swaps in a rebuilt index; the query thread ({@link QueryLoop}) batches queries
  * through one embed call. Call {@link #start()}, then {@link #close()} to stop.
  */
-public final class RankerService implements AutoCloseable {
+public final class RankerService implements RunningService {
   private static final Logger LOG = LoggerFactory.getLogger(RankerService.class);
   private static final String SERVICE = "ranker";
 
@@ -169,6 +170,7 @@ public final class RankerService implements AutoCloseable {
   }
 
   /** Starts reading the catalog, then (once it is loaded) the queries. */
+  @Override
   public void start() {
     LOG.info("ranker serving model {}", model.version());
     catalogThread.start();
@@ -192,11 +194,13 @@ public final class RankerService implements AutoCloseable {
   }
 
   /** The error that stopped a loop, if any; the service is then unhealthy and should exit. */
+  @Override
   public Optional<Throwable> failure() {
     return Optional.ofNullable(failure.get());
   }
 
   /** Up once the catalog is loaded and while no loop has failed. */
+  @Override
   public Health health() {
     Throwable error = failure.get();
     if (error != null) {

@@ -8,6 +8,7 @@ import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.model.ModelSigning;
 import io.advrank.runtime.model.ModelTrust;
 import io.advrank.runtime.settings.KafkaSettings;
+import io.advrank.runtime.settings.ServiceSettings;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.serving.DeviceChoice;
 import java.nio.file.Path;
@@ -53,7 +54,8 @@ public record RankerSettings(
     int metricsPort,
     KafkaSettings kafka,
     DeviceChoice device,
-    ModelTrust modelTrust) {
+    ModelTrust modelTrust)
+    implements ServiceSettings {
 
   public static final String MODEL_DIR = "model.dir";
   public static final String DEVICE = "device";

@@ -1,0 +1,10 @@
+package io.advrank.runtime.settings;
+
+/** What every service's settings hold besides its own: where Kafka is, and the metrics port. */
+public interface ServiceSettings {
+  /** The cluster, its security and the replication of the topics the service creates. */
+  KafkaSettings kafka();
+
+  /** Port of {@code /metrics} and {@code /health}; 0 picks a free one. */
+  int metricsPort();
+}
