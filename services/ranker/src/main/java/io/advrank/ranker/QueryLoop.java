@@ -25,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -61,7 +60,7 @@ final class QueryLoop implements Runnable {
 
   private record Rejected(ConsumerRecord<byte[], byte[]> record, RejectedRecordException error) {}
 
-  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
   private final Producer<byte[], byte[]> producer;
   private final EmbeddingModel model;
   private final InboundImages images;
@@ -81,7 +80,7 @@ final class QueryLoop implements Runnable {
   private volatile boolean running = true;
 
   QueryLoop(
-      KafkaConsumer<byte[], byte[]> consumer,
+      org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
       Producer<byte[], byte[]> producer,
       EmbeddingModel model,
       CatalogMirror gallery,
