@@ -1,48 +1,20 @@
 package io.advrank.cli;
 
-import io.advrank.attackworker.AttackWorkerService;
-import io.advrank.attackworker.AttackWorkerSettings;
-import io.advrank.attackworker.Campaign;
-import io.advrank.attackworker.StagingFence;
-import io.advrank.console.ConsoleService;
-import io.advrank.console.ConsoleSettings;
-import io.advrank.core.attack.AttackProfile;
-import io.advrank.core.data.DatasetDirectory;
-import io.advrank.core.detection.DetectorThresholds;
-import io.advrank.core.model.ModelManifest;
-import io.advrank.core.model.ModelSpec;
-import io.advrank.defensetrainer.DefenseTrainerService;
-import io.advrank.defensetrainer.DefenseTrainerSettings;
 import io.advrank.embedded.EmbeddedKafka;
-import io.advrank.monitor.MonitorQueries;
-import io.advrank.monitor.MonitorService;
-import io.advrank.monitor.MonitorSettings;
-import io.advrank.producer.ProducerService;
-import io.advrank.producer.ProducerSettings;
-import io.advrank.ranker.RankerService;
-import io.advrank.ranker.RankerSettings;
 import io.advrank.runtime.kafka.ClientProperties;
-import io.advrank.runtime.metrics.Health;
 import io.advrank.runtime.metrics.KafkaClientMeters;
 import io.advrank.runtime.metrics.MetricsServer;
 import io.advrank.runtime.metrics.ProcessRegistry;
 import io.advrank.runtime.settings.KafkaSecurity;
-import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -174,9 +146,6 @@ final class DemoCommand implements Callable<Integer> {
 
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
 
-  /** Where the monitor's interactive queries answer, once it runs; empty without a monitor. */
-  private String monitorUrl = "";
-
   /**
    * The id of the demo's own broker (its own, or bench soak's), which its attack-worker may attack.
    */
@@ -205,15 +174,14 @@ final class DemoCommand implements Callable<Integer> {
               adminMeters.bind(
                   Admin.create(ClientProperties.admin(bootstrap, "advrank-demo-admin"))));
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(30));
-      Services services = startServices(bootstrap, registry);
+      DemoServices.Running services = DemoServices.start(this, bootstrap, registry, this::keep);
       MetricsServer metrics = keep(MetricsServer.start(metricsPort, registry, services::health));
-      startConsole(bootstrap, monitorUrl, registry);
       sendBadRecords(bootstrap);
       System.err.printf(
           "demo: pipeline up in %.1f s; metrics at http://localhost:%d/metrics%n",
           (System.nanoTime() - t0) / 1e9, metrics.port()); // the bound port, also with 0
       DetectionScore score =
-          services.monitor().isPresent() ? keep(new DetectionScore(bootstrap, startMs)) : null;
+          services.withMonitor() ? keep(new DetectionScore(bootstrap, startMs)) : null;
       if (score != null) {
         score.start();
       }
@@ -271,203 +239,6 @@ final class DemoCommand implements Callable<Integer> {
     return kafka.bootstrapServers();
   }
 
-  private Services startServices(String bootstrap, PrometheusMeterRegistry registry)
-      throws Exception {
-    Clock clock = Clock.systemUTC();
-    Map<String, String> common = new HashMap<>();
-    common.put("kafka.bootstrap.servers", bootstrap);
-    common.put("metrics.port", "0");
-    Map<String, String> producerFlags = new HashMap<>(common);
-    producerFlags.put(ProducerSettings.DATA_DIR, data.dir.toString());
-    // Photo folders are sent at the model's input; IDX files keep their own shape.
-    ModelManifest servedManifest = ModelManifest.read(model.dir);
-    ModelSpec served = servedManifest.spec();
-    Path modelDir = servedModelDir(servedManifest);
-    producerFlags.put(
-        ProducerSettings.IMAGE_SHAPE,
-        served.channels() + "x" + served.height() + "x" + served.width());
-    producerFlags.put(ProducerSettings.CATALOG_LIMIT, Integer.toString(catalogLimit));
-    producerFlags.put(ProducerSettings.QUERY_RATE, Double.toString(queryRate));
-    Map<String, String> rankerFlags = new HashMap<>(common);
-    rankerFlags.put(RankerSettings.MODEL_DIR, modelDir.toString());
-    rankerFlags.put(RankerSettings.DEVICE, model.device.device);
-    Map<String, String> workerFlags = new HashMap<>(common);
-    workerFlags.put(AttackWorkerSettings.MODEL_DIR, modelDir.toString());
-    workerFlags.put(AttackWorkerSettings.DEVICE, model.device.device);
-    workerFlags.put(AttackWorkerSettings.CAMPAIGN, campaign);
-    if (ownClusterId != null) {
-      // The demo's own broker is a staging cluster by construction; a given cluster must be
-      // named as staging by the user (ADVRANK_STAGING_CLUSTER_ID, ADVRANK_WRITE_ALLOWED_TOPICS).
-      workerFlags.putAll(StagingFence.settingsFor(ownClusterId));
-    }
-    Map<String, String> env = System.getenv();
-    DemoSigning signing = keep(DemoSigning.create(env));
-    signing.trust(rankerFlags);
-    signing.trust(workerFlags);
-    RankerService ranker =
-        keep(
-            RankerService.create(
-                RankerSettings.from(
-                    SettingsSource.load(RankerSettings.KEYS, rankerFlags, env, null)),
-                clock,
-                registry));
-    AttackWorkerService worker =
-        keep(
-            AttackWorkerService.create(
-                AttackWorkerSettings.from(
-                    SettingsSource.load(AttackWorkerSettings.KEYS, workerFlags, env, null)),
-                clock,
-                registry));
-    ProducerService producer =
-        keep(
-            ProducerService.create(
-                ProducerSettings.from(
-                    SettingsSource.load(ProducerSettings.KEYS, producerFlags, env, null)),
-                clock,
-                registry));
-    DefenseTrainerService trainer = null;
-    if (defenseTrainer) {
-      Map<String, String> trainerFlags = new HashMap<>(common);
-      trainerFlags.put(DefenseTrainerSettings.MODEL_DIR, modelDir.toString());
-      trainerFlags.put(DefenseTrainerSettings.DEVICE, model.device.device);
-      signing.sign(trainerFlags);
-      if (ModelSpec.TORCHSCRIPT.equals(served.architecture())) {
-        // Hardened versions of a team's own model are named after it, not after our C2F1.
-        String base = servedManifest.version().replaceAll("[^A-Za-z0-9._-]", "-");
-        trainerFlags.put(
-            DefenseTrainerSettings.VERSION_PREFIX,
-            base.substring(0, Math.min(base.length(), 36)) + "-est");
-      }
-      // The trainer hardens the model against the campaign it sees: robrank's photo budgets
-      // (inner attack at 8/255, probes at 4/255 and 8/255) when the campaign attacks under rob224.
-      boolean rob224 =
-          Campaign.parse(campaign, 0).attacks().stream()
-              .anyMatch(a -> a.profile() == AttackProfile.ROB224);
-      if (rob224) {
-        trainerFlags.put(DefenseTrainerSettings.PROFILE, AttackProfile.ROB224.label());
-      }
-      // A small catalog (e.g. a team's own photo folder) must still leave the trainer a held-out
-      // set to gate versions with: a quarter of it, at most the trainer's default of 500.
-      if (catalogLimit > 0 && catalogLimit / 4 < 500) {
-        int heldOut = Math.max(10, catalogLimit / 4);
-        trainerFlags.put(DefenseTrainerSettings.HELD_OUT_IMAGES, Integer.toString(heldOut));
-        trainerFlags.put(
-            DefenseTrainerSettings.PROBE_ITEMS, Integer.toString(Math.min(50, heldOut / 2)));
-      }
-      trainer =
-          keep(
-              new DefenseTrainerService(
-                  DefenseTrainerSettings.from(
-                      SettingsSource.load(DefenseTrainerSettings.KEYS, trainerFlags, env, null)),
-                  clock,
-                  registry));
-    }
-    MonitorService monitor = noMonitor ? null : startMonitor(common, env, registry, modelDir);
-    ranker.start();
-    worker.start();
-    producer.start();
-    if (trainer != null) {
-      trainer.start();
-    }
-    return new Services(
-        producer, worker, ranker, Optional.ofNullable(monitor), Optional.ofNullable(trainer));
-  }
-
-  private MonitorService startMonitor(
-      Map<String, String> common,
-      Map<String, String> env,
-      PrometheusMeterRegistry registry,
-      Path modelDir)
-      throws Exception {
-    Map<String, String> flags = new HashMap<>(common);
-    // The served version's detector thresholds are in its manifest.
-    flags.put(MonitorSettings.MODEL_DIR, modelDir.toString());
-    // A fresh broker has no monitor state to resume: start from empty state every run.
-    flags.put(
-        MonitorSettings.STATE_DIR, Files.createTempDirectory("advrank-monitor-demo").toString());
-    MonitorSettings settings =
-        MonitorSettings.from(SettingsSource.load(MonitorSettings.KEYS, flags, env, null));
-    MonitorService monitor = keep(MonitorService.create(settings, registry));
-    MonitorQueries queries = keep(MonitorQueries.start(monitorPort, monitor));
-    monitorUrl = "http://localhost:" + queries.port();
-    monitor.start();
-    System.err.printf(
-        "demo: monitor queries at http://localhost:%d/alerts and /drift?item=ID%n", queries.port());
-    return monitor;
-  }
-
-  /** The web console on loopback; it prints its URL (docs/console.md). */
-  private void startConsole(String bootstrap, String monitorUrl, PrometheusMeterRegistry registry)
-      throws Exception {
-    if (consolePort < 0) {
-      return;
-    }
-    Map<String, String> flags = new HashMap<>();
-    flags.put(KafkaSettings.BOOTSTRAP_SERVERS, bootstrap);
-    flags.put(ConsoleSettings.PORT, Integer.toString(consolePort));
-    flags.put(ConsoleSettings.MONITOR_URL, monitorUrl);
-    ConsoleSettings settings =
-        ConsoleSettings.from(
-            SettingsSource.load(ConsoleSettings.KEYS, flags, System.getenv(), null));
-    ConsoleService console = keep(ConsoleService.create(settings, Clock.systemUTC(), registry));
-    console.start();
-    System.err.println("demo: web console at " + console.url());
-  }
-
-  /**
-   * The model directory every service serves: {@code --model} itself when its manifest has detector
-   * thresholds, else a calibrated copy (thresholds and clean scales on the test split, as the
-   * version-makers compute them) in a temporary directory. On failure (e.g. too few readable
-   * photos) {@code --model} as it is: the monitor then calibrates on live traffic, and says so.
-   */
-  private Path servedModelDir(ModelManifest served) {
-    if (served.detection() != null || noMonitor) {
-      return model.dir;
-    }
-    long t0 = System.nanoTime();
-    try {
-      Path copy = Files.createTempDirectory("advrank-demo-model-");
-      keep(() -> deleteQuietly(copy)); // closed after the services that serve it
-      try (var files = Files.list(model.dir)) {
-        for (Path f : files.filter(Files::isRegularFile).toList()) {
-          Files.copy(f, copy.resolve(f.getFileName()));
-        }
-      }
-      DetectorThresholds t =
-          DetectorCalibration.directory(
-                  copy,
-                  data.load(DatasetDirectory.Split.TEST, 0, null, served.spec()),
-                  model.device.resolve(),
-                  output.quietProgress())
-              .detection();
-      System.err.printf(
-          Locale.ROOT,
-          "demo: %s had no detector thresholds: calibrated on %d clean test images in %.1f s"
-              + " (query_hijack > %.2f, photo_inconsistency > %.2f), served from %s%n",
-          served.version(),
-          t.images(),
-          (System.nanoTime() - t0) / 1e9,
-          t.queryHijack(),
-          t.catalogPhoto(),
-          copy);
-      return copy;
-    } catch (Exception e) {
-      System.err.println(
-          "demo: could not calibrate the detectors ("
-              + e.getMessage()
-              + "): the monitor calibrates on live traffic");
-      return model.dir;
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (var files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (java.io.IOException e) {
-      // a temporary copy left behind is harmless
-    }
-  }
-
   /** Bytes that are no {@code ImageEvent}: the attack-worker dead-letters them as malformed. */
   private void sendBadRecords(String bootstrap) {
     if (badRecords <= 0) {
@@ -503,45 +274,6 @@ final class DemoCommand implements Callable<Integer> {
         resources.pop().close();
       } catch (Exception e) {
         System.err.println("demo: while stopping: " + e);
-      }
-    }
-  }
-
-  /** The services (monitor and trainer optional), for health and failure checks. */
-  private record Services(
-      ProducerService producer,
-      AttackWorkerService worker,
-      RankerService ranker,
-      Optional<MonitorService> monitor,
-      Optional<DefenseTrainerService> trainer) {
-    Health health() {
-      Health[] all = {
-        producer.health(),
-        worker.health(),
-        ranker.health(),
-        monitor.map(MonitorService::health).orElse(Health.up()),
-        trainer.map(DefenseTrainerService::health).orElse(Health.up())
-      };
-      for (Health h : all) {
-        if (!h.healthy()) {
-          return h;
-        }
-      }
-      return all[0];
-    }
-
-    void throwIfFailed() {
-      for (var failure :
-          new Optional<?>[] {
-            producer.failure(),
-            worker.failure(),
-            ranker.failure(),
-            monitor.flatMap(MonitorService::failure),
-            trainer.flatMap(DefenseTrainerService::failure)
-          }) {
-        if (failure.isPresent()) {
-          throw new IllegalStateException("a service failed: " + failure.get());
-        }
       }
     }
   }
