@@ -367,6 +367,10 @@ final class ModelsCommand implements Runnable {
             manifest.createdAt(),
             manifest.training(),
             manifest.metrics());
+    // The thresholds travel with the version: without them the monitor calibrates on live traffic.
+    if (manifest.detection() != null) {
+      renamed = renamed.withDetection(manifest.detection());
+    }
     String parent = manifest.parentVersion() == null ? "" : manifest.parentVersion();
     return AssembledModel.of(id, parent, renamed.toJson(), nowMs, weights);
   }
