@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class ComposeFileTest {
   private static final Set<String> ADVRANK =
-      Set.of("producer", "attack-worker", "ranker", "monitor", "defense-trainer");
+      Set.of("producer", "attack-worker", "ranker", "monitor", "defense-trainer", "console");
   private static final Pattern DEFAULTED = Pattern.compile("\\$\\{[A-Z_]+:-([^}]*)}");
 
   private static final String COMPOSE_SPEC_BASE =
@@ -82,6 +82,7 @@ class ComposeFileTest {
             "ranker",
             "monitor",
             "defense-trainer",
+            "console",
             "prometheus",
             "grafana"),
         names);

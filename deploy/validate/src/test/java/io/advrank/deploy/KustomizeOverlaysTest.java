@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 class KustomizeOverlaysTest {
   private static final Set<String> SERVICES =
-      Set.of("producer", "attack-worker", "ranker", "monitor", "defense-trainer");
+      Set.of("producer", "attack-worker", "ranker", "monitor", "defense-trainer", "console");
 
   private static final KubernetesSchemas SCHEMAS = new KubernetesSchemas();
   private static Map<Path, List<JsonNode>> rendered;

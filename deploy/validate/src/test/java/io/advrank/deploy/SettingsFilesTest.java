@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.advrank.attackworker.AttackWorkerSettings;
+import io.advrank.console.ConsoleSettings;
 import io.advrank.defensetrainer.DefenseTrainerSettings;
 import io.advrank.monitor.MonitorSettings;
 import io.advrank.producer.ProducerSettings;
@@ -43,8 +44,14 @@ class SettingsFilesTest {
           "attack-worker", new Service(AttackWorkerSettings.KEYS, AttackWorkerSettings::from),
           "ranker", new Service(RankerSettings.KEYS, RankerSettings::from),
           "monitor", new Service(MonitorSettings.KEYS, MonitorSettings::from),
-          "defense-trainer",
-              new Service(DefenseTrainerSettings.KEYS, DefenseTrainerSettings::from));
+          "defense-trainer", new Service(DefenseTrainerSettings.KEYS, DefenseTrainerSettings::from),
+          "console",
+              new Service(
+                  ConsoleSettings.KEYS,
+                  source -> {
+                    ConsoleSettings.metricsPort(source); // read by ConsoleMain
+                    return ConsoleSettings.from(source);
+                  }));
 
   static Path file(String service) {
     return Repo.SETTINGS.resolve(service + ".properties");

@@ -6,8 +6,10 @@ import io.advrank.core.attack.AttackType;
 import io.advrank.core.attack.Epsilons;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
+import io.advrank.core.detection.DetectorThresholds;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.monitor.MonitorSettings;
+import io.advrank.monitor.VersionThresholds;
 import io.advrank.runtime.settings.KafkaSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,6 +119,15 @@ final class BenchDetectCommand implements Callable<Integer> {
   double driftFpr;
 
   @Option(
+      names = "--thresholds",
+      defaultValue = MonitorSettings.SOURCE_LIVE,
+      description =
+          "live: calibrate the score detectors on the replay's benign traffic (--calibration);"
+              + " manifest: use the thresholds and clean scales in the model's manifest, as the"
+              + " monitor does for the version it serves (default: ${DEFAULT-VALUE}).")
+  String thresholds;
+
+  @Option(
       names = "--seed",
       defaultValue = "0",
       description = "Seed of traffic and targets (default: ${DEFAULT-VALUE}).")
@@ -137,6 +148,11 @@ final class BenchDetectCommand implements Callable<Integer> {
     if (calibration < 10 || calibration >= catalog) {
       throw new IllegalArgumentException(
           "--calibration: must be 10.." + (catalog - 1) + " (below --catalog), was " + calibration);
+    }
+    if (!thresholds.equals(MonitorSettings.SOURCE_LIVE)
+        && !thresholds.equals(MonitorSettings.SOURCE_MANIFEST)) {
+      throw new IllegalArgumentException(
+          "--thresholds: must be live or manifest, was '" + thresholds + "'");
     }
     List<AttackType> attackTypes = types.stream().map(AttackType::parse).toList();
     AttackProfile attackProfile = profile.get();
@@ -160,7 +176,8 @@ final class BenchDetectCommand implements Callable<Integer> {
     double flatShare;
     try (EmbeddingModel model = modelOptions.open(test);
         DetectScenario scenario = new DetectScenario(model, test, catalog, 10)) {
-      DetectRun run = new DetectRun(scenario, settings, perWindow, testWindows, seed);
+      DetectRun run =
+          new DetectRun(scenario, settings, versionThresholds(model), perWindow, testWindows, seed);
       for (AttackType type : attackTypes) {
         for (double e : epsilons) {
           AttackSpec spec = new AttackSpec(type, e, 1, seed, attackProfile);
@@ -179,12 +196,42 @@ final class BenchDetectCommand implements Callable<Integer> {
     json.put("queries_per_window", perWindow);
     json.put("calibration_scores", calibration);
     json.put("calibration_fpr", fpr);
+    json.put("thresholds", thresholds);
     json.put("profile", profile.get().label());
     json.put("flat_background_share", flatShare);
     json.put("results", rows);
     json.put("seconds", (System.nanoTime() - t0) / 1e9);
     output.print(json, () -> table(rows, flatShare));
     return 0;
+  }
+
+  /**
+   * With {@code --thresholds manifest}: the model's own thresholds, which must exist and be set for
+   * {@code --fpr}; otherwise none (every detector calibrates on the replay).
+   */
+  private VersionThresholds versionThresholds(EmbeddingModel model) {
+    VersionThresholds versions = new VersionThresholds(fpr);
+    if (thresholds.equals(MonitorSettings.SOURCE_LIVE)) {
+      return versions;
+    }
+    DetectorThresholds d = model.manifest() == null ? null : model.manifest().detection();
+    if (d == null) {
+      throw new IllegalArgumentException(
+          "--thresholds manifest: "
+              + modelOptions.dir
+              + " has no detector thresholds in its manifest; calibrate it first (advrank models"
+              + " calibrate "
+              + modelOptions.dir
+              + ") or use --thresholds live");
+    }
+    if (!versions.put(model.version(), d)) {
+      throw new IllegalArgumentException(
+          "--thresholds manifest: the manifest's thresholds were set for fpr "
+              + d.falsePositiveRate()
+              + ", not --fpr "
+              + fpr);
+    }
+    return versions;
   }
 
   private MonitorSettings settings(Path state) {
@@ -202,7 +249,9 @@ final class BenchDetectCommand implements Callable<Integer> {
         state,
         0,
         0,
-        new KafkaSettings("in-process:9092", (short) 1));
+        new KafkaSettings("in-process:9092", (short) 1),
+        thresholds,
+        null);
   }
 
   private String table(List<DetectScores> rows, double flatShare) {
@@ -210,9 +259,13 @@ final class BenchDetectCommand implements Callable<Integer> {
     s.append(
         String.format(
             "catalog %d items, %d benign queries per window, thresholds at %.1f%% benign false"
-                + " positives of %d calibration scores; QA scored per query event, CA per"
-                + " re-uploaded item%n",
-            catalog, perWindow, 100 * fpr, calibration));
+                + " positives of %s; QA scored per query event, CA per re-uploaded item%n",
+            catalog,
+            perWindow,
+            100 * fpr,
+            thresholds.equals(MonitorSettings.SOURCE_LIVE)
+                ? calibration + " calibration scores"
+                : "the model's manifest (clean images, as the monitor uses them)"));
     s.append(
         String.format(
             "%.0f%% of the scored images had a flat dark or white background (the speckle"

@@ -42,6 +42,7 @@ final class DemoReport {
     out.put("attacked_subjects", d.attackedSubjects());
     out.put("attacked_alerted", d.attackedFound());
     out.put("recall_by_attack", d.recallByType());
+    out.put("recall_by_model_version", d.recallByVersion());
     out.put("first_attack_s", orNull(d.firstAttackSeconds()));
     out.put("first_alert_s", orNull(d.firstAlertSeconds()));
     out.put("first_true_alert_s", orNull(d.firstTrueAlertSeconds()));
@@ -67,7 +68,8 @@ final class DemoReport {
                   + " were alerted)%n"
                   + "             first attack at %.1f s, first alert at %.1f s, first alert on an"
                   + " attacked subject at %.1f s%n"
-                  + "             recall by attack: %s%n",
+                  + "             recall by attack: %s%n"
+                  + "             recall by the model version attacked: %s%n",
               d.precision(),
               d.truePositives(),
               d.alertedSubjects(),
@@ -79,6 +81,9 @@ final class DemoReport {
               d.firstAlertSeconds(),
               d.firstTrueAlertSeconds(),
               d.recallByType().entrySet().stream()
+                  .map(e -> e.getKey() + " " + e.getValue())
+                  .collect(Collectors.joining(", ")),
+              d.recallByVersion().entrySet().stream()
                   .map(e -> e.getKey() + " " + e.getValue())
                   .collect(Collectors.joining(", "))));
     }

@@ -3,6 +3,7 @@ package io.advrank.cli;
 import io.advrank.monitor.MonitorMetrics;
 import io.advrank.monitor.MonitorSettings;
 import io.advrank.monitor.MonitorTopology;
+import io.advrank.monitor.VersionThresholds;
 import io.advrank.proto.v1.AnomalyAlert;
 import io.advrank.proto.v1.CatalogObservation;
 import io.advrank.proto.v1.ItemDrift;
@@ -34,14 +35,19 @@ final class DetectReplay implements AutoCloseable {
   private final TestInputTopic<String, CatalogObservation> observations;
   private final TestOutputTopic<String, AnomalyAlert> alerts;
 
-  DetectReplay(MonitorSettings settings) {
+  /**
+   * A replay whose score detectors use {@code versions}' thresholds for the versions it holds (with
+   * {@code calibration.source=manifest}), else calibrate on the replayed traffic.
+   */
+  DetectReplay(MonitorSettings settings, VersionThresholds versions) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "in-process:9092");
     props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
     driver =
         new TopologyTestDriver(
-            MonitorTopology.build(settings, new MonitorMetrics(new SimpleMeterRegistry())),
+            MonitorTopology.build(
+                settings, new MonitorMetrics(new SimpleMeterRegistry()), versions),
             props,
             Instant.EPOCH);
     rankings =

@@ -4,6 +4,7 @@ import io.advrank.core.attack.AttackSpec;
 import io.advrank.core.attack.AttackType;
 import io.advrank.core.ranking.GalleryIndex;
 import io.advrank.monitor.MonitorSettings;
+import io.advrank.monitor.VersionThresholds;
 import io.advrank.proto.v1.AnomalyAlert;
 import io.advrank.proto.v1.CatalogObservation;
 import io.advrank.proto.v1.RankingResult;
@@ -39,6 +40,7 @@ final class DetectRun {
 
   private final DetectScenario scenario;
   private final MonitorSettings settings;
+  private final VersionThresholds versions;
   private final int testWindows;
   private final long seed;
   private final long testStart;
@@ -54,11 +56,13 @@ final class DetectRun {
   DetectRun(
       DetectScenario scenario,
       MonitorSettings settings,
+      VersionThresholds versions,
       int perWindow,
       int testWindows,
       long seed) {
     this.scenario = scenario;
     this.settings = settings;
+    this.versions = versions;
     this.testWindows = testWindows;
     this.seed = seed;
     int calibrationWindows = settings.calibrationWindows() + 1;
@@ -118,9 +122,11 @@ final class DetectRun {
             settings.stateDir().resolve(cell),
             0,
             0,
-            settings.kafka());
+            settings.kafka(),
+            settings.calibrationSource(),
+            null);
     Random random = new Random(seed * 1_000_003L + cell.hashCode());
-    try (DetectReplay replay = new DetectReplay(fresh)) {
+    try (DetectReplay replay = new DetectReplay(fresh, versions)) {
       for (int i = 0; i < uploads.size(); i++) {
         replay.send(uploads.get(i), i * testStart / uploads.size());
       }

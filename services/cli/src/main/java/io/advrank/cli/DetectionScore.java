@@ -46,7 +46,8 @@ final class DetectionScore implements AutoCloseable {
       double firstAttackSeconds,
       double firstAlertSeconds,
       double firstTrueAlertSeconds,
-      Map<String, String> recallByType) {}
+      Map<String, String> recallByType,
+      Map<String, String> recallByVersion) {}
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Thread thread;
@@ -56,6 +57,8 @@ final class DetectionScore implements AutoCloseable {
   private final Map<String, Long> attacked = new HashMap<>();
   private final Map<String, Long> alerted = new HashMap<>();
   private final Map<String, String> attackType = new HashMap<>();
+  // subject -> the model version whose gradients made its first attack (served when attacked)
+  private final Map<String, String> attackVersion = new HashMap<>();
 
   DetectionScore(String bootstrapServers, long startMs) {
     Properties p = ClientProperties.byteConsumer(bootstrapServers, "advrank-demo-score", true);
@@ -97,7 +100,7 @@ final class DetectionScore implements AutoCloseable {
         AdversarialVariant v = AdversarialVariant.parseFrom(r.value());
         String subject =
             (isQueryAttack(v.getSpec().getType()) ? "query:" : "item:") + v.getItemId();
-        attacked(subject, r.timestamp(), label(v.getSpec().getType()));
+        attacked(subject, r.timestamp(), label(v.getSpec().getType()), v.getModelVersion());
       } else {
         AnomalyAlert a = AnomalyAlert.parseFrom(r.value());
         String kind = a.getSubjectKind() == SubjectKind.SUBJECT_KIND_QUERY ? "query:" : "item:";
@@ -109,8 +112,14 @@ final class DetectionScore implements AutoCloseable {
   }
 
   synchronized void attacked(String subject, long timeMs, String type) {
+    attacked(subject, timeMs, type, "");
+  }
+
+  /** An attack on {@code subject} made with {@code version}'s gradients (empty: unknown). */
+  synchronized void attacked(String subject, long timeMs, String type, String version) {
     attacked.merge(subject, timeMs, Math::min);
     attackType.putIfAbsent(subject, type);
+    attackVersion.putIfAbsent(subject, version.isEmpty() ? "unknown" : version);
   }
 
   private static String label(AttackType type) {
@@ -146,22 +155,21 @@ final class DetectionScore implements AutoCloseable {
     int judged = 0;
     int found = 0;
     Map<String, int[]> byType = new TreeMap<>();
+    Map<String, int[]> byVersion = new TreeMap<>();
     for (var e : attacked.entrySet()) {
       if (e.getValue() <= nowMs - settle.toMillis()) {
         int hit = alerted.containsKey(e.getKey()) ? 1 : 0;
         judged++;
         found += hit;
-        int[] t = byType.computeIfAbsent(attackType.get(e.getKey()), k -> new int[2]);
-        t[0] += hit;
-        t[1]++;
+        for (int[] t :
+            List.of(
+                byType.computeIfAbsent(attackType.get(e.getKey()), k -> new int[2]),
+                byVersion.computeIfAbsent(attackVersion.get(e.getKey()), k -> new int[2]))) {
+          t[0] += hit;
+          t[1]++;
+        }
       }
     }
-    Map<String, String> recallByType = new LinkedHashMap<>();
-    byType.forEach(
-        (type, t) ->
-            recallByType.put(
-                type,
-                String.format(Locale.ROOT, "%.3f (%d of %d)", (double) t[0] / t[1], t[0], t[1])));
     return new Result(
         alerted.isEmpty() ? Double.NaN : (double) truePositives / alerted.size(),
         judged == 0 ? Double.NaN : (double) found / judged,
@@ -172,7 +180,19 @@ final class DetectionScore implements AutoCloseable {
         seconds(attacked.values().stream().mapToLong(Long::longValue).min().orElse(-1)),
         seconds(alerted.values().stream().mapToLong(Long::longValue).min().orElse(-1)),
         seconds(firstTrue == Long.MAX_VALUE ? -1 : firstTrue),
-        recallByType);
+        shares(byType),
+        shares(byVersion));
+  }
+
+  /** "recall (found of judged)" per key. */
+  private static Map<String, String> shares(Map<String, int[]> counts) {
+    Map<String, String> out = new LinkedHashMap<>();
+    counts.forEach(
+        (key, t) ->
+            out.put(
+                key,
+                String.format(Locale.ROOT, "%.3f (%d of %d)", (double) t[0] / t[1], t[0], t[1])));
+    return out;
   }
 
   private double seconds(long timeMs) {

@@ -1,5 +1,6 @@
 package io.advrank.cli;
 
+import io.advrank.core.detection.DetectorThresholds;
 import io.advrank.core.model.ModelException;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.runtime.model.AssembledModel;
@@ -49,6 +50,7 @@ import picocli.CommandLine.Spec;
       ModelsCommand.Publish.class,
       ModelsCommand.Export.class,
       ModelsImportCommand.class,
+      ModelsCalibrateCommand.class,
       ModelsCommand.Keygen.class
     })
 final class ModelsCommand implements Runnable {
@@ -240,10 +242,26 @@ final class ModelsCommand implements Runnable {
                 + " unsigned).")
     String signingKey;
 
+    @Option(
+        names = "--no-thresholds",
+        description =
+            "Publish a version whose manifest has no detector thresholds (default: refuse; `advrank"
+                + " models calibrate DIR` adds them): the monitor then calibrates on live traffic,"
+                + " which may already be attacked.")
+    boolean noThresholds;
+
     @Override
     public Integer call() throws IOException, ModelException {
       Optional<ModelSigner> signer = signer(signingKey);
       AssembledModel m = fromDirectory(dir, version, Clock.systemUTC().millis());
+      if (!noThresholds && DetectorThresholds.fromManifestJson(m.manifestJson()).isEmpty()) {
+        throw new IllegalArgumentException(
+            "DIR: "
+                + dir
+                + " has no detector thresholds in its manifest: run `advrank models calibrate "
+                + dir
+                + "` first, or pass --no-thresholds to let the monitor calibrate on live traffic");
+      }
       ModelTopic.publish(kafka.bootstrapServers, m, signer, kafka.timeout());
       spec.commandLine()
           .getOut()
@@ -349,6 +367,10 @@ final class ModelsCommand implements Runnable {
             manifest.createdAt(),
             manifest.training(),
             manifest.metrics());
+    // The thresholds travel with the version: without them the monitor calibrates on live traffic.
+    if (manifest.detection() != null) {
+      renamed = renamed.withDetection(manifest.detection());
+    }
     String parent = manifest.parentVersion() == null ? "" : manifest.parentVersion();
     return AssembledModel.of(id, parent, renamed.toJson(), nowMs, weights);
   }

@@ -1,6 +1,7 @@
 package io.advrank.cli;
 
 import io.advrank.attackworker.AttackWorkerMain;
+import io.advrank.console.ConsoleMain;
 import io.advrank.defensetrainer.DefenseTrainerMain;
 import io.advrank.monitor.MonitorMain;
 import io.advrank.producer.ProducerMain;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Run one service alone against an existing Kafka cluster (see `advrank broker`). "
-          + "NAME: producer | attack-worker | ranker | monitor | defense-trainer. Settings: "
+          + "NAME: producer | attack-worker | ranker | monitor | defense-trainer | console."
+          + " Settings: "
           + "--key=value flags, ADVRANK_* environment variables or --settings FILE, in that "
           + "order; e.g.",
       "  advrank serve ranker --bootstrap-servers localhost:9092 --ranking.k=20"
@@ -31,12 +33,12 @@ import picocli.CommandLine.Parameters;
 final class ServeCommand implements Callable<Integer> {
   /** The services this command can run, by name. */
   static final List<String> SERVICES =
-      List.of("producer", "attack-worker", "ranker", "monitor", "defense-trainer");
+      List.of("producer", "attack-worker", "ranker", "monitor", "defense-trainer", "console");
 
   @Parameters(
       index = "0",
       paramLabel = "NAME",
-      description = "producer | attack-worker | ranker | monitor | defense-trainer")
+      description = "producer | attack-worker | ranker | monitor | defense-trainer | console")
   String name;
 
   @Parameters(index = "1..*", paramLabel = "SETTING", description = "--key=value settings.")
@@ -52,6 +54,7 @@ final class ServeCommand implements Callable<Integer> {
       case "ranker" -> RankerMain.run(args, env);
       case "monitor" -> MonitorMain.run(args, env);
       case "defense-trainer" -> DefenseTrainerMain.run(args, env);
+      case "console" -> ConsoleMain.run(args, env);
       default ->
           throw new IllegalArgumentException(
               "NAME: unknown service '"

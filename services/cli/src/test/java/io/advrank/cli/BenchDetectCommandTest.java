@@ -79,4 +79,13 @@ class BenchDetectCommandTest {
     assertTrue(r.err().contains("--calibration: must be 10..299"), r.err());
     assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
   }
+
+  @Test
+  void anUnknownThresholdsSourceIsOneLineNamingTheOption() {
+    CliRun r =
+        CliRun.of("bench", "detect", "--data", DATA, "--model", MODEL, "--thresholds", "median");
+    assertEquals(2, r.exitCode(), r.err());
+    assertTrue(r.err().contains("--thresholds: must be live or manifest"), r.err());
+    assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+  }
 }

@@ -11,9 +11,9 @@ class DetectionScoreTest {
   void scoresAlertedSubjectsAgainstTheAttackedOnesLeavingOutTheNewestAttacks() {
     // Never started: the consumer is made but never connects.
     try (DetectionScore score = new DetectionScore("localhost:1", 0)) {
-      score.attacked("item:a", 1_000, "CA+");
-      score.attacked("query:q1", 2_000, "SP-QA+");
-      score.attacked("query:q2", 3_000, "SP-QA+");
+      score.attacked("item:a", 1_000, "CA+", "v1");
+      score.attacked("query:q1", 2_000, "SP-QA+", "v1");
+      score.attacked("query:q2", 3_000, "SP-QA+", "v2");
       score.attacked("query:late", 59_000, "SP-QA-"); // within the last 10 s: not judged yet
       score.alerted("item:a", 1_500); // photo alert on the attacked item
       score.alerted("item:a", 9_000); // a second signal on it: one subject
@@ -31,6 +31,9 @@ class DetectionScoreTest {
       assertEquals("1.000 (1 of 1)", r.recallByType().get("CA+"));
       assertEquals("0.500 (1 of 2)", r.recallByType().get("SP-QA+"));
       assertTrue(!r.recallByType().containsKey("SP-QA-"));
+      assertEquals("1.000 (2 of 2)", r.recallByVersion().get("v1"));
+      assertEquals("0.000 (0 of 1)", r.recallByVersion().get("v2"));
+      assertTrue(!r.recallByVersion().containsKey("unknown"), "the late attack is not judged");
     }
   }
 }

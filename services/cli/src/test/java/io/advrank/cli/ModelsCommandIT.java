@@ -47,6 +47,10 @@ class ModelsCommandIT {
       assertEquals(0, export.exitCode(), export.err());
       try (var m = io.advrank.core.model.EmbeddingModel.load(out, ai.djl.Device.cpu())) {
         assertEquals("copy-2", m.version(), "exported weights load with their sha256 verified");
+        // The shipped model's detector thresholds travel with the version (the monitor's).
+        assertEquals(
+            io.advrank.core.model.ModelManifest.read(java.nio.file.Path.of(MODEL)).detection(),
+            m.manifest().detection());
       }
 
       CliRun back =

@@ -96,8 +96,10 @@ class ModelsImportCommandTest {
     assertEquals(0, r.exitCode(), r.err());
     var detection = ModelManifest.read(Path.of(calibrated)).detection();
     assertTrue(detection != null, "no thresholds in the manifest:\n" + r.out());
-    // Scores are in units of the clean medians: the 0.5 % thresholds lie well above 1.
-    assertTrue(detection.queryHijack() > 1 && detection.catalogPhoto() > 1, detection.toString());
+    // Each raw score is in units of its own clean threshold: the joint ones end at about 1 or
+    // a little above (the union of the scores' tails), never far below.
+    assertTrue(
+        detection.queryHijack() >= 0.99 && detection.catalogPhoto() >= 0.99, detection.toString());
     assertTrue(
         detection.scales() != null
             && detection.scales().depthFlat() + detection.scales().depthNone() > 0);

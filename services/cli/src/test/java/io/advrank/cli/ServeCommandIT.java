@@ -39,7 +39,8 @@ class ServeCommandIT {
           "ranker", 9411,
           "attack-worker", 9412,
           "monitor", 9413,
-          "defense-trainer", 9414);
+          "defense-trainer", 9414,
+          "console", 9415);
 
   @Test
   void theDocumentedServeCommandsStartEveryServiceAndStopCleanly() throws Exception {

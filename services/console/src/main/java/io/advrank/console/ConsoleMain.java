@@ -1,18 +1,23 @@
 package io.advrank.console;
 
+import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.lifecycle.Shutdown;
+import io.advrank.runtime.metrics.MetricsServer;
 import io.advrank.runtime.metrics.ProcessRegistry;
 import io.advrank.runtime.settings.SettingsException;
 import io.advrank.runtime.settings.SettingsSource;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
 
 /**
  * {@code ConsoleMain [--settings FILE] [--key=value ...]}: loads {@link ConsoleSettings}, serves
- * the console ({@link ConsoleService}) and prints its address until the process is stopped. Exit
- * codes: 0 stopped, 1 failed, 2 bad settings.
+ * the console ({@link ConsoleService}), {@code /health} and {@code /metrics} on {@code
+ * metrics.port} (default {@value ConsoleSettings#DEFAULT_METRICS_PORT}, bound as {@code http.bind}
+ * says, like every service's) and prints its address until the process is stopped. Exit codes: 0
+ * stopped, 1 failed, 2 bad settings.
  */
 public final class ConsoleMain {
   private ConsoleMain() {}
@@ -24,8 +29,13 @@ public final class ConsoleMain {
   /** Runs the console until stopped; returns the exit code. */
   public static int run(String[] args, Map<String, String> env) throws InterruptedException {
     ConsoleSettings settings;
+    HttpAccess http;
+    int metricsPort;
     try {
-      settings = ConsoleSettings.from(SettingsSource.fromArgs(ConsoleSettings.KEYS, args, env));
+      SettingsSource source = SettingsSource.fromArgs(ConsoleSettings.KEYS, args, env);
+      settings = ConsoleSettings.from(source);
+      http = HttpAccess.from(source);
+      metricsPort = ConsoleSettings.metricsPort(source);
     } catch (SettingsException e) {
       System.err.println("advrank console: " + e.getMessage());
       return 2;
@@ -33,9 +43,10 @@ public final class ConsoleMain {
     ClientProperties.useSecurity(settings.kafka().security()); // TLS / SASL, when set
     Shutdown shutdown = Shutdown.onJvmExit();
     try {
+      PrometheusMeterRegistry registry = ProcessRegistry.create();
       ConsoleService console =
-          shutdown.register(
-              ConsoleService.create(settings, Clock.systemUTC(), ProcessRegistry.create()));
+          shutdown.register(ConsoleService.create(settings, Clock.systemUTC(), registry));
+      shutdown.register(MetricsServer.start(http, metricsPort, registry, console::health));
       console.start();
       System.err.println("advrank console: " + console.url());
       shutdown.awaitStopRequest();

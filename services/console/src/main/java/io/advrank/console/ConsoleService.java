@@ -1,8 +1,10 @@
 package io.advrank.console;
 
+import io.advrank.runtime.metrics.Health;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -72,6 +74,16 @@ public final class ConsoleService implements AutoCloseable {
       host = "[" + host + "]";
     }
     return "http://" + host + ":" + server.port() + "/";
+  }
+
+  /**
+   * UP while the Kafka feed reads; DOWN with the reason once it stopped (the page then keeps
+   * serving what it has, which goes stale).
+   */
+  public Health health() {
+    return feed.failure()
+        .map(e -> Health.down("console feed stopped: " + e))
+        .orElseGet(() -> new Health(true, Map.of("page", url())));
   }
 
   /** Why the Kafka feed stopped, if it did (the page keeps serving what it has). */

@@ -51,6 +51,15 @@ public record ConsoleSettings(
   /** Default port of the page. */
   public static final int DEFAULT_PORT = 9430;
 
+  /**
+   * Port of {@code /health} and {@code /metrics} when the console runs as a service ({@link
+   * ConsoleMain}), next to the other services' 9410-9414; 0 = any free port.
+   */
+  public static final String METRICS_PORT = "metrics.port";
+
+  /** Default of {@value #METRICS_PORT}. */
+  public static final int DEFAULT_METRICS_PORT = 9415;
+
   /** Every key this service reads, Kafka's included. */
   public static final Set<String> KEYS = keys();
 
@@ -90,6 +99,15 @@ public record ConsoleSettings(
         HttpAccess.from(source).token());
   }
 
+  /** {@value #METRICS_PORT} from {@code source}, checked: 0..65535. */
+  public static int metricsPort(SettingsSource source) {
+    int port = source.intValue(METRICS_PORT, DEFAULT_METRICS_PORT);
+    if (port < 0 || port > 65535) {
+      throw new SettingsException(METRICS_PORT + " must be 0..65535, got " + port);
+    }
+    return port;
+  }
+
   /**
    * A group of this console's own: it commits nothing, and two consoles sharing one group would
    * each see only the partitions the group gave it.
@@ -119,7 +137,7 @@ public record ConsoleSettings(
   private static Set<String> keys() {
     Set<String> keys = new HashSet<>(KafkaSettings.KEYS);
     keys.addAll(HttpAccess.KEYS);
-    keys.addAll(Set.of(HOST, PORT, MONITOR_URL, GROUP_ID, LOOK_BACK));
+    keys.addAll(Set.of(HOST, PORT, MONITOR_URL, GROUP_ID, LOOK_BACK, METRICS_PORT));
     return Set.copyOf(keys);
   }
 }

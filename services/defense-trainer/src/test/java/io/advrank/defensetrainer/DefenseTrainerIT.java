@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
+import io.advrank.core.detection.CleanCalibration;
+import io.advrank.core.detection.DetectorThresholds;
+import io.advrank.core.model.EmbeddingModel;
 import io.advrank.embedded.EmbeddedKafka;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.ImageKind;
@@ -28,6 +31,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -74,7 +78,9 @@ class DefenseTrainerIT {
                 .setLabel(test.label(i))
                 .setPixels(PixelCodec.fromFloats(1, 28, 28, test.image(i)))
                 .build();
-        out.send(new ProducerRecord<>(Topics.CATALOG.name(), e.getItemId(), e));
+        // One partition: the trainer then sees the uploads in this order, and its held-out set
+        // (the first items whose id hashes to 0 mod 4) is known to the test.
+        out.send(new ProducerRecord<>(Topics.CATALOG.name(), 0, e.getItemId(), e));
       }
     }
   }
@@ -127,15 +133,13 @@ class DefenseTrainerIT {
       assertTrue(
           published.manifestJson().contains("\"weight_averaging\": \"0.5\""),
           published.manifestJson());
-      var thresholds =
-          io.advrank.core.detection.DetectorThresholds.fromManifestJson(published.manifestJson())
+      DetectorThresholds thresholds =
+          DetectorThresholds.fromManifestJson(published.manifestJson())
               .orElseThrow(() -> new AssertionError("no detector thresholds in the manifest"));
-      // calibrated on the held-out images, scores in units of their median: above 1
-      assertTrue(
-          thresholds.queryHijack() > 1 && thresholds.catalogPhoto() > 1, thresholds.toString());
       assertTrue(history.refused().isEmpty(), history.refused().toString());
       try (var model = Versions.open(published, ai.djl.Device.cpu())) {
         assertEquals(first.getCandidateVersion(), model.version(), "sha256 verified on load");
+        assertThresholdsAreTheVersionsOwn(model, thresholds);
       }
       assertTrue(
           registry.get("advrank.defense.decisions").tag("decision", "published").counter().count()
@@ -208,6 +212,38 @@ class DefenseTrainerIT {
       // (Not the version gauge: on a quiet machine the trainer has already published a child of
       // the rolled-back version by now, and reports that one.)
     }
+  }
+
+  /**
+   * The manifest's thresholds are the published weights' own, calibrated on the trainer's held-out
+   * images (not the parent's thresholds, nor another set's): calibrating the version again on the
+   * same images gives the same numbers.
+   */
+  private static void assertThresholdsAreTheVersionsOwn(
+      EmbeddingModel model, DetectorThresholds inManifest) throws Exception {
+    ImageDataset test = DatasetDirectory.load(FIXTURE, DatasetDirectory.Split.TEST);
+    int[] heldOut =
+        IntStream.range(0, 400)
+            .filter(i -> Math.floorMod(("item-" + i).hashCode(), 4) == 0)
+            .limit(inManifest.images())
+            .toArray();
+    assertEquals(inManifest.images(), heldOut.length, inManifest.toString());
+    assertTrue(heldOut.length >= 20 && heldOut.length <= 60, inManifest.toString());
+    DetectorThresholds again =
+        CleanCalibration.calibrate(
+            model,
+            test.subset(heldOut, "held-out"),
+            heldOut.length,
+            inManifest.falsePositiveRate(),
+            n -> {});
+    assertEquals(again.queryHijack(), inManifest.queryHijack(), 1e-3 * again.queryHijack());
+    assertEquals(again.catalogPhoto(), inManifest.catalogPhoto(), 1e-3 * again.catalogPhoto());
+    assertEquals(
+        again.scales().depthFlat(),
+        inManifest.scales().depthFlat(),
+        1e-3 * again.scales().depthFlat());
+    assertEquals(
+        again.scales().speckle(), inManifest.scales().speckle(), 1e-3 * again.scales().speckle());
   }
 
   /**

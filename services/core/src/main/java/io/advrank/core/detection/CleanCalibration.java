@@ -13,7 +13,7 @@ import java.util.function.IntConsumer;
 /**
  * Calibrates the monitor's score detectors for a model version on clean images, when the version is
  * made: the images go through the ranker's own scoring ({@link FeatureSqueeze}, as queries and as
- * catalog photos, in the ranker's batch sizes and from a fresh scale, as a new ranker sees them)
+ * catalog photos, in the ranker's batch sizes, each raw score in units of its own clean threshold)
  * and the thresholds are the monitor's own rule ({@link Thresholds#upper}). The result travels in
  * the version's manifest ({@link DetectorThresholds}).
  */
@@ -43,11 +43,19 @@ public final class CleanCalibration {
       throw new IllegalArgumentException(
           "calibration images must be 10.." + clean.size() + " (the clean set), got " + images);
     }
-    // First the clean scales (the photo squeezer's medians cover every raw score), then the scores
-    // in those units, as the ranker computes them for this version.
-    FeatureSqueeze first = FeatureSqueeze.joint(model.spec());
+    // First the clean scales: each raw score's own threshold at fpr (the photo squeezer's raw
+    // scores cover every score; all of them kept, not the running window). The joint score is the
+    // largest of the scaled scores, so its threshold sits in the tail of whichever score has the
+    // heaviest tail in those units. With medians as units a hardened version broke this: EST
+    // makes most clean images all but immune to 4-bit rounding (on fmnist-c2f1-est the 4-bit
+    // distance's clean median was 2e-6, its 99.5th percentile 505 times that), so the threshold
+    // rose to 505 medians and buried the speckle score, which still separated every attacked
+    // image (13 medians against a clean tail of 5). In units of their own thresholds every
+    // score's benign tail ends near 1 whatever the model, and the joint threshold (the union's
+    // false positives brought back to fpr) alerts when any one score leaves its tail.
+    FeatureSqueeze first = FeatureSqueeze.joint(model.spec(), images);
     scores(model, clean, images, first, PHOTO_BATCH, null, 0, progress);
-    ScoreScales scales = first.medians();
+    ScoreScales scales = first.tails(fpr);
     FeatureSqueeze asQueries = FeatureSqueeze.of(model.spec());
     double[] queries =
         scores(model, clean, images, asQueries, QUERY_BATCH, scales, images, progress);

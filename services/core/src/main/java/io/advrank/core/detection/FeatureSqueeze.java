@@ -45,14 +45,10 @@ public final class FeatureSqueeze {
    * calibrated threshold above the attacked studio shots (docs/monitoring.md, detection on RGB
    * photos).
    */
-  private final RunningMedian[] depthScale = {
-    new RunningMedian(SCALE_WINDOW), new RunningMedian(SCALE_WINDOW)
-  };
+  private final RunningMedian[] depthScale;
 
-  private final RunningMedian[] medianScale = {
-    new RunningMedian(SCALE_WINDOW), new RunningMedian(SCALE_WINDOW)
-  };
-  private final RunningMedian speckleScale = new RunningMedian(SCALE_WINDOW);
+  private final RunningMedian[] medianScale;
+  private final RunningMedian speckleScale;
 
   private final LongAdder withBackground = new LongAdder();
   private final LongAdder withoutBackground = new LongAdder();
@@ -64,7 +60,7 @@ public final class FeatureSqueeze {
 
   /** 4-bit rounding and the speckle statistic, joined by {@link #joint} (used for queries). */
   public static FeatureSqueeze of(ModelSpec spec) {
-    return new FeatureSqueeze(spec.channels(), spec.height(), spec.width(), false);
+    return new FeatureSqueeze(spec.channels(), spec.height(), spec.width(), false, SCALE_WINDOW);
   }
 
   /**
@@ -73,14 +69,19 @@ public final class FeatureSqueeze {
    * for CA+/CA- before the speckle statistic existed (bench detect, seed 0).
    */
   public static FeatureSqueeze joint(ModelSpec spec) {
-    return new FeatureSqueeze(spec.channels(), spec.height(), spec.width(), true);
+    return joint(spec, SCALE_WINDOW);
+  }
+
+  /** As {@link #joint(ModelSpec)}, keeping the last {@code window} raw values of each score. */
+  static FeatureSqueeze joint(ModelSpec spec, int window) {
+    return new FeatureSqueeze(spec.channels(), spec.height(), spec.width(), true, window);
   }
 
   FeatureSqueeze(int channels, int height, int width) {
-    this(channels, height, width, false);
+    this(channels, height, width, false, SCALE_WINDOW);
   }
 
-  private FeatureSqueeze(int channels, int height, int width, boolean withMedian) {
+  private FeatureSqueeze(int channels, int height, int width, boolean withMedian, int window) {
     if (channels < 1 || height < 1 || width < 1) {
       throw new IllegalArgumentException(
           "image shape must be positive, got %dx%dx%d".formatted(channels, height, width));
@@ -89,6 +90,9 @@ public final class FeatureSqueeze {
     this.height = height;
     this.width = width;
     this.withMedian = withMedian;
+    this.depthScale = new RunningMedian[] {new RunningMedian(window), new RunningMedian(window)};
+    this.medianScale = new RunningMedian[] {new RunningMedian(window), new RunningMedian(window)};
+    this.speckleScale = new RunningMedian(window);
   }
 
   /** Embeddings of a batch of images with their consistency scores, from one forward call. */
@@ -176,6 +180,20 @@ public final class FeatureSqueeze {
         orZero(medianScale[1].median()),
         orZero(medianScale[0].median()),
         orZero(speckleScale.median()));
+  }
+
+  /**
+   * Each raw score's own threshold at {@code fpr} over the values kept ({@link Thresholds#upper}),
+   * as scales (0 where nothing was seen): in these units every score's benign tail ends near 1,
+   * whatever the model (see {@link CleanCalibration}).
+   */
+  synchronized ScoreScales tails(double fpr) {
+    return new ScoreScales(
+        orZero(depthScale[1].upper(fpr)),
+        orZero(depthScale[0].upper(fpr)),
+        orZero(medianScale[1].upper(fpr)),
+        orZero(medianScale[0].upper(fpr)),
+        orZero(speckleScale.upper(fpr)));
   }
 
   private static double orZero(double median) {
@@ -339,6 +357,18 @@ public final class FeatureSqueeze {
       return size % 2 == 1
           ? sorted[size / 2]
           : (sorted[size / 2 - 1] + (double) sorted[size / 2]) / 2;
+    }
+
+    /** {@link Thresholds#upper} of the values kept at {@code fpr}; NaN when there are none. */
+    double upper(double fpr) {
+      if (size == 0) {
+        return Double.NaN;
+      }
+      double[] values = new double[size];
+      for (int i = 0; i < size; i++) {
+        values[i] = sorted[i];
+      }
+      return Thresholds.upper(values, fpr);
     }
   }
 

@@ -2,11 +2,14 @@ package io.advrank.core.detection;
 
 /**
  * Fixed scales of the raw scores, measured on clean images when a model version is made ({@link
- * CleanCalibration}) and kept in its manifest; 0 = not measured (that scale is then the running
- * median of {@link FeatureSqueeze}). With them the score of an image no longer depends on the
- * traffic before it: live medians drift up when a large share of the traffic is attacked (a
- * campaign hijacking 30 % of the queries lifts the query median to the clean 71st percentile),
- * which lowers every score.
+ * CleanCalibration}: each score's own clean threshold at the version's false-positive rate;
+ * versions calibrated before it stored clean medians) and kept in its manifest; 0 = not measured
+ * (that scale is then the running median of {@link FeatureSqueeze}). With them the score of an
+ * image no longer depends on the traffic before it: live medians drift up when a large share of the
+ * traffic is attacked (a campaign hijacking 30 % of the queries lifts the query median to the clean
+ * 71st percentile), which lowers every score; and a tail, unlike a median, keeps a score whose
+ * clean distribution is very skewed (4-bit rounding on a hardened model) from setting the joint
+ * threshold far above the others' attacked values.
  *
  * @param depthFlat 4-bit squeezer's scale on photos with a flat background
  * @param depthNone the same without one
