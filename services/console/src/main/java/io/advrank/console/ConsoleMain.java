@@ -1,16 +1,16 @@
 package io.advrank.console;
 
-import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.kafka.ClientProperties;
-import io.advrank.runtime.lifecycle.Shutdown;
-import io.advrank.runtime.metrics.MetricsServer;
-import io.advrank.runtime.metrics.ProcessRegistry;
+import io.advrank.runtime.lifecycle.RunningService;
+import io.advrank.runtime.lifecycle.ServiceLauncher;
+import io.advrank.runtime.metrics.Health;
+import io.advrank.runtime.settings.KafkaSettings;
+import io.advrank.runtime.settings.ServiceSettings;
 import io.advrank.runtime.settings.SettingsException;
 import io.advrank.runtime.settings.SettingsSource;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code ConsoleMain [--settings FILE] [--key=value ...]}: loads {@link ConsoleSettings}, serves
@@ -22,43 +22,63 @@ import java.util.Map;
 public final class ConsoleMain {
   private ConsoleMain() {}
 
+  /** The console's settings and the port of its {@code /metrics} and {@code /health}. */
+  private record Served(ConsoleSettings console, int metricsPort) implements ServiceSettings {
+    static Served from(SettingsSource source) throws SettingsException {
+      return new Served(ConsoleSettings.from(source), ConsoleSettings.metricsPort(source));
+    }
+
+    @Override
+    public KafkaSettings kafka() {
+      return console.kafka();
+    }
+  }
+
+  /**
+   * The console as the launcher runs it: prints its address once started, and a stopped Kafka feed
+   * shows as DOWN on {@code /health} while the page keeps serving what it has (no exit).
+   */
+  private record Announced(ConsoleService console) implements RunningService {
+    @Override
+    public void start() {
+      console.start();
+      System.err.println("advrank console: " + console.url());
+    }
+
+    @Override
+    public Optional<Throwable> failure() {
+      return Optional.empty();
+    }
+
+    @Override
+    public Health health() {
+      return console.health();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      console.close();
+    }
+  }
+
   public static void main(String[] args) throws InterruptedException {
     System.exit(run(args, System.getenv()));
   }
 
   /** Runs the console until stopped; returns the exit code. */
   public static int run(String[] args, Map<String, String> env) throws InterruptedException {
-    ConsoleSettings settings;
-    HttpAccess http;
-    int metricsPort;
-    try {
-      SettingsSource source = SettingsSource.fromArgs(ConsoleSettings.KEYS, args, env);
-      settings = ConsoleSettings.from(source);
-      http = HttpAccess.from(source);
-      metricsPort = ConsoleSettings.metricsPort(source);
-    } catch (SettingsException e) {
-      System.err.println("advrank console: " + e.getMessage());
-      return 2;
-    }
-    ClientProperties.useSecurity(settings.kafka().security()); // TLS / SASL, when set
-    Shutdown shutdown = Shutdown.onJvmExit();
-    try {
-      PrometheusMeterRegistry registry = ProcessRegistry.create();
-      ConsoleService console =
-          shutdown.register(ConsoleService.create(settings, Clock.systemUTC(), registry));
-      shutdown.register(MetricsServer.start(http, metricsPort, registry, console::health));
-      console.start();
-      System.err.println("advrank console: " + console.url());
-      shutdown.awaitStopRequest();
-      return shutdown.exitCode();
-    } catch (SettingsException e) {
-      System.err.println("advrank console: " + e.getMessage());
-      return 2;
-    } catch (IOException | RuntimeException e) {
-      System.err.println("advrank console: " + e);
-      return 1;
-    } finally {
-      shutdown.close();
-    }
+    return ServiceLauncher.of(
+            "console",
+            ConsoleSettings.KEYS,
+            Served::from,
+            s -> ClientProperties.admin(s.kafka().bootstrapServers(), "advrank-console-admin"))
+        .withoutTopics()
+        .run(
+            args,
+            env,
+            (settings, launch) ->
+                new Announced(
+                    ConsoleService.create(
+                        settings.console(), Clock.systemUTC(), launch.registry())));
   }
 }

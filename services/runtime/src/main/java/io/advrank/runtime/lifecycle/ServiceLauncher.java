@@ -72,6 +72,7 @@ public final class ServiceLauncher<S extends ServiceSettings> {
       (settings, admin) ->
           Topics.createAll(admin, settings.kafka().replicationFactor(), TOPICS_TIMEOUT);
   private PrintStream err = System.err;
+  private boolean createsTopics = true;
 
   private ServiceLauncher(
       String name, Set<String> keys, Reader<S> reader, Function<S, Properties> admin) {
@@ -110,6 +111,15 @@ public final class ServiceLauncher<S extends ServiceSettings> {
   @SafeVarargs
   public final ServiceLauncher<S> refusing(Class<? extends Exception>... types) {
     refusals.addAll(List.of(types));
+    return this;
+  }
+
+  /**
+   * For a service that only reads (the console): no admin client, no topics created, so its Kafka
+   * identity needs no rights beyond its reads.
+   */
+  public ServiceLauncher<S> withoutTopics() {
+    this.createsTopics = false;
     return this;
   }
 
@@ -160,9 +170,11 @@ public final class ServiceLauncher<S extends ServiceSettings> {
   private int serve(S settings, HttpAccess http, Factory<S> factory, Shutdown shutdown)
       throws Exception {
     PrometheusMeterRegistry registry = ProcessRegistry.create();
-    try (Admin cluster = Admin.create(admin.apply(settings))) {
-      beforeTopics.run(settings, cluster);
-      topics.run(settings, cluster);
+    if (createsTopics) {
+      try (Admin cluster = Admin.create(admin.apply(settings))) {
+        beforeTopics.run(settings, cluster);
+        topics.run(settings, cluster);
+      }
     }
     RunningService service =
         shutdown.register(factory.create(settings, new Launch(http, registry, shutdown)));
