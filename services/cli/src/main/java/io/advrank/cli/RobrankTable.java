@@ -30,9 +30,47 @@ final class RobrankTable {
           "retain@4 %");
 
   private final RobrankSuite.Result result;
+  private final String modelDir;
+  private final String version;
+  private final double recallAt1;
+  private final int gallery;
+  private final long seed;
 
-  RobrankTable(RobrankSuite.Result result) {
+  RobrankTable(
+      RobrankSuite.Result result,
+      String modelDir,
+      String version,
+      double recallAt1,
+      int gallery,
+      long seed) {
     this.result = result;
+    this.modelDir = modelDir;
+    this.version = version;
+    this.recallAt1 = recallAt1;
+    this.gallery = gallery;
+    this.seed = seed;
+  }
+
+  /** The whole text report: a header, one line per figure, the ERS and the time taken. */
+  String report() {
+    return String.format(
+            Locale.ROOT,
+            "robrank's attack suite (%s): model %s (version %s, R@1 %.4f)%n"
+                + "gallery: %d test images; %d attacked per attack; seed %d%n",
+            schedule(),
+            modelDir,
+            version,
+            recallAt1,
+            gallery,
+            result.count(),
+            seed)
+        + text()
+        + String.format(
+            Locale.ROOT,
+            "(%d attacks in %.0f s; largest L-inf %.5f)%n",
+            RobrankSuite.ATTACKS.size(),
+            result.seconds(),
+            result.maxLinf());
   }
 
   String text() {
@@ -87,6 +125,12 @@ final class RobrankTable {
 
   Map<String, Object> json() {
     Map<String, Object> m = new LinkedHashMap<>();
+    m.put("suite", "robrank");
+    m.put("model", modelDir);
+    m.put("version", version);
+    m.put("r_at_1", recallAt1);
+    m.put("gallery", gallery);
+    m.put("seed", seed);
     m.put("profile", result.profile().label());
     m.put("epsilon", result.epsilon());
     m.put("alpha", result.profile().schedule(result.epsilon()).alpha());

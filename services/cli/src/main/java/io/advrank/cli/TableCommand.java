@@ -145,55 +145,33 @@ final class TableCommand implements Callable<Integer> {
       try (AttackProgress progress =
           new AttackProgress(
               output.quietProgress(), "robrank", (long) n * RobrankSuite.ATTACKS.size())) {
-        result =
-            robrank.run(
-                n,
-                batchSize,
-                seed,
-                new RobrankSuite.Progress() {
-                  @Override
-                  public void start(String attack) {
-                    progress.startRun(attack);
-                  }
-
-                  @Override
-                  public void done(int items) {
-                    progress.update(items);
-                  }
-                });
+        result = robrank.run(n, batchSize, seed, progressOf(progress));
       }
-      RobrankTable table = new RobrankTable(result);
-      Map<String, Object> json = new LinkedHashMap<>();
-      json.put("suite", "robrank");
-      json.put("model", modelOptions.dir.toString());
-      json.put("version", model.version());
-      json.put("r_at_1", r1);
-      json.put("gallery", robrank.gallerySize());
-      json.put("seed", seed);
-      json.putAll(table.json());
-      output.print(
-          json,
-          () ->
-              String.format(
-                      Locale.ROOT,
-                      "robrank's attack suite (%s): model %s (version %s, R@1 %.4f)%n"
-                          + "gallery: %d test images; %d attacked per attack; seed %d%n",
-                      table.schedule(),
-                      modelOptions.dir,
-                      model.version(),
-                      r1,
-                      robrank.gallerySize(),
-                      n,
-                      seed)
-                  + table.text()
-                  + String.format(
-                      Locale.ROOT,
-                      "(%d attacks in %.0f s; largest L-inf %.5f)%n",
-                      RobrankSuite.ATTACKS.size(),
-                      result.seconds(),
-                      result.maxLinf()));
+      RobrankTable table =
+          new RobrankTable(
+              result,
+              modelOptions.dir.toString(),
+              model.version(),
+              r1,
+              robrank.gallerySize(),
+              seed);
+      output.print(table.json(), table::report);
     }
     return 0;
+  }
+
+  private static RobrankSuite.Progress progressOf(AttackProgress progress) {
+    return new RobrankSuite.Progress() {
+      @Override
+      public void start(String attack) {
+        progress.startRun(attack);
+      }
+
+      @Override
+      public void done(int items) {
+        progress.update(items);
+      }
+    };
   }
 
   private List<AttackSpec> specs() {
