@@ -35,14 +35,15 @@ record Figures(Map<String, Double> values) {
 
   /**
    * The probe attacks of {@code profile}, with a fixed seed so that parent and candidate face the
-   * same targets: CA+ and SP-QA+ at the paper's ε 0.1 and 0.3 (28-px images), or under rob224 (α
-   * 1/255, 32 iterations) at ε 4/255 and 8/255, the budgets 224-px photo models are judged at.
+   * same targets: CA+ and SP-QA+ at the paper's ε 0.1 and 0.3 (28-px images, under the paper's or
+   * robrank's rob28 schedule), or under rob224 (α 1/255, 32 iterations) at ε 4/255 and 8/255, the
+   * budgets 224-px photo models are judged at.
    */
   static List<AttackSpec> probes(AttackProfile profile) {
     double[] eps =
-        profile == AttackProfile.PAPER
-            ? new double[] {0.1, 0.3}
-            : new double[] {4 / 255.0, 8 / 255.0};
+        profile == AttackProfile.ROB224
+            ? new double[] {4 / 255.0, 8 / 255.0}
+            : new double[] {0.1, 0.3};
     List<AttackSpec> out = new ArrayList<>();
     for (AttackType type : List.of(AttackType.CA_PLUS, AttackType.SP_QA_PLUS)) {
       for (double e : eps) {
