@@ -159,9 +159,9 @@ final class BenchDetectCommand implements Callable<Integer> {
     double[] epsilons =
         eps != null
             ? Arrays.stream(eps).mapToDouble(Double::doubleValue).toArray()
-            : attackProfile == AttackProfile.PAPER
-                ? new double[] {0.03, 0.1, 0.3}
-                : new double[] {4 / 255.0, 8 / 255.0, 16 / 255.0};
+            : attackProfile == AttackProfile.ROB224
+                ? new double[] {4 / 255.0, 8 / 255.0, 16 / 255.0}
+                : new double[] {0.03, 0.1, 0.3};
     for (double e : epsilons) {
       if (!(e > 0 && e <= 1)) {
         throw new IllegalArgumentException("--eps: each must be in (0, 1], was " + e);

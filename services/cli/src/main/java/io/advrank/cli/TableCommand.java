@@ -1,7 +1,9 @@
 package io.advrank.cli;
 
 import io.advrank.core.attack.AttackEvaluation;
+import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.attack.AttackSpec;
+import io.advrank.core.attack.RobrankSuite;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.EmbeddingModel;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,21 +22,32 @@ import picocli.CommandLine.Option;
 /**
  * {@code advrank table}: the paper's attack table for one model — rows ε (0 = clean), column groups
  * CA+, CA-, QA+, QA- (QA columns are SP-QA±) with w or m = 1, 2, 5, 10; cells are mean rank
- * percentiles (%) over the attacked test items, the whole test set being the gallery.
+ * percentiles (%) over the attacked test items, the whole test set being the gallery. With {@code
+ * --suite robrank}: robrank's attack suite instead (CA±, QA±, TMA, ES, LTM, GTM, GTT at one budget)
+ * and its robustness score ERS ({@link RobrankSuite}).
  */
 @Command(
     name = "table",
     mixinStandardHelpOptions = true,
     description =
         "Print the paper's table of rank percentiles (%%) under CA+, CA-, QA+ and QA- (SP "
-            + "variants) for several epsilons and query/candidate set sizes. Progress goes to "
-            + "stderr.")
+            + "variants) for several epsilons and query/candidate set sizes, or with --suite "
+            + "robrank robrank's attack suite and its ERS. Progress goes to stderr.")
 final class TableCommand implements Callable<Integer> {
   @Mixin DataOptions data;
   @Mixin ModelOptions modelOptions;
   @Mixin OutputOptions output;
 
   @Mixin ProfileOption profile;
+
+  @Option(
+      names = "--suite",
+      defaultValue = "paper",
+      description =
+          "paper (the paper's table) or robrank (robrank's CA+, CA-, QA+, QA-, TMA, ES, LTM, GTM,"
+              + " GTT and ERS at its budget: rob28 for images up to 64 px, else rob224, or the"
+              + " --profile given; --eps and --sizes do not apply) (default: ${DEFAULT-VALUE}).")
+  String suite;
 
   @Option(
       names = "--eps",
@@ -70,6 +84,14 @@ final class TableCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    String which = suite.trim().toLowerCase(Locale.ROOT);
+    if (which.equals("robrank")) {
+      return robrank();
+    }
+    if (!which.equals("paper")) {
+      throw new IllegalArgumentException(
+          "--suite: unknown '" + suite + "' (accepted: paper, robrank)");
+    }
     epsilons =
         eps != null
             ? Arrays.stream(eps).mapToDouble(Double::doubleValue).toArray()
@@ -102,6 +124,54 @@ final class TableCommand implements Callable<Integer> {
       print(model, evaluation.gallerySize(), n, r, table, summaries, seconds);
     }
     return 0;
+  }
+
+  private int robrank() throws Exception {
+    if (eps != null) {
+      throw new IllegalArgumentException(
+          "--eps: not used by --suite robrank (its budget is the profile's: rob28 77/255, rob224"
+              + " 8/255)");
+    }
+    ImageDataset test = data.load(DatasetDirectory.Split.TEST, 0, null, modelOptions.spec());
+    int n = AttackTableRows.checkLimit(limit, test.size());
+    AttackProfile p =
+        profile.get() == AttackProfile.PAPER
+            ? RobrankSuite.profileFor(modelOptions.spec())
+            : profile.get();
+    try (EmbeddingModel model = modelOptions.open(test);
+        RobrankSuite robrank = RobrankSuite.of(model, test, p)) {
+      double r1 = robrank.recallAt1();
+      RobrankSuite.Result result;
+      try (AttackProgress progress =
+          new AttackProgress(
+              output.quietProgress(), "robrank", (long) n * RobrankSuite.ATTACKS.size())) {
+        result = robrank.run(n, batchSize, seed, progressOf(progress));
+      }
+      RobrankTable table =
+          new RobrankTable(
+              result,
+              modelOptions.dir.toString(),
+              model.version(),
+              r1,
+              robrank.gallerySize(),
+              seed);
+      output.print(table.json(), table::report);
+    }
+    return 0;
+  }
+
+  private static RobrankSuite.Progress progressOf(AttackProgress progress) {
+    return new RobrankSuite.Progress() {
+      @Override
+      public void start(String attack) {
+        progress.startRun(attack);
+      }
+
+      @Override
+      public void done(int items) {
+        progress.update(items);
+      }
+    };
   }
 
   private List<AttackSpec> specs() {

@@ -77,6 +77,64 @@ class AttackCommandTest {
   }
 
   @Test
+  void tableWithTheRobrankSuitePrintsEveryAttackAndTheErs() {
+    CliRun r =
+        CliRun.of(
+            "table",
+            "--suite",
+            "robrank",
+            "--data",
+            DATA,
+            "--model",
+            model,
+            "--limit",
+            "4",
+            "--no-progress");
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains("rob28: eps 77/255, alpha 3/255, 32 iterations"), r.out());
+    for (String attack : List.of("CA+", "CA-", "QA+", "QA-", "TMA", "ESD", "ESR", "LTM", "GTM")) {
+      assertTrue(r.out().lines().anyMatch(l -> l.startsWith(attack + " ")), attack + r.out());
+    }
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("GTT ")), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("ERS ")), r.out());
+  }
+
+  @Test
+  void tableWithTheRobrankSuiteAsJsonHoldsTheErsOfItsFigures() {
+    CliRun r =
+        CliRun.of(
+            "table",
+            "--suite",
+            "robrank",
+            "--data",
+            DATA,
+            "--model",
+            model,
+            "--limit",
+            "2",
+            "--json",
+            "--no-progress");
+    assertEquals(0, r.exitCode(), r.err());
+    JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
+    JsonObject rescaled = json.getAsJsonObject("rescaled");
+    assertEquals(10, rescaled.size());
+    double mean =
+        rescaled.entrySet().stream().mapToDouble(e -> e.getValue().getAsDouble()).sum() / 10;
+    assertEquals(mean, json.get("ers").getAsDouble(), 1e-9);
+    assertTrue(json.get("max_linf").getAsDouble() <= (float) (77.0 / 255));
+  }
+
+  @Test
+  void anUnknownSuiteIsOneLineNamingTheAcceptedOnes() {
+    assertBadInput(
+        CliRun.of("table", "--data", DATA, "--model", model, "--suite", "rob"),
+        "--suite: unknown 'rob' (accepted: paper, robrank)");
+    assertBadInput(
+        CliRun.of("table", "--data", DATA, "--model", model, "--suite", "robrank", "--eps", "0.1"),
+        "--eps: not used by --suite robrank");
+  }
+
+  @Test
   void badAttackInputIsOneLineNamingTheValueAndRange() {
     assertBadInput(attack("--type", "CA*"), "unknown attack type 'CA*' (accepted: CA+,");
     assertBadInput(attack("--type", "CA+", "--eps", "0"), "epsilon: must be in (0, 1], was 0.0");

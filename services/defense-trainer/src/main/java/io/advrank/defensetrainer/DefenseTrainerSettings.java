@@ -59,8 +59,12 @@ import java.util.Set;
  *     #EVAL_INTERVAL}), whichever comes first
  * @param maxRecallDrop the gate: largest allowed R@1 drop below the version the trainer started
  *     from ({@value #MAX_RECALL_DROP})
- * @param minRobustnessGain the gate: least robustness gain in percentage points ({@value
- *     #MIN_ROBUSTNESS_GAIN}); -100 lets any candidate within the R@1 budget through
+ * @param minRobustnessGain the gate: least gain of the gate's metric, in percentage points of
+ *     robustness or points of ERS ({@value #MIN_ROBUSTNESS_GAIN}); -100 lets any candidate within
+ *     the R@1 budget through
+ * @param gateMetric {@value #GATE_METRIC}: {@code robustness} (the default: mean rank percentile
+ *     after the CA+ and SP-QA+ probes) or {@code ers} (robrank's ERS over its whole suite on the
+ *     probe items, about 3× the probes' cost)
  * @param versionPrefix prefix of published version ids ({@value #VERSION_PREFIX})
  * @param groupId consumer group of the catalog and variant readers ({@value #GROUP_ID})
  * @param trainerId this instance's name ({@value #TRAINER_ID})
@@ -89,6 +93,7 @@ public record DefenseTrainerSettings(
     Duration evalInterval,
     double maxRecallDrop,
     double minRobustnessGain,
+    GateMetric gateMetric,
     String versionPrefix,
     String groupId,
     String trainerId,
@@ -116,6 +121,7 @@ public record DefenseTrainerSettings(
   public static final String EVAL_INTERVAL = "eval.interval";
   public static final String MAX_RECALL_DROP = "gate.max.recall.drop";
   public static final String MIN_ROBUSTNESS_GAIN = "gate.min.robustness.gain";
+  public static final String GATE_METRIC = "gate.metric";
   public static final String VERSION_PREFIX = "version.prefix";
   public static final String DEVICE = "device";
   public static final String GROUP_ID = "group.id";
@@ -189,6 +195,7 @@ public record DefenseTrainerSettings(
         metricsPort >= 0 && metricsPort <= 65535, METRICS_PORT, metricsPort, "must be 0..65535");
     device = device == null ? DeviceChoice.parse("cpu") : device;
     signing = signing == null ? ModelSigning.NONE : signing;
+    gateMetric = gateMetric == null ? GateMetric.ROBUSTNESS : gateMetric;
     Objects.requireNonNull(profile, PROFILE);
     require("est".equals(defense) || "act".equals(defense), DEFENSE, defense, "must be est or act");
   }
@@ -214,6 +221,7 @@ public record DefenseTrainerSettings(
         source.duration(EVAL_INTERVAL, Duration.ofMinutes(3)),
         source.doubleValue(MAX_RECALL_DROP, 0.06),
         source.doubleValue(MIN_ROBUSTNESS_GAIN, 0.5),
+        gateMetric(source),
         source.string(VERSION_PREFIX, "fmnist-c2f1-est"),
         source.string(GROUP_ID, "advrank-defense-trainer"),
         source.string(TRAINER_ID, "defense-trainer-0"),
@@ -228,6 +236,14 @@ public record DefenseTrainerSettings(
       return AttackProfile.parse(source.string(PROFILE, AttackProfile.PAPER.label()));
     } catch (IllegalArgumentException e) {
       throw new SettingsException(PROFILE + ": " + e.getMessage());
+    }
+  }
+
+  private static GateMetric gateMetric(SettingsSource source) {
+    try {
+      return GateMetric.parse(GATE_METRIC, source.string(GATE_METRIC, "robustness"));
+    } catch (IllegalArgumentException e) {
+      throw new SettingsException(e.getMessage());
     }
   }
 
@@ -263,6 +279,7 @@ public record DefenseTrainerSettings(
                 EVAL_INTERVAL,
                 MAX_RECALL_DROP,
                 MIN_ROBUSTNESS_GAIN,
+                GATE_METRIC,
                 VERSION_PREFIX,
                 GROUP_ID,
                 TRAINER_ID,

@@ -104,7 +104,8 @@ final class TrainerLoop implements Runnable {
     this.metrics = metrics;
     this.onPublished = onPublished;
     this.onFatal = onFatal;
-    this.gate = new Gate(settings.maxRecallDrop(), settings.minRobustnessGain());
+    this.gate =
+        new Gate(settings.maxRecallDrop(), settings.minRobustnessGain(), settings.gateMetric());
     this.random = new Random(settings.trainerId().hashCode());
     this.run = Long.toString(clock.millis() / 1000, 36);
   }
@@ -384,7 +385,13 @@ final class TrainerLoop implements Runnable {
 
   private Figures measure(EmbeddingModel model) {
     long t0 = System.nanoTime();
-    Figures f = Figures.measure(model, heldOut, settings.probeItems(), settings.profile());
+    Figures f =
+        Figures.measure(
+            model,
+            heldOut,
+            settings.probeItems(),
+            settings.profile(),
+            settings.gateMetric() == GateMetric.ERS);
     metrics.evaluationTime.record(Duration.ofNanos(System.nanoTime() - t0));
     return f;
   }

@@ -110,6 +110,7 @@ class DefenseTrainerAclIT {
             Duration.ofMinutes(5),
             1.0, // a permissive gate: the first candidate passes and is published
             -100.0,
+            GateMetric.ROBUSTNESS,
             "it-acl",
             "it-acl-trainer",
             "it-acl-trainer",

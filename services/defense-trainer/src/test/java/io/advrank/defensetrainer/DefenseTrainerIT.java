@@ -279,6 +279,7 @@ class DefenseTrainerIT {
         Duration.ofMinutes(5),
         maxDrop,
         minGain,
+        GateMetric.ROBUSTNESS,
         "it-est-" + id,
         "it-trainer-" + id,
         "it-trainer-" + id,

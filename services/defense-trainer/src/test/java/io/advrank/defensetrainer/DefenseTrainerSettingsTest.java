@@ -65,6 +65,15 @@ class DefenseTrainerSettingsTest {
   }
 
   @Test
+  void theGateJudgesByTheProbesUnlessErsIsAskedFor() {
+    assertEquals(GateMetric.ROBUSTNESS, load(Map.of(), Map.of()).gateMetric());
+    assertEquals(GateMetric.ERS, load(Map.of(), Map.of("ADVRANK_GATE_METRIC", "ers")).gateMetric());
+    SettingsException bad =
+        assertThrows(SettingsException.class, () -> load(Map.of("gate.metric", "r@1"), Map.of()));
+    assertEquals("gate.metric: must be robustness or ers, was 'r@1'", bad.getMessage());
+  }
+
+  @Test
   void rob224TrainsAt8Over255AndProbesAtThePhotoBudgetsUnderItsSchedule() {
     DefenseTrainerSettings s = load(Map.of("train.profile", "rob224"), Map.of());
     assertEquals(AttackProfile.ROB224, s.profile());
@@ -86,7 +95,7 @@ class DefenseTrainerSettingsTest {
         assertThrows(
             SettingsException.class, () -> load(Map.of("train.profile", "rob32"), Map.of()));
     assertTrue(bad.getMessage().contains("train.profile"), bad.getMessage());
-    assertTrue(bad.getMessage().contains("paper, rob224"), bad.getMessage());
+    assertTrue(bad.getMessage().contains("paper, rob28, rob224"), bad.getMessage());
     assertEquals("act", load(Map.of("train.defense", "act"), Map.of()).defense());
     SettingsException defense =
         assertThrows(

@@ -1,6 +1,8 @@
 package io.advrank.defensetrainer;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
@@ -11,7 +13,48 @@ class GateTest {
     return new Figures(Map.of(Figures.R_AT_1, r1, Figures.ROBUSTNESS, robustness));
   }
 
+  private static Figures figures(double r1, double robustness, double ers) {
+    return new Figures(
+        Map.of(Figures.R_AT_1, r1, Figures.ROBUSTNESS, robustness, Figures.ERS, ers));
+  }
+
   private final Gate gate = new Gate(0.03, 0.5);
+  private final Gate ersGate = new Gate(0.03, 0.5, GateMetric.ERS);
+
+  @Test
+  void byErsPublishesACandidateWithAHigherErsEvenIfTheProbesSayOtherwise() {
+    Figures parent = figures(0.87, 8.0, 40.0);
+    Figures candidate = figures(0.86, 7.0, 45.5); // probes slightly worse, whole suite better
+    Gate.Verdict byErs = ersGate.judge(parent, parent, candidate);
+    assertTrue(byErs.publish(), byErs.reason());
+    assertTrue(byErs.reason().contains("ERS 40.00 -> 45.50 (+5.50 points"), byErs.reason());
+    assertFalse(gate.judge(parent, parent, candidate).publish(), "the default gate: probes");
+  }
+
+  @Test
+  void byErsRejectsACandidateWhoseErsDidNotRiseEnough() {
+    Figures parent = figures(0.87, 8.0, 40.0);
+    Gate.Verdict v = ersGate.judge(parent, parent, figures(0.87, 20.0, 40.3));
+    assertFalse(v.publish(), v.reason());
+    assertFalse(v.recallFailed());
+    assertTrue(v.reason().contains("not more robust; ERS"), v.reason());
+  }
+
+  @Test
+  void byErsStillKeepsTheRecallBudget() {
+    Figures root = figures(0.87, 8.0, 40.0);
+    Gate.Verdict v = ersGate.judge(root, root, figures(0.80, 30.0, 70.0));
+    assertFalse(v.publish());
+    assertTrue(v.recallFailed(), v.reason());
+  }
+
+  @Test
+  void theMetricSettingNamesItselfAndTheAcceptedValues() {
+    assertEquals(GateMetric.ERS, GateMetric.parse("gate.metric", " ERS "));
+    var e =
+        assertThrows(IllegalArgumentException.class, () -> GateMetric.parse("gate.metric", "r1"));
+    assertEquals("gate.metric: must be robustness or ers, was 'r1'", e.getMessage());
+  }
 
   @Test
   void publishesAMoreRobustCandidateWithinTheRecallBudget() {

@@ -36,6 +36,18 @@ public final class AttackEvaluation implements AutoCloseable {
     return new AttackEvaluation(model, testSet);
   }
 
+  EmbeddingModel model() {
+    return model;
+  }
+
+  ImageDataset testSet() {
+    return testSet;
+  }
+
+  GalleryIndex index() {
+    return index;
+  }
+
   /** |X|. */
   public int gallerySize() {
     return gallery.count();

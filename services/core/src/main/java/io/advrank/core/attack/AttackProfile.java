@@ -17,6 +17,16 @@ public enum AttackProfile {
       return PgdSchedule.of(epsilon);
     }
   },
+  /**
+   * robrank's {@code rob28}, the budget its robustness score (ERS) is measured at on 28-px data: ε
+   * = 77/255 (0.30196), α = 3/255 (0.011764) and 32 iterations whatever ε.
+   */
+  ROB28("rob28", 77.0 / 255, 77.0 / 255) {
+    @Override
+    public PgdSchedule schedule(double epsilon) {
+      return new PgdSchedule(epsilon, 3.0 / 255, 32);
+    }
+  },
   /** robrank's {@code rob224}: α = 1/255 and 32 iterations whatever ε, default ε 8/255. */
   ROB224("rob224", 8.0 / 255, 2.0 / 255, 4.0 / 255, 8.0 / 255, 16.0 / 255) {
     @Override

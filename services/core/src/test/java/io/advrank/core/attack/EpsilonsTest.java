@@ -36,11 +36,15 @@ class EpsilonsTest {
     assertEquals(
         new PgdSchedule(8.0 / 255, 1.0 / 255, 32), AttackProfile.ROB224.schedule(8.0 / 255));
     assertEquals(PgdSchedule.of(0.3), AttackProfile.PAPER.schedule(0.3));
+    // robrank's rob28: eps=0.30196:alpha=0.011764:pgditer=32
+    assertEquals(
+        new PgdSchedule(77.0 / 255, 3.0 / 255, 32),
+        AttackProfile.ROB28.schedule(AttackProfile.ROB28.defaultEpsilon()));
     assertEquals(AttackProfile.ROB224, AttackProfile.parse("ROB224"));
     assertTrue(
         assertThrows(IllegalArgumentException.class, () -> AttackProfile.parse("x"))
             .getMessage()
-            .contains("accepted: paper, rob224"));
+            .contains("accepted: paper, rob28, rob224"));
     assertEquals(
         "CA+ eps=8/255 w=1 rob224",
         new AttackSpec(AttackType.CA_PLUS, 8.0 / 255, 1, 0, AttackProfile.ROB224).describe());
