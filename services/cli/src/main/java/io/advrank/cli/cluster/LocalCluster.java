@@ -28,6 +28,7 @@ final class LocalCluster {
   static final String PROPERTIES = "cluster.properties";
   private static final Duration BROKERS_UP = Duration.ofSeconds(120);
   private static final Duration SERVICES_UP = Duration.ofSeconds(300);
+  private static final Duration PROMETHEUS_UP = Duration.ofSeconds(90);
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -121,7 +122,14 @@ final class LocalCluster {
   /** Waits until every broker is in the cluster's metadata. */
   static void awaitBrokers(ClusterInspector inspector, int brokers, ClusterProcesses processes)
       throws Exception {
-    long deadline = System.nanoTime() + BROKERS_UP.toNanos();
+    awaitBrokers(inspector, brokers, processes, BROKERS_UP);
+  }
+
+  /** As {@link #awaitBrokers(ClusterInspector, int, ClusterProcesses)}, within {@code timeout}. */
+  static void awaitBrokers(
+      ClusterInspector inspector, int brokers, ClusterProcesses processes, Duration timeout)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       try {
         if (inspector.liveBrokers().size() >= brokers) {
@@ -137,7 +145,7 @@ final class LocalCluster {
         }
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("brokers not up within " + BROKERS_UP.toSeconds() + " s");
+        throw new IllegalStateException("brokers not up within " + timeout.toSeconds() + " s");
       }
       Thread.sleep(500);
     }
@@ -184,7 +192,7 @@ final class LocalCluster {
       int port,
       ClusterProcesses processes,
       PrintStream out)
-      throws IOException {
+      throws IOException, InterruptedException {
     Optional<Path> binary = onPath("prometheus");
     if (binary.isEmpty()) {
       out.println("prometheus not installed: not scraping (Debian: apt-get install prometheus)");
@@ -199,7 +207,20 @@ final class LocalCluster {
             "--storage.tsdb.path=" + plan.dir().resolve("data").resolve("prometheus"),
             "--web.listen-address=127.0.0.1:" + port);
     processes.start(new ProcessSpec("prometheus", Role.PROMETHEUS, port, List.of(), command));
-    out.printf("Prometheus on http://127.0.0.1:%d scraping every service%n", port);
+    // Started is not scraping: wait until Prometheus itself reports every service's target up
+    // (a wrong port, a refused scrape or a bad config would otherwise go unnoticed).
+    List<PrometheusTargets.Target> targets =
+        PrometheusTargets.await(port, services.size(), PROMETHEUS_UP);
+    out.printf("Prometheus on http://127.0.0.1:%d%n", port);
+    out.print(PrometheusTargets.table(targets, services.size()));
+    if (!PrometheusTargets.allUp(targets, services.size())) {
+      throw new IllegalStateException(
+          "Prometheus does not scrape every service within "
+              + PROMETHEUS_UP.toSeconds()
+              + " s (targets above; its log: "
+              + processes.get("prometheus").orElseThrow().log()
+              + ")");
+    }
   }
 
   /** The alert rules shipped in {@code deploy/prometheus/rules}, if this is a checkout. */
