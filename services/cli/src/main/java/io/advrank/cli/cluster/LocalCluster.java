@@ -62,7 +62,7 @@ final class LocalCluster {
               + "` first");
     }
     processes.clear();
-    String clusterId = Uuid.randomUuid().toString();
+    String clusterId = previousClusterId(plan.dir()).orElse(Uuid.randomUuid().toString());
     Properties props = new Properties();
     props.setProperty("bootstrap.servers", plan.bootstrapServers());
     props.setProperty("cluster.id", clusterId);
@@ -104,6 +104,23 @@ final class LocalCluster {
       startPrometheus(plan, services, prometheusPort, processes, out);
     }
     return processes;
+  }
+
+  /**
+   * The id of the cluster whose broker data is still in {@code dir} (stopped without {@code
+   * --purge}): brokers refuse a log directory formatted for another cluster id, so a cluster
+   * started again in the same directory keeps its id, and its data.
+   */
+  static Optional<String> previousClusterId(Path dir) throws IOException {
+    Path file = dir.resolve(PROPERTIES);
+    if (!Files.exists(file) || !Files.isDirectory(dir.resolve("data"))) {
+      return Optional.empty();
+    }
+    Properties p = new Properties();
+    try (var r = Files.newBufferedReader(file)) {
+      p.load(r);
+    }
+    return Optional.ofNullable(p.getProperty("cluster.id"));
   }
 
   /** The bootstrap servers recorded for the cluster in {@code dir}. */
