@@ -384,7 +384,8 @@ final class TrainerLoop implements Runnable {
 
   private Figures measure(EmbeddingModel model) {
     long t0 = System.nanoTime();
-    Figures f = Figures.measure(model, heldOut, settings.probeItems(), settings.profile());
+    Figures f =
+        Figures.measure(model, heldOut, settings.probeItems(), settings.profile(), () -> !running);
     metrics.evaluationTime.record(Duration.ofNanos(System.nanoTime() - t0));
     return f;
   }
