@@ -92,6 +92,10 @@ final class LocalCluster {
     for (ProcessSpec service : consumers) {
       awaitHealthy(processes, service.name(), SERVICES_UP);
     }
+    // Prometheus before traffic, so that waiting for its first scrapes does not push a chaos
+    // run's faults back (it did by 20 s when Prometheus started after the producer).
+    boolean scraping =
+        prometheusPort > 0 && startPrometheus(plan, services, prometheusPort, processes, out);
     for (ProcessSpec service : services) {
       if (service.kind().equals("producer")) {
         beforeProducer.run();
@@ -100,8 +104,8 @@ final class LocalCluster {
       }
     }
     out.printf("%d services healthy after %.1f s%n", services.size(), seconds(t0));
-    if (prometheusPort > 0) {
-      startPrometheus(plan, services, prometheusPort, processes, out);
+    if (scraping) {
+      awaitScraped(services.size(), prometheusPort, processes, out);
     }
     return processes;
   }
@@ -203,17 +207,18 @@ final class LocalCluster {
     }
   }
 
-  private static void startPrometheus(
+  /** Starts Prometheus scraping every service; false if it is not installed. */
+  private static boolean startPrometheus(
       ClusterPlan plan,
       List<ProcessSpec> services,
       int port,
       ClusterProcesses processes,
       PrintStream out)
-      throws IOException, InterruptedException {
+      throws IOException {
     Optional<Path> binary = onPath("prometheus");
     if (binary.isEmpty()) {
       out.println("prometheus not installed: not scraping (Debian: apt-get install prometheus)");
-      return;
+      return false;
     }
     Path config = plan.dir().resolve("prometheus.yml");
     Files.writeString(config, PrometheusConfig.of(services, rules()));
@@ -224,13 +229,19 @@ final class LocalCluster {
             "--storage.tsdb.path=" + plan.dir().resolve("data").resolve("prometheus"),
             "--web.listen-address=127.0.0.1:" + port);
     processes.start(new ProcessSpec("prometheus", Role.PROMETHEUS, port, List.of(), command));
+    return true;
+  }
+
+  /** Fails unless Prometheus reports all {@code services} targets up within the time allowed. */
+  private static void awaitScraped(
+      int services, int port, ClusterProcesses processes, PrintStream out)
+      throws InterruptedException {
     // Started is not scraping: wait until Prometheus itself reports every service's target up
     // (a wrong port, a refused scrape or a bad config would otherwise go unnoticed).
-    List<PrometheusTargets.Target> targets =
-        PrometheusTargets.await(port, services.size(), PROMETHEUS_UP);
+    List<PrometheusTargets.Target> targets = PrometheusTargets.await(port, services, PROMETHEUS_UP);
     out.printf("Prometheus on http://127.0.0.1:%d%n", port);
-    out.print(PrometheusTargets.table(targets, services.size()));
-    if (!PrometheusTargets.allUp(targets, services.size())) {
+    out.print(PrometheusTargets.table(targets, services));
+    if (!PrometheusTargets.allUp(targets, services)) {
       throw new IllegalStateException(
           "Prometheus does not scrape every service within "
               + PROMETHEUS_UP.toSeconds()
