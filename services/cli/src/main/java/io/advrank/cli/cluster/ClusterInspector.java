@@ -7,7 +7,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -65,14 +67,13 @@ final class ClusterInspector implements AutoCloseable {
     return ids;
   }
 
-  /** Every partition of every advrank topic. */
+  /** Every partition of every advrank topic that exists (none before {@code up} created them). */
   List<PartitionState> partitions() throws Exception {
+    Set<String> names = new TreeSet<>(Topics.names());
+    names.retainAll(admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS));
     Map<String, TopicDescription> topics =
         new TreeMap<>(
-            admin
-                .describeTopics(Topics.names())
-                .allTopicNames()
-                .get(timeoutMs, TimeUnit.MILLISECONDS));
+            admin.describeTopics(names).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS));
     List<PartitionState> out = new ArrayList<>();
     for (TopicDescription d : topics.values()) {
       for (TopicPartitionInfo p : d.partitions()) {

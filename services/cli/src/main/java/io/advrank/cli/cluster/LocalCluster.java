@@ -26,7 +26,7 @@ import org.apache.kafka.common.Uuid;
  */
 final class LocalCluster {
   static final String PROPERTIES = "cluster.properties";
-  private static final Duration BROKERS_UP = Duration.ofSeconds(120);
+  private static final Duration BROKERS_UP = Duration.ofSeconds(300);
   private static final Duration SERVICES_UP = Duration.ofSeconds(300);
   private static final Duration PROMETHEUS_UP = Duration.ofSeconds(90);
   private static final HttpClient HTTP =

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /** The text of {@code cluster status}. */
@@ -64,17 +65,26 @@ final class StatusReport {
         last = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
         if (attempt < attempts) {
           out.printf(
-              "Kafka: no answer within %d s (attempt %d of %d: %s); asking again%n",
-              timeout.toSeconds(), attempt, attempts, last);
+              "Kafka: %s (attempt %d of %d: %s); asking again%n",
+              isTimeout(last) ? "no answer within " + timeout.toSeconds() + " s" : "no report",
+              attempt,
+              attempts,
+              last);
         }
       }
     }
     double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    out.printf(
-        "Kafka: no answer from %s in %d attempts of %d s (%s; load average %.1f): the brokers"
-            + " are down (see the table above) or the machine is overloaded; raise"
-            + " --kafka-timeout or --attempts%n",
-        bootstrapServers, attempts, timeout.toSeconds(), last, load);
+    if (isTimeout(last)) {
+      out.printf(
+          "Kafka: no answer from %s in %d attempts of %d s (%s; load average %.1f): the brokers"
+              + " are down (see the table above) or the machine is overloaded; raise"
+              + " --kafka-timeout or --attempts%n",
+          bootstrapServers, attempts, timeout.toSeconds(), last, load);
+    } else {
+      out.printf(
+          "Kafka: no report from %s in %d attempts (%s; load average %.1f)%n",
+          bootstrapServers, attempts, last, load);
+    }
     return false;
   }
 
@@ -107,6 +117,11 @@ final class StatusReport {
   static String prometheusLine(ClusterProcesses processes) {
     String table = prometheus(processes).strip();
     return table.substring(table.lastIndexOf('\n') + 1);
+  }
+
+  private static boolean isTimeout(Throwable e) {
+    return e instanceof TimeoutException
+        || e instanceof org.apache.kafka.common.errors.TimeoutException;
   }
 
   static String kafka(ClusterInspector inspector) throws Exception {

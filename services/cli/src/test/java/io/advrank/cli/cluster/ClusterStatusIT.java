@@ -21,6 +21,14 @@ class ClusterStatusIT {
   @Test
   void reportsBrokersPartitionsAndLagOfALiveCluster() throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      // Brokers up, topics not created yet (as when `up` failed in between): still a report.
+      String bare =
+          capture(
+              p ->
+                  StatusReport.kafkaWithRetries(
+                      kafka.bootstrapServers(), Duration.ofSeconds(15), 1, p));
+      assertTrue(bare.startsWith("brokers up: [1]"), bare);
+      assertFalse(bare.contains(Topics.RANKINGS.name()), bare);
       try (ClusterInspector inspector = new ClusterInspector(kafka.bootstrapServers())) {
         Topics.createAll(inspector.admin(), (short) 1, Duration.ofSeconds(30));
       }
