@@ -67,7 +67,7 @@ class SettingsFilesTest {
     }
   }
 
-  private static Object parse(String service, Map<String, String> env) {
+  static Object parse(String service, Map<String, String> env) {
     Service s = SERVICES.get(service);
     // Services read only the variables of keys they know, so a misspelt one would be ignored.
     Set<String> known = new TreeSet<>();
@@ -109,15 +109,7 @@ class SettingsFilesTest {
     for (List<JsonNode> objects : Kustomize.overlays().values()) {
       for (JsonNode w : KustomizeOverlaysTest.workloads(objects)) {
         String service = w.path("metadata").path("name").asText();
-        Map<String, String> env = new TreeMap<>();
-        for (JsonNode e : w.at("/spec/template/spec/containers/0/env")) {
-          // A pod name stands in for fieldRef values, a 24-character token for Secrets.
-          String stand =
-              e.at("/valueFrom/secretKeyRef").isMissingNode()
-                  ? service + "-0"
-                  : "token-from-a-secret-0000";
-          env.put(e.path("name").asText(), e.path("value").asText(stand));
-        }
+        Map<String, String> env = PodEnvironment.of(w, service + "-0");
         parse(service, advrankVariables(mapper().valueToTree(env)));
       }
     }

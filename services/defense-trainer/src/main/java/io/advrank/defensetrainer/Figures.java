@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * How good and how robust one model is, on the frozen held-out set: leave-one-out R@1, and the rank
@@ -60,16 +61,22 @@ record Figures(Map<String, Double> values) {
   /** Measures {@code model} on {@code heldOut}, attacking its first {@code probeItems} items. */
   static Figures measure(
       EmbeddingModel model, ImageDataset heldOut, int probeItems, AttackProfile profile) {
-    return measure(model, heldOut, probeItems, profile, false);
+    return measure(model, heldOut, probeItems, profile, false, () -> false);
   }
 
-  /** As above; with {@code ers} also robrank's ERS over the same probe items. */
+  /**
+   * As {@link #measure(EmbeddingModel, ImageDataset, int, AttackProfile)}; with {@code ers} also
+   * robrank's ERS over the same probe items. Gives up with {@link Stopped} at the next probe attack
+   * once {@code stopping} says so: a whole evaluation took minutes on two busy cores and held up
+   * the service's stop past {@code cluster down}'s 30 s.
+   */
   static Figures measure(
       EmbeddingModel model,
       ImageDataset heldOut,
       int probeItems,
       AttackProfile profile,
-      boolean ers) {
+      boolean ers,
+      BooleanSupplier stopping) {
     List<AttackSpec> specs = probes(profile);
     Map<String, Double> v = new LinkedHashMap<>();
     int probes = Math.min(probeItems, heldOut.size());
@@ -77,6 +84,9 @@ record Figures(Map<String, Double> values) {
       v.put(R_AT_1, eval.retrieval().recallAt1());
       double sum = 0;
       for (AttackSpec spec : specs) {
+        if (stopping.getAsBoolean()) {
+          throw new Stopped();
+        }
         double after = eval.run(spec, probes, probes, done -> {}).rankAfter();
         v.put(name(spec), after);
         sum += after;
@@ -84,12 +94,22 @@ record Figures(Map<String, Double> values) {
       v.put(ROBUSTNESS, sum / specs.size());
     }
     if (ers) {
+      if (stopping.getAsBoolean()) {
+        throw new Stopped();
+      }
       try (RobrankSuite suite =
           RobrankSuite.of(model, heldOut, RobrankSuite.profileFor(model.spec()))) {
         v.put(ERS, suite.run(probes, probes, PROBE_SEED, SILENT).attacked().ers());
       }
     }
     return new Figures(v);
+  }
+
+  /** An evaluation given up because the service is stopping. */
+  static final class Stopped extends RuntimeException {
+    Stopped() {
+      super("evaluation stopped: the service is stopping", null, false, false);
+    }
   }
 
   /** e.g. {@code ca_plus_eps0.3}, {@code sp_qa_plus_eps0.1}, {@code ca_plus_eps8/255}. */

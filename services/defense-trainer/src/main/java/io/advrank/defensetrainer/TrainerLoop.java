@@ -391,7 +391,8 @@ final class TrainerLoop implements Runnable {
             heldOut,
             settings.probeItems(),
             settings.profile(),
-            settings.gateMetric() == GateMetric.ERS);
+            settings.gateMetric() == GateMetric.ERS,
+            () -> !running);
     metrics.evaluationTime.record(Duration.ofNanos(System.nanoTime() - t0));
     return f;
   }

@@ -79,7 +79,8 @@ public final class ChaosCommand implements Callable<Integer> {
     }
     ClusterPlan plan = options.plan(dir);
     String command = "advrank cluster chaos --duration " + duration;
-    ChaosRun run = new ChaosRun(plan, traffic, down, drain, command, System.out);
+    ChaosRun run =
+        new ChaosRun(plan, options.prometheusPort, traffic, down, drain, command, System.out);
     ChaosReport report;
     try {
       report = run.call();

@@ -12,6 +12,7 @@ import java.util.List;
  * @param peakLagAtSeconds when it was reached, seconds after traffic started
  * @param trafficSeconds how long the producer sent queries
  * @param drainSeconds from the producer's end until the audit was complete (or gave up)
+ * @param scraped whether Prometheus scraped every service once the cluster was up
  * @param audit the counts by event id
  */
 record ChaosReport(
@@ -21,6 +22,7 @@ record ChaosReport(
     double peakLagAtSeconds,
     double trafficSeconds,
     double drainSeconds,
+    String scraped,
     DeliveryAudit.Result audit) {
 
   /**
@@ -39,8 +41,9 @@ record ChaosReport(
       long peakLag,
       double longestAnswerGap) {}
 
+  /** Every event exactly once, and every killed process healthy again. */
   boolean exact() {
-    return audit.exact();
+    return audit.exact() && faults.stream().allMatch(f -> f.healthyAfter() >= 0);
   }
 
   String text() {
@@ -50,16 +53,17 @@ record ChaosReport(
         String.format(
             "traffic %.0f s, drained in %.1f s after the producer stopped%n",
             trafficSeconds, drainSeconds));
+    b.append(scraped).append('\n');
     b.append("faults (seconds after traffic started; recovery counted from the kill):\n");
     for (Fault f : faults) {
       b.append(
           String.format(
-              "  kill -9 %-16s at %5.1f  restarted at %5.1f  healthy after %5.1f  "
+              "  kill -9 %-16s at %5.1f  restarted at %5.1f  healthy after %s  "
                   + "recovered after %s  lag before %d, peak %d  longest gap without a ranking %.1f s%n",
               f.killed(),
               f.killedAt(),
               f.restartedAt(),
-              f.healthyAfter(),
+              f.healthyAfter() < 0 ? "NEVER" : String.format("%5.1f", f.healthyAfter()),
               f.recoveredAfter() < 0 ? "never" : String.format("%5.1f", f.recoveredAfter()),
               f.lagBefore(),
               f.peakLag(),
@@ -81,10 +85,14 @@ record ChaosReport(
     b.append("dead letters: ").append(audit.deadLetters()).append('\n');
     int lost = audit.tallies().stream().mapToInt(Tally::lost).sum();
     int duplicated = audit.tallies().stream().mapToInt(Tally::duplicated).sum();
+    long notBack = faults.stream().filter(f -> f.healthyAfter() < 0).count();
     b.append(
         String.format(
-            "RESULT: %d lost, %d duplicated%s%n",
-            lost, duplicated, exact() ? "" : "  (NOT EXACT)"));
+            "RESULT: %d lost, %d duplicated%s%s%n",
+            lost,
+            duplicated,
+            notBack > 0 ? ", " + notBack + " killed process(es) not healthy again" : "",
+            exact() ? "" : "  (NOT EXACT)"));
     return b.toString();
   }
 }

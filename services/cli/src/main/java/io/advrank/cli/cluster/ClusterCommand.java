@@ -71,18 +71,12 @@ public final class ClusterCommand implements Runnable {
     @Mixin DirOption dir;
     @Mixin ClusterOptions options;
 
-    @Option(
-        names = "--prometheus-port",
-        defaultValue = "19090",
-        description = "Prometheus's port; 0: do not start it (default: ${DEFAULT-VALUE}).")
-    int prometheusPort;
-
     @Override
     public Integer call() throws Exception {
       ClusterPlan plan = options.plan(dir.dir());
       ClusterProcesses processes;
       try {
-        processes = LocalCluster.up(plan, prometheusPort, System.out);
+        processes = LocalCluster.up(plan, options.prometheusPort, System.out);
       } catch (Exception e) {
         System.err.println(
             "advrank: cluster up failed, stopping what it started: " + e.getMessage());
@@ -158,20 +152,40 @@ public final class ClusterCommand implements Runnable {
   static final class Status implements Callable<Integer> {
     @Mixin DirOption dir;
 
+    @Option(
+        names = "--kafka-timeout",
+        defaultValue = "15",
+        description =
+            "Seconds each admin call may wait for the brokers' answer (default: ${DEFAULT-VALUE}).")
+    int kafkaTimeout;
+
+    @Option(
+        names = "--attempts",
+        defaultValue = "3",
+        description =
+            "How often to ask a cluster that does not answer (default: ${DEFAULT-VALUE}).")
+    int attempts;
+
     @Override
     public Integer call() throws Exception {
+      if (kafkaTimeout < 1) {
+        throw new IllegalArgumentException(
+            "--kafka-timeout must be at least 1, was " + kafkaTimeout);
+      }
+      if (attempts < 1) {
+        throw new IllegalArgumentException("--attempts must be at least 1, was " + attempts);
+      }
       ClientProperties.useSecurity(KafkaSecurity.PLAINTEXT); // the local cluster is plain text
       ClusterProcesses processes = ClusterProcesses.in(dir.dir());
       System.out.print(StatusReport.processes(processes));
-      try (ClusterInspector inspector =
-          new ClusterInspector(LocalCluster.bootstrapServers(dir.dir()))) {
-        System.out.print(StatusReport.kafka(inspector));
-      } catch (Exception e) {
-        Throwable cause = e.getCause() != null ? e.getCause() : e;
-        System.out.println("Kafka: no answer (" + cause + ")");
-        return 1;
-      }
-      return 0;
+      System.out.print(StatusReport.prometheus(processes));
+      boolean kafka =
+          StatusReport.kafkaWithRetries(
+              LocalCluster.bootstrapServers(dir.dir()),
+              Duration.ofSeconds(kafkaTimeout),
+              attempts,
+              System.out);
+      return kafka ? 0 : 1;
     }
   }
 }

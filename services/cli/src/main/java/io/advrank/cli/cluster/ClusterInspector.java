@@ -1,12 +1,15 @@
 package io.advrank.cli.cluster;
 
 import io.advrank.runtime.topic.Topics;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -26,20 +29,28 @@ import org.apache.kafka.common.TopicPartitionInfo;
  * offset, summed over its partitions).
  */
 final class ClusterInspector implements AutoCloseable {
-  private static final long TIMEOUT_MS = 5_000;
+  /** How long one admin call may take by default: short, for the chaos run's 1 s samples. */
+  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
   /** One partition: its leader's node id (-1: none) and in-sync replicas. */
   record PartitionState(String topic, int partition, int leader, List<Integer> isr, int replicas) {}
 
   private final Admin admin;
+  private final long timeoutMs;
 
   ClusterInspector(String bootstrapServers) {
+    this(bootstrapServers, DEFAULT_TIMEOUT);
+  }
+
+  /** An inspector whose every call waits at most {@code timeout} for the cluster's answer. */
+  ClusterInspector(String bootstrapServers, Duration timeout) {
+    this.timeoutMs = timeout.toMillis();
     this.admin =
         Admin.create(
             Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 8000));
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) (timeoutMs * 8 / 5)));
   }
 
   Admin admin() {
@@ -49,21 +60,20 @@ final class ClusterInspector implements AutoCloseable {
   /** Node ids of the live brokers. */
   List<Integer> liveBrokers() throws Exception {
     List<Integer> ids = new ArrayList<>();
-    for (Node n : admin.describeCluster().nodes().get(TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+    for (Node n : admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS)) {
       ids.add(n.id());
     }
     ids.sort(Integer::compare);
     return ids;
   }
 
-  /** Every partition of every advrank topic. */
+  /** Every partition of every advrank topic that exists (none before {@code up} created them). */
   List<PartitionState> partitions() throws Exception {
+    Set<String> names = new TreeSet<>(Topics.names());
+    names.retainAll(admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS));
     Map<String, TopicDescription> topics =
         new TreeMap<>(
-            admin
-                .describeTopics(Topics.names())
-                .allTopicNames()
-                .get(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+            admin.describeTopics(names).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS));
     List<PartitionState> out = new ArrayList<>();
     for (TopicDescription d : topics.values()) {
       for (TopicPartitionInfo p : d.partitions()) {
@@ -83,7 +93,7 @@ final class ClusterInspector implements AutoCloseable {
   /** Lag per consumer group (groups without committed offsets count 0). */
   Map<String, Long> lagByGroup() throws Exception {
     Map<String, Long> out = new TreeMap<>();
-    for (GroupListing g : admin.listGroups().all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+    for (GroupListing g : admin.listGroups().all().get(timeoutMs, TimeUnit.MILLISECONDS)) {
       out.put(g.groupId(), lag(g.groupId()));
     }
     return out;
@@ -108,7 +118,7 @@ final class ClusterInspector implements AutoCloseable {
               admin
                   .describeConsumerGroups(List.of(group))
                   .all()
-                  .get(TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                  .get(timeoutMs, TimeUnit.MILLISECONDS)
                   .get(group)
                   .coordinator())
           .map(Node::id);
@@ -127,12 +137,12 @@ final class ClusterInspector implements AutoCloseable {
         admin
             .describeTopics(List.of(topic))
             .allTopicNames()
-            .get(TIMEOUT_MS, TimeUnit.MILLISECONDS)
+            .get(timeoutMs, TimeUnit.MILLISECONDS)
             .get(topic)
             .partitions()) {
       latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
     }
-    return admin.listOffsets(latest).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS).values().stream()
+    return admin.listOffsets(latest).all().get(timeoutMs, TimeUnit.MILLISECONDS).values().stream()
         .mapToLong(i -> i.offset())
         .sum();
   }
@@ -143,7 +153,7 @@ final class ClusterInspector implements AutoCloseable {
         admin
             .listConsumerGroupOffsets(group)
             .partitionsToOffsetAndMetadata()
-            .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            .get(timeoutMs, TimeUnit.MILLISECONDS);
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     committed.forEach(
         (tp, o) -> {
@@ -154,7 +164,7 @@ final class ClusterInspector implements AutoCloseable {
     if (latest.isEmpty()) {
       return 0;
     }
-    var ends = admin.listOffsets(latest).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    var ends = admin.listOffsets(latest).all().get(timeoutMs, TimeUnit.MILLISECONDS);
     long lag = 0;
     for (var e : latest.keySet()) {
       lag += Math.max(0, ends.get(e).offset() - committed.get(e).offset());

@@ -55,6 +55,14 @@ final class ClusterOptions {
   int metricsPort;
 
   @Option(
+      names = "--prometheus-port",
+      defaultValue = "19090",
+      description =
+          "Prometheus's port, when `prometheus` is installed; 0: do not start it "
+              + "(default: ${DEFAULT-VALUE}).")
+  int prometheusPort;
+
+  @Option(
       names = "--model",
       description = "Model directory for the ranker, attack-worker and defense-trainer.")
   Path model;

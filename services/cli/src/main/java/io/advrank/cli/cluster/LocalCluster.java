@@ -26,8 +26,9 @@ import org.apache.kafka.common.Uuid;
  */
 final class LocalCluster {
   static final String PROPERTIES = "cluster.properties";
-  private static final Duration BROKERS_UP = Duration.ofSeconds(120);
+  private static final Duration BROKERS_UP = Duration.ofSeconds(300);
   private static final Duration SERVICES_UP = Duration.ofSeconds(300);
+  private static final Duration PROMETHEUS_UP = Duration.ofSeconds(90);
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -61,7 +62,7 @@ final class LocalCluster {
               + "` first");
     }
     processes.clear();
-    String clusterId = Uuid.randomUuid().toString();
+    String clusterId = previousClusterId(plan.dir()).orElse(Uuid.randomUuid().toString());
     Properties props = new Properties();
     props.setProperty("bootstrap.servers", plan.bootstrapServers());
     props.setProperty("cluster.id", clusterId);
@@ -91,6 +92,10 @@ final class LocalCluster {
     for (ProcessSpec service : consumers) {
       awaitHealthy(processes, service.name(), SERVICES_UP);
     }
+    // Prometheus before traffic, so that waiting for its first scrapes does not push a chaos
+    // run's faults back (it did by 20 s when Prometheus started after the producer).
+    boolean scraping =
+        prometheusPort > 0 && startPrometheus(plan, services, prometheusPort, processes, out);
     for (ProcessSpec service : services) {
       if (service.kind().equals("producer")) {
         beforeProducer.run();
@@ -99,10 +104,27 @@ final class LocalCluster {
       }
     }
     out.printf("%d services healthy after %.1f s%n", services.size(), seconds(t0));
-    if (prometheusPort > 0) {
-      startPrometheus(plan, services, prometheusPort, processes, out);
+    if (scraping) {
+      awaitScraped(services.size(), prometheusPort, processes, out);
     }
     return processes;
+  }
+
+  /**
+   * The id of the cluster whose broker data is still in {@code dir} (stopped without {@code
+   * --purge}): brokers refuse a log directory formatted for another cluster id, so a cluster
+   * started again in the same directory keeps its id, and its data.
+   */
+  static Optional<String> previousClusterId(Path dir) throws IOException {
+    Path file = dir.resolve(PROPERTIES);
+    if (!Files.exists(file) || !Files.isDirectory(dir.resolve("data"))) {
+      return Optional.empty();
+    }
+    Properties p = new Properties();
+    try (var r = Files.newBufferedReader(file)) {
+      p.load(r);
+    }
+    return Optional.ofNullable(p.getProperty("cluster.id"));
   }
 
   /** The bootstrap servers recorded for the cluster in {@code dir}. */
@@ -121,7 +143,14 @@ final class LocalCluster {
   /** Waits until every broker is in the cluster's metadata. */
   static void awaitBrokers(ClusterInspector inspector, int brokers, ClusterProcesses processes)
       throws Exception {
-    long deadline = System.nanoTime() + BROKERS_UP.toNanos();
+    awaitBrokers(inspector, brokers, processes, BROKERS_UP);
+  }
+
+  /** As {@link #awaitBrokers(ClusterInspector, int, ClusterProcesses)}, within {@code timeout}. */
+  static void awaitBrokers(
+      ClusterInspector inspector, int brokers, ClusterProcesses processes, Duration timeout)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       try {
         if (inspector.liveBrokers().size() >= brokers) {
@@ -137,7 +166,7 @@ final class LocalCluster {
         }
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("brokers not up within " + BROKERS_UP.toSeconds() + " s");
+        throw new IllegalStateException("brokers not up within " + timeout.toSeconds() + " s");
       }
       Thread.sleep(500);
     }
@@ -178,7 +207,8 @@ final class LocalCluster {
     }
   }
 
-  private static void startPrometheus(
+  /** Starts Prometheus scraping every service; false if it is not installed. */
+  private static boolean startPrometheus(
       ClusterPlan plan,
       List<ProcessSpec> services,
       int port,
@@ -188,7 +218,7 @@ final class LocalCluster {
     Optional<Path> binary = onPath("prometheus");
     if (binary.isEmpty()) {
       out.println("prometheus not installed: not scraping (Debian: apt-get install prometheus)");
-      return;
+      return false;
     }
     Path config = plan.dir().resolve("prometheus.yml");
     Files.writeString(config, PrometheusConfig.of(services, rules()));
@@ -199,7 +229,26 @@ final class LocalCluster {
             "--storage.tsdb.path=" + plan.dir().resolve("data").resolve("prometheus"),
             "--web.listen-address=127.0.0.1:" + port);
     processes.start(new ProcessSpec("prometheus", Role.PROMETHEUS, port, List.of(), command));
-    out.printf("Prometheus on http://127.0.0.1:%d scraping every service%n", port);
+    return true;
+  }
+
+  /** Fails unless Prometheus reports all {@code services} targets up within the time allowed. */
+  private static void awaitScraped(
+      int services, int port, ClusterProcesses processes, PrintStream out)
+      throws InterruptedException {
+    // Started is not scraping: wait until Prometheus itself reports every service's target up
+    // (a wrong port, a refused scrape or a bad config would otherwise go unnoticed).
+    List<PrometheusTargets.Target> targets = PrometheusTargets.await(port, services, PROMETHEUS_UP);
+    out.printf("Prometheus on http://127.0.0.1:%d%n", port);
+    out.print(PrometheusTargets.table(targets, services));
+    if (!PrometheusTargets.allUp(targets, services)) {
+      throw new IllegalStateException(
+          "Prometheus does not scrape every service within "
+              + PROMETHEUS_UP.toSeconds()
+              + " s (targets above; its log: "
+              + processes.get("prometheus").orElseThrow().log()
+              + ")");
+    }
   }
 
   /** The alert rules shipped in {@code deploy/prometheus/rules}, if this is a checkout. */
