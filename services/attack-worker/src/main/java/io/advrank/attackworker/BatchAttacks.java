@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
 /**
  * Runs the attacks of one micro-batch: the chosen events are grouped by campaign line and each
  * group goes through ONE batched PGD run ({@code RankingAttacker.attack} on the whole list), which
- * is what makes the worker fast (BRIEF §6: batching is the main lever). Knows nothing of Kafka.
+ * is what makes the worker fast (docs/method.md §7: batching is the main lever). Knows nothing of
+ * Kafka.
  */
 final class BatchAttacks {
   private final Campaign campaign;

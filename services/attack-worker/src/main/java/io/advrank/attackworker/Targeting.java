@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Chooses each attacked event's targets in the gallery as the paper does (BRIEF §2): Q for CA+ and
- * C for QA+ uniformly; Q for CA- and C for QA- from the event's top-1% neighbours; for SP-QA± the
- * kept set C_SP, the query's original top-5 that are not targets. A campaign's fixed {@code
- * targets=} replace the drawn C.
+ * Chooses each attacked event's targets in the gallery as the paper does (docs/method.md): Q for
+ * CA+ and C for QA+ uniformly; Q for CA- and C for QA- from the event's top-1% neighbours; for
+ * SP-QA± the kept set C_SP, the query's original top-5 that are not targets. A campaign's fixed
+ * {@code targets=} replace the drawn C.
  *
  * <p>Core's {@code TargetSampler} samples for items that are gallery rows; streamed queries are
  * not, so this class searches the neighbours of the event's own clean embedding and draws with

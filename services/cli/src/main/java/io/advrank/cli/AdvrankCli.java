@@ -55,7 +55,7 @@ public final class AdvrankCli implements Runnable {
 
   /** Runs the command line and returns its exit code (used by tests). */
   public static int run(String... args) {
-    // DJL must never reach the network: libtorch ships on the classpath (BRIEF §5).
+    // DJL must never reach the network: libtorch ships on the classpath (docs/method.md §8).
     System.setProperty("ai.djl.offline", "true");
     System.setProperty("offline", "true");
     // Commands that reach a given cluster (models, demo --bootstrap-servers, bench) authenticate

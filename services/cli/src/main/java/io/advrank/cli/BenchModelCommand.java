@@ -101,7 +101,7 @@ final class BenchModelCommand implements Callable<Integer> {
     if (c2f1) {
       s.append(
           "(per image: forward 27.7 MFLOP, attack step 55 MFLOP, 1 multiply-add = 2 FLOP;"
-              + " BRIEF §6)\n");
+              + " docs/method.md §7)\n");
     }
     return s.toString();
   }

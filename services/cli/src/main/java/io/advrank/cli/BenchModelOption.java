@@ -28,7 +28,7 @@ final class BenchModelOption {
         : EmbeddingModel.load(dir, device.resolve());
   }
 
-  /** Whether the model is the C2F1, whose FLOP per image are known (BRIEF §6). */
+  /** Whether the model is the C2F1, whose FLOP per image are known (docs/method.md §7). */
   static boolean isC2f1(EmbeddingModel model) {
     return ModelSpec.C2F1.equals(model.spec().architecture());
   }

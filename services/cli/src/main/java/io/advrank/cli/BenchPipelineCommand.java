@@ -29,11 +29,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code advrank bench pipeline}: the streaming system's two figures of issue #4 from one run on a
- * real broker — CA+ attack throughput through Kafka against the same attacks in-process ({@link
- * BenchPipelineAttack}), and benign produce-to-ranking latency with nothing attacked ({@link
- * BenchPipelineLatency}). Services run in this process with one metrics registry, as in {@code
- * demo}; every Kafka name carries a run id, so a shared cluster's other traffic is left alone.
+ * {@code advrank bench pipeline}: the streaming system's two figures (docs/speed.md) from one run
+ * on a real broker — CA+ attack throughput through Kafka against the same attacks in-process
+ * ({@link BenchPipelineAttack}), and benign produce-to-ranking latency with nothing attacked
+ * ({@link BenchPipelineLatency}). Services run in this process with one metrics registry, as in
+ * {@code demo}; every Kafka name carries a run id, so a shared cluster's other traffic is left
+ * alone.
  */
 @Command(
     name = "pipeline",

@@ -7,10 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What {@code bench pipeline} prints: the two figures of issue #4 beside their goals, as a table or
- * as JSON (snake_case keys, the same numbers). The attack figure pools the rounds after the first
- * (the steady state of a long-running worker; the first runs while the JIT compiles the broker, the
- * clients and the worker); every round is printed, so the cold first one is in plain sight.
+ * What {@code bench pipeline} prints: the two figures of docs/speed.md beside their goals, as a
+ * table or as JSON (snake_case keys, the same numbers). The attack figure pools the rounds after
+ * the first (the steady state of a long-running worker; the first runs while the JIT compiles the
+ * broker, the clients and the worker); every round is printed, so the cold first one is in plain
+ * sight.
  */
 record BenchPipelineReport(
     AttackSpec spec,
@@ -28,10 +29,10 @@ record BenchPipelineReport(
     }
   }
 
-  /** Goal of issue #4: attacks through Kafka at no less than this share of in-process speed. */
+  /** Goal (docs/speed.md): attacks through Kafka at no less than this share of in-process speed. */
   static final double GOAL_RATIO = 0.9;
 
-  /** Goal of issue #4: benign query latency p99 below this. */
+  /** Goal (docs/speed.md): benign query latency p99 below this. */
   static final double GOAL_P99_MS = 50;
 
   BenchPipelineReport {

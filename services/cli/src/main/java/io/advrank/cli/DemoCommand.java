@@ -54,7 +54,9 @@ final class DemoCommand implements Callable<Integer> {
       "CA+ eps=0.1 w=1 fraction=0.05; CA- eps=0.1 w=1 fraction=0.05;"
           + " SP-QA+ eps=0.1 m=1 fraction=0.1; SP-QA- eps=0.1 m=1 fraction=0.05";
 
-  /** How often the demo looks for its first published rank shift (issue #4: within 60 s). */
+  /**
+   * How often the demo looks for its first published rank shift (docs/monitoring.md: within 60 s).
+   */
   private static final Duration FIRST_SHIFT_POLL = Duration.ofMillis(100);
 
   @Mixin DataOptions data;

@@ -24,8 +24,8 @@ import java.util.Random;
  * The marketplace of {@code bench detect}: a catalog (the first {@code catalog} test images, item
  * ids {@code item-<row>}), shoppers' queries (other test images, never in the catalog), the
  * ranker's answer to a query (top-k by cosine distance, with the ranker's own feature-squeezing
- * consistency score) and the adversary (core's PGD attacks; targets sampled as in BRIEF §2 and the
- * attack-worker: C uniform for QA+, from the query's top-1% for QA-, C_SP its other top-5).
+ * consistency score) and the adversary (core's PGD attacks; targets sampled as in docs/method.md
+ * and the attack-worker: C uniform for QA+, from the query's top-1% for QA-, C_SP its other top-5).
  */
 final class DetectScenario implements AutoCloseable {
   private static final int ATTACK_BATCH = 64;

@@ -28,9 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Continuous hardening: fine-tunes the served model with EST (embedding-shifted triplet, BRIEF §2)
- * on what the marketplace sees, and publishes a new version only when it is measurably more robust
- * and still ranks well.
+ * Continuous hardening: fine-tunes the served model with EST (embedding-shifted triplet,
+ * docs/method.md) on what the marketplace sees, and publishes a new version only when it is
+ * measurably more robust and still ranks well.
  *
  * <ul>
  *   <li>Input {@link Topics#CATALOG} ({@code advrank.catalog}): key = item id, value = {@link

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.function.IntConsumer;
 
 /**
- * The paper's evaluation protocol (BRIEF §2): the gallery X is the whole test set (clean
+ * The paper's evaluation protocol (docs/method.md): the gallery X is the whole test set (clean
  * embeddings); the first {@code limit} test items (all of them by default) are each attacked once,
  * in batches, and the rank percentiles are averaged. The clean ("ε = 0") value is the mean rank
  * percentile before the attack, over the same sampled targets.

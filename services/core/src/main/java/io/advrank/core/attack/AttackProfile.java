@@ -5,9 +5,9 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * How PGD steps are sized for a kind of input. The paper's schedule (BRIEF §2) was tuned on 28×28
- * digits, where ε reaches 0.3; robrank's attacks on 224-pixel photos use ε 8/255 with a fixed α =
- * 1/255 and 32 iterations, the schedule marketplace-size models are judged by.
+ * How PGD steps are sized for a kind of input. The paper's schedule (docs/method.md) was tuned on
+ * 28×28 digits, where ε reaches 0.3; robrank's attacks on 224-pixel photos use ε 8/255 with a fixed
+ * α = 1/255 and 32 iterations, the schedule marketplace-size models are judged by.
  */
 public enum AttackProfile {
   /** The paper's 28-px schedule: α = min(max(ε/10, 1/255), 0.01), int(min(max(10, 2ε/α), 30)). */

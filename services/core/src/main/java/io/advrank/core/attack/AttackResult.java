@@ -3,9 +3,10 @@ package io.advrank.core.attack;
 /**
  * The outcome of attacking one item.
  *
- * <p>Rank percentile (BRIEF §2, in %): for CA, the mean over the queries q of |{x ∈ X : d(q, x) <
- * d(q, c̃)}| / |X|; for QA, the mean over the targets c of c's 0-based rank in the ranking of X by
- * d(q̃, ·), over |X|. X is the whole gallery, including the attacked item's clean copy. NaN for ES.
+ * <p>Rank percentile (docs/method.md, in %): for CA, the mean over the queries q of |{x ∈ X : d(q,
+ * x) < d(q, c̃)}| / |X|; for QA, the mean over the targets c of c's 0-based rank in the ranking of
+ * X by d(q̃, ·), over |X|. X is the whole gallery, including the attacked item's clean copy. NaN
+ * for ES.
  *
  * @param perturbed the adversarial image x̃ as delivered (8-bit values k/255 for {@link
  *     PixelDepth#UINT8}), same layout as the request's pixels

@@ -4,9 +4,10 @@ import java.util.Arrays;
 import java.util.stream.Collectors;
 
 /**
- * The paper's attack family (Zhou et al., ECCV 2020, BRIEF §2). Candidate attacks (CA±) perturb a
- * gallery item c against a query set Q; query attacks (QA±, SP-QA±) perturb a query q against a
- * candidate set C; ES shifts an embedding as far as possible and is the defense's inner attack.
+ * The paper's attack family (Zhou et al., ECCV 2020, docs/method.md). Candidate attacks (CA±)
+ * perturb a gallery item c against a query set Q; query attacks (QA±, SP-QA±) perturb a query q
+ * against a candidate set C; ES shifts an embedding as far as possible and is the defense's inner
+ * attack.
  */
 public enum AttackType {
   /** Raise candidate c for w uniformly drawn queries. */
@@ -83,7 +84,7 @@ public enum AttackType {
     return role != Role.SHIFT && !raises;
   }
 
-  /** ξ of SP-QA±: 1 for SP-QA+, 100 for SP-QA- (BRIEF §2); 0 otherwise. */
+  /** ξ of SP-QA±: 1 for SP-QA+, 100 for SP-QA- (docs/method.md); 0 otherwise. */
   public float xi() {
     if (!semanticsPreserving) {
       return 0f;

@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
 /**
- * CA± (BRIEF §2): candidate c is perturbed against its query set Q (|Q| = w).
+ * CA± (docs/method.md): candidate c is perturbed against its query set Q (|Q| = w).
  *
  * <ul>
  *   <li>CA+: L = (1/(w|X|)) Σ_{q∈Q} Σ_{x∈X} [d(q, c̃) − d(q, x)]+
@@ -79,7 +79,7 @@ final class CandidateObjective implements Objective {
     return perItemMean(dqc.mul(m.create(slope, shape)).add(m.create(offset, shape)));
   }
 
-  /** The hinge form of the loss on the whole (B, w, N) array, as BRIEF §2 writes it. */
+  /** The hinge form of the loss on the whole (B, w, N) array, as docs/method.md writes it. */
   private NDArray hingeLoss(NDArray embeddings) {
     NDArray dqc = queryDistances(embeddings).expandDims(2); // (B, w, 1)
     NDArray margin = raise ? dqc.sub(dqx) : dqx.sub(dqc);

@@ -8,9 +8,9 @@ import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.GradientLane;
 
 /**
- * Projected gradient descent, batched (BRIEF §2): x ← clip(Proj_ε(x − α·sign(∇L)), 0, 1), starting
- * at the clean image (no random start), the model in eval mode with its parameters frozen. Every
- * step runs in its own native sub-manager, without which native memory grows ~3 MB per step.
+ * Projected gradient descent, batched (docs/method.md): x ← clip(Proj_ε(x − α·sign(∇L)), 0, 1),
+ * starting at the clean image (no random start), the model in eval mode with its parameters frozen.
+ * Every step runs in its own native sub-manager, without which native memory grows ~3 MB per step.
  */
 final class Pgd {
   private Pgd() {}

@@ -1,7 +1,7 @@
 package io.advrank.core.attack;
 
 /**
- * The PGD step size and iteration count of the paper's attacks (BRIEF §2): α = min(max(ε/10,
+ * The PGD step size and iteration count of the paper's attacks (docs/method.md): α = min(max(ε/10,
  * 1/255), 0.01) and iterations = int(min(max(10, 2ε/α), 30)). So ε 0.01 → α 1/255, 10 steps; 0.03 →
  * 1/255, 15; 0.1 → 0.01, 20; 0.3 → 0.01, 30.
  *

@@ -5,7 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
 
 /**
- * QA± and SP-QA± (BRIEF §2): query q is perturbed against its candidate set C (|C| = m).
+ * QA± and SP-QA± (docs/method.md): query q is perturbed against its candidate set C (|C| = m).
  *
  * <ul>
  *   <li>QA+: L = (1/(m|X|)) Σ_{c∈C} Σ_{x∈X} [d(q̃, c) − d(q̃, x)]+

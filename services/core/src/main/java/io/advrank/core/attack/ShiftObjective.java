@@ -3,8 +3,8 @@ package io.advrank.core.attack;
 import ai.djl.ndarray.NDArray;
 
 /**
- * ES, the embedding-shift attack (BRIEF §2): maximise d(f(x̃), f(x)) = 1 − ⟨f(x̃), f(x)⟩, i.e.
- * minimise L = −d(f(x̃), f(x)). Untargeted, so it has no rank percentile.
+ * ES, the embedding-shift attack (docs/method.md): maximise d(f(x̃), f(x)) = 1 − ⟨f(x̃), f(x)⟩,
+ * i.e. minimise L = −d(f(x̃), f(x)). Untargeted, so it has no rank percentile.
  */
 final class ShiftObjective implements Objective {
   private final NDArray clean;

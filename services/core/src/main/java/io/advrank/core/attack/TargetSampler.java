@@ -9,10 +9,10 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Draws each attacked gallery item's targets as the paper does (BRIEF §2): Q for CA+ and C for QA+
- * uniformly from the gallery; Q for CA- and C for QA- from the item's top-1% neighbours; and for
- * SP-QA± the set C_SP, the item's original top-5 that are not targets. The item itself is never its
- * own target.
+ * Draws each attacked gallery item's targets as the paper does (docs/method.md): Q for CA+ and C
+ * for QA+ uniformly from the gallery; Q for CA- and C for QA- from the item's top-1% neighbours;
+ * and for SP-QA± the set C_SP, the item's original top-5 that are not targets. The item itself is
+ * never its own target.
  *
  * <p>Each item gets its own {@code Random} derived from the seed and its index, so its targets do
  * not depend on which other items share its batch.
@@ -85,9 +85,9 @@ public final class TargetSampler {
   }
 
   /**
-   * The targets of one attacked image, as the paper draws them (BRIEF §2): {@code size} of its
-   * first {@code pool} {@code neighbours} for CA-/QA-, else {@code size} gallery rows uniformly,
-   * never {@code self} (-1 for an image that is not a gallery row).
+   * The targets of one attacked image, as the paper draws them (docs/method.md): {@code size} of
+   * its first {@code pool} {@code neighbours} for CA-/QA-, else {@code size} gallery rows
+   * uniformly, never {@code self} (-1 for an image that is not a gallery row).
    */
   public static int[] drawTargets(
       AttackType type,

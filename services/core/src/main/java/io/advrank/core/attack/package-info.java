@@ -1,6 +1,6 @@
 /**
- * The paper's ranking attacks and their evaluation (BRIEF §2): candidate attacks CA± (raise or
- * lower a catalog item in the rankings of chosen queries), query attacks QA± and their
+ * The paper's ranking attacks and their evaluation (docs/method.md): candidate attacks CA± (raise
+ * or lower a catalog item in the rankings of chosen queries), query attacks QA± and their
  * semantics-preserving form SP-QA± (hijack a shopper's query toward or away from chosen items), and
  * the embedding shift ES that the defenses train against.
  *

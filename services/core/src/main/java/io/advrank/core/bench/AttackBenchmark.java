@@ -24,8 +24,9 @@ import java.util.Random;
  * minute, so a batch size's speed-up over the sweep's smallest batch is taken within each round,
  * where both ran a few seconds apart, and its median reported.
  *
- * <p>FLOP per image-step (BRIEF §6): 55 M for the network's forward and backward to the input; QA
- * attacks add the query-to-gallery distances, 2·N·D for the product and as much for its gradient.
+ * <p>FLOP per image-step (docs/method.md §7): 55 M for the network's forward and backward to the
+ * input; QA attacks add the query-to-gallery distances, 2·N·D for the product and as much for its
+ * gradient.
  */
 public final class AttackBenchmark {
   /** The benchmark's ε: 30 PGD steps of α = 0.01. */

@@ -15,7 +15,7 @@ import java.util.function.IntConsumer;
  * only, and forward + backward to the input with frozen weights (one attack step).
  */
 public final class ModelBenchmark {
-  /** FLOP of one C2F1 forward on a 28×28 image (BRIEF §6): 13.8 M multiply-adds × 2. */
+  /** FLOP of one C2F1 forward on a 28×28 image (docs/method.md §7): 13.8 M multiply-adds × 2. */
   public static final double C2F1_FORWARD_FLOP = 27.7e6;
 
   /** An attack step (forward + backward to the input only) costs about twice a forward. */

@@ -8,10 +8,11 @@ import io.advrank.core.train.TrainSettings;
 import io.advrank.core.train.TripletTrainer;
 
 /**
- * The paper's defense, embedding-shifted triplet training (EST, "maximum-shift-distance", BRIEF
- * §2): for each training batch, ES-PGD finds x̃ with ‖x̃ − x‖∞ ≤ ε that maximises d(f(x̃), f(x)) (ε
- * = 0.3, α = 0.01, 30 iterations on 28×28 data), then the cosine triplet step L = mean [β + d(ã,
- * p̃) − d(ã, ñ)]+ is taken on those adversarial images. A step costs about 30 clean steps.
+ * The paper's defense, embedding-shifted triplet training (EST, "maximum-shift-distance",
+ * docs/method.md §5): for each training batch, ES-PGD finds x̃ with ‖x̃ − x‖∞ ≤ ε that maximises
+ * d(f(x̃), f(x)) (ε = 0.3, α = 0.01, 30 iterations on 28×28 data), then the cosine triplet step L =
+ * mean [β + d(ã, p̃) − d(ã, ñ)]+ is taken on those adversarial images. A step costs about 30 clean
+ * steps.
  *
  * <p>The same trainer serves offline training from scratch ({@code advrank train --defense est})
  * and fine-tuning of an existing model, one {@link TripletTrainer#step} per incoming batch (the

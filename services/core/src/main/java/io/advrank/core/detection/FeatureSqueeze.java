@@ -22,8 +22,8 @@ import java.util.stream.IntStream;
  * model ({@code ./advrank bench detect}, seed 0) it separated clean from attacked images best at ε
  * ≤ 0.1 (ROC-AUC 0.99–1.0 for SP-QA± and CA±), where a 2×2 median filter reached 0.65–0.97 and 3
  * bits 0.97–0.99; at ε = 0.3 more of the perturbation survives the rounding, which the speckle
- * statistic catches. 1 bit destroys Fashion-MNIST images (BRIEF §7). All squeezed copies of a batch
- * are embedded in one call.
+ * statistic catches. 1 bit destroys Fashion-MNIST images (docs/method.md §9). All squeezed copies
+ * of a batch are embedded in one call.
  */
 public final class FeatureSqueeze {
   static final int BITS = 4;

@@ -28,7 +28,7 @@ public record ModelSpec(
     List<Double> std,
     String distance) {
 
-  /** The paper's two-conv, one-linear network (BRIEF §2). */
+  /** The paper's two-conv, one-linear network (docs/method.md). */
   public static final String C2F1 = "c2f1";
 
   /** A TorchScript module imported with {@code advrank models import}. */

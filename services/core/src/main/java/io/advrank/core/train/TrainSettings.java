@@ -1,8 +1,8 @@
 package io.advrank.core.train;
 
 /**
- * How to train an embedding model with the cosine triplet loss (BRIEF §2: Adam, lr 1e-3, weight
- * decay 1e-7, margin β = 0.2, batch 1000).
+ * How to train an embedding model with the cosine triplet loss (docs/method.md: Adam, lr 1e-3,
+ * weight decay 1e-7, margin β = 0.2, batch 1000).
  *
  * @param epochs passes over the training set
  * @param batchSize images per step (anchors; each is paired with a same-class partner in the batch)

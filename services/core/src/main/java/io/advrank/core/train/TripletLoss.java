@@ -3,8 +3,8 @@ package io.advrank.core.train;
 import ai.djl.ndarray.NDArray;
 
 /**
- * The cosine triplet loss (BRIEF §2, "CT"): L = mean_i [β + d(a_i, p_i) − d(a_i, n_i)]+ with d(a,
- * b) = 1 − ⟨f(a), f(b)⟩ on L2-normalised embeddings.
+ * The cosine triplet loss (docs/method.md, "CT"): L = mean_i [β + d(a_i, p_i) − d(a_i, n_i)]+ with
+ * d(a, b) = 1 − ⟨f(a), f(b)⟩ on L2-normalised embeddings.
  */
 final class TripletLoss {
   private TripletLoss() {}

@@ -36,8 +36,8 @@ public record Triplets(int images, int[] anchors, int[] positives, int[] negativ
   }
 
   /**
-   * The paper's sampling (BRIEF §2): each image of a pair-laid batch is an anchor once, with its
-   * partner as positive and one random member of another label as negative.
+   * The paper's sampling (docs/method.md): each image of a pair-laid batch is an anchor once, with
+   * its partner as positive and one random member of another label as negative.
    *
    * @param labels the batch's labels, in row order
    */

@@ -36,7 +36,7 @@ class EmbeddingModelTest {
 
   @Test
   void hasThePapersParameterCount() {
-    // conv1 32·25+32, conv2 64·32·25+64, linear 3136·1024+1024 = 3.26 M (BRIEF §2)
+    // conv1 32·25+32, conv2 64·32·25+64, linear 3136·1024+1024 = 3.26 M (docs/method.md)
     assertEquals(832 + 51_264 + 3_212_288, model.parameterCount());
   }
 
