@@ -3,7 +3,7 @@
 alpha 1/255, 32 steps) on a ResNet-18 with a 512-d L2-normalised head at 3xSIZExSIZE, written the
 way a PyTorch user would, fully batched, on one CUDA device, with random weights (speed does not
 depend on them). Prints image-steps/s per batch size. The same workload as the batched PyTorch loop of docs/method.md §7
-(torch_ca_plus.py --resnet18), moved to the GPU.
+(models/examples/torch_ca_plus.py --resnet18), moved to the GPU.
 
     python3 deploy/gpu/torch_ca_plus.py [SIZE] [GALLERY] [BATCHES]
 """
