@@ -54,6 +54,7 @@ class QueryLoopTest {
         @Override
         public void abortTransaction() {
           aborts.incrementAndGet();
+          sendOffsetsToTransactionException = null; // transient: the next attempt goes through
           super.abortTransaction();
         }
       };
@@ -83,14 +84,15 @@ class QueryLoopTest {
   @Test
   void aTransientErrorAbortsTheBatchAndAnswersItAgainFromItsFirstRecord() throws Exception {
     producer.sendOffsetsToTransactionException = new KafkaException("coordinator moved");
+    batchWait = "PT0S"; // the batch is flushed right after the poll that read it
     consumer.schedulePollTask(
         () -> {
           assign();
           consumer.addRecord(query(0, "q-1"));
           consumer.addRecord(query(1, "q-2"));
         });
-    // After the abort the loop seeks back to offset 0 and reads the batch again.
-    consumer.schedulePollTask(() -> producer.sendOffsetsToTransactionException = null);
+    // After the abort the loop seeks back to offset 0 and reads the batch again (the mock keeps
+    // no records once returned: add them again at their offsets).
     consumer.schedulePollTask(
         () -> {
           consumer.addRecord(query(0, "q-1"));
@@ -175,11 +177,13 @@ class QueryLoopTest {
     return sent.stream().filter(r -> r.topic().equals(Topics.DEAD_LETTER.name())).toList();
   }
 
-  private static RankerSettings settings() {
+  private String batchWait = "PT0.05S";
+
+  private RankerSettings settings() {
     return RankerSettings.from(
         SettingsSource.fromArgs(
             RankerSettings.KEYS,
-            new String[] {"--query.batch.max=8", "--query.batch.wait=PT0.05S"},
+            new String[] {"--query.batch.max=8", "--query.batch.wait=" + batchWait},
             Map.of()));
   }
 
