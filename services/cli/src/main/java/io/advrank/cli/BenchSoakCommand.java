@@ -1,7 +1,6 @@
 package io.advrank.cli;
 
 import io.advrank.runtime.kafka.ClientProperties;
-import io.advrank.runtime.kafka.EmbeddedKafka;
 import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.settings.SettingsSource;
 import java.io.PrintStream;
@@ -38,6 +37,9 @@ import picocli.CommandLine.Option;
             + "--sample-every, and fail (exit 1) when a slope after the warm-up exceeds its "
             + "bound or the lag does not stay bounded (docs/soak.md).")
 final class BenchSoakCommand implements Callable<Integer> {
+  /** How long the child broker may take to start on a busy machine. */
+  private static final Duration BROKER_START = Duration.ofMinutes(2);
+
   @Mixin DataOptions data;
   @Mixin ModelOptions model;
   @Mixin OutputOptions output;
@@ -122,6 +124,13 @@ final class BenchSoakCommand implements Callable<Integer> {
   Long maxEndLag;
 
   @Option(
+      names = "--in-process-broker",
+      description =
+          "Run the Kafka broker in this process, measured with the services, as advrank demo"
+              + " does (default: a child process, whose memory is reported but not judged).")
+  boolean inProcessBroker;
+
+  @Option(
       names = "--out",
       defaultValue = "target/soak-samples.csv",
       description = "CSV file of every sample (default: ${DEFAULT-VALUE}).")
@@ -159,14 +168,19 @@ final class BenchSoakCommand implements Callable<Integer> {
     if (out.getParent() != null) {
       Files.createDirectories(out.getParent());
     }
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+    try (SoakBroker kafka =
+            inProcessBroker ? SoakBroker.inProcess() : SoakBroker.childProcess(BROKER_START);
         LagProbe lag =
             new LagProbe(
                 Admin.create(
                     ClientProperties.admin(kafka.bootstrapServers(), "advrank-soak-admin")));
         Writer csv = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+      if (kafka.log() != null) {
+        System.err.println(
+            "soak: the broker runs in a child process, its output in " + kafka.log());
+      }
       DemoCommand demo = demo(kafka, total);
-      SoakSampler sampler = new SoakSampler(lag);
+      SoakSampler sampler = new SoakSampler(lag, kafka::rssBytes);
       csv.write(SoakSample.CSV_HEADER + "\n");
       table.printf(
           "soak: %s at %.1f queries/s, a sample every %ds, warm-up %ds; load average %s%n",
@@ -235,7 +249,7 @@ final class BenchSoakCommand implements Callable<Integer> {
   }
 
   /** The demo as {@code advrank demo} runs it, on this broker, on free ports, quiet. */
-  private DemoCommand demo(EmbeddedKafka kafka, Duration total) {
+  private DemoCommand demo(SoakBroker kafka, Duration total) {
     DemoCommand demo = new DemoCommand();
     new CommandLine(demo)
         .parseArgs(
