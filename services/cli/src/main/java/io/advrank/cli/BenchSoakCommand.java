@@ -23,16 +23,18 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code advrank bench soak}: the whole demo pipeline (producer, attack-worker, ranker, monitor,
- * defense-trainer, console) on an embedded broker at a steady query rate for {@code --duration},
- * sampling RSS, the heap, the live DJL arrays and the consumer lag every {@code --sample-every}
- * ({@link SoakSampler}); it fits the slope of each and fails (exit 1) when memory grows faster than
- * a stated bound or the lag keeps growing ({@link SoakVerdict}). Samples go to a CSV; docs/soak.md.
+ * defense-trainer, console) in this process, on a broker in a child process ({@link SoakBroker}),
+ * at a steady query rate for {@code --duration}, sampling RSS, the heap, the live DJL arrays and
+ * the consumer lag every {@code --sample-every} ({@link SoakSampler}); it fits the slope of each
+ * and fails (exit 1) when memory grows faster than a stated bound or the lag keeps growing ({@link
+ * SoakVerdict}). Samples go to a CSV; docs/soak.md.
  */
 @Command(
     name = "soak",
     mixinStandardHelpOptions = true,
     description =
-        "Run the demo pipeline on an embedded broker at a steady --query-rate for --duration, "
+        "Run the demo pipeline on a broker in a child process at a steady --query-rate for"
+            + " --duration, "
             + "sample RSS, heap, heap after GC, live DJL arrays and consumer lag every "
             + "--sample-every, and fail (exit 1) when a slope after the warm-up exceeds its "
             + "bound or the lag does not stay bounded (docs/soak.md).")
@@ -231,7 +233,7 @@ final class BenchSoakCommand implements Callable<Integer> {
             loadBefore,
             SoakReport.loadAverage(),
             samples),
-        () -> SoakReport.text(result, stopped, passed, out, loadBefore));
+        () -> SoakReport.text(result, stopped, passed, out, loadBefore, samples));
     return passed ? 0 : 1;
   }
 
