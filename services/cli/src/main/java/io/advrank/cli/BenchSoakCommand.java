@@ -80,6 +80,16 @@ final class BenchSoakCommand implements Callable<Integer> {
   boolean defenseTrainer;
 
   @Option(
+      names = "--console",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Run the web console as the demo does; its caches of recent traffic fill for about 4"
+              + " minutes (default: on).")
+  boolean console;
+
+  @Option(
       names = "--max-off-heap-slope",
       defaultValue = "4",
       description =
@@ -266,7 +276,7 @@ final class BenchSoakCommand implements Callable<Integer> {
             "--monitor-port",
             "0",
             "--console-port",
-            "0",
+            console ? "0" : "-1",
             defenseTrainer ? "--defense-trainer" : "--no-defense-trainer");
     demo.data = data;
     demo.model = model;
