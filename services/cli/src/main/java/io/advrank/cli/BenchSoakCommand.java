@@ -24,20 +24,25 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code advrank bench soak}: the whole demo pipeline (producer, attack-worker, ranker, monitor,
- * defense-trainer, console) on an embedded broker at a steady query rate for {@code --duration},
- * sampling RSS, the heap, the live DJL arrays and the consumer lag every {@code --sample-every}
- * ({@link SoakSampler}); it fits the slope of each and fails (exit 1) when memory grows faster than
- * a stated bound or the lag keeps growing ({@link SoakVerdict}). Samples go to a CSV; docs/soak.md.
+ * defense-trainer, console) in this process, on a broker in a child process ({@link SoakBroker}),
+ * at a steady query rate for {@code --duration}, sampling RSS, the heap, the live DJL arrays and
+ * the consumer lag every {@code --sample-every} ({@link SoakSampler}); it fits the slope of each
+ * and fails (exit 1) when memory grows faster than a stated bound or the lag keeps growing ({@link
+ * SoakVerdict}). Samples go to a CSV; docs/soak.md.
  */
 @Command(
     name = "soak",
     mixinStandardHelpOptions = true,
     description =
-        "Run the demo pipeline on an embedded broker at a steady --query-rate for --duration, "
+        "Run the demo pipeline on a broker in a child process at a steady --query-rate for"
+            + " --duration, "
             + "sample RSS, heap, heap after GC, live DJL arrays and consumer lag every "
             + "--sample-every, and fail (exit 1) when a slope after the warm-up exceeds its "
             + "bound or the lag does not stay bounded (docs/soak.md).")
 final class BenchSoakCommand implements Callable<Integer> {
+  /** How long the child broker may take to start on a busy machine. */
+  private static final Duration BROKER_START = Duration.ofMinutes(2);
+
   @Mixin DataOptions data;
   @Mixin ModelOptions model;
   @Mixin OutputOptions output;
@@ -74,6 +79,16 @@ final class BenchSoakCommand implements Callable<Integer> {
       fallbackValue = "true",
       description = "Run the defense-trainer as the demo does (default: on).")
   boolean defenseTrainer;
+
+  @Option(
+      names = "--console",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Run the web console as the demo does; its caches of recent traffic fill for about 4"
+              + " minutes (default: on).")
+  boolean console;
 
   @Option(
       names = "--max-off-heap-slope",
@@ -122,6 +137,13 @@ final class BenchSoakCommand implements Callable<Integer> {
   Long maxEndLag;
 
   @Option(
+      names = "--in-process-broker",
+      description =
+          "Run the Kafka broker in this process, measured with the services, as advrank demo"
+              + " does (default: a child process, whose memory is reported but not judged).")
+  boolean inProcessBroker;
+
+  @Option(
       names = "--out",
       defaultValue = "target/soak-samples.csv",
       description = "CSV file of every sample (default: ${DEFAULT-VALUE}).")
@@ -159,14 +181,19 @@ final class BenchSoakCommand implements Callable<Integer> {
     if (out.getParent() != null) {
       Files.createDirectories(out.getParent());
     }
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+    try (SoakBroker kafka =
+            inProcessBroker ? SoakBroker.inProcess() : SoakBroker.childProcess(BROKER_START);
         LagProbe lag =
             new LagProbe(
                 Admin.create(
                     ClientProperties.admin(kafka.bootstrapServers(), "advrank-soak-admin")));
         Writer csv = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+      if (kafka.log() != null) {
+        System.err.println(
+            "soak: the broker runs in a child process, its output in " + kafka.log());
+      }
       DemoCommand demo = demo(kafka, total);
-      SoakSampler sampler = new SoakSampler(lag);
+      SoakSampler sampler = new SoakSampler(lag, kafka::rssBytes);
       csv.write(SoakSample.CSV_HEADER + "\n");
       table.printf(
           "soak: %s at %.1f queries/s, a sample every %ds, warm-up %ds; load average %s%n",
@@ -217,7 +244,7 @@ final class BenchSoakCommand implements Callable<Integer> {
             loadBefore,
             SoakReport.loadAverage(),
             samples),
-        () -> SoakReport.text(result, stopped, passed, out, loadBefore));
+        () -> SoakReport.text(result, stopped, passed, out, loadBefore, samples));
     return passed ? 0 : 1;
   }
 
@@ -235,7 +262,7 @@ final class BenchSoakCommand implements Callable<Integer> {
   }
 
   /** The demo as {@code advrank demo} runs it, on this broker, on free ports, quiet. */
-  private DemoCommand demo(EmbeddedKafka kafka, Duration total) {
+  private DemoCommand demo(SoakBroker kafka, Duration total) {
     DemoCommand demo = new DemoCommand();
     new CommandLine(demo)
         .parseArgs(
@@ -250,7 +277,7 @@ final class BenchSoakCommand implements Callable<Integer> {
             "--monitor-port",
             "0",
             "--console-port",
-            "0",
+            console ? "0" : "-1",
             defenseTrainer ? "--defense-trainer" : "--no-defense-trainer");
     demo.data = data;
     demo.model = model;

@@ -53,7 +53,12 @@ final class SoakReport {
   }
 
   static String text(
-      SoakVerdict.Result r, String failure, boolean passed, Path csv, String loadBefore) {
+      SoakVerdict.Result r,
+      String failure,
+      boolean passed,
+      Path csv,
+      String loadBefore,
+      List<SoakSample> samples) {
     StringBuilder b = new StringBuilder();
     b.append(
         String.format(
@@ -85,6 +90,16 @@ final class SoakReport {
     }
     if (failure != null) {
       b.append("  ").append(failure).append('\n');
+    }
+    if (!samples.isEmpty() && samples.get(0).brokerRssBytes() >= 0) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "broker (child process, not judged): RSS %.0f MiB at %.0f s, %.0f MiB at %.0f s%n",
+              samples.get(0).brokerRssBytes() / MIB,
+              samples.get(0).seconds(),
+              samples.get(samples.size() - 1).brokerRssBytes() / MIB,
+              samples.get(samples.size() - 1).seconds()));
     }
     b.append(
         String.format(

@@ -10,8 +10,8 @@ import java.util.function.ToDoubleFunction;
  *
  * <ul>
  *   <li>Memory is judged after the warm-up (JIT, the heap's first growth, the catalog burst): the
- *       RSS outside the Java heap (RSS − committed heap: native leaks; the heap itself is bounded
- *       by -Xmx and grows toward it with no leak) and the live heap after the soak's full
+ *       RSS outside the Java heap (RSS − the heap's resident pages: native leaks; the heap is
+ *       bounded by -Xmx and grows toward it with no leak) and the live heap after the soak's full
  *       collections (Java leaks).
  *   <li>The DJL arrays by the growth of their floor, the lowest count of each half of the samples
  *       after the warm-up: the arrays of batches in flight at a sample come and go (6 to 350 in a

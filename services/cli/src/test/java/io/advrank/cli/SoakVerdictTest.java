@@ -34,11 +34,13 @@ class SoakVerdictTest {
               t,
               Math.round(offHeapMib.applyAsDouble(m) * MIB) + 1024 * MIB,
               1024 * MIB,
+              1024 * MIB,
               live + 300 * MIB,
               live + 100 * MIB,
               i % 3 == 0 ? live : -1,
               Math.round(arrays.applyAsDouble(m)),
-              Math.round(lag.applyAsDouble(m))));
+              Math.round(lag.applyAsDouble(m)),
+              -1));
     }
     return samples;
   }

@@ -96,6 +96,8 @@ public final class MonitorService implements RunningService {
     p.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
     // A new monitor judges the rankings already on the topic: they are its calibration traffic.
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    // One bounded block cache and memtable budget for all the stores (28 RocksDB instances).
+    p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
     return ClientProperties.secured(p);
   }
 

@@ -91,6 +91,31 @@ class ModelAssemblerTest {
         assertInstanceOf(ModelAssembler.Refused.class, unknown.get(0)).refusal());
   }
 
+  /**
+   * The soak's live-heap leak: every remembered version kept its weights on the heap. Now only the
+   * newest two do, and a rollback to an older one still gets its exact weights back.
+   */
+  @Test
+  void keepsOnlyTheNewestVersionsWeightsInMemoryAndRollsBackToAnOlderOne() {
+    ModelAssembler a = new ModelAssembler();
+    List<AssembledModel> published = new ArrayList<>();
+    for (int i = 1; i <= 10; i++) {
+      AssembledModel m = model("v" + i, i, 100_000 + i);
+      published.add(m);
+      feedAll(a, ModelChunks.split(m, 30_000));
+    }
+    assertEquals(10, a.completed().size());
+    assertTrue(
+        a.weightsInMemory() <= 2 * 100_010L, // the newest two
+        "weights on the heap: " + a.weightsInMemory() + " bytes for 10 versions of 100 kB");
+    var rollback = a.feed(Topics.MODEL_ACTIVE_KEY, ModelChunks.activation("v3", 99));
+    AssembledModel back = assertInstanceOf(ModelAssembler.Activate.class, rollback.get(0)).model();
+    assertEquals("v3", back.version());
+    assertArrayEquals(published.get(2).weights(), back.weights());
+    assertEquals(published.get(2).sha256(), back.sha256());
+    assertArrayEquals(published.get(0).weights(), a.get("v1").orElseThrow().weights());
+  }
+
   @Test
   void refusesAChunkWhoseKeyDoesNotMatch() {
     ModelVersion c = ModelChunks.split(model("v1", 10, 100), 1000).get(0);
