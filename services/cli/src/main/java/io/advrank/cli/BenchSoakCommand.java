@@ -1,6 +1,5 @@
 package io.advrank.cli;
 
-import io.advrank.embedded.EmbeddedKafka;
 import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.settings.SettingsSource;

@@ -1,6 +1,6 @@
 package io.advrank.cli;
 
-import io.advrank.runtime.kafka.EmbeddedKafka;
+import io.advrank.embedded.EmbeddedKafka;
 import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.settings.SettingsSource;
 import java.io.File;
