@@ -76,7 +76,8 @@ public record DetectorThresholds(
                   number(s.getAsJsonObject(), "depthNone"),
                   number(s.getAsJsonObject(), "medianFlat"),
                   number(s.getAsJsonObject(), "medianNone"),
-                  number(s.getAsJsonObject(), "speckle"));
+                  number(s.getAsJsonObject(), "speckle"),
+                  s.getAsJsonObject().has("chroma") ? number(s.getAsJsonObject(), "chroma") : 0);
       return Optional.of(
           new DetectorThresholds(
               number(o, "queryHijack"),

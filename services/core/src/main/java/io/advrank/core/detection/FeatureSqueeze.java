@@ -12,10 +12,11 @@ import java.util.stream.IntStream;
  * ranking (Xu et al., NDSS 2018) plus an image statistic. Each squeezer gives d(f(x),
  * f(squeeze(x))) = 1 − ⟨f(x), f(squeeze(x))⟩: squeezing removes most of a small adversarial
  * perturbation, so an attacked image's embedding moves far, whereas a clean image's barely moves.
- * The statistic is {@link BackgroundSpeckle}: the share of a flat dark or white background that PGD
- * noise speckles (photos without one are scored by the squeezers alone). The score is the largest
- * of them, each in units of its median over the last {@value #SCALE_WINDOW} images ({@link
- * #joint}).
+ * The statistics are {@link BackgroundSpeckle}: the share of a flat dark or white background that
+ * PGD noise speckles (photos without one are not scored by it), and for RGB photos {@link
+ * ChromaNoise}: the share of pixels whose colour differs from their neighbours', which needs no
+ * background. The score is the largest of them, each in units of its scale: a clean tail from the
+ * version's manifest, else its median over the last {@value #SCALE_WINDOW} images ({@link #joint}).
  *
  * <p>Squeezers: 4-bit depth reduction ({@value #BITS} bits, 16 grey levels) for every image; 2×2
  * median filter too for catalog photos ({@link #joint(ModelSpec)}). Why 4 bits: on the shipped
@@ -38,6 +39,9 @@ public final class FeatureSqueeze {
    */
   static final double MIN_SPECKLE_SCALE = 0.01;
 
+  /** The smallest scale of the colour-noise score, for the same reason: 1% of the pixels. */
+  static final double MIN_CHROMA_SCALE = 0.01;
+
   /**
    * The squeezers' scales, apart for photos with a flat background (index 1) and without (0): a
    * textured photo moves much further under squeezing than a studio shot, clean or not, so in a
@@ -49,6 +53,7 @@ public final class FeatureSqueeze {
 
   private final RunningMedian[] medianScale;
   private final RunningMedian speckleScale;
+  private final RunningMedian chromaScale;
 
   private final LongAdder withBackground = new LongAdder();
   private final LongAdder withoutBackground = new LongAdder();
@@ -93,6 +98,7 @@ public final class FeatureSqueeze {
     this.depthScale = new RunningMedian[] {new RunningMedian(window), new RunningMedian(window)};
     this.medianScale = new RunningMedian[] {new RunningMedian(window), new RunningMedian(window)};
     this.speckleScale = new RunningMedian(window);
+    this.chromaScale = new RunningMedian(window);
   }
 
   /** Embeddings of a batch of images with their consistency scores, from one forward call. */
@@ -167,7 +173,11 @@ public final class FeatureSqueeze {
       }
     }
     return joint(
-        byDepth, byMedian, BackgroundSpeckle.scores(pixels, count, channels, height, width), fixed);
+        byDepth,
+        byMedian,
+        BackgroundSpeckle.scores(pixels, count, channels, height, width),
+        channels == 3 ? ChromaNoise.scores(pixels, count, channels, height, width) : null,
+        fixed);
   }
 
   /**
@@ -179,7 +189,8 @@ public final class FeatureSqueeze {
         orZero(depthScale[0].median()),
         orZero(medianScale[1].median()),
         orZero(medianScale[0].median()),
-        orZero(speckleScale.median()));
+        orZero(speckleScale.median()),
+        orZero(chromaScale.median()));
   }
 
   /**
@@ -193,7 +204,8 @@ public final class FeatureSqueeze {
         orZero(depthScale[0].upper(fpr)),
         orZero(medianScale[1].upper(fpr)),
         orZero(medianScale[0].upper(fpr)),
-        orZero(speckleScale.upper(fpr)));
+        orZero(speckleScale.upper(fpr)),
+        orZero(chromaScale.upper(fpr)));
   }
 
   private static double orZero(double median) {
@@ -210,9 +222,21 @@ public final class FeatureSqueeze {
    * @param fixed scales measured on clean data, used instead of the running medians where known;
    *     null for none
    */
+  float[] joint(float[] byDepth, float[] byMedian, float[] bySpeckle, ScoreScales fixed) {
+    return joint(byDepth, byMedian, bySpeckle, null, fixed);
+  }
+
+  /**
+   * As {@link #joint(float[], float[], float[], ScoreScales)}, with the colour-noise statistic.
+   *
+   * @param byChroma null for images that are not RGB
+   */
   synchronized float[] joint(
-      float[] byDepth, float[] byMedian, float[] bySpeckle, ScoreScales fixed) {
+      float[] byDepth, float[] byMedian, float[] bySpeckle, float[] byChroma, ScoreScales fixed) {
     int n = byDepth.length;
+    if (byChroma != null) {
+      chromaScale.addAll(byChroma);
+    }
     int[] kind = new int[n];
     for (int i = 0; i < n; i++) {
       boolean flat = !Float.isNaN(bySpeckle[i]);
@@ -230,6 +254,10 @@ public final class FeatureSqueeze {
         Math.max(
             fixed != null && fixed.speckle() > 0 ? fixed.speckle() : speckleScale.median(),
             MIN_SPECKLE_SCALE);
+    double c =
+        Math.max(
+            fixed != null && fixed.chroma() > 0 ? fixed.chroma() : chromaScale.median(),
+            MIN_CHROMA_SCALE);
     float[] scores = new float[n];
     for (int i = 0; i < n; i++) {
       boolean flat = kind[i] == 1;
@@ -237,6 +265,9 @@ public final class FeatureSqueeze {
       // No flat background: the speckle statistic says nothing, the squeezers decide alone.
       double speckle = kind[i] == 0 ? 0 : bySpeckle[i] / s;
       double score = Math.max(byDepth[i] / d, speckle);
+      if (byChroma != null) {
+        score = Math.max(score, byChroma[i] / c);
+      }
       if (byMedian != null) {
         score =
             Math.max(

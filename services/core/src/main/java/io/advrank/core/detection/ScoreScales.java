@@ -16,6 +16,19 @@ package io.advrank.core.detection;
  * @param medianFlat 2×2 median filter's scale with a flat background (catalog photos)
  * @param medianNone the same without one
  * @param speckle background-speckle statistic's scale
+ * @param chroma colour-noise statistic's scale (RGB models; 0 in versions calibrated before it)
  */
 public record ScoreScales(
-    double depthFlat, double depthNone, double medianFlat, double medianNone, double speckle) {}
+    double depthFlat,
+    double depthNone,
+    double medianFlat,
+    double medianNone,
+    double speckle,
+    double chroma) {
+
+  /** Scales without the colour-noise statistic's (grey models, and versions made before it). */
+  public ScoreScales(
+      double depthFlat, double depthNone, double medianFlat, double medianNone, double speckle) {
+    this(depthFlat, depthNone, medianFlat, medianNone, speckle, 0);
+  }
+}

@@ -229,4 +229,22 @@ class FeatureSqueezeTest {
     assertEquals(1.0, running.joint(more, null, new float[more.length], null)[0], 1e-4);
     assertEquals(20.0, fixed.joint(more, null, new float[more.length], clean)[0], 1e-4);
   }
+
+  @Test
+  void onRgbPhotosTheColourNoiseScoreJoinsTheOthersInUnitsOfItsOwnScale() {
+    FeatureSqueeze squeeze = new FeatureSqueeze(3, 2, 2);
+    float nan = Float.NaN;
+    // Textured photos (no flat background), which squeezing moves alike, clean or attacked; the
+    // last one's colour noise is 6 typical shares: it decides the score.
+    float[] depth = {0.1f, 0.1f, 0.1f, 0.1f};
+    float[] speckle = {nan, nan, nan, nan};
+    float[] chroma = {0.1f, 0.1f, 0.1f, 0.6f};
+    float[] joint = squeeze.joint(depth, null, speckle, chroma, null);
+    assertEquals(1.0, joint[0], 1e-6);
+    assertEquals(6.0, joint[3], 1e-5);
+    // A manifest's clean scale is used instead of the running median.
+    ScoreScales clean = new ScoreScales(0, 0.1, 0, 0, 0, 0.3);
+    assertEquals(
+        2.0, new FeatureSqueeze(3, 2, 2).joint(depth, null, speckle, chroma, clean)[3], 1e-5);
+  }
 }
