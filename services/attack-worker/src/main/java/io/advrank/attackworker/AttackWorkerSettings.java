@@ -1,42 +1,24 @@
 package io.advrank.attackworker;
 
-import static io.advrank.runtime.settings.SettingsRules.NAME_RULE;
-import static io.advrank.runtime.settings.SettingsRules.require;
-import static io.advrank.runtime.settings.SettingsRules.requireDuration;
-
 import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.model.ModelSigning;
 import io.advrank.runtime.model.ModelTrust;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.settings.ServiceSettings;
+import io.advrank.runtime.settings.Setting;
 import io.advrank.runtime.settings.SettingsSource;
+import io.advrank.runtime.settings.SettingsTable;
 import io.advrank.serving.DeviceChoice;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * Everything the attack-worker needs, validated once at start-up; messages name the setting and the
- * bad value.
+ * Everything the attack-worker needs, validated once at start-up: each component is the setting
+ * declared below under the same name ({@link #TABLE}); messages name the setting and the bad value.
  *
- * @param modelDir the model whose gradients drive the attacks ({@value #MODEL_DIR})
- * @param campaign what to attack ({@value #CAMPAIGN}, seeded by {@value #CAMPAIGN_SEED})
- * @param batchMax events per micro-batch and transaction at most ({@value #BATCH_MAX})
- * @param batchWait how long the first event of a batch may wait for more ({@value #BATCH_WAIT});
- *     default 0: a batch is whatever one poll returns, which grows by itself under load (events
- *     arriving while a PGD batch runs are all in the next poll) and costs no wait when idle
- * @param galleryRebuildItems rebuild the attack gallery after this many new catalog items ({@value
- *     #GALLERY_REBUILD_ITEMS}) ...
- * @param galleryRebuildInterval ... or when the oldest new item is this old ({@value
- *     #GALLERY_REBUILD_INTERVAL})
- * @param maxEventBytes larger input values are dead-lettered unread ({@value #MAX_EVENT_BYTES})
- * @param groupId consumer group: workers of one group share the traffic ({@value #GROUP_ID})
- * @param workerId this instance's stable name; its transactional id is {@code advrank-<workerId>},
- *     so a restarted instance fences its predecessor ({@value #WORKER_ID})
- * @param metricsPort port of {@code /metrics} and {@code /health}; 0 = any ({@value #METRICS_PORT})
- * @param device where PGD runs ({@value #DEVICE})
+ * @param campaign what to attack ({@link #CAMPAIGN}, seeded by {@link #CAMPAIGN_SEED})
  * @param kafka how to reach Kafka
  * @param fence the topics it may write and the staging cluster it may attack ({@value
  *     StagingFence#ALLOWED_TOPICS}, {@value StagingFence#STAGING_CLUSTER_ID}; both required)
@@ -60,63 +42,141 @@ public record AttackWorkerSettings(
     ModelTrust modelTrust)
     implements ServiceSettings {
 
-  public static final String MODEL_DIR = "model.dir";
-  public static final String CAMPAIGN = "campaign";
-  public static final String CAMPAIGN_SEED = "campaign.seed";
-  public static final String BATCH_MAX = "batch.max";
-  public static final String BATCH_WAIT = "batch.wait";
-  public static final String GALLERY_REBUILD_ITEMS = "gallery.rebuild.items";
-  public static final String GALLERY_REBUILD_INTERVAL = "gallery.rebuild.interval";
-  public static final String MAX_EVENT_BYTES = "event.max.bytes";
-  public static final String GROUP_ID = "group.id";
-  public static final String WORKER_ID = "worker.id";
-  public static final String METRICS_PORT = "metrics.port";
-  public static final String DEVICE = "device";
+  public static final Setting<Path> MODEL_DIR =
+      Setting.path(
+          "model.dir",
+          Path.of("models/fmnist-c2f1"),
+          "the model whose gradients drive the attacks");
+  public static final Setting<String> CAMPAIGN =
+      Setting.text(
+          "campaign",
+          "",
+          "(?s).*",
+          "must be attacks separated by ;, each TYPE key=value...",
+          "what to attack, e.g. 'CA+ eps=8/255 w=1 fraction=0.3; SP-QA+ eps=8/255 m=1 fraction=0.2'; empty = no"
+              + " attacks, every event forwarded unchanged");
+  public static final Setting<Long> CAMPAIGN_SEED =
+      Setting.longInteger(
+          "campaign.seed",
+          0,
+          Long.MIN_VALUE,
+          Long.MAX_VALUE,
+          "seed of the campaign's choices (which events, which targets)");
+  public static final Setting<Integer> BATCH_MAX =
+      Setting.integer("batch.max", 32, 1, 1024, "events per micro-batch and transaction at most");
+  public static final Setting<Duration> BATCH_WAIT =
+      Setting.duration(
+          "batch.wait",
+          Duration.ZERO,
+          Duration.ofSeconds(10),
+          "how long the first event of a batch may wait for more; 0: a batch is what one poll"
+              + " returns, which grows by itself under load and costs no wait when idle");
+  public static final Setting<Integer> GALLERY_REBUILD_ITEMS =
+      Setting.integer(
+          "gallery.rebuild.items",
+          500,
+          1,
+          Integer.MAX_VALUE,
+          "rebuild the attack gallery after this many new catalog items");
+  public static final Setting<Duration> GALLERY_REBUILD_INTERVAL =
+      Setting.duration(
+          "gallery.rebuild.interval",
+          Duration.ofSeconds(5),
+          Duration.ofHours(1),
+          "... or when the oldest new item is this old");
+  public static final Setting<Integer> MAX_EVENT_BYTES =
+      Setting.integer(
+          "event.max.bytes",
+          1 << 20,
+          1024,
+          Integer.MAX_VALUE,
+          "larger input values are dead-lettered unread");
+  public static final Setting<String> GROUP_ID =
+      Setting.name(
+          "group.id",
+          "advrank-attack-worker",
+          "consumer group: workers of one group share the traffic");
+  public static final Setting<String> WORKER_ID =
+      Setting.name(
+          "worker.id",
+          "attack-worker-0",
+          "this instance's stable name; its transactional id is advrank-<worker.id>, so a"
+              + " restarted instance fences its predecessor");
+  public static final Setting<Integer> METRICS_PORT =
+      Setting.integer(
+          "metrics.port", 9412, 0, 65535, "port of /metrics and /health; 0 picks a free one");
+  public static final Setting<DeviceChoice> DEVICE =
+      Setting.parsed(
+          "device",
+          "auto",
+          (key, text) -> DeviceChoice.parse(text),
+          "must be auto, cpu, gpu or gpu:N",
+          "where PGD runs");
 
   /** Default model: the one shipped in the repository. */
-  public static final Path DEFAULT_MODEL_DIR = Path.of("models/fmnist-c2f1");
+  public static final Path DEFAULT_MODEL_DIR = MODEL_DIR.defaultValue();
 
   /** Default port of the attack-worker's metrics endpoint. */
-  public static final int DEFAULT_METRICS_PORT = 9412;
+  public static final int DEFAULT_METRICS_PORT = METRICS_PORT.defaultValue();
+
+  /** The attack-worker's settings, declared once; the shared groups by key. */
+  public static final SettingsTable TABLE =
+      SettingsTable.of(
+              "attack-worker",
+              MODEL_DIR,
+              CAMPAIGN,
+              CAMPAIGN_SEED,
+              BATCH_MAX,
+              BATCH_WAIT,
+              GALLERY_REBUILD_ITEMS,
+              GALLERY_REBUILD_INTERVAL,
+              MAX_EVENT_BYTES,
+              GROUP_ID,
+              WORKER_ID,
+              METRICS_PORT,
+              DEVICE)
+          .with(
+              "staging fence (required)",
+              Set.of(StagingFence.ALLOWED_TOPICS, StagingFence.STAGING_CLUSTER_ID))
+          .with("Kafka", KafkaSettings.KEYS)
+          .with("HTTP", HttpAccess.KEYS)
+          .with("model trust", ModelSigning.CONSUMER_KEYS);
 
   /** Every key this service reads, Kafka's included. */
-  public static final Set<String> KEYS = keys();
-
-  private static final String NAME = "[A-Za-z0-9._-]{1,64}";
+  public static final Set<String> KEYS = TABLE.keys();
 
   /** Checks ranges; every message names the setting and the value. */
   public AttackWorkerSettings {
-    Objects.requireNonNull(modelDir, MODEL_DIR);
-    Objects.requireNonNull(campaign, CAMPAIGN);
-    Objects.requireNonNull(device, DEVICE);
+    Objects.requireNonNull(modelDir, MODEL_DIR.key());
+    Objects.requireNonNull(campaign, CAMPAIGN.key());
+    Objects.requireNonNull(device, DEVICE.key());
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(fence, "fence");
     modelTrust = modelTrust == null ? ModelTrust.NONE : modelTrust;
-    require(batchMax >= 1 && batchMax <= 1024, BATCH_MAX, batchMax, "must be 1..1024");
-    requireDuration(batchWait, BATCH_WAIT, Duration.ofSeconds(10));
-    require(galleryRebuildItems >= 1, GALLERY_REBUILD_ITEMS, galleryRebuildItems, "must be >= 1");
-    requireDuration(galleryRebuildInterval, GALLERY_REBUILD_INTERVAL, Duration.ofHours(1));
-    require(maxEventBytes >= 1024, MAX_EVENT_BYTES, maxEventBytes, "must be >= 1024");
-    require(groupId != null && groupId.matches(NAME), GROUP_ID, groupId, NAME_RULE);
-    require(workerId != null && workerId.matches(NAME), WORKER_ID, workerId, NAME_RULE);
-    require(
-        metricsPort >= 0 && metricsPort <= 65535, METRICS_PORT, metricsPort, "must be 0..65535");
+    BATCH_MAX.check(batchMax);
+    BATCH_WAIT.check(batchWait);
+    GALLERY_REBUILD_ITEMS.check(galleryRebuildItems);
+    GALLERY_REBUILD_INTERVAL.check(galleryRebuildInterval);
+    MAX_EVENT_BYTES.check(maxEventBytes);
+    GROUP_ID.check(groupId);
+    WORKER_ID.check(workerId);
+    METRICS_PORT.check(metricsPort);
   }
 
   /** Reads the settings from flags, environment and file, with defaults for a local demo. */
   public static AttackWorkerSettings from(SettingsSource source) {
     return new AttackWorkerSettings(
-        Path.of(source.string(MODEL_DIR, DEFAULT_MODEL_DIR.toString())),
-        Campaign.parse(source.string(CAMPAIGN, ""), source.longValue(CAMPAIGN_SEED, 0)),
-        source.intValue(BATCH_MAX, 32),
-        source.duration(BATCH_WAIT, Duration.ZERO),
-        source.intValue(GALLERY_REBUILD_ITEMS, 500),
-        source.duration(GALLERY_REBUILD_INTERVAL, Duration.ofSeconds(5)),
-        source.intValue(MAX_EVENT_BYTES, 1 << 20),
-        source.string(GROUP_ID, "advrank-attack-worker"),
-        source.string(WORKER_ID, "attack-worker-0"),
-        source.intValue(METRICS_PORT, DEFAULT_METRICS_PORT),
-        DeviceChoice.parse(source.string(DEVICE, "auto")),
+        MODEL_DIR.read(source),
+        Campaign.parse(CAMPAIGN.read(source), CAMPAIGN_SEED.read(source)),
+        BATCH_MAX.read(source),
+        BATCH_WAIT.read(source),
+        GALLERY_REBUILD_ITEMS.read(source),
+        GALLERY_REBUILD_INTERVAL.read(source),
+        MAX_EVENT_BYTES.read(source),
+        GROUP_ID.read(source),
+        WORKER_ID.read(source),
+        METRICS_PORT.read(source),
+        DEVICE.read(source),
         KafkaSettings.from(source),
         StagingFence.from(source),
         ModelSigning.trustFrom(source));
@@ -125,29 +185,5 @@ public record AttackWorkerSettings(
   /** The producer's {@code transactional.id}: stable per instance, unique per instance. */
   public String transactionalId() {
     return "advrank-" + workerId;
-  }
-
-  private static Set<String> keys() {
-    Set<String> keys =
-        new HashSet<>(
-            Set.of(
-                MODEL_DIR,
-                CAMPAIGN,
-                CAMPAIGN_SEED,
-                BATCH_MAX,
-                BATCH_WAIT,
-                GALLERY_REBUILD_ITEMS,
-                GALLERY_REBUILD_INTERVAL,
-                MAX_EVENT_BYTES,
-                GROUP_ID,
-                WORKER_ID,
-                METRICS_PORT,
-                DEVICE,
-                StagingFence.ALLOWED_TOPICS,
-                StagingFence.STAGING_CLUSTER_ID));
-    keys.addAll(KafkaSettings.KEYS);
-    keys.addAll(HttpAccess.KEYS); // read by the service's Main
-    keys.addAll(ModelSigning.CONSUMER_KEYS);
-    return Set.copyOf(keys);
   }
 }

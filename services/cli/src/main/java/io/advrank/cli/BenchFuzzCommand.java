@@ -229,11 +229,12 @@ final class BenchFuzzCommand implements Callable<Integer> {
 
   private MonitorSettings monitor(String bootstrap) throws java.io.IOException {
     Map<String, String> flags = common(bootstrap);
-    flags.put(MonitorSettings.MODEL_DIR, model.dir.toString());
-    flags.put(MonitorSettings.APPLICATION_ID, "bench-" + run + "-fuzz-monitor");
+    flags.put(MonitorSettings.MODEL_DIR.key(), model.dir.toString());
+    flags.put(MonitorSettings.APPLICATION_ID.key(), "bench-" + run + "-fuzz-monitor");
     // A fresh broker has no monitor state to resume: start from empty state every run.
     flags.put(
-        MonitorSettings.STATE_DIR, Files.createTempDirectory("advrank-monitor-fuzz").toString());
+        MonitorSettings.STATE_DIR.key(),
+        Files.createTempDirectory("advrank-monitor-fuzz").toString());
     return MonitorSettings.from(
         SettingsSource.load(MonitorSettings.KEYS, flags, System.getenv(), null));
   }
@@ -248,12 +249,13 @@ final class BenchFuzzCommand implements Callable<Integer> {
   private AttackWorkerSettings worker(String bootstrap, String clusterId) {
     Map<String, String> flags = common(bootstrap);
     String name = "bench-" + run + "-fuzz-worker";
-    flags.put(AttackWorkerSettings.MODEL_DIR, model.dir.toString());
-    flags.put(AttackWorkerSettings.CAMPAIGN, ""); // nothing attacked: every valid event forwarded
-    flags.put(AttackWorkerSettings.MAX_EVENT_BYTES, Integer.toString(MAX_EVENT_BYTES));
+    flags.put(AttackWorkerSettings.MODEL_DIR.key(), model.dir.toString());
+    flags.put(
+        AttackWorkerSettings.CAMPAIGN.key(), ""); // nothing attacked: every valid event forwarded
+    flags.put(AttackWorkerSettings.MAX_EVENT_BYTES.key(), Integer.toString(MAX_EVENT_BYTES));
     flags.putAll(StagingFence.settingsFor(clusterId));
-    flags.put(AttackWorkerSettings.GROUP_ID, name);
-    flags.put(AttackWorkerSettings.WORKER_ID, name);
+    flags.put(AttackWorkerSettings.GROUP_ID.key(), name);
+    flags.put(AttackWorkerSettings.WORKER_ID.key(), name);
     return AttackWorkerSettings.from(
         SettingsSource.load(AttackWorkerSettings.KEYS, flags, System.getenv(), null));
   }
@@ -261,9 +263,9 @@ final class BenchFuzzCommand implements Callable<Integer> {
   private RankerSettings ranker(String bootstrap) {
     Map<String, String> flags = common(bootstrap);
     String name = "bench-" + run + "-fuzz-ranker";
-    flags.put(RankerSettings.MODEL_DIR, model.dir.toString());
-    flags.put(RankerSettings.GROUP_ID, name);
-    flags.put(RankerSettings.RANKER_ID, name);
+    flags.put(RankerSettings.MODEL_DIR.key(), model.dir.toString());
+    flags.put(RankerSettings.GROUP_ID.key(), name);
+    flags.put(RankerSettings.RANKER_ID.key(), name);
     return RankerSettings.from(
         SettingsSource.load(RankerSettings.KEYS, flags, System.getenv(), null));
   }

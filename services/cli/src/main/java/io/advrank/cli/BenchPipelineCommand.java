@@ -286,16 +286,17 @@ final class BenchPipelineCommand implements Callable<Integer> {
       String bootstrap, String phase, String campaign, String instance) {
     Map<String, String> flags = common(bootstrap);
     String name = "bench-" + run + "-" + phase;
-    flags.put(AttackWorkerSettings.MODEL_DIR, model.dir.toString());
-    flags.put(AttackWorkerSettings.CAMPAIGN, campaign);
-    flags.put(AttackWorkerSettings.BATCH_MAX, Integer.toString(batch));
+    flags.put(AttackWorkerSettings.MODEL_DIR.key(), model.dir.toString());
+    flags.put(AttackWorkerSettings.CAMPAIGN.key(), campaign);
+    flags.put(AttackWorkerSettings.BATCH_MAX.key(), Integer.toString(batch));
     if (ownClusterId != null) {
       flags.putAll(StagingFence.settingsFor(ownClusterId)); // else from ADVRANK_* (StagingFence)
     }
-    flags.put(AttackWorkerSettings.GROUP_ID, name);
-    flags.put(AttackWorkerSettings.WORKER_ID, instance.isEmpty() ? name : name + "-" + instance);
+    flags.put(AttackWorkerSettings.GROUP_ID.key(), name);
+    flags.put(
+        AttackWorkerSettings.WORKER_ID.key(), instance.isEmpty() ? name : name + "-" + instance);
     if (batchWait != null) {
-      flags.put(AttackWorkerSettings.BATCH_WAIT, batchWait);
+      flags.put(AttackWorkerSettings.BATCH_WAIT.key(), batchWait);
     }
     return AttackWorkerSettings.from(
         SettingsSource.load(AttackWorkerSettings.KEYS, flags, System.getenv(), null));
@@ -304,9 +305,9 @@ final class BenchPipelineCommand implements Callable<Integer> {
   private RankerSettings ranker(String bootstrap) {
     Map<String, String> flags = common(bootstrap);
     String name = "bench-" + run + "-ranker";
-    flags.put(RankerSettings.MODEL_DIR, model.dir.toString());
-    flags.put(RankerSettings.GROUP_ID, name);
-    flags.put(RankerSettings.RANKER_ID, name);
+    flags.put(RankerSettings.MODEL_DIR.key(), model.dir.toString());
+    flags.put(RankerSettings.GROUP_ID.key(), name);
+    flags.put(RankerSettings.RANKER_ID.key(), name);
     return RankerSettings.from(
         SettingsSource.load(RankerSettings.KEYS, flags, System.getenv(), null));
   }

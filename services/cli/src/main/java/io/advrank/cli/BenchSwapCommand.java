@@ -203,19 +203,19 @@ final class BenchSwapCommand implements Callable<Integer> {
   private AttackWorkerSettings worker(String bootstrap, String clusterId) {
     Map<String, String> flags = common(bootstrap);
     flags.putAll(StagingFence.settingsFor(clusterId)); // the bench's own broker
-    flags.put(AttackWorkerSettings.MODEL_DIR, model.dir.toString());
-    flags.put(AttackWorkerSettings.CAMPAIGN, "");
-    flags.put(AttackWorkerSettings.GROUP_ID, "bench-swap-" + run);
-    flags.put(AttackWorkerSettings.WORKER_ID, "bench-swap-" + run);
+    flags.put(AttackWorkerSettings.MODEL_DIR.key(), model.dir.toString());
+    flags.put(AttackWorkerSettings.CAMPAIGN.key(), "");
+    flags.put(AttackWorkerSettings.GROUP_ID.key(), "bench-swap-" + run);
+    flags.put(AttackWorkerSettings.WORKER_ID.key(), "bench-swap-" + run);
     return AttackWorkerSettings.from(
         SettingsSource.load(AttackWorkerSettings.KEYS, flags, System.getenv(), null));
   }
 
   private RankerSettings ranker(String bootstrap) {
     Map<String, String> flags = common(bootstrap);
-    flags.put(RankerSettings.MODEL_DIR, model.dir.toString());
-    flags.put(RankerSettings.GROUP_ID, "bench-swap-" + run);
-    flags.put(RankerSettings.RANKER_ID, "bench-swap-" + run);
+    flags.put(RankerSettings.MODEL_DIR.key(), model.dir.toString());
+    flags.put(RankerSettings.GROUP_ID.key(), "bench-swap-" + run);
+    flags.put(RankerSettings.RANKER_ID.key(), "bench-swap-" + run);
     return RankerSettings.from(
         SettingsSource.load(RankerSettings.KEYS, flags, System.getenv(), null));
   }

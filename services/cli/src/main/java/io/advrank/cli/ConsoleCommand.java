@@ -52,9 +52,9 @@ final class ConsoleCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     List<String> args = new ArrayList<>();
     addIfSet(args, KafkaSettings.BOOTSTRAP_SERVERS, bootstrapServers);
-    addIfSet(args, ConsoleSettings.MONITOR_URL, monitorUrl);
-    addIfSet(args, ConsoleSettings.HOST, host);
-    addIfSet(args, ConsoleSettings.PORT, port);
+    addIfSet(args, ConsoleSettings.MONITOR_URL.key(), monitorUrl);
+    addIfSet(args, ConsoleSettings.HOST.key(), host);
+    addIfSet(args, ConsoleSettings.PORT.key(), port);
     if (settingsFile != null) {
       args.add("--settings=" + settingsFile);
     }

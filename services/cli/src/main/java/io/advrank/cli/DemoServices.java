@@ -105,23 +105,23 @@ final class DemoServices {
     common.put("kafka.bootstrap.servers", bootstrap);
     common.put("metrics.port", "0");
     Map<String, String> producerFlags = new HashMap<>(common);
-    producerFlags.put(ProducerSettings.DATA_DIR, o.data.dir.toString());
+    producerFlags.put(ProducerSettings.DATA_DIR.key(), o.data.dir.toString());
     // Photo folders are sent at the model's input; IDX files keep their own shape.
     ModelManifest servedManifest = ModelManifest.read(o.model.dir);
     ModelSpec served = servedManifest.spec();
     Path modelDir = servedModelDir(servedManifest);
     producerFlags.put(
-        ProducerSettings.IMAGE_SHAPE,
+        ProducerSettings.IMAGE_SHAPE.key(),
         served.channels() + "x" + served.height() + "x" + served.width());
-    producerFlags.put(ProducerSettings.CATALOG_LIMIT, Integer.toString(o.catalogLimit));
-    producerFlags.put(ProducerSettings.QUERY_RATE, Double.toString(o.queryRate));
+    producerFlags.put(ProducerSettings.CATALOG_LIMIT.key(), Integer.toString(o.catalogLimit));
+    producerFlags.put(ProducerSettings.QUERY_RATE.key(), Double.toString(o.queryRate));
     Map<String, String> rankerFlags = new HashMap<>(common);
-    rankerFlags.put(RankerSettings.MODEL_DIR, modelDir.toString());
-    rankerFlags.put(RankerSettings.DEVICE, o.model.device.device);
+    rankerFlags.put(RankerSettings.MODEL_DIR.key(), modelDir.toString());
+    rankerFlags.put(RankerSettings.DEVICE.key(), o.model.device.device);
     Map<String, String> workerFlags = new HashMap<>(common);
-    workerFlags.put(AttackWorkerSettings.MODEL_DIR, modelDir.toString());
-    workerFlags.put(AttackWorkerSettings.DEVICE, o.model.device.device);
-    workerFlags.put(AttackWorkerSettings.CAMPAIGN, o.campaign);
+    workerFlags.put(AttackWorkerSettings.MODEL_DIR.key(), modelDir.toString());
+    workerFlags.put(AttackWorkerSettings.DEVICE.key(), o.model.device.device);
+    workerFlags.put(AttackWorkerSettings.CAMPAIGN.key(), o.campaign);
     if (o.ownClusterId != null) {
       // The demo's own broker is a staging cluster by construction; a given cluster must be
       // named as staging by the user (ADVRANK_STAGING_CLUSTER_ID, ADVRANK_WRITE_ALLOWED_TOPICS).
@@ -155,14 +155,14 @@ final class DemoServices {
     DefenseTrainerService trainer = null;
     if (o.defenseTrainer) {
       Map<String, String> trainerFlags = new HashMap<>(common);
-      trainerFlags.put(DefenseTrainerSettings.MODEL_DIR, modelDir.toString());
-      trainerFlags.put(DefenseTrainerSettings.DEVICE, o.model.device.device);
+      trainerFlags.put(DefenseTrainerSettings.MODEL_DIR.key(), modelDir.toString());
+      trainerFlags.put(DefenseTrainerSettings.DEVICE.key(), o.model.device.device);
       signing.sign(trainerFlags);
       if (ModelSpec.TORCHSCRIPT.equals(served.architecture())) {
         // Hardened versions of a team's own model are named after it, not after our C2F1.
         String base = servedManifest.version().replaceAll("[^A-Za-z0-9._-]", "-");
         trainerFlags.put(
-            DefenseTrainerSettings.VERSION_PREFIX,
+            DefenseTrainerSettings.VERSION_PREFIX.key(),
             base.substring(0, Math.min(base.length(), 36)) + "-est");
       }
       // The trainer hardens the model against the campaign it sees: robrank's photo budgets
@@ -171,15 +171,15 @@ final class DemoServices {
           Campaign.parse(o.campaign, 0).attacks().stream()
               .anyMatch(a -> a.profile() == AttackProfile.ROB224);
       if (rob224) {
-        trainerFlags.put(DefenseTrainerSettings.PROFILE, AttackProfile.ROB224.label());
+        trainerFlags.put(DefenseTrainerSettings.PROFILE.key(), AttackProfile.ROB224.label());
       }
       // A small catalog (e.g. a team's own photo folder) must still leave the trainer a held-out
       // set to gate versions with: a quarter of it, at most the trainer's default of 500.
       if (o.catalogLimit > 0 && o.catalogLimit / 4 < 500) {
         int heldOut = Math.max(10, o.catalogLimit / 4);
-        trainerFlags.put(DefenseTrainerSettings.HELD_OUT_IMAGES, Integer.toString(heldOut));
+        trainerFlags.put(DefenseTrainerSettings.HELD_OUT_IMAGES.key(), Integer.toString(heldOut));
         trainerFlags.put(
-            DefenseTrainerSettings.PROBE_ITEMS, Integer.toString(Math.min(50, heldOut / 2)));
+            DefenseTrainerSettings.PROBE_ITEMS.key(), Integer.toString(Math.min(50, heldOut / 2)));
       }
       trainer =
           keep(
@@ -210,10 +210,11 @@ final class DemoServices {
       Map<String, String> common, Map<String, String> env, Path modelDir) throws Exception {
     Map<String, String> flags = new HashMap<>(common);
     // The served version's detector thresholds are in its manifest.
-    flags.put(MonitorSettings.MODEL_DIR, modelDir.toString());
+    flags.put(MonitorSettings.MODEL_DIR.key(), modelDir.toString());
     // A fresh broker has no monitor state to resume: start from empty state every run.
     flags.put(
-        MonitorSettings.STATE_DIR, Files.createTempDirectory("advrank-monitor-demo").toString());
+        MonitorSettings.STATE_DIR.key(),
+        Files.createTempDirectory("advrank-monitor-demo").toString());
     MonitorSettings settings =
         MonitorSettings.from(SettingsSource.load(MonitorSettings.KEYS, flags, env, null));
     MonitorService monitor = keep(MonitorService.create(settings, registry));
@@ -232,8 +233,8 @@ final class DemoServices {
     }
     Map<String, String> flags = new HashMap<>();
     flags.put(KafkaSettings.BOOTSTRAP_SERVERS, bootstrap);
-    flags.put(ConsoleSettings.PORT, Integer.toString(o.consolePort));
-    flags.put(ConsoleSettings.MONITOR_URL, monitorUrl);
+    flags.put(ConsoleSettings.PORT.key(), Integer.toString(o.consolePort));
+    flags.put(ConsoleSettings.MONITOR_URL.key(), monitorUrl);
     ConsoleSettings settings =
         ConsoleSettings.from(
             SettingsSource.load(ConsoleSettings.KEYS, flags, System.getenv(), null));

@@ -89,24 +89,24 @@ class SecurePipelineIT {
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(60));
     }
     Map<String, String> ranker = new HashMap<>(common);
-    ranker.put(RankerSettings.MODEL_DIR, MODEL.toString());
-    ranker.put(RankerSettings.DEVICE, "cpu");
+    ranker.put(RankerSettings.MODEL_DIR.key(), MODEL.toString());
+    ranker.put(RankerSettings.DEVICE.key(), "cpu");
     Map<String, String> worker = new HashMap<>(common);
-    worker.put(AttackWorkerSettings.MODEL_DIR, MODEL.toString());
-    worker.put(AttackWorkerSettings.DEVICE, "cpu");
+    worker.put(AttackWorkerSettings.MODEL_DIR.key(), MODEL.toString());
+    worker.put(AttackWorkerSettings.DEVICE.key(), "cpu");
     worker.put(
-        AttackWorkerSettings.CAMPAIGN,
+        AttackWorkerSettings.CAMPAIGN.key(),
         "CA+ eps=0.1 w=1 fraction=0.1; SP-QA+ eps=0.1 m=1 fraction=0.2");
     worker.putAll(StagingFence.settingsFor(kafka.clusterId()));
     // An attack needs a gallery: rebuilt soon after the catalog arrives, not after 5 s.
-    worker.put(AttackWorkerSettings.GALLERY_REBUILD_ITEMS, "50");
-    worker.put(AttackWorkerSettings.GALLERY_REBUILD_INTERVAL, "200ms");
+    worker.put(AttackWorkerSettings.GALLERY_REBUILD_ITEMS.key(), "50");
+    worker.put(AttackWorkerSettings.GALLERY_REBUILD_INTERVAL.key(), "200ms");
     Map<String, String> producer = new HashMap<>(common);
-    producer.put(ProducerSettings.DATA_DIR, CliRun.FIXTURE.toString());
-    producer.put(ProducerSettings.CATALOG_LIMIT, Integer.toString(CATALOG));
-    producer.put(ProducerSettings.QUERY_LIMIT, Integer.toString(QUERIES));
-    producer.put(ProducerSettings.QUERY_RATE, "5");
-    producer.put(ProducerSettings.QUERY_HELD_OUT, "true");
+    producer.put(ProducerSettings.DATA_DIR.key(), CliRun.FIXTURE.toString());
+    producer.put(ProducerSettings.CATALOG_LIMIT.key(), Integer.toString(CATALOG));
+    producer.put(ProducerSettings.QUERY_LIMIT.key(), Integer.toString(QUERIES));
+    producer.put(ProducerSettings.QUERY_RATE.key(), "5");
+    producer.put(ProducerSettings.QUERY_HELD_OUT.key(), "true");
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Clock clock = Clock.systemUTC();
     try (RankerService r =
@@ -160,7 +160,7 @@ class SecurePipelineIT {
   void aRankerWithAWrongPasswordExitsAtOnceWithOneLineNamingThePassword() throws Exception {
     List<String> args = new ArrayList<>();
     secured("wrong-" + PASSWORD).forEach((k, v) -> args.add("--" + k + "=" + v));
-    args.add("--" + RankerSettings.METRICS_PORT + "=0");
+    args.add("--" + RankerSettings.METRICS_PORT.key() + "=0");
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream saved = System.err;
     long t0 = System.nanoTime();

@@ -76,7 +76,8 @@ final class ConsoleServer implements AutoCloseable {
     } catch (java.net.BindException e) {
       throw new SettingsException(
           "%s %d on %s: cannot serve there (%s); choose a free port or 0"
-              .formatted(ConsoleSettings.PORT, settings.port(), settings.host(), e.getMessage()));
+              .formatted(
+                  ConsoleSettings.PORT.key(), settings.port(), settings.host(), e.getMessage()));
     }
     this.executor =
         Executors.newFixedThreadPool(
@@ -168,7 +169,10 @@ final class ConsoleServer implements AutoCloseable {
   /** The monitor's {@code /drift}, or a JSON error saying why it is not there. */
   private void drift(HttpExchange ex) throws IOException {
     if (monitorUrl.isEmpty()) {
-      json(ex, 200, Map.of("error", "no monitor URL set (" + ConsoleSettings.MONITOR_URL + ")"));
+      json(
+          ex,
+          200,
+          Map.of("error", "no monitor URL set (" + ConsoleSettings.MONITOR_URL.key() + ")"));
       return;
     }
     try {

@@ -1,29 +1,22 @@
 package io.advrank.console;
 
+import static io.advrank.runtime.settings.SettingsRules.require;
+
 import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.settings.KafkaSettings;
-import io.advrank.runtime.settings.SettingsException;
+import io.advrank.runtime.settings.Setting;
 import io.advrank.runtime.settings.SettingsSource;
+import io.advrank.runtime.settings.SettingsTable;
 import java.net.URI;
-import java.util.HashSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
 /**
- * Everything the console needs, validated once at start-up; messages name the setting and the bad
- * value.
+ * Everything the console needs, validated once at start-up: each component is the setting declared
+ * below under the same name ({@link #TABLE}); messages name the setting and the bad value.
  *
- * @param host address the page is served on ({@value #HOST}); loopback by default, since the page
- *     shows every photo in the pipeline
- * @param port port of the page ({@value #PORT}); 0 = any free port
- * @param monitorUrl base URL of the monitor's interactive queries ({@value #MONITOR_URL}), e.g.
- *     {@code http://localhost:9420}; empty = none (the page then shows no drifting items)
- * @param groupId the console's own consumer group ({@value #GROUP_ID}); by default {@code
- *     advrank-console-} and 8 random hex digits, a new one per start
- * @param lookBack records per partition read back from the end of each event topic at start
- *     ({@value #LOOK_BACK}); compacted topics (catalog, models) are read from the beginning
  * @param kafka how to reach Kafka
  * @param token the bearer token the page and its data require ({@value HttpAccess#TOKEN}, shared
  *     with the monitor's interactive queries, which the console then calls with it); empty = none,
@@ -38,74 +31,118 @@ public record ConsoleSettings(
     KafkaSettings kafka,
     Optional<String> token) {
 
-  public static final String HOST = "console.host";
-  public static final String PORT = "console.port";
-  public static final String MONITOR_URL = "console.monitor.url";
-  public static final String GROUP_ID = "console.group.id";
-
   /** The default group's prefix, followed by 8 random hex digits (a PREFIXED group ACL). */
   public static final String GROUP_PREFIX = "advrank-console-";
 
-  public static final String LOOK_BACK = "console.look-back";
+  public static final Setting<String> HOST =
+      Setting.text(
+          "console.host",
+          "127.0.0.1",
+          "\\S+",
+          "must not be empty (e.g. 127.0.0.1 or 0.0.0.0)",
+          "address the page is served on; loopback by default, since the page shows every photo"
+              + " in the pipeline");
+  public static final Setting<Integer> PORT =
+      Setting.integer("console.port", 9430, 0, 65535, "port of the page; 0 picks a free one");
+  public static final Setting<String> MONITOR_URL =
+      Setting.parsed(
+          "console.monitor.url",
+          "",
+          (key, text) -> monitorUrl(text),
+          "must be an http:// or https:// URL or empty",
+          "base URL of the monitor's interactive queries, e.g. http://localhost:9420; empty ="
+              + " none (the page then shows no drifting items)");
+  public static final Setting<String> GROUP_ID =
+      Setting.parsed(
+          "console.group.id",
+          "",
+          (key, text) -> groupId(text.isEmpty() ? defaultGroupId() : text),
+          "must be 1..128 of [A-Za-z0-9._-]",
+          "the console's own consumer group; empty = "
+              + GROUP_PREFIX
+              + " and 8 random hex"
+              + " digits, a new one per start");
+  public static final Setting<Integer> LOOK_BACK =
+      Setting.integer(
+          "console.look-back",
+          200,
+          0,
+          100_000,
+          "records per partition read back from the end of each event topic at start (compacted"
+              + " topics, catalog and models, are read from the beginning)");
+  public static final Setting<Integer> METRICS_PORT =
+      Setting.integer(
+          "metrics.port",
+          9415,
+          0,
+          65535,
+          "port of /health and /metrics when the console runs as a service; 0 picks a free one");
 
   /** Default port of the page. */
-  public static final int DEFAULT_PORT = 9430;
+  public static final int DEFAULT_PORT = PORT.defaultValue();
 
-  /**
-   * Port of {@code /health} and {@code /metrics} when the console runs as a service ({@link
-   * ConsoleMain}), next to the other services' 9410-9414; 0 = any free port.
-   */
-  public static final String METRICS_PORT = "metrics.port";
+  /** Default of {@link #METRICS_PORT}. */
+  public static final int DEFAULT_METRICS_PORT = METRICS_PORT.defaultValue();
 
-  /** Default of {@value #METRICS_PORT}. */
-  public static final int DEFAULT_METRICS_PORT = 9415;
+  /** The console's settings, declared once; Kafka's and HTTP's by key. */
+  public static final SettingsTable TABLE =
+      SettingsTable.of("console", HOST, PORT, MONITOR_URL, GROUP_ID, LOOK_BACK, METRICS_PORT)
+          .with("Kafka", KafkaSettings.KEYS)
+          .with("HTTP", HttpAccess.KEYS);
 
   /** Every key this service reads, Kafka's included. */
-  public static final Set<String> KEYS = keys();
+  public static final Set<String> KEYS = TABLE.keys();
 
   /** Checks ranges; every message names the setting and the value. */
   public ConsoleSettings {
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(token, "token");
-    if (host == null || host.isBlank()) {
-      throw new SettingsException(HOST + " must not be empty (e.g. 127.0.0.1 or 0.0.0.0)");
-    }
-    if (port < 0 || port > 65535) {
-      throw new SettingsException(PORT + " must be 0..65535, got " + port);
-    }
-    monitorUrl = monitorUrl == null ? "" : monitorUrl.strip().replaceAll("/+$", "");
-    if (!monitorUrl.isEmpty() && !isHttpUrl(monitorUrl)) {
-      throw new SettingsException(
-          MONITOR_URL + " must be an http:// or https:// URL or empty, got '" + monitorUrl + "'");
-    }
-    if (groupId == null || !groupId.matches("[A-Za-z0-9._-]{1,128}")) {
-      throw new SettingsException(
-          GROUP_ID + " must be 1..128 of [A-Za-z0-9._-], got '" + groupId + "'");
-    }
-    if (lookBack < 0 || lookBack > 100_000) {
-      throw new SettingsException(LOOK_BACK + " must be 0..100000, got " + lookBack);
-    }
+    HOST.check(host);
+    PORT.check(port);
+    String url = monitorUrl == null ? "" : monitorUrl;
+    require(isHttpUrlOrEmpty(url), MONITOR_URL.key(), url, MONITOR_URL.rule());
+    monitorUrl = monitorUrl(url);
+    require(groupId != null && groupId.matches(GROUP), GROUP_ID.key(), groupId, GROUP_ID.rule());
+    LOOK_BACK.check(lookBack);
   }
 
   /** Reads the settings from flags, environment and file, with defaults for a local demo. */
   public static ConsoleSettings from(SettingsSource source) {
     return new ConsoleSettings(
-        source.string(HOST, "127.0.0.1"),
-        source.intValue(PORT, DEFAULT_PORT),
-        source.string(MONITOR_URL, ""),
-        source.string(GROUP_ID, defaultGroupId()),
-        source.intValue(LOOK_BACK, 200),
+        HOST.read(source),
+        PORT.read(source),
+        MONITOR_URL.read(source),
+        GROUP_ID.read(source),
+        LOOK_BACK.read(source),
         KafkaSettings.from(source),
         HttpAccess.from(source).token());
   }
 
-  /** {@value #METRICS_PORT} from {@code source}, checked: 0..65535. */
+  /** {@link #METRICS_PORT} from {@code source}, checked: 0..65535. */
   public static int metricsPort(SettingsSource source) {
-    int port = source.intValue(METRICS_PORT, DEFAULT_METRICS_PORT);
-    if (port < 0 || port > 65535) {
-      throw new SettingsException(METRICS_PORT + " must be 0..65535, got " + port);
+    return METRICS_PORT.read(source);
+  }
+
+  private static final String GROUP = "[A-Za-z0-9._-]{1,128}";
+
+  /** The URL without blanks and trailing slashes, when it is http(s) or empty. */
+  private static String monitorUrl(String url) {
+    if (!isHttpUrlOrEmpty(url)) {
+      throw new IllegalArgumentException(MONITOR_URL.rule());
     }
-    return port;
+    return url.strip().replaceAll("/+$", "");
+  }
+
+  private static String groupId(String id) {
+    if (!id.matches(GROUP)) {
+      throw new IllegalArgumentException(GROUP_ID.rule());
+    }
+    return id;
+  }
+
+  private static boolean isHttpUrlOrEmpty(String url) {
+    String u = url.strip().replaceAll("/+$", "");
+    return u.isEmpty() || isHttpUrl(u);
   }
 
   /**
@@ -132,12 +169,5 @@ public record ConsoleSettings(
     return "ConsoleSettings[host=%s, port=%d, monitorUrl=%s, groupId=%s, lookBack=%d, kafka=%s, token=%s]"
         .formatted(
             host, port, monitorUrl, groupId, lookBack, kafka, token.isPresent() ? "set" : "none");
-  }
-
-  private static Set<String> keys() {
-    Set<String> keys = new HashSet<>(KafkaSettings.KEYS);
-    keys.addAll(HttpAccess.KEYS);
-    keys.addAll(Set.of(HOST, PORT, MONITOR_URL, GROUP_ID, LOOK_BACK, METRICS_PORT));
-    return Set.copyOf(keys);
   }
 }

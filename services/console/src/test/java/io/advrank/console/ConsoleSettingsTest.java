@@ -29,7 +29,7 @@ class ConsoleSettingsTest {
   void readsTheEnvironmentAndTrimsTheMonitorUrl() {
     ConsoleSettings s =
         load(
-            Map.of(ConsoleSettings.MONITOR_URL, "http://monitor:9420/"),
+            Map.of(ConsoleSettings.MONITOR_URL.key(), "http://monitor:9420/"),
             Map.of("ADVRANK_CONSOLE_PORT", "0"));
     assertEquals(0, s.port());
     assertEquals("http://monitor:9420", s.monitorUrl());
@@ -39,14 +39,18 @@ class ConsoleSettingsTest {
   void namesTheSettingAndTheBadValue() {
     SettingsException port =
         assertThrows(
-            SettingsException.class, () -> load(Map.of(ConsoleSettings.PORT, "70000"), Map.of()));
-    assertEquals("console.port must be 0..65535, got 70000", port.getMessage());
+            SettingsException.class,
+            () -> load(Map.of(ConsoleSettings.PORT.key(), "70000"), Map.of()));
+    assertEquals(
+        "setting 'console.port' must be 0..65535, got '70000' (from flag --console.port)",
+        port.getMessage());
     SettingsException url =
         assertThrows(
             SettingsException.class,
-            () -> load(Map.of(ConsoleSettings.MONITOR_URL, "monitor:9420"), Map.of()));
+            () -> load(Map.of(ConsoleSettings.MONITOR_URL.key(), "monitor:9420"), Map.of()));
     assertEquals(
-        "console.monitor.url must be an http:// or https:// URL or empty, got 'monitor:9420'",
+        "setting 'console.monitor.url' has bad value 'monitor:9420' (from flag"
+            + " --console.monitor.url): must be an http:// or https:// URL or empty",
         url.getMessage());
   }
 }

@@ -70,7 +70,10 @@ class DefenseTrainerSettingsTest {
     assertEquals(GateMetric.ERS, load(Map.of(), Map.of("ADVRANK_GATE_METRIC", "ers")).gateMetric());
     SettingsException bad =
         assertThrows(SettingsException.class, () -> load(Map.of("gate.metric", "r@1"), Map.of()));
-    assertEquals("gate.metric: must be robustness or ers, was 'r@1'", bad.getMessage());
+    assertEquals(
+        "setting 'gate.metric' has bad value 'r@1' (from flag --gate.metric): must be robustness"
+            + " or ers, was 'r@1'",
+        bad.getMessage());
   }
 
   @Test

@@ -109,7 +109,7 @@ public final class MonitorService implements RunningService {
       manifest = ModelManifest.fromJson(Files.readString(file), file.toString());
     } catch (IOException | ModelException e) {
       throw new IllegalArgumentException(
-          MonitorSettings.MODEL_DIR + ": cannot read " + file + ": " + e.getMessage(), e);
+          MonitorSettings.MODEL_DIR.key() + ": cannot read " + file + ": " + e.getMessage(), e);
     }
     if (manifest.detection() == null) {
       LOG.info("{} has no detector thresholds: calibrating on live traffic", manifest.version());
@@ -118,7 +118,7 @@ public final class MonitorService implements RunningService {
           "{}: thresholds set for fpr {}, not {} = {}: calibrating on live traffic",
           manifest.version(),
           manifest.detection().falsePositiveRate(),
-          MonitorSettings.FALSE_POSITIVE_RATE,
+          MonitorSettings.FALSE_POSITIVE_RATE.key(),
           settings.falsePositiveRate());
     }
   }

@@ -34,7 +34,7 @@ class BoundedRocksDbMemoryTest {
   void keepsTheStoresMemtablesWithinTheSharedBudget() throws Exception {
     RocksDB.loadLibrary();
     Map<String, String> flags = new HashMap<>();
-    flags.put(MonitorSettings.STATE_DIR, dir.toString());
+    flags.put(MonitorSettings.STATE_DIR.key(), dir.toString());
     flags.put("kafka.bootstrap.servers", "localhost:1");
     MonitorSettings settings =
         MonitorSettings.from(SettingsSource.load(MonitorSettings.KEYS, flags, Map.of(), null));

@@ -4,18 +4,16 @@ import io.advrank.runtime.settings.SettingsException;
 import java.util.Arrays;
 import java.util.Locale;
 
-/**
- * How the producer puts an image on the wire (setting {@value ProducerSettings#IMAGE_ENCODING}).
- */
+/** How the producer puts an image on the wire (setting {@code image.encoding}). */
 public enum ImageEncoding {
   /**
    * As the uploader has it: a photo folder's files byte for byte (PNG or JPEG, any size; the
    * services fit them to their model), an IDX data set's 8-bit pixels. The default.
    */
   SOURCE,
-  /** 8-bit pixels at {@value ProducerSettings#IMAGE_SHAPE} (photos decoded and fitted first). */
+  /** 8-bit pixels at {@code image.shape} (photos decoded and fitted first). */
   RAW,
-  /** A lossless PNG of the 8-bit pixels at {@value ProducerSettings#IMAGE_SHAPE}. */
+  /** A lossless PNG of the 8-bit pixels at {@code image.shape}. */
   PNG;
 
   /** The setting's spelling, e.g. {@code source}. */

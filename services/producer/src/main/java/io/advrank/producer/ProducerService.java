@@ -125,7 +125,9 @@ public final class ProducerService implements RunningService {
       throw new SettingsException(
           "setting '%s' needs test images outside the catalog, but '%s' covers all %d"
               .formatted(
-                  ProducerSettings.QUERY_HELD_OUT, ProducerSettings.CATALOG_LIMIT, data.size()));
+                  ProducerSettings.QUERY_HELD_OUT.key(),
+                  ProducerSettings.CATALOG_LIMIT.key(),
+                  data.size()));
     }
     String dataset = String.valueOf(settings.dataDir().toAbsolutePath().normalize().getFileName());
     this.events = new ImageEvents(data, dataset, SPLIT, settings.producerId(), settings.seed());

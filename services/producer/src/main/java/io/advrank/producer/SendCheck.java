@@ -57,7 +57,7 @@ final class SendCheck {
           what,
           bytes,
           ProducerClients.MAX_REQUEST_BYTES,
-          ProducerSettings.IMAGE_ENCODING,
+          ProducerSettings.IMAGE_ENCODING.key(),
           shape.text());
       return Optional.empty();
     }

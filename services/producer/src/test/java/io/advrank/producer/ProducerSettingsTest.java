@@ -63,7 +63,7 @@ class ProducerSettingsTest {
         assertThrows(SettingsException.class, () -> load(Map.of("query.rate", "0")));
 
     assertTrue(e.getMessage().contains("'query.rate'"), e.getMessage());
-    assertTrue(e.getMessage().contains("'0.0'"), e.getMessage());
+    assertTrue(e.getMessage().contains("got '0' (from flag --query.rate)"), e.getMessage());
   }
 
   @Test
