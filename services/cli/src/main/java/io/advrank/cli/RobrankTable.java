@@ -34,6 +34,7 @@ final class RobrankTable {
   private final String version;
   private final double recallAt1;
   private final int gallery;
+  private final String images;
   private final long seed;
 
   RobrankTable(
@@ -42,12 +43,14 @@ final class RobrankTable {
       String version,
       double recallAt1,
       int gallery,
+      String images,
       long seed) {
     this.result = result;
     this.modelDir = modelDir;
     this.version = version;
     this.recallAt1 = recallAt1;
     this.gallery = gallery;
+    this.images = images;
     this.seed = seed;
   }
 
@@ -56,12 +59,13 @@ final class RobrankTable {
     return String.format(
             Locale.ROOT,
             "robrank's attack suite (%s): model %s (version %s, R@1 %.4f)%n"
-                + "gallery: %d test images; %d attacked per attack; seed %d%n",
+                + "gallery: %d %s images; %d attacked per attack; seed %d%n",
             schedule(),
             modelDir,
             version,
             recallAt1,
             gallery,
+            images,
             result.count(),
             seed)
         + text()
@@ -130,6 +134,7 @@ final class RobrankTable {
     m.put("version", version);
     m.put("r_at_1", recallAt1);
     m.put("gallery", gallery);
+    m.put("images", images);
     m.put("seed", seed);
     m.put("profile", result.profile().label());
     m.put("epsilon", result.epsilon());

@@ -79,8 +79,27 @@ final class TableCommand implements Callable<Integer> {
   @Option(
       names = "--seed",
       defaultValue = "0",
-      description = "Seed of target sampling (default: ${DEFAULT-VALUE}).")
+      description =
+          "Seed of target sampling, and of the split with --split validation (default:"
+              + " ${DEFAULT-VALUE}).")
   long seed;
+
+  @Option(
+      names = "--split",
+      defaultValue = "test",
+      paramLabel = "test|validation",
+      description =
+          "Images attacked and ranked against: the test split, or the validation images that"
+              + " `train --validation N --seed S` held out of the training split (give the same"
+              + " --validation N and --seed S); choose knobs on validation figures and look at the"
+              + " test split once (default: ${DEFAULT-VALUE}).")
+  String split;
+
+  @Option(
+      names = "--validation",
+      paramLabel = "N",
+      description = "With --split validation: the size N of the held-out set, as given to train.")
+  Integer validation;
 
   @Override
   public Integer call() throws Exception {
@@ -97,7 +116,7 @@ final class TableCommand implements Callable<Integer> {
             ? Arrays.stream(eps).mapToDouble(Double::doubleValue).toArray()
             : profile.get().tableEpsilons();
     List<AttackSpec> specs = specs(); // validates ε and sizes before any work
-    ImageDataset test = data.load(DatasetDirectory.Split.TEST, 0, null, modelOptions.spec());
+    ImageDataset test = images();
     int n = AttackTableRows.checkLimit(limit, test.size());
     AttackTableRows table = new AttackTableRows(epsilons, sizes);
     List<AttackEvaluation.Summary> summaries = new ArrayList<>();
@@ -132,7 +151,7 @@ final class TableCommand implements Callable<Integer> {
           "--eps: not used by --suite robrank (its budget is the profile's: rob28 77/255, rob224"
               + " 8/255)");
     }
-    ImageDataset test = data.load(DatasetDirectory.Split.TEST, 0, null, modelOptions.spec());
+    ImageDataset test = images();
     int n = AttackTableRows.checkLimit(limit, test.size());
     AttackProfile p =
         profile.get() == AttackProfile.PAPER
@@ -154,10 +173,42 @@ final class TableCommand implements Callable<Integer> {
               model.version(),
               r1,
               robrank.gallerySize(),
+              imagesLabel(),
               seed);
       output.print(table.json(), table::report);
     }
     return 0;
+  }
+
+  /**
+   * The images attacked and ranked: the test split, or with {@code --split validation} the training
+   * images {@code train --validation N --seed S} held out (the same seeded draw).
+   */
+  private ImageDataset images() throws Exception {
+    boolean held =
+        switch (split.trim().toLowerCase(Locale.ROOT)) {
+          case "test" -> false;
+          case "validation" -> true;
+          default ->
+              throw new IllegalArgumentException(
+                  "--split: unknown '" + split + "' (accepted: test, validation)");
+        };
+    if (!held) {
+      if (validation != null) {
+        throw new IllegalArgumentException("--validation: needs --split validation");
+      }
+      return data.load(DatasetDirectory.Split.TEST, 0, null, modelOptions.spec());
+    }
+    if (validation == null) {
+      throw new IllegalArgumentException(
+          "--split validation: needs --validation N, the N given to train --validation");
+    }
+    ImageDataset train = data.load(DatasetDirectory.Split.TRAIN, 0, null, modelOptions.spec());
+    return TrainCommand.validationSplit(train, validation, seed)[1];
+  }
+
+  private String imagesLabel() {
+    return validation == null ? "test" : "validation (seed " + seed + ")";
   }
 
   private static RobrankSuite.Progress progressOf(AttackProgress progress) {
@@ -200,6 +251,7 @@ final class TableCommand implements Callable<Integer> {
     json.put("r_at_1", r.recallAt1());
     json.put("map", r.meanAveragePrecision());
     json.put("gallery", gallery);
+    json.put("images", imagesLabel());
     json.put("attacked_per_cell", n);
     json.put("rows", table.json());
     json.put("cells", summaries);
@@ -209,12 +261,13 @@ final class TableCommand implements Callable<Integer> {
         () ->
             String.format(
                     "Rank percentile (%%) under attack: model %s (version %s, R@1 %.4f, mAP %.4f)%n"
-                        + "gallery: %d test images; %d attacked per cell; seed %d%n",
+                        + "gallery: %d %s images; %d attacked per cell; seed %d%n",
                     modelOptions.dir,
                     model.version(),
                     r.recallAt1(),
                     r.meanAveragePrecision(),
                     gallery,
+                    imagesLabel(),
                     n,
                     seed)
                 + table.text()

@@ -30,7 +30,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code advrank train}: trains a C2F1 with the cosine triplet loss and saves a model directory.
@@ -45,6 +47,20 @@ import picocli.CommandLine.Option;
 final class TrainCommand implements Callable<Integer> {
   @Mixin DataOptions data;
   @Mixin OutputOptions output;
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--recipe",
+      paramLabel = "paper|finetune",
+      description =
+          "A documented preset of the flags below; flags given explicitly override its values"
+              + " (docs/defense.md). paper, EST from scratch as the paper trains it (ES-PGD eps"
+              + " 0.3, alpha 0.01, 30 iterations): "
+              + TrainRecipe.PAPER
+              + ". finetune, the shipped EST model's fine-tune of the vanilla model: "
+              + TrainRecipe.FINETUNE
+              + " (warm-up over all steps).")
+  String recipe;
 
   @Option(
       names = "--out",
@@ -80,8 +96,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--train-limit",
       description =
-          "Train on the first N training images only; an N beyond the training set uses all "
-              + "of it (default: all).")
+          "Train on the first N training images only (with --validation, the first N of those"
+              + " not held out); an N beyond the training set uses all of it (default: all).")
   Integer trainLimit;
 
   @Option(
@@ -152,10 +168,14 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--eps-warmup",
       defaultValue = "0",
+      paramLabel = "N|all",
       description =
           "With --defense est: raise the inner attack's epsilon linearly from 0 over the first N "
-              + "steps; 0 is the paper's EST (default: ${DEFAULT-VALUE}).")
-  long epsWarmup;
+              + "steps, or over every step of the run (all); 0 is the paper's EST (default: "
+              + "${DEFAULT-VALUE}).")
+  String epsWarmup;
+
+  private long warmupSteps;
 
   @Option(
       names = "--margin",
@@ -199,6 +219,9 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (recipe != null) {
+      TrainRecipe.apply(recipe, spec, spec.commandLine().getParseResult());
+    }
     if (!(margin > 0 && margin < 2)) {
       throw new IllegalArgumentException("--margin: must be in (0, 2), was " + margin);
     }
@@ -226,9 +249,8 @@ final class TrainCommand implements Callable<Integer> {
     if (!(shiftWeight >= 0)) {
       throw new IllegalArgumentException("--shift-weight: must be >= 0, was " + shiftWeight);
     }
-    if (epsWarmup < 0) {
-      throw new IllegalArgumentException("--eps-warmup: must be >= 0 steps, was " + epsWarmup);
-    }
+    boolean warmupAll = epsWarmup.trim().equalsIgnoreCase("all");
+    warmupSteps = warmupAll ? 0 : parseWarmup(epsWarmup);
     if (chosen == null && attackIterations != null) {
       throw new IllegalArgumentException("--attack-iterations: needs --defense est or act");
     }
@@ -236,27 +258,40 @@ final class TrainCommand implements Callable<Integer> {
       Map<String, Boolean> estOnly = new LinkedHashMap<>();
       estOnly.put("--clean-weight", cleanWeight != 0);
       estOnly.put("--shift-weight", shiftWeight != 0);
-      estOnly.put("--eps-warmup", epsWarmup != 0);
+      estOnly.put("--eps-warmup", warmupAll || warmupSteps != 0);
       for (Map.Entry<String, Boolean> option : estOnly.entrySet()) {
         if (option.getValue()) {
           throw new IllegalArgumentException(option.getKey() + ": needs --defense est");
         }
       }
     }
-    if (est != null) {
-      chosen = est.withCleanWeight(cleanWeight).withShiftWeight(shiftWeight).withWarmup(epsWarmup);
-    }
     // Photos are read at the input of the model fine-tuned; a new C2F1 takes the data's shape.
     ModelSpec fromSpec = from == null ? ModelSpec.c2f1(1, 28, 28) : ModelManifest.read(from).spec();
-    ImageDataset train = data.load(DatasetDirectory.Split.TRAIN, 0, trainLimit, fromSpec);
+    // The validation images are drawn from the whole training split, then --train-limit cuts
+    // what is left: runs of any length share one validation set (table --split validation).
+    ImageDataset train =
+        data.load(DatasetDirectory.Split.TRAIN, 0, validation != 0 ? null : trainLimit, fromSpec);
     ImageDataset valid = null;
     if (validation != 0) {
       ImageDataset[] split = validationSplit(train, validation, seed);
       train = split[0];
       valid = split[1];
+      if (trainLimit != null && trainLimit < train.size()) {
+        if (trainLimit < 1) {
+          throw new IllegalArgumentException("--train-limit: must be >= 1, was " + trainLimit);
+        }
+        train = train.head(trainLimit);
+      }
     }
     ImageDataset test =
         evalLimit > 0 ? data.load(DatasetDirectory.Split.TEST, 0, evalLimit, fromSpec) : null;
+    if (warmupAll) {
+      warmupSteps = (long) epochs * TripletTrainer.stepsPerEpoch(train.labels(), batchSize);
+    }
+    if (est != null) {
+      chosen =
+          est.withCleanWeight(cleanWeight).withShiftWeight(shiftWeight).withWarmup(warmupSteps);
+    }
     ModelSpec spec = ModelSpec.c2f1(train.channels(), train.height(), train.width());
     long t0 = System.nanoTime();
     try (EmbeddingModel model =
@@ -299,6 +334,20 @@ final class TrainCommand implements Callable<Integer> {
       report(written, history, seconds);
     }
     return 0;
+  }
+
+  /** {@code --eps-warmup N}: a number of steps, at least 0. */
+  static long parseWarmup(String value) {
+    try {
+      long steps = Long.parseLong(value.trim());
+      if (steps >= 0) {
+        return steps;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        "--eps-warmup: must be a number of steps >= 0 or all, was " + value);
   }
 
   private NegativeSampling negativeSampling = NegativeSampling.RANDOM;
@@ -386,6 +435,12 @@ final class TrainCommand implements Callable<Integer> {
                 ? "all in-batch negatives"
                 : "one random in-batch negative"));
     training.put("seed", Long.toString(s.seed()));
+    if (recipe != null) {
+      training.put(
+          "recipe",
+          recipe.trim().toLowerCase(java.util.Locale.ROOT)
+              + " (train --recipe; the command below spells out every flag it set)");
+    }
     if (validation != 0) {
       training.put(
           "validation",
@@ -426,7 +481,7 @@ final class TrainCommand implements Callable<Integer> {
             + (attackIterations == null ? "" : " --attack-iterations " + attackIterations)
             + (cleanWeight == 0 ? "" : " --clean-weight " + cleanWeight)
             + (shiftWeight == 0 ? "" : " --shift-weight " + shiftWeight)
-            + (epsWarmup == 0 ? "" : " --eps-warmup " + epsWarmup)
+            + (warmupSteps == 0 ? "" : " --eps-warmup " + warmupSteps)
             + (from == null ? "" : " --from " + from));
     Map<String, Double> metrics = new LinkedHashMap<>();
     if (last != null && !Double.isNaN(last.recallAt1()) && validation != 0) {

@@ -137,7 +137,8 @@ class AdvrankCliTest {
     assertEquals(200.0, m.metrics().get("eval_images"));
     assertTrue(m.metrics().get("validation_r_at_1") > 0.2, m.metrics().toString());
     assertTrue(m.metrics().containsKey("r_at_1"));
-    assertEquals("300", m.training().get("images"), "trained on the 300 not held out");
+    // The 100 are held out of the whole training split, then the first 400 of the rest trained on.
+    assertEquals("400", m.training().get("images"), "trained on 400 not held out");
     assertTrue(m.training().get("command").contains("--validation 100"), m.training().toString());
 
     CliRun tooMany = CliRun.of("train", "--data", CliRun.FIXTURE.toString(), "--validation", "5");

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.advrank.core.data.DatasetDirectory;
+import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.core.model.ModelSpec;
+import io.advrank.core.ranking.RetrievalMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -122,6 +125,55 @@ class AttackCommandTest {
         rescaled.entrySet().stream().mapToDouble(e -> e.getValue().getAsDouble()).sum() / 10;
     assertEquals(mean, json.get("ers").getAsDouble(), 1e-9);
     assertTrue(json.get("max_linf").getAsDouble() <= (float) (77.0 / 255));
+  }
+
+  @Test
+  void tableOnTheValidationSplitRanksTheImagesTrainHeldOut() throws Exception {
+    CliRun r =
+        CliRun.of(
+            "table",
+            "--suite",
+            "robrank",
+            "--data",
+            DATA,
+            "--model",
+            model,
+            "--split",
+            "validation",
+            "--validation",
+            "100",
+            "--seed",
+            "3",
+            "--limit",
+            "2",
+            "--json",
+            "--no-progress");
+    assertEquals(0, r.exitCode(), r.err());
+    JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
+    assertEquals(100, json.get("gallery").getAsInt(), r.out());
+    assertEquals("validation (seed 3)", json.get("images").getAsString());
+    // The gallery is exactly train --validation 100 --seed 3's held-out set: its leave-one-out R@1.
+    ImageDataset held =
+        TrainCommand.validationSplit(
+            DatasetDirectory.load(CliRun.FIXTURE, DatasetDirectory.Split.TRAIN), 100, 3)[1];
+    double r1;
+    try (EmbeddingModel m = EmbeddingModel.load(Path.of(model), Device.cpu())) {
+      r1 = RetrievalMetrics.leaveOneOut(m.embed(held), held.labels()).recallAt1();
+    }
+    assertEquals(r1, json.get("r_at_1").getAsDouble(), 1e-6, r.out());
+  }
+
+  @Test
+  void aValidationSplitNeedsItsSize() {
+    assertBadInput(
+        CliRun.of("table", "--data", DATA, "--model", model, "--split", "validation"),
+        "--split validation: needs --validation N");
+    assertBadInput(
+        CliRun.of("table", "--data", DATA, "--model", model, "--split", "train"),
+        "--split: unknown 'train' (accepted: test, validation)");
+    assertBadInput(
+        CliRun.of("table", "--data", DATA, "--model", model, "--validation", "100"),
+        "--validation: needs --split validation");
   }
 
   @Test
@@ -252,7 +304,7 @@ class AttackCommandTest {
         "--eps-warmup: needs --defense est");
     assertBadInput(
         CliRun.of("train", "--data", DATA, "--defense", "est", "--eps-warmup", "-1"),
-        "--eps-warmup: must be >= 0 steps, was -1");
+        "--eps-warmup: must be a number of steps >= 0 or all, was -1");
     assertBadInput(
         CliRun.of("train", "--data", DATA, "--margin", "2"),
         "--margin: must be in (0, 2), was 2.0");

@@ -56,6 +56,19 @@ final class TripletSampler {
     return batches;
   }
 
+  /** How many batches {@link #epoch()} yields for these labels, whatever the shuffle. */
+  static int batchesPerEpoch(int[] labels, int batchSize) {
+    int pairsPerBatch = batchSize / 2;
+    if (pairsPerBatch < 2) {
+      return 0; // every batch would be a lone pair
+    }
+    int pairs = 0;
+    for (List<Integer> members : new TripletSampler(labels, batchSize, null).byClass()) {
+      pairs += members.size() / 2;
+    }
+    return pairs / pairsPerBatch + (pairs % pairsPerBatch >= 2 ? 1 : 0);
+  }
+
   /** The batch's triplets, as rows within it. */
   Triplets triplets(int[] batch) {
     int[] batchLabels = new int[batch.length];

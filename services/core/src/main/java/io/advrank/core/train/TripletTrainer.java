@@ -145,6 +145,14 @@ public final class TripletTrainer {
     return this;
   }
 
+  /**
+   * Steps {@link #fit} takes per epoch over images with these {@code labels} at {@code batchSize}
+   * (per-class pairs, batchSize / 2 pairs a batch), e.g. to ramp a defense over a whole run.
+   */
+  public static int stepsPerEpoch(int[] labels, int batchSize) {
+    return TripletSampler.batchesPerEpoch(labels, batchSize);
+  }
+
   /** Runs {@link TrainSettings#epochs()} epochs over {@code train}. */
   public List<EpochStats> fit(ImageDataset train) {
     model.requireInputShape(train);
