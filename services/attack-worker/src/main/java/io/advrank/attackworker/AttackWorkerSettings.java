@@ -102,16 +102,8 @@ public record AttackWorkerSettings(
           "attack-worker-0",
           "this instance's stable name; its transactional id is advrank-<worker.id>, so a"
               + " restarted instance fences its predecessor");
-  public static final Setting<Integer> METRICS_PORT =
-      Setting.integer(
-          "metrics.port", 9412, 0, 65535, "port of /metrics and /health; 0 picks a free one");
-  public static final Setting<DeviceChoice> DEVICE =
-      Setting.parsed(
-          "device",
-          "auto",
-          (key, text) -> DeviceChoice.parse(text),
-          "must be auto, cpu, gpu or gpu:N",
-          "where PGD runs");
+  public static final Setting<Integer> METRICS_PORT = ServiceSettings.metricsPortSetting(9412);
+  public static final Setting<DeviceChoice> DEVICE = DeviceChoice.setting("where PGD runs");
 
   /** Default model: the one shipped in the repository. */
   public static final Path DEFAULT_MODEL_DIR = MODEL_DIR.defaultValue();

@@ -236,17 +236,9 @@ public record DefenseTrainerSettings(
   public static final Setting<String> TRAINER_ID =
       Setting.name("trainer.id", "defense-trainer-0", "this instance's name");
 
-  public static final Setting<Integer> METRICS_PORT =
-      Setting.integer(
-          "metrics.port", 9414, 0, 65535, "port of /metrics and /health; 0 picks a free one");
+  public static final Setting<Integer> METRICS_PORT = ServiceSettings.metricsPortSetting(9414);
 
-  public static final Setting<DeviceChoice> DEVICE =
-      Setting.parsed(
-          "device",
-          "auto",
-          (key, text) -> DeviceChoice.parse(text),
-          "must be auto, cpu, gpu or gpu:N",
-          "where the model trains");
+  public static final Setting<DeviceChoice> DEVICE = DeviceChoice.setting("where the model trains");
 
   /** Default port of the defense-trainer's metrics endpoint. */
   public static final int DEFAULT_METRICS_PORT = METRICS_PORT.defaultValue();

@@ -104,9 +104,7 @@ public record MonitorSettings(
           "state.dir",
           Path.of(System.getProperty("java.io.tmpdir"), "advrank-monitor"),
           "where Kafka Streams keeps local state");
-  public static final Setting<Integer> METRICS_PORT =
-      Setting.integer(
-          "metrics.port", 9413, 0, 65535, "port of /metrics and /health; 0 picks a free one");
+  public static final Setting<Integer> METRICS_PORT = ServiceSettings.metricsPortSetting(9413);
   public static final Setting<Integer> QUERY_PORT =
       Setting.integer(
           "query.port",

@@ -84,9 +84,7 @@ public record ProducerSettings(
   public static final Setting<String> PRODUCER_ID =
       Setting.name(
           "producer.id", "producer-0", "this instance's name, written into events and client ids");
-  public static final Setting<Integer> METRICS_PORT =
-      Setting.integer(
-          "metrics.port", 9410, 0, 65535, "port of /metrics and /health; 0 picks a free one");
+  public static final Setting<Integer> METRICS_PORT = ServiceSettings.metricsPortSetting(9410);
   public static final Setting<ImageShape> IMAGE_SHAPE =
       Setting.parsed(
           "image.shape",

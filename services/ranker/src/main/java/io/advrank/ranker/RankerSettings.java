@@ -76,16 +76,8 @@ public record RankerSettings(
           "ranker-0",
           "this instance's name, for client and transactional ids and dead letters; unique per"
               + " instance, the same when it is restarted");
-  public static final Setting<Integer> METRICS_PORT =
-      Setting.integer(
-          "metrics.port", 9411, 0, 65535, "port of /metrics and /health; 0 picks a free one");
-  public static final Setting<DeviceChoice> DEVICE =
-      Setting.parsed(
-          "device",
-          "auto",
-          (key, text) -> DeviceChoice.parse(text),
-          "must be auto, cpu, gpu or gpu:N",
-          "where the model runs");
+  public static final Setting<Integer> METRICS_PORT = ServiceSettings.metricsPortSetting(9411);
+  public static final Setting<DeviceChoice> DEVICE = DeviceChoice.setting("where the model runs");
 
   /** Default model: the one shipped in the repository. */
   public static final Path DEFAULT_MODEL_DIR = MODEL_DIR.defaultValue();

@@ -2,6 +2,7 @@ package io.advrank.serving;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import io.advrank.runtime.settings.Setting;
 import io.advrank.runtime.settings.SettingsException;
 import java.util.Locale;
 import java.util.function.IntSupplier;
@@ -23,6 +24,12 @@ import java.util.function.IntSupplier;
  * @param auto whether the choice is left to {@link #resolve}
  */
 public record DeviceChoice(boolean gpu, int index, boolean auto) {
+
+  /** The {@code device} setting of a service that runs the model: {@code auto} by default. */
+  public static Setting<DeviceChoice> setting(String doc) {
+    return Setting.parsed(
+        "device", "auto", (key, text) -> parse(text), "must be auto, cpu, gpu or gpu:N", doc);
+  }
 
   /** Parses the setting's text; the message names the bad value and what is accepted. */
   public static DeviceChoice parse(String text) {

@@ -7,4 +7,10 @@ public interface ServiceSettings {
 
   /** Port of {@code /metrics} and {@code /health}; 0 picks a free one. */
   int metricsPort();
+
+  /** The {@code metrics.port} setting, with this service's default port. */
+  static Setting<Integer> metricsPortSetting(int defaultPort) {
+    return Setting.integer(
+        "metrics.port", defaultPort, 0, 65535, "port of /metrics and /health; 0 picks a free one");
+  }
 }
