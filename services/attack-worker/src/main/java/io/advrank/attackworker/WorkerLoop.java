@@ -320,8 +320,19 @@ final class WorkerLoop implements Runnable {
     ledger.committed(offsets);
   }
 
+  /**
+   * The offsets with this worker's forward positions as metadata: where its forwards start, lowered
+   * to every forward a commit does not cover, whether made by this worker or found already made
+   * (read again, or still to be read: no commit passes a record not read yet).
+   */
   private Map<TopicPartition, OffsetAndMetadata> withPositions(Map<TopicPartition, Long> offsets) {
-    String metadata = positions.encode(ledger.uncoveredForwards(offsets));
+    Map<TopicPartition, Long> uncovered = ledger.uncoveredForwards(offsets);
+    for (Landing l : alreadyForwarded.values()) {
+      if (l.partition() != null) {
+        uncovered.merge(l.partition(), l.offset(), Math::min);
+      }
+    }
+    String metadata = positions.encode(uncovered);
     Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
     offsets.forEach((tp, next) -> out.put(tp, new OffsetAndMetadata(next, metadata)));
     return out;
