@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -36,18 +35,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A forward the worker recognises as already made (read again after a rewind, or found by the
- * recovery scan after a takeover) must keep its place in the delivered topic for the next owner.
- * Query partition 0 gets {@code a0 a1 b1..b4 a2 c1..c4} ({@code a} attacked, {@code b}, {@code c}
- * benign); the benign ones are forwarded at once. The worker under test recognises {@code b1..b4}
- * and {@code c1..c4} as already forwarded, then commits {@code a0, a1}, moving the partition's
- * offset to {@code a2} with {@code c1..c4} beyond it; while {@code a2} waits for its batch, a wave
- * of benign traffic on every partition makes every partition's commit carry this worker's later
- * forward positions; then it dies at {@code a2}'s commit, and its successor must find {@code
- * c1..c4} already delivered. Before the fix the ledger forgot where such a forward had landed, the
- * commits pointed past {@code c1..c4}, and the successor delivered them again: the fault run's
- * duplicated benign queries (docs/cluster.md), whose partitions changed hands twice.
- *
- * <p>Both tests share a broker and the group; each sends its own events and counts only those.
+ * recovery scan) must keep its place in the delivered topic for the next owner. Query partition 0
+ * holds {@code a0 a1 b1..b4 a2 c1..c4} ({@code a} attacked, {@code b}, {@code c} benign). The
+ * worker forwards the benign ones at once; the transaction of {@code a0, a1} fails (a transient
+ * error: abort, rewind, the forwards are read again and skipped), then commits, moving the
+ * partition's offset to {@code a2} while {@code c1..c4} were forwarded beyond it. While {@code a2}
+ * waits for its batch, a wave of benign traffic on every partition makes every partition's commit
+ * carry the worker's later forward positions; then the worker dies at {@code a2}'s commit, and its
+ * successor must find {@code c1..c4} already delivered. Before the fix the ledger forgot where a
+ * re-read forward had landed, the commits pointed past {@code c1..c4}, and the successor delivered
+ * them again: the fault run's duplicated benign queries, where the recovery scan after a takeover
+ * (not a rewind) found the forwards again and the next takeover delivered them a second time.
  */
 class AttackWorkerRecoveredForwardsIT {
   private static final String CAMPAIGN = "QA+ eps=0.1 m=1 fraction=0.5";
@@ -57,12 +55,8 @@ class AttackWorkerRecoveredForwardsIT {
   /** {@code a2} waits this long alone for its batch (of 2): the window for the wave's commits. */
   private static final Duration HOLD = Duration.ofSeconds(10);
 
-  private static final TopicPartition Q0 = new TopicPartition(Topics.QUERIES.name(), 0);
-
   private static EmbeddedKafka kafka;
   private static EmbeddingModel model;
-  private static List<ImageEvent> attacked;
-  private static List<ImageEvent> benign;
   private static volatile String lastCheck = "";
 
   /** A transactional producer whose commits the test scripts: fail, let one through, or crash. */
@@ -73,13 +67,12 @@ class AttackWorkerRecoveredForwardsIT {
       CRASH
     }
 
-    volatile Mode mode;
+    volatile Mode mode = Mode.FAIL;
     final AtomicInteger failed = new AtomicInteger();
     final AtomicInteger committed = new AtomicInteger();
 
-    ScriptedProducer(Properties p, Mode mode) {
+    ScriptedProducer(Properties p) {
       super(p);
-      this.mode = mode;
     }
 
     @Override
@@ -104,38 +97,10 @@ class AttackWorkerRecoveredForwardsIT {
     }
   }
 
-  /** One test's events: partition 0's sequence, two benign queries per other partition, a wave. */
-  private record Traffic(
-      int n, List<ImageEvent> partition0, List<ImageEvent> others, List<ImageEvent> wave) {
-    static Traffic slice(int n) {
-      List<ImageEvent> p0 = new ArrayList<>(attacked.subList(3 * n, 3 * n + 2));
-      List<ImageEvent> b = benign.subList(20 * n, 20 * n + 20);
-      p0.addAll(b.subList(0, 4));
-      p0.add(attacked.get(3 * n + 2)); // a2
-      p0.addAll(b.subList(4, 8));
-      return new Traffic(n, p0, b.subList(8, 14), b.subList(14, 20));
-    }
-
-    List<ImageEvent> all() {
-      List<ImageEvent> out = new ArrayList<>(partition0);
-      out.addAll(others);
-      out.addAll(wave);
-      return out;
-    }
-  }
-
   @BeforeAll
   static void start() throws Exception {
     kafka = TestKafka.startWithTopics();
     model = EmbeddingModel.load(TestKafka.MODEL, Device.cpu());
-    TestKafka.produce(kafka, Topics.CATALOG, TestKafka.catalog(CATALOG));
-    Campaign campaign = Campaign.parse(CAMPAIGN, 17);
-    attacked = new ArrayList<>();
-    benign = new ArrayList<>();
-    for (ImageEvent q : TestKafka.queries(CATALOG, 160)) {
-      boolean attack = campaign.choose(false, q.getEventId(), q.getItemId()).isPresent();
-      (attack ? attacked : benign).add(q);
-    }
   }
 
   @AfterAll
@@ -147,108 +112,66 @@ class AttackWorkerRecoveredForwardsIT {
   }
 
   @Test
-  void aForwardReadAgainAfterARewindKeepsItsPlaceForTheNextOwner() throws Exception {
-    AttackWorkerSettings settings = TestKafka.settings(kafka, "rewound-worker", CAMPAIGN, 2, HOLD);
-    Traffic traffic = Traffic.slice(0);
-    long a2 = send(traffic);
-    var scripted =
-        new ScriptedProducer(AttackWorkerClients.producer(settings), ScriptedProducer.Mode.FAIL);
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (AttackWorkerService first = TestKafka.worker(settings, model, scripted, registry)) {
+  void aForwardReadAgainKeepsItsPlaceSoTheNextOwnerDoesNotDeliverItTwice() throws Exception {
+    AttackWorkerSettings settings =
+        TestKafka.settings(kafka, "recovered-worker", CAMPAIGN, 2, HOLD);
+    Campaign campaign = settings.campaign();
+    TestKafka.produce(kafka, Topics.CATALOG, TestKafka.catalog(CATALOG));
+    List<ImageEvent> attacked = new ArrayList<>();
+    List<ImageEvent> benign = new ArrayList<>();
+    for (ImageEvent q : TestKafka.queries(CATALOG, 120)) {
+      boolean attack = campaign.choose(false, q.getEventId(), q.getItemId()).isPresent();
+      (attack ? attacked : benign).add(q);
+    }
+    List<ImageEvent> partition0 = new ArrayList<>(attacked.subList(0, 2));
+    partition0.addAll(benign.subList(0, 4));
+    partition0.add(attacked.get(2)); // a2, at offset 6
+    partition0.addAll(benign.subList(4, 8));
+    List<ImageEvent> sent = new ArrayList<>(partition0);
+    try (KafkaProducer<byte[], byte[]> p = TestKafka.bytesProducer(kafka)) {
+      sendTo(p, Topics.QUERIES, 0, partition0);
+      for (int partition = 1; partition < 4; partition++) {
+        List<ImageEvent> two = benign.subList(6 + 2 * partition, 8 + 2 * partition);
+        sendTo(p, Topics.QUERIES, partition, two);
+        sent.addAll(two);
+      }
+    }
+    TopicPartition q0 = new TopicPartition(Topics.QUERIES.name(), 0);
+    long a2 = 6;
+
+    var scripted = new ScriptedProducer(AttackWorkerClients.producer(settings));
+    SimpleMeterRegistry firstRegistry = new SimpleMeterRegistry();
+    try (AttackWorkerService first = TestKafka.worker(settings, model, scripted, firstRegistry)) {
       first.start();
       // The batch a0, a1 fails and is redone: b1..b4 and c1..c4 are read again and skipped.
       await(
-          () -> scripted.failed.get() >= 1 && recovered(registry) >= 8,
-          "the worker rewound and skipped the forwards it had made");
+          () -> scripted.failed.get() >= 1 && recovered(firstRegistry) >= 8,
+          "the first worker rewound and skipped the forwards it had made");
       scripted.mode = ScriptedProducer.Mode.ONE_THROUGH; // then CRASH: a2's commit kills it
-      commitThenDieWithTheWaveCommitted(first, scripted, settings, traffic, a2);
-    }
-    deliveredOnceBySuccessor(settings, traffic);
-  }
-
-  @Test
-  void aForwardFoundByTheRecoveryScanKeepsItsPlaceForTheNextOwner() throws Exception {
-    AttackWorkerSettings settings = TestKafka.settings(kafka, "scanned-worker", CAMPAIGN, 2, HOLD);
-    Traffic traffic = Traffic.slice(1);
-    long a2 = send(traffic);
-    // A first owner forwards b1..b4 and c1..c4 and dies without committing past a0.
-    var dying =
-        new ScriptedProducer(AttackWorkerClients.producer(settings), ScriptedProducer.Mode.FAIL);
-    SimpleMeterRegistry firstRegistry = new SimpleMeterRegistry();
-    try (AttackWorkerService first = TestKafka.worker(settings, model, dying, firstRegistry)) {
-      first.start();
-      await(
-          () -> dying.failed.get() >= 1 && recovered(firstRegistry) >= 8,
-          "the first owner forwarded b1..b4 and c1..c4");
-      dying.mode = ScriptedProducer.Mode.CRASH;
-      await(() -> first.failure().isPresent(), "the first owner died");
-    }
-    // The second owner finds them with its recovery scan, commits a0, a1, and dies at a2.
-    var scripted =
-        new ScriptedProducer(
-            AttackWorkerClients.producer(settings), ScriptedProducer.Mode.ONE_THROUGH);
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (AttackWorkerService second = TestKafka.worker(settings, model, scripted, registry)) {
-      second.start();
-      commitThenDieWithTheWaveCommitted(second, scripted, settings, traffic, a2);
-      assertTrue(recovered(registry) >= 4, "the second owner's scan found the forwards");
-    }
-    deliveredOnceBySuccessor(settings, traffic);
-  }
-
-  /** Sends the traffic but the wave; returns a2's offset in partition 0. */
-  private static long send(Traffic traffic) throws Exception {
-    long base = endOffset(Q0);
-    try (KafkaProducer<byte[], byte[]> p = TestKafka.bytesProducer(kafka)) {
-      sendTo(p, Topics.QUERIES, 0, traffic.partition0());
-      for (int partition = 1; partition < 4; partition++) {
-        int i = 2 * (partition - 1);
-        sendTo(p, Topics.QUERIES, partition, traffic.others().subList(i, i + 2));
+      await(() -> scripted.committed.get() == 1, "a0 and a1 committed");
+      List<ImageEvent> wave = benign.subList(20, 28);
+      List<ImageEvent> newItems = TestKafka.catalog(CATALOG + 4).subList(CATALOG, CATALOG + 4);
+      try (KafkaProducer<byte[], byte[]> p = TestKafka.bytesProducer(kafka)) {
+        for (int partition = 0; partition < 4; partition++) {
+          sendTo(p, Topics.QUERIES, partition, wave.subList(2 * partition, 2 * partition + 2));
+          sendTo(p, Topics.CATALOG, partition, newItems.subList(partition, partition + 1));
+        }
       }
+      sent.addAll(wave);
+      await(() -> first.failure().isPresent(), "the first worker died at a2's commit");
     }
-    return base + 6;
-  }
-
-  /**
-   * Lets the batch a0, a1 commit, then sends the wave (a query to every query partition, a new item
-   * to every catalog partition) while a2 waits, and waits for the worker to die at a2's commit;
-   * checks that every partition's last commit is this worker's, after the wave.
-   */
-  private static void commitThenDieWithTheWaveCommitted(
-      AttackWorkerService worker,
-      ScriptedProducer scripted,
-      AttackWorkerSettings settings,
-      Traffic traffic,
-      long a2)
-      throws Exception {
-    await(() -> scripted.committed.get() == 1, "a0 and a1 committed");
-    List<ImageEvent> wave = traffic.wave(); // partitions 1..3 one query each, partition 0 three
-    List<ImageEvent> items = TestKafka.catalog(CATALOG + 4 * traffic.n() + 4);
-    try (KafkaProducer<byte[], byte[]> p = TestKafka.bytesProducer(kafka)) {
-      sendTo(p, Topics.QUERIES, 0, wave.subList(3, 6));
-      for (int partition = 1; partition < 4; partition++) {
-        sendTo(p, Topics.QUERIES, partition, wave.subList(partition - 1, partition));
-      }
-      for (int partition = 0; partition < 4; partition++) {
-        int item = CATALOG + 4 * traffic.n() + partition; // new items, distinct per test
-        sendTo(p, Topics.CATALOG, partition, items.subList(item, item + 1));
-      }
-    }
-    await(() -> worker.failure().isPresent(), "the worker died at a2's commit");
+    // The scenario's precondition: every partition's last commit came after the rewind.
     assertTrue(
-        everyPartitionCommittedBut(settings.groupId(), Q0, a2),
+        everyPartitionCommittedBut(settings.groupId(), q0, a2),
         () -> "precondition: the wave was committed before a2's batch (" + lastCheck + ")");
-  }
 
-  private static void deliveredOnceBySuccessor(AttackWorkerSettings dead, Traffic traffic)
-      throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    AttackWorkerSettings successor = TestKafka.settings(kafka, dead.workerId(), CAMPAIGN, 2);
-    try (AttackWorkerService worker = TestKafka.readyWorker(successor, model, registry)) {
-      Set<String> ids =
-          traffic.all().stream().map(ImageEvent::getEventId).collect(Collectors.toSet());
-      Map<String, Long> delivered = deliveredQueries(ids);
-      assertEquals(ids, delivered.keySet(), "every query delivered");
+    AttackWorkerSettings successor = TestKafka.settings(kafka, "recovered-worker", CAMPAIGN, 2);
+    try (AttackWorkerService second = TestKafka.readyWorker(successor, model, registry)) {
+      Map<String, Long> delivered = deliveredQueries(sent.size());
+      Map<String, Long> expected =
+          sent.stream().collect(Collectors.toMap(ImageEvent::getEventId, e -> 1L));
+      assertEquals(expected.keySet(), delivered.keySet(), "every query delivered");
       Map<String, Long> twice = new TreeMap<>();
       delivered.forEach(
           (id, n) -> {
@@ -257,11 +180,11 @@ class AttackWorkerRecoveredForwardsIT {
             }
           });
       assertEquals(Map.of(), twice, "queries delivered more than once");
-      assertTrue(worker.failure().isEmpty(), () -> "successor failed: " + worker.failure());
+      assertTrue(second.failure().isEmpty(), () -> "second worker failed: " + second.failure());
       assertTrue(recovered(registry) > 0, "the successor skipped forwards already made");
       System.out.printf(
-          "recovered-forwards IT (%s): %d queries delivered once each; the successor skipped %.0f%n",
-          dead.workerId(), ids.size(), recovered(registry));
+          "recovered-forwards IT: %d queries delivered once each; the successor skipped %.0f%n",
+          sent.size(), recovered(registry));
     }
   }
 
@@ -317,31 +240,12 @@ class AttackWorkerRecoveredForwardsIT {
     }
   }
 
-  /** How often each of {@code ids} was delivered (read_committed), once all have been. */
-  private static Map<String, Long> deliveredQueries(Set<String> ids) {
+  private static Map<String, Long> deliveredQueries(int n) {
     return TestKafka.values(
             Topics.QUERIES_DELIVERED,
-            TestKafka.read(
-                kafka, Topics.QUERIES_DELIVERED.name(), true, r -> ids(r).containsAll(ids), WAIT))
+            TestKafka.read(kafka, Topics.QUERIES_DELIVERED.name(), true, r -> r.size() >= n, WAIT))
         .stream()
-        .map(ImageEvent::getEventId)
-        .filter(ids::contains)
-        .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
-  }
-
-  private static Set<String> ids(
-      List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> records) {
-    return TestKafka.values(Topics.QUERIES_DELIVERED, records).stream()
-        .map(ImageEvent::getEventId)
-        .collect(Collectors.toSet());
-  }
-
-  private static long endOffset(TopicPartition tp) throws Exception {
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get().get(tp).offset();
-    }
+        .collect(Collectors.groupingBy(ImageEvent::getEventId, Collectors.counting()));
   }
 
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {
