@@ -1,6 +1,7 @@
 package io.advrank.attackworker;
 
-import java.util.ArrayList;
+import io.advrank.attackworker.RecoveryScan.Landing;
+import io.advrank.attackworker.RecoveryScan.Source;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -47,6 +48,22 @@ final class ForwardLedger {
   /** A record just read from the consumer. */
   void received(TopicPartition tp, long offset, State state) {
     open.computeIfAbsent(tp, p -> new TreeMap<>()).put(offset, new Entry(state));
+  }
+
+  /**
+   * A record just read that was already forwarded (found by {@link RecoveryScan}, or read again
+   * after a rewind): settled, and its forward stays where it landed, so that a commit that does not
+   * cover it still points a successor's scan at it ({@link #uncoveredForwards}). Without the
+   * landing, a later commit's positions could pass the forward and the next owner would deliver the
+   * event again.
+   */
+  void recovered(TopicPartition tp, long offset, Landing landing) {
+    Entry e = new Entry(State.SETTLED);
+    if (landing.partition() != null) {
+      e.landedIn = landing.partition();
+      e.landedAt = landing.offset();
+    }
+    open.computeIfAbsent(tp, p -> new TreeMap<>()).put(offset, e);
   }
 
   /**
@@ -143,17 +160,20 @@ final class ForwardLedger {
   }
 
   /**
-   * Records at or beyond the commit offset that were forwarded (acknowledged or not) or settled:
-   * read again after a rewind, they must be skipped, not processed a second time.
+   * Records at or beyond the commit offset that were forwarded or settled, with where each forward
+   * landed ({@link Landing#UNKNOWN} if not acknowledged yet): read again after a rewind, they must
+   * be skipped, not processed a second time, and keep their landing ({@link #recovered}).
    */
-  Map<TopicPartition, List<Long>> doneBeyondCommit() {
-    Map<TopicPartition, List<Long>> done = new HashMap<>();
+  Map<Source, Landing> doneBeyondCommit() {
+    Map<Source, Landing> done = new HashMap<>();
     open.forEach(
         (tp, records) ->
             records.forEach(
                 (offset, e) -> {
                   if (e.state != State.TRANSACTIONAL) {
-                    done.computeIfAbsent(tp, p -> new ArrayList<>()).add(offset);
+                    done.put(
+                        new Source(tp, offset),
+                        e.landedIn == null ? Landing.UNKNOWN : new Landing(e.landedIn, e.landedAt));
                   }
                 }));
     return done;

@@ -3,14 +3,16 @@ package io.advrank.attackworker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds the input records an earlier owner of some partitions already forwarded after its last
@@ -19,7 +21,10 @@ import org.apache.kafka.common.header.Header;
  * committed offset can lag behind forwards; every forward carries its input position in the header
  * {@value OutputRecords#FORWARDED_FROM}, and every commit carries, as metadata, where in the
  * delivered partitions forwards not yet covered by it can start ({@link ForwardPositions}). The
- * scan reads the delivered partitions from there to their end.
+ * scan reads the delivered partitions from there to their end, and returns where each forward it
+ * finds landed: the new owner's own commits must keep pointing there until they cover the event
+ * ({@link ForwardLedger#recovered}), or the owner after it would not find it (the fault run's
+ * duplicated benign queries, docs/cluster.md). Its summary is logged at INFO.
  */
 final class RecoveryScan {
   /** A position in an input partition. */
@@ -46,6 +51,17 @@ final class RecoveryScan {
     }
   }
 
+  /**
+   * Where a forward landed in its delivered partition. A forward a worker skips because it was
+   * already made keeps it, so that the worker's commits still point a successor's scan at it
+   * ({@link ForwardLedger#uncoveredForwards}).
+   */
+  record Landing(TopicPartition partition, long offset) {
+    /** A forward not acknowledged yet: it lands after every acknowledged one of its producer. */
+    static final Landing UNKNOWN = new Landing(null, -1);
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(RecoveryScan.class);
   private static final Duration POLL = Duration.ofMillis(100);
 
   private final Consumer<byte[], byte[]> reader;
@@ -63,12 +79,13 @@ final class RecoveryScan {
   }
 
   /**
-   * Input records at or after their partition's committed offset that were already forwarded.
+   * Input records at or after their partition's committed offset that were already forwarded, with
+   * where each forward landed (the first copy, if there are several).
    *
    * @throws IllegalStateException if the delivered partitions cannot be read to their end in time
    *     (processing on would risk duplicates)
    */
-  Set<Source> alreadyForwarded(Map<TopicPartition, OffsetAndMetadata> committed) {
+  Map<Source, Landing> alreadyForwarded(Map<TopicPartition, OffsetAndMetadata> committed) {
     Map<TopicPartition, Long> from = new HashMap<>();
     committed.forEach(
         (input, c) -> {
@@ -76,14 +93,17 @@ final class RecoveryScan {
             ForwardPositions.decode(c.metadata()).forEach((tp, o) -> from.merge(tp, o, Math::min));
           }
         });
-    Set<Source> found = new HashSet<>();
+    Map<Source, Landing> found = new HashMap<>();
     if (from.isEmpty()) {
+      LOG.info("recovery scan: no commit with forward positions among {}", committed.keySet());
       return found;
     }
+    long started = System.nanoTime();
     reader.assign(from.keySet());
     from.forEach(reader::seek);
     Map<TopicPartition, Long> end = reader.endOffsets(from.keySet());
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long deadline = started + timeout.toNanos();
+    int read = 0;
     while (!reachedEnd(end)) {
       if (System.nanoTime() > deadline) {
         reader.unsubscribe();
@@ -91,17 +111,42 @@ final class RecoveryScan {
             "recovery scan of " + from.keySet() + " did not reach " + end + " in " + timeout);
       }
       for (ConsumerRecord<byte[], byte[]> r : reader.poll(POLL)) {
+        read++;
         Header h = r.headers().lastHeader(OutputRecords.FORWARDED_FROM);
         Source s = h == null ? null : Source.decode(h.value());
         if (s != null
             && committed.get(s.partition()) != null
             && s.offset() >= committed.get(s.partition()).offset()) {
-          found.add(s);
+          found.putIfAbsent(
+              s, new Landing(new TopicPartition(r.topic(), r.partition()), r.offset()));
         }
       }
     }
     reader.unsubscribe();
+    if (LOG.isInfoEnabled()) {
+      LOG.info(
+          "recovery scan: committed {}; read {} records of the delivered partitions from {} to {} in"
+              + " {} ms; {} forwards beyond the committed offsets",
+          offsets(committed),
+          read,
+          new TreeMap<>(stringKeys(from)),
+          new TreeMap<>(stringKeys(end)),
+          (System.nanoTime() - started) / 1_000_000,
+          found.size());
+    }
     return found;
+  }
+
+  private static Map<String, Long> offsets(Map<TopicPartition, OffsetAndMetadata> committed) {
+    Map<String, Long> out = new TreeMap<>();
+    committed.forEach((tp, c) -> out.put(tp.toString(), c == null ? -1 : c.offset()));
+    return out;
+  }
+
+  private static Map<String, Long> stringKeys(Map<TopicPartition, Long> offsets) {
+    Map<String, Long> out = new HashMap<>();
+    offsets.forEach((tp, o) -> out.put(tp.toString(), o));
+    return out;
   }
 
   private boolean reachedEnd(Map<TopicPartition, Long> end) {

@@ -1,6 +1,7 @@
 package io.advrank.attackworker;
 
 import io.advrank.attackworker.ForwardLedger.State;
+import io.advrank.attackworker.RecoveryScan.Landing;
 import io.advrank.attackworker.RecoveryScan.Source;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.serving.CatalogMirror;
@@ -79,7 +80,7 @@ final class WorkerLoop implements Runnable {
   private final Runnable onReady;
   private final Consumer<Throwable> onFatal;
   private final ForwardLedger ledger = new ForwardLedger();
-  private final Set<Source> alreadyForwarded = new HashSet<>();
+  private final Map<Source, Landing> alreadyForwarded = new HashMap<>();
   private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
   private final ExecutorService pgd;
   private boolean batchRevoked;
@@ -240,8 +241,9 @@ final class WorkerLoop implements Runnable {
   private void receive(Duration timeout) {
     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
       TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-      if (alreadyForwarded.remove(new Source(tp, r.offset()))) {
-        ledger.received(tp, r.offset(), State.SETTLED);
+      Landing landing = alreadyForwarded.remove(new Source(tp, r.offset()));
+      if (landing != null) {
+        ledger.recovered(tp, r.offset(), landing);
         metrics.recoveredForward();
       } else if (transform.forwardsAtOnce(r)) {
         ledger.received(tp, r.offset(), State.FORWARDED);
@@ -318,8 +320,19 @@ final class WorkerLoop implements Runnable {
     ledger.committed(offsets);
   }
 
+  /**
+   * The offsets with this worker's forward positions as metadata: where its forwards start, lowered
+   * to every forward a commit does not cover, whether made by this worker or found already made
+   * (read again, or still to be read: no commit passes a record not read yet).
+   */
   private Map<TopicPartition, OffsetAndMetadata> withPositions(Map<TopicPartition, Long> offsets) {
-    String metadata = positions.encode(ledger.uncoveredForwards(offsets));
+    Map<TopicPartition, Long> uncovered = ledger.uncoveredForwards(offsets);
+    for (Landing l : alreadyForwarded.values()) {
+      if (l.partition() != null) {
+        uncovered.merge(l.partition(), l.offset(), Math::min);
+      }
+    }
+    String metadata = positions.encode(uncovered);
     Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
     offsets.forEach((tp, next) -> out.put(tp, new OffsetAndMetadata(next, metadata)));
     return out;
@@ -327,12 +340,13 @@ final class WorkerLoop implements Runnable {
 
   /**
    * Seeks every partition back to its first uncommitted record; the records after it that were
-   * forwarded or settled are remembered, so reading them again does not deliver them twice.
+   * forwarded or settled are remembered with where their forwards landed, so reading them again
+   * neither delivers them twice nor lets a later commit's positions pass them.
    */
   private void rewind() {
-    ledger
-        .doneBeyondCommit()
-        .forEach((tp, offsets) -> offsets.forEach(o -> alreadyForwarded.add(new Source(tp, o))));
+    forwarder.flush(); // every forward acknowledged: each one's landing is known
+    forwarder.drainAcknowledged(ledger, metrics::forwarded);
+    alreadyForwarded.putAll(ledger.doneBeyondCommit());
     ledger.firstOpen().forEach(consumer::seek);
     ledger.forgetOpen();
     pending.clear();
@@ -361,6 +375,10 @@ final class WorkerLoop implements Runnable {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      // Another member may own them already and be scanning for forwards: let the ones in flight
+      // land now rather than later. (A forward that lands after its scan is delivered twice;
+      // forwards are not fenced, see the class comment.)
+      forwarder.flush();
       forget(partitions);
     }
 
@@ -371,8 +389,8 @@ final class WorkerLoop implements Runnable {
       }
       Map<TopicPartition, OffsetAndMetadata> committed =
           consumer.committed(new HashSet<>(partitions));
-      Set<Source> found = recovery.alreadyForwarded(committed);
-      alreadyForwarded.addAll(found);
+      Map<Source, Landing> found = recovery.alreadyForwarded(committed);
+      alreadyForwarded.putAll(found);
       // A partition never committed gets a first commit now, with this worker's forward positions:
       // otherwise a crash before its first commit would leave a successor nowhere to scan from.
       Map<TopicPartition, OffsetAndMetadata> first = new HashMap<>();
@@ -395,7 +413,7 @@ final class WorkerLoop implements Runnable {
           inFlight.stream()
               .anyMatch(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
       pending.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
-      alreadyForwarded.removeIf(s -> partitions.contains(s.partition()));
+      alreadyForwarded.keySet().removeIf(s -> partitions.contains(s.partition()));
       ledger.forget(partitions);
     }
   }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.advrank.attackworker.ForwardLedger.State;
+import io.advrank.attackworker.RecoveryScan.Landing;
 import io.advrank.attackworker.RecoveryScan.Source;
 import java.util.List;
 import java.util.Map;
@@ -58,10 +59,36 @@ class ForwardLedgerTest {
     ledger.received(IN, 6, State.FORWARDED);
     ledger.received(IN, 7, State.SETTLED);
     ledger.received(IN, 8, State.TRANSACTIONAL);
-    assertEquals(Map.of(IN, List.of(6L, 7L)), ledger.doneBeyondCommit());
+    ledger.acknowledged(IN, 6, OUT, 40);
+    assertEquals(
+        Map.of(new Source(IN, 6), new Landing(OUT, 40), new Source(IN, 7), Landing.UNKNOWN),
+        ledger.doneBeyondCommit());
     assertEquals(Map.of(IN, 5L), ledger.firstOpen());
     ledger.forgetOpen();
     assertTrue(ledger.doneBeyondCommit().isEmpty());
+  }
+
+  @Test
+  void aForwardReadAgainKeepsItsLandingForTheCommitsThatDoNotCoverIt() {
+    ForwardLedger ledger = new ForwardLedger();
+    ledger.received(IN, 20, State.TRANSACTIONAL);
+    ledger.recovered(
+        IN, 21, new Landing(OUT, 300)); // forwarded before a rewind, or by a predecessor
+    ledger.received(IN, 22, State.TRANSACTIONAL);
+    ledger.recovered(IN, 23, new Landing(OUT, 302));
+    ledger.received(IN, 24, State.FORWARDED);
+    ledger.acknowledged(IN, 24, OUT, 410); // this worker's own forward, long after
+    // The transaction of 20 moves the offset to 22: 23's forward (at 302) is not covered, and a
+    // successor must scan from there, not from this worker's later forwards.
+    Map<TopicPartition, Long> offsets = ledger.commitOffsets(List.of(record(20)));
+    assertEquals(Map.of(IN, 22L), offsets);
+    assertEquals(Map.of(OUT, 302L), ledger.uncoveredForwards(offsets));
+    ForwardPositions positions = new ForwardPositions();
+    positions.start(Map.of(OUT, 400L));
+    positions.acknowledged(OUT, 410);
+    assertEquals(
+        Map.of(OUT, 302L),
+        ForwardPositions.decode(positions.encode(ledger.uncoveredForwards(offsets))));
   }
 
   @Test

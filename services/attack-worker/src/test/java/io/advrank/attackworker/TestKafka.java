@@ -84,11 +84,16 @@ final class TestKafka {
 
   static AttackWorkerSettings settings(
       EmbeddedKafka kafka, String workerId, String campaign, int batchMax) {
+    return settings(kafka, workerId, campaign, batchMax, Duration.ofMillis(20));
+  }
+
+  static AttackWorkerSettings settings(
+      EmbeddedKafka kafka, String workerId, String campaign, int batchMax, Duration batchWait) {
     return new AttackWorkerSettings(
         MODEL,
         Campaign.parse(campaign, 17),
         batchMax,
-        Duration.ofMillis(20),
+        batchWait,
         100,
         Duration.ofMillis(200),
         16384,
