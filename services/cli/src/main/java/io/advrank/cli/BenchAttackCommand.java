@@ -1,10 +1,10 @@
 package io.advrank.cli;
 
+import io.advrank.bench.AttackBenchmark;
+import io.advrank.bench.ModelBenchmark;
 import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.attack.AttackType;
 import io.advrank.core.attack.Epsilons;
-import io.advrank.core.bench.AttackBenchmark;
-import io.advrank.core.bench.ModelBenchmark;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package io.advrank.cli;
 
-import io.advrank.core.bench.ModelBenchmark;
+import io.advrank.bench.ModelBenchmark;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.advrank.core.bench;
+package io.advrank.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -1,4 +1,4 @@
-package io.advrank.core.bench;
+package io.advrank.bench;
 
 import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.attack.AttackRequest;

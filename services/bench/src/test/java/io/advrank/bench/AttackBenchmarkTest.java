@@ -1,4 +1,4 @@
-package io.advrank.core.bench;
+package io.advrank.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

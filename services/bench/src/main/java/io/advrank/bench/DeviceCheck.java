@@ -1,4 +1,4 @@
-package io.advrank.core.bench;
+package io.advrank.bench;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -29,7 +29,7 @@ import java.util.Random;
  * line per result, {@code key: value}.
  *
  * <pre>
- * java -cp CORE_CLASSPATH io.advrank.core.bench.DeviceCheck MODEL.pt gpu 3x224x224 1,8,32 [GALLERY]
+ * java -cp CORE_CLASSPATH io.advrank.bench.DeviceCheck MODEL.pt gpu 3x224x224 1,8,32 [GALLERY]
  * </pre>
  */
 public final class DeviceCheck {
