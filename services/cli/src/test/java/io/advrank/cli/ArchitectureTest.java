@@ -37,6 +37,8 @@ class ArchitectureTest {
             "io.advrank.defensetrainer.DefenseTrainerMain",
             "io.advrank.console.ConsoleService",
             "io.advrank.embedded.EmbeddedKafka",
+            "io.advrank.bench.AttackBenchmark",
+            "io.advrank.cli.bench.BenchCommand",
             "io.advrank.serving.ServedVersions")) {
       if (!main.contain(type)) {
         throw new AssertionError(type + " was not imported: the rules would check nothing");
@@ -113,6 +115,38 @@ class ArchitectureTest {
         .resideInAnyPackage(
             "kafka.server..", "org.apache.kafka.server..", "org.apache.kafka.raft..")
         .because("a service runs against a cluster; brokers are started by the CLI and tests only")
+        .check(main);
+  }
+
+  @Test
+  void noServiceCarriesABenchmark() {
+    String[] services = SERVICES.stream().map(s -> "io.advrank." + s + "..").toArray(String[]::new);
+    noClasses()
+        .that()
+        .resideInAnyPackage(services)
+        .or()
+        .resideInAnyPackage("io.advrank.serving..", "io.advrank.runtime..", "io.advrank.core..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.advrank.bench..", "io.advrank.cli..")
+        .because("benchmarks and experiments run from the CLI; a service jar does not carry them")
+        .check(main);
+  }
+
+  @Test
+  void theScienceBenchmarksNeedNothingButCore() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.advrank.bench..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.apache.kafka..",
+            "io.advrank.runtime..",
+            "io.advrank.serving..",
+            "io.advrank.embedded..",
+            "io.advrank.cli..")
+        .because("deploy/gpu runs DeviceCheck with core's and bench's jars only, without Kafka")
         .check(main);
   }
 }
