@@ -27,7 +27,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -231,7 +230,7 @@ final class BenchFuzzCommand implements Callable<Integer> {
   }
 
   private MonitorSettings monitor(String bootstrap) throws java.io.IOException {
-    Map<String, String> flags = common(bootstrap);
+    Map<String, String> flags = BenchSettings.common(bootstrap);
     flags.put(MonitorSettings.MODEL_DIR, model.dir.toString());
     flags.put(MonitorSettings.APPLICATION_ID, "bench-" + run + "-fuzz-monitor");
     // A fresh broker has no monitor state to resume: start from empty state every run.
@@ -249,7 +248,7 @@ final class BenchFuzzCommand implements Callable<Integer> {
   }
 
   private AttackWorkerSettings worker(String bootstrap, String clusterId) {
-    Map<String, String> flags = common(bootstrap);
+    Map<String, String> flags = BenchSettings.common(bootstrap);
     String name = "bench-" + run + "-fuzz-worker";
     flags.put(AttackWorkerSettings.MODEL_DIR, model.dir.toString());
     flags.put(AttackWorkerSettings.CAMPAIGN, ""); // nothing attacked: every valid event forwarded
@@ -262,20 +261,7 @@ final class BenchFuzzCommand implements Callable<Integer> {
   }
 
   private RankerSettings ranker(String bootstrap) {
-    Map<String, String> flags = common(bootstrap);
-    String name = "bench-" + run + "-fuzz-ranker";
-    flags.put(RankerSettings.MODEL_DIR, model.dir.toString());
-    flags.put(RankerSettings.GROUP_ID, name);
-    flags.put(RankerSettings.RANKER_ID, name);
-    return RankerSettings.from(
-        SettingsSource.load(RankerSettings.KEYS, flags, System.getenv(), null));
-  }
-
-  private static Map<String, String> common(String bootstrap) {
-    Map<String, String> flags = new HashMap<>();
-    flags.put("kafka.bootstrap.servers", bootstrap);
-    flags.put("metrics.port", "0");
-    return flags;
+    return BenchSettings.ranker(bootstrap, model.dir, "bench-" + run + "-fuzz-ranker");
   }
 
   private static void require(boolean ok, String option, Object value, String rule) {

@@ -21,7 +21,6 @@ import io.advrank.runtime.topic.Topics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -287,7 +286,7 @@ final class BenchPipelineCommand implements Callable<Integer> {
   /** As above; {@code instance} tells workers of one group apart (their transactional ids). */
   private AttackWorkerSettings worker(
       String bootstrap, String phase, String campaign, String instance) {
-    Map<String, String> flags = common(bootstrap);
+    Map<String, String> flags = BenchSettings.common(bootstrap);
     String name = "bench-" + run + "-" + phase;
     flags.put(AttackWorkerSettings.MODEL_DIR, model.dir.toString());
     flags.put(AttackWorkerSettings.CAMPAIGN, campaign);
@@ -305,19 +304,6 @@ final class BenchPipelineCommand implements Callable<Integer> {
   }
 
   private RankerSettings ranker(String bootstrap) {
-    Map<String, String> flags = common(bootstrap);
-    String name = "bench-" + run + "-ranker";
-    flags.put(RankerSettings.MODEL_DIR, model.dir.toString());
-    flags.put(RankerSettings.GROUP_ID, name);
-    flags.put(RankerSettings.RANKER_ID, name);
-    return RankerSettings.from(
-        SettingsSource.load(RankerSettings.KEYS, flags, System.getenv(), null));
-  }
-
-  private static Map<String, String> common(String bootstrap) {
-    Map<String, String> flags = new HashMap<>();
-    flags.put("kafka.bootstrap.servers", bootstrap);
-    flags.put("metrics.port", "0");
-    return flags;
+    return BenchSettings.ranker(bootstrap, model.dir, "bench-" + run + "-ranker");
   }
 }

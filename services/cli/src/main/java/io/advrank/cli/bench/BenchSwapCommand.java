@@ -23,7 +23,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -205,7 +204,7 @@ final class BenchSwapCommand implements Callable<Integer> {
   }
 
   private AttackWorkerSettings worker(String bootstrap, String clusterId) {
-    Map<String, String> flags = common(bootstrap);
+    Map<String, String> flags = BenchSettings.common(bootstrap);
     flags.putAll(StagingFence.settingsFor(clusterId)); // the bench's own broker
     flags.put(AttackWorkerSettings.MODEL_DIR, model.dir.toString());
     flags.put(AttackWorkerSettings.CAMPAIGN, "");
@@ -216,19 +215,7 @@ final class BenchSwapCommand implements Callable<Integer> {
   }
 
   private RankerSettings ranker(String bootstrap) {
-    Map<String, String> flags = common(bootstrap);
-    flags.put(RankerSettings.MODEL_DIR, model.dir.toString());
-    flags.put(RankerSettings.GROUP_ID, "bench-swap-" + run);
-    flags.put(RankerSettings.RANKER_ID, "bench-swap-" + run);
-    return RankerSettings.from(
-        SettingsSource.load(RankerSettings.KEYS, flags, System.getenv(), null));
-  }
-
-  private static Map<String, String> common(String bootstrap) {
-    Map<String, String> flags = new HashMap<>();
-    flags.put("kafka.bootstrap.servers", bootstrap);
-    flags.put("metrics.port", "0");
-    return flags;
+    return BenchSettings.ranker(bootstrap, model.dir, "bench-swap-" + run);
   }
 
   /** Waits until the ranker holds the whole catalog: a swap then re-embeds all of it. */
