@@ -66,7 +66,7 @@ public final class DeviceCheck {
     print("import_seconds", seconds(t0));
 
     try (EmbeddingModel model = EmbeddingModel.load(dir.resolve("imported"), device)) {
-      print("model_device", model.manager().getDevice());
+      print("model_device", model.device());
       // The network alone: forward, and forward + backward to the input (an attack step's core).
       for (ModelBenchmark.Point p : new ModelBenchmark(model, 3).run(batches)) {
         print(
