@@ -3,8 +3,8 @@
 #
 # Made for a GPU machine that has Python PyTorch with CUDA but no Java (the machines lent to this
 # project): it expects, in .gpu/ at the repository root, a Java runtime (.gpu/jre, e.g. made with
-# jlink) and core's runtime jars without libtorch's CPU natives (.gpu/lib); deploy/gpu/pack.sh
-# makes both here. DJL then runs on the machine's own CUDA libtorch (PYTORCH_LIBRARY_PATH).
+# jlink) and services/bench's runtime jars (core, libtorch) without libtorch's CPU natives
+# (.gpu/lib); deploy/gpu/pack.sh makes both here. DJL then runs on the machine's own CUDA libtorch (PYTORCH_LIBRARY_PATH).
 #
 #   deploy/gpu/pack.sh              # here: writes .gpu/ (about 40 MB)
 #   deploy/gpu/proof.sh             # there: exports a ResNet-18, runs DeviceCheck and the loop
@@ -38,7 +38,7 @@ export PYTORCH_LIBRARY_PATH="$TORCH_LIB" PYTORCH_VERSION="${PYTORCH_VERSION:-2.7
 export PYTORCH_FLAVOR="${PYTORCH_FLAVOR:-cu128}"
 export OPT_OUT_TRACKING=true
 echo "== advrank DeviceCheck on the GPU (libtorch from $TORCH_LIB)"
-.gpu/jre/bin/java -Dai.djl.offline=true -cp ".gpu/lib/*" io.advrank.core.bench.DeviceCheck \
+.gpu/jre/bin/java -Dai.djl.offline=true -cp ".gpu/lib/*" io.advrank.bench.DeviceCheck \
   /tmp/resnet18.pt gpu 3x224x224 "${BATCHES:-1,8,32}" 2000
 rc=$?
 echo "== rc $rc"

@@ -166,7 +166,7 @@ public final class AttackWorkerService implements RunningService {
             settings.kafka().bootstrapServers(),
             settings.modelTrust(),
             model,
-            model.manager().getDevice(),
+            model.device(),
             gallery::offer,
             registry,
             clock);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.advrank.embedded.EmbeddedKafka;
-import io.advrank.embedded.ThrowawayCa;
+import io.advrank.embedded.SecuredKafka;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.model.ModelTrust;
@@ -16,17 +16,13 @@ import io.advrank.runtime.topic.Topics;
 import io.advrank.serving.DeviceChoice;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -40,38 +36,21 @@ import org.junit.jupiter.api.Test;
  * write a topic outside its allow-list.
  */
 class AttackWorkerAclIT {
-  private static final String STORE_PASSWORD = "store-secret";
   private static final String USER = "advrank-attack-worker";
   private static final String PASSWORD = "worker-secret";
   private static final int CATALOG = 120;
   private static final int QUERIES = 40;
 
+  private static SecuredKafka secured;
   private static EmbeddedKafka kafka;
   private static AttackWorkerSettings settings;
 
   @BeforeAll
   static void start() throws Exception {
-    Path dir = Files.createTempDirectory("advrank-acl-it");
-    ThrowawayCa ca = ThrowawayCa.create(dir, STORE_PASSWORD);
-    kafka =
-        EmbeddedKafka.startSecured(
-            new EmbeddedKafka.Security(
-                ca.keystore("broker"),
-                ca.truststore(),
-                STORE_PASSWORD,
-                Map.of(USER, PASSWORD),
-                true));
+    secured = SecuredKafka.withAcls(Map.of(USER, PASSWORD));
+    kafka = secured.kafka();
     KafkaSecurity worker =
-        new KafkaSecurity(
-            "SASL_SSL",
-            "SCRAM-SHA-512",
-            USER,
-            PASSWORD,
-            Optional.of(ca.truststore()),
-            STORE_PASSWORD,
-            Optional.empty(),
-            "",
-            true);
+        KafkaSecurity.scramOverTls(USER, PASSWORD, secured.truststore(), secured.storePassword());
     settings =
         new AttackWorkerSettings(
             TestKafka.MODEL,
@@ -89,9 +68,7 @@ class AttackWorkerAclIT {
             new StagingFence(Set.copyOf(StagingFence.WRITES), kafka.clusterId()),
             ModelTrust.NONE);
     // An administrator (the plain-text listener is a super user) creates the topics and the ACLs.
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+    try (Admin admin = secured.superAdmin()) {
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(60));
     }
     // grant waits until the broker applies them: a client right after createAcls was refused once.
@@ -102,8 +79,8 @@ class AttackWorkerAclIT {
   @AfterAll
   static void stop() {
     ClientProperties.useSecurity(KafkaSecurity.PLAINTEXT);
-    if (kafka != null) {
-      kafka.close();
+    if (secured != null) {
+      secured.close();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.advrank.cli;
 
+import io.advrank.cli.bench.BenchCommand;
 import io.advrank.core.data.DataException;
 import io.advrank.core.model.ModelException;
 import io.advrank.runtime.kafka.ClientProperties;

@@ -9,7 +9,7 @@ import java.util.stream.IntStream;
 import picocli.CommandLine.Option;
 
 /** {@code --data DIR}: where the images come from. */
-final class DataOptions {
+public final class DataOptions {
   @Option(
       names = "--data",
       defaultValue = Defaults.DATA,
@@ -19,7 +19,7 @@ final class DataOptions {
   Path dir;
 
   /** The split, cut to its first {@code limit} images when a limit is given. */
-  ImageDataset load(DatasetDirectory.Split split, Integer limit) throws DataException {
+  public ImageDataset load(DatasetDirectory.Split split, Integer limit) throws DataException {
     return load(split, 0, limit);
   }
 
@@ -27,7 +27,7 @@ final class DataOptions {
    * As {@link #load(DatasetDirectory.Split, int, Integer)}, photos brought to {@code model}'s
    * input.
    */
-  ImageDataset load(DatasetDirectory.Split split, int skip, Integer limit, ModelSpec model)
+  public ImageDataset load(DatasetDirectory.Split split, int skip, Integer limit, ModelSpec model)
       throws DataException {
     return cut(
         DatasetDirectory.load(dir, split, model.channels(), model.height(), model.width()),
@@ -39,7 +39,8 @@ final class DataOptions {
    * The split without its first {@code skip} images (option {@code --skip}), then cut to the first
    * {@code limit} of the rest when a limit is given.
    */
-  ImageDataset load(DatasetDirectory.Split split, int skip, Integer limit) throws DataException {
+  public ImageDataset load(DatasetDirectory.Split split, int skip, Integer limit)
+      throws DataException {
     return cut(DatasetDirectory.load(dir, split), skip, limit);
   }
 
@@ -66,7 +67,7 @@ final class DataOptions {
    * model's input (IDX data for a C2F1), else the test split read again and fitted to it (events of
    * another shape would be dead-lettered by the services, not served).
    */
-  ImageDataset atInputOf(ModelSpec spec, ImageDataset test) throws DataException {
+  public ImageDataset atInputOf(ModelSpec spec, ImageDataset test) throws DataException {
     if (test.channels() == spec.channels()
         && test.height() == spec.height()
         && test.width() == spec.width()) {

@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
             + "producer (catalog + shopper queries), the attack-worker (a campaign of "
             + "CA+/CA-/SP-QA+/SP-QA-) the ranker and the monitor (alerts), printing a live "
             + "summary. Stops after --duration or on Ctrl-C.")
-final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer> {
   /**
    * The adversary's default campaign, sized so one attack-worker on 2 shared cores keeps up: 15 %
    * of 20 queries/s is 3 hijacks/s against 6.4 attacks/s measured with the machine shared by three
@@ -152,6 +152,19 @@ final class DemoCommand implements Callable<Integer> {
    * The id of the demo's own broker (its own, or bench soak's), which its attack-worker may attack.
    */
   String ownClusterId;
+
+  /**
+   * For {@code bench soak}: this demo runs on {@code kafka} (its own staging broker, id {@code
+   * clusterId}, which the attack-worker may attack) with the soak's data and model options.
+   */
+  public DemoCommand onBroker(
+      DataOptions data, ModelOptions model, String bootstrapServers, String clusterId) {
+    this.data = data;
+    this.model = model;
+    this.bootstrapServers = bootstrapServers;
+    this.ownClusterId = clusterId;
+    return this;
+  }
 
   @Override
   public Integer call() throws Exception {

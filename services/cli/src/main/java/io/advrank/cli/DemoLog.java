@@ -9,7 +9,7 @@ import java.time.format.DateTimeFormatter;
  * file, so the terminal shows only the demo's summary. slf4j-simple reads its target once, when the
  * first logger is made, which for the demo is after the command line is parsed.
  */
-final class DemoLog {
+public final class DemoLog {
   static final String LOG_FILE_PROPERTY = "org.slf4j.simpleLogger.logFile";
 
   private DemoLog() {}
@@ -19,7 +19,7 @@ final class DemoLog {
    * null (logs stay on stderr) when a log target was chosen already, e.g. with {@code
    * -Dorg.slf4j.simpleLogger.logFile=System.err}.
    */
-  static Path redirect() {
+  public static Path redirect() {
     if (System.getProperty(LOG_FILE_PROPERTY) != null) {
       return null;
     }

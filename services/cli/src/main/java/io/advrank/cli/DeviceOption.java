@@ -6,7 +6,7 @@ import io.advrank.serving.DeviceChoice;
 import picocli.CommandLine.Option;
 
 /** {@code --device auto|cpu|gpu|gpu:N}: where the model runs. */
-final class DeviceOption {
+public final class DeviceOption {
   @Option(
       names = "--device",
       defaultValue = "auto",
@@ -15,7 +15,7 @@ final class DeviceOption {
               + " CUDA libtorch 2.7.1 (see the README) (default: ${DEFAULT-VALUE}).")
   String device;
 
-  Device resolve() {
+  public Device resolve() {
     try {
       return DeviceChoice.parse(device).resolve();
     } catch (SettingsException e) {

@@ -15,15 +15,15 @@ import org.apache.kafka.common.TopicPartition;
  * Consumer lag (log end offset − committed offset) per consumer group: Kafka Streams' monitor, the
  * attack-worker, the ranker's query loop, the defense-trainer.
  */
-final class LagProbe implements AutoCloseable {
+public final class LagProbe implements AutoCloseable {
   private final Admin admin;
 
-  LagProbe(Admin admin) {
+  public LagProbe(Admin admin) {
     this.admin = admin;
   }
 
   /** The summed lag, or −1 when the broker did not answer within a second. */
-  long totalLag() {
+  public long totalLag() {
     Map<String, Long> byGroup = lagByGroup();
     return byGroup == null ? -1 : byGroup.values().stream().mapToLong(Long::longValue).sum();
   }

@@ -10,22 +10,22 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code --model DIR}: which model directory to use. */
-final class ModelOptions {
+public final class ModelOptions {
   @Option(
       names = "--model",
       defaultValue = "${env:ADVRANK_HOME:-.}/models/fmnist-c2f1",
       description = "Model directory (manifest.json + weights) (default: ${DEFAULT-VALUE}).")
-  Path dir;
+  public Path dir;
 
   @Mixin DeviceOption device;
 
   /** The model's spec, from its manifest alone (to read photos at its input size first). */
-  ModelSpec spec() throws ModelException {
+  public ModelSpec spec() throws ModelException {
     return ModelManifest.read(dir).spec();
   }
 
   /** Opens the model and checks that it takes images shaped like {@code data}'s. */
-  EmbeddingModel open(ImageDataset data) throws ModelException {
+  public EmbeddingModel open(ImageDataset data) throws ModelException {
     EmbeddingModel model = EmbeddingModel.load(dir, device.resolve());
     try {
       model.requireInputShape(data);

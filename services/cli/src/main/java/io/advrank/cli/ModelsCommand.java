@@ -53,7 +53,7 @@ import picocli.CommandLine.Spec;
       ModelsCalibrateCommand.class,
       ModelsCommand.Keygen.class
     })
-final class ModelsCommand implements Runnable {
+public final class ModelsCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
@@ -343,7 +343,7 @@ final class ModelsCommand implements Runnable {
   }
 
   /** A model directory as a version created at {@code nowMs}, optionally renamed. */
-  static AssembledModel fromDirectory(Path dir, String version, long nowMs)
+  public static AssembledModel fromDirectory(Path dir, String version, long nowMs)
       throws IOException, ModelException {
     Path manifestFile = dir.resolve(ModelManifest.FILE_NAME);
     if (!Files.isRegularFile(manifestFile)) {

@@ -5,9 +5,9 @@ import java.util.function.Supplier;
 import picocli.CommandLine.Option;
 
 /** {@code --json}: machine-readable results on stdout; progress always goes to stderr. */
-final class OutputOptions {
+public final class OutputOptions {
   @Option(names = "--json", description = "Print the result as JSON on stdout.")
-  boolean json;
+  public boolean json;
 
   @Option(names = "--no-progress", description = "Do not draw progress bars.")
   boolean noProgress;
@@ -16,7 +16,7 @@ final class OutputOptions {
     return noProgress;
   }
 
-  void print(Object result, Supplier<String> text) {
+  public void print(Object result, Supplier<String> text) {
     if (json) {
       System.out.println(
           new GsonBuilder()

@@ -4,7 +4,7 @@ import io.advrank.core.attack.AttackProfile;
 import picocli.CommandLine.Option;
 
 /** {@code --profile paper|rob28|rob224}: how PGD steps are sized (see {@link AttackProfile}). */
-final class ProfileOption {
+public final class ProfileOption {
   @Option(
       names = "--profile",
       defaultValue = "paper",
@@ -15,7 +15,7 @@ final class ProfileOption {
               + " iterations; default eps 8/255) (default: ${DEFAULT-VALUE}).")
   String profile;
 
-  AttackProfile get() {
+  public AttackProfile get() {
     try {
       return AttackProfile.parse(profile);
     } catch (IllegalArgumentException e) {

@@ -6,14 +6,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /** Runs the CLI in-process and captures what it prints. */
-record CliRun(int exitCode, String out, String err) {
+public record CliRun(int exitCode, String out, String err) {
   /** The committed Fashion-MNIST fixture (surefire runs in the module's directory). */
-  static final Path FIXTURE = Path.of("../core/src/test/resources/fixtures/fashion-mnist-mini");
+  public static final Path FIXTURE =
+      Path.of("../core/src/test/resources/fixtures/fashion-mnist-mini");
 
   /** The committed RGB fixture: a TorchScript model and photos (see core's Fixtures.rgbMini). */
-  static final Path RGB_FIXTURE = Path.of("../core/src/test/resources/fixtures/rgb-mini");
+  public static final Path RGB_FIXTURE = Path.of("../core/src/test/resources/fixtures/rgb-mini");
 
-  static synchronized CliRun of(String... args) {
+  public static synchronized CliRun of(String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -8,7 +8,7 @@ import io.advrank.attackworker.AttackWorkerService;
 import io.advrank.attackworker.AttackWorkerSettings;
 import io.advrank.attackworker.StagingFence;
 import io.advrank.embedded.EmbeddedKafka;
-import io.advrank.embedded.ThrowawayCa;
+import io.advrank.embedded.SecuredKafka;
 import io.advrank.producer.ProducerService;
 import io.advrank.producer.ProducerSettings;
 import io.advrank.proto.v1.RankingResult;
@@ -25,7 +25,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,31 +49,25 @@ import org.junit.jupiter.api.Test;
  */
 class SecurePipelineIT {
   private static final Path MODEL = Path.of("../../models/fmnist-c2f1");
-  private static final String STORE_PASSWORD = "store-secret";
   private static final String USER = "advrank";
   private static final String PASSWORD = "pipeline-secret";
   private static final int CATALOG = 150;
   private static final int QUERIES = 40;
 
-  private static Path dir;
-  private static ThrowawayCa ca;
+  private static SecuredKafka secured;
   private static EmbeddedKafka kafka;
 
   @BeforeAll
   static void start() throws Exception {
-    dir = Files.createTempDirectory("advrank-secure-pipeline");
-    ca = ThrowawayCa.create(dir, STORE_PASSWORD);
-    kafka =
-        EmbeddedKafka.startSecured(
-            new EmbeddedKafka.Security(
-                ca.keystore("broker"), ca.truststore(), STORE_PASSWORD, Map.of(USER, PASSWORD)));
+    secured = SecuredKafka.withoutAcls(Map.of(USER, PASSWORD));
+    kafka = secured.kafka();
   }
 
   @AfterAll
   static void stop() {
     ClientProperties.useSecurity(KafkaSecurity.PLAINTEXT);
-    if (kafka != null) {
-      kafka.close();
+    if (secured != null) {
+      secured.close();
     }
   }
 
@@ -195,8 +188,8 @@ class SecurePipelineIT {
     m.put(KafkaSecurity.PROTOCOL, "SASL_SSL");
     m.put(KafkaSecurity.SASL_USERNAME, USER);
     m.put(KafkaSecurity.SASL_PASSWORD, password);
-    m.put(KafkaSecurity.TRUSTSTORE, ca.truststore().toString());
-    m.put(KafkaSecurity.TRUSTSTORE_PASSWORD, STORE_PASSWORD);
+    m.put(KafkaSecurity.TRUSTSTORE, secured.truststore().toString());
+    m.put(KafkaSecurity.TRUSTSTORE_PASSWORD, secured.storePassword());
     return m;
   }
 

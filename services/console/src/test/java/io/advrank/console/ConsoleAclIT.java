@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.advrank.embedded.EmbeddedKafka;
-import io.advrank.embedded.ThrowawayCa;
+import io.advrank.embedded.SecuredKafka;
 import io.advrank.proto.v1.AnomalyAlert;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.SubjectKind;
@@ -24,8 +24,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -34,7 +32,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -57,41 +54,22 @@ import org.junit.jupiter.api.Test;
  * its prefix.
  */
 class ConsoleAclIT {
-  private static final String STORE_PASSWORD = "store-secret";
   private static final String USER = "advrank-console";
   private static final String PASSWORD = "console-secret";
 
+  private static SecuredKafka secured;
   private static EmbeddedKafka kafka;
   private static KafkaSecurity security;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   static void start() throws Exception {
-    Path dir = Files.createTempDirectory("advrank-console-acl-it");
-    ThrowawayCa ca = ThrowawayCa.create(dir, STORE_PASSWORD);
-    kafka =
-        EmbeddedKafka.startSecured(
-            new EmbeddedKafka.Security(
-                ca.keystore("broker"),
-                ca.truststore(),
-                STORE_PASSWORD,
-                Map.of(USER, PASSWORD),
-                true));
+    secured = SecuredKafka.withAcls(Map.of(USER, PASSWORD));
+    kafka = secured.kafka();
     security =
-        new KafkaSecurity(
-            "SASL_SSL",
-            "SCRAM-SHA-512",
-            USER,
-            PASSWORD,
-            Optional.of(ca.truststore()),
-            STORE_PASSWORD,
-            Optional.empty(),
-            "",
-            true);
+        KafkaSecurity.scramOverTls(USER, PASSWORD, secured.truststore(), secured.storePassword());
     // An administrator (the plain-text listener is a super user) creates the topics and the ACLs.
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+    try (Admin admin = secured.superAdmin()) {
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(60));
     }
     kafka.grant(ConsoleAcls.of(settings(), "User:" + USER));
@@ -101,8 +79,8 @@ class ConsoleAclIT {
   @AfterAll
   static void stop() {
     ClientProperties.useSecurity(KafkaSecurity.PLAINTEXT);
-    if (kafka != null) {
-      kafka.close();
+    if (secured != null) {
+      secured.close();
     }
   }
 

@@ -9,7 +9,7 @@ import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.embedded.EmbeddedKafka;
-import io.advrank.embedded.ThrowawayCa;
+import io.advrank.embedded.SecuredKafka;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.ImageKind;
 import io.advrank.proto.v1.ModelDecision;
@@ -23,21 +23,17 @@ import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.PixelCodec;
 import io.advrank.serving.DeviceChoice;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -59,37 +55,20 @@ import org.junit.jupiter.api.Test;
  * evaluations, 60 held-out images, 8 probe items).
  */
 class DefenseTrainerAclIT {
-  private static final String STORE_PASSWORD = "store-secret";
   private static final String USER = "advrank-defense-trainer";
   private static final String PASSWORD = "trainer-secret";
 
+  private static SecuredKafka secured;
   private static EmbeddedKafka kafka;
   private static KafkaSecurity security;
   private static DefenseTrainerSettings settings;
 
   @BeforeAll
   static void start() throws Exception {
-    Path dir = Files.createTempDirectory("advrank-defense-trainer-acl-it");
-    ThrowawayCa ca = ThrowawayCa.create(dir, STORE_PASSWORD);
-    kafka =
-        EmbeddedKafka.startSecured(
-            new EmbeddedKafka.Security(
-                ca.keystore("broker"),
-                ca.truststore(),
-                STORE_PASSWORD,
-                Map.of(USER, PASSWORD),
-                true));
+    secured = SecuredKafka.withAcls(Map.of(USER, PASSWORD));
+    kafka = secured.kafka();
     security =
-        new KafkaSecurity(
-            "SASL_SSL",
-            "SCRAM-SHA-512",
-            USER,
-            PASSWORD,
-            Optional.of(ca.truststore()),
-            STORE_PASSWORD,
-            Optional.empty(),
-            "",
-            true);
+        KafkaSecurity.scramOverTls(USER, PASSWORD, secured.truststore(), secured.storePassword());
     settings =
         new DefenseTrainerSettings(
             DefenseTrainerIT.MODEL,
@@ -119,9 +98,7 @@ class DefenseTrainerAclIT {
             DeviceChoice.parse("cpu"),
             ModelSigning.NONE);
     // An administrator (the plain-text listener is a super user) creates the topics and the ACLs.
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+    try (Admin admin = secured.superAdmin()) {
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(60));
     }
     kafka.grant(DefenseTrainerAcls.of(settings, "User:" + USER));
@@ -131,8 +108,8 @@ class DefenseTrainerAclIT {
   @AfterAll
   static void stop() {
     ClientProperties.useSecurity(KafkaSecurity.PLAINTEXT);
-    if (kafka != null) {
-      kafka.close();
+    if (secured != null) {
+      secured.close();
     }
   }
 

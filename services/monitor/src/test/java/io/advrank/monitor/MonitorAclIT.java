@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.advrank.embedded.EmbeddedKafka;
-import io.advrank.embedded.ThrowawayCa;
+import io.advrank.embedded.SecuredKafka;
 import io.advrank.proto.v1.AnomalyAlert;
 import io.advrank.proto.v1.Hit;
 import io.advrank.proto.v1.RankingResult;
@@ -23,14 +23,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -55,7 +53,6 @@ import org.junit.jupiter.api.Test;
  * topics' prefix is missing.
  */
 class MonitorAclIT {
-  private static final String STORE_PASSWORD = "store-secret";
   private static final String USER = "advrank-monitor";
   private static final String PASSWORD = "monitor-secret";
 
@@ -64,6 +61,7 @@ class MonitorAclIT {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
+  private static SecuredKafka secured;
   private static EmbeddedKafka kafka;
   private static KafkaSecurity monitor;
   private static KafkaSecurity lesser;
@@ -71,18 +69,11 @@ class MonitorAclIT {
 
   @BeforeAll
   static void start() throws Exception {
-    dir = Files.createTempDirectory("advrank-monitor-acl-it");
-    ThrowawayCa ca = ThrowawayCa.create(dir, STORE_PASSWORD);
-    kafka =
-        EmbeddedKafka.startSecured(
-            new EmbeddedKafka.Security(
-                ca.keystore("broker"),
-                ca.truststore(),
-                STORE_PASSWORD,
-                Map.of(USER, PASSWORD, LESSER, PASSWORD),
-                true));
-    monitor = security(ca, USER);
-    lesser = security(ca, LESSER);
+    dir = Files.createTempDirectory("advrank-monitor-acl-it"); // the Streams state
+    secured = SecuredKafka.withAcls(Map.of(USER, PASSWORD, LESSER, PASSWORD));
+    kafka = secured.kafka();
+    monitor = security(USER);
+    lesser = security(LESSER);
     // An administrator (the plain-text listener is a super user) creates the topics and the ACLs.
     try (Admin admin = superAdmin()) {
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(60));
@@ -93,8 +84,8 @@ class MonitorAclIT {
   @AfterAll
   static void stop() {
     ClientProperties.useSecurity(KafkaSecurity.PLAINTEXT);
-    if (kafka != null) {
-      kafka.close();
+    if (secured != null) {
+      secured.close();
     }
   }
 
@@ -214,17 +205,9 @@ class MonitorAclIT {
         new KafkaSettings(kafka.bootstrapServers("SASL_SSL"), (short) 1, monitor));
   }
 
-  private static KafkaSecurity security(ThrowawayCa ca, String user) {
-    return new KafkaSecurity(
-        "SASL_SSL",
-        "SCRAM-SHA-512",
-        user,
-        PASSWORD,
-        Optional.of(ca.truststore()),
-        STORE_PASSWORD,
-        Optional.empty(),
-        "",
-        true);
+  private static KafkaSecurity security(String user) {
+    return KafkaSecurity.scramOverTls(
+        user, PASSWORD, secured.truststore(), secured.storePassword());
   }
 
   private static AnomalyAlert alert(ConsumerRecord<byte[], byte[]> r) {
@@ -250,8 +233,7 @@ class MonitorAclIT {
 
   /** The plain-text listener: a super user, for the test's own records and checks. */
   private static Admin superAdmin() {
-    return Admin.create(
-        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+    return secured.superAdmin();
   }
 
   private static KafkaProducer<byte[], byte[]> producer() {

@@ -3,7 +3,7 @@ package io.advrank.monitor;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.advrank.embedded.EmbeddedKafka;
-import io.advrank.embedded.ThrowawayCa;
+import io.advrank.embedded.SecuredKafka;
 import io.advrank.proto.v1.Hit;
 import io.advrank.proto.v1.RankingResult;
 import io.advrank.runtime.kafka.ClientProperties;
@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -41,30 +40,24 @@ import org.junit.jupiter.api.Test;
  * forever) is then never trimmed.
  */
 class MonitorAclMinimalityIT {
-  private static final String STORE_PASSWORD = "store-secret";
   private static final String PASSWORD = "monitor-secret";
   private static final int CASES = 11;
   private static final Duration FAILS_WITHIN = Duration.ofSeconds(60);
 
+  private static SecuredKafka secured;
   private static EmbeddedKafka kafka;
-  private static ThrowawayCa ca;
   private static Path dir;
 
   @BeforeAll
   static void start() throws Exception {
-    dir = Files.createTempDirectory("advrank-monitor-acl-min-it");
-    ca = ThrowawayCa.create(dir, STORE_PASSWORD);
+    dir = Files.createTempDirectory("advrank-monitor-acl-min-it"); // the Streams state
     Map<String, String> users = new HashMap<>();
     for (int i = 0; i < CASES; i++) {
       users.put(user(i), PASSWORD);
     }
-    kafka =
-        EmbeddedKafka.startSecured(
-            new EmbeddedKafka.Security(
-                ca.keystore("broker"), ca.truststore(), STORE_PASSWORD, users, true));
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+    secured = SecuredKafka.withAcls(users);
+    kafka = secured.kafka();
+    try (Admin admin = secured.superAdmin()) {
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(60));
     }
     Properties p = new Properties();
@@ -84,8 +77,8 @@ class MonitorAclMinimalityIT {
   @AfterAll
   static void stop() {
     ClientProperties.useSecurity(KafkaSecurity.PLAINTEXT);
-    if (kafka != null) {
-      kafka.close();
+    if (secured != null) {
+      secured.close();
     }
   }
 
@@ -164,16 +157,8 @@ class MonitorAclMinimalityIT {
   }
 
   private static KafkaSecurity security(String user) {
-    return new KafkaSecurity(
-        "SASL_SSL",
-        "SCRAM-SHA-512",
-        user,
-        PASSWORD,
-        Optional.of(ca.truststore()),
-        STORE_PASSWORD,
-        Optional.empty(),
-        "",
-        true);
+    return KafkaSecurity.scramOverTls(
+        user, PASSWORD, secured.truststore(), secured.storePassword());
   }
 
   private static ProducerRecord<byte[], byte[]> ranking(String query, double score, long ts) {

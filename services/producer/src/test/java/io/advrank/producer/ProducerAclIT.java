@@ -6,24 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.advrank.embedded.EmbeddedKafka;
-import io.advrank.embedded.ThrowawayCa;
+import io.advrank.embedded.SecuredKafka;
 import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -38,36 +34,19 @@ import org.junit.jupiter.api.Test;
  * catalog and queries over TLS + SCRAM, and cannot write any other topic.
  */
 class ProducerAclIT {
-  private static final String STORE_PASSWORD = "store-secret";
   private static final String USER = "advrank-producer";
   private static final String PASSWORD = "producer-secret";
 
+  private static SecuredKafka secured;
   private static EmbeddedKafka kafka;
   private static KafkaSecurity security;
 
   @BeforeAll
   static void start() throws Exception {
-    Path dir = Files.createTempDirectory("advrank-producer-acl-it");
-    ThrowawayCa ca = ThrowawayCa.create(dir, STORE_PASSWORD);
-    kafka =
-        EmbeddedKafka.startSecured(
-            new EmbeddedKafka.Security(
-                ca.keystore("broker"),
-                ca.truststore(),
-                STORE_PASSWORD,
-                Map.of(USER, PASSWORD),
-                true));
+    secured = SecuredKafka.withAcls(Map.of(USER, PASSWORD));
+    kafka = secured.kafka();
     security =
-        new KafkaSecurity(
-            "SASL_SSL",
-            "SCRAM-SHA-512",
-            USER,
-            PASSWORD,
-            Optional.of(ca.truststore()),
-            STORE_PASSWORD,
-            Optional.empty(),
-            "",
-            true);
+        KafkaSecurity.scramOverTls(USER, PASSWORD, secured.truststore(), secured.storePassword());
     try (Admin admin = superAdmin()) {
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(60));
     }
@@ -79,8 +58,8 @@ class ProducerAclIT {
   @AfterAll
   static void stop() {
     ClientProperties.useSecurity(KafkaSecurity.PLAINTEXT);
-    if (kafka != null) {
-      kafka.close();
+    if (secured != null) {
+      secured.close();
     }
   }
 
@@ -150,7 +129,6 @@ class ProducerAclIT {
 
   /** The plain-text listener: a super user, for the test's own checks. */
   private static Admin superAdmin() {
-    return Admin.create(
-        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+    return secured.superAdmin();
   }
 }

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.embedded.EmbeddedKafka;
-import io.advrank.embedded.ThrowawayCa;
+import io.advrank.embedded.SecuredKafka;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.ImageKind;
 import io.advrank.proto.v1.RankingResult;
@@ -20,17 +20,13 @@ import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.PixelCodec;
 import io.advrank.serving.DeviceChoice;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -43,38 +39,21 @@ import org.junit.jupiter.api.Test;
  * ranks every delivered query over TLS + SCRAM, and cannot write a topic it has no business with.
  */
 class RankerAclIT {
-  private static final String STORE_PASSWORD = "store-secret";
   private static final String USER = "advrank-ranker";
   private static final String PASSWORD = "ranker-secret";
   private static final int CATALOG = 100;
   private static final int QUERIES = 30;
 
+  private static SecuredKafka secured;
   private static EmbeddedKafka kafka;
   private static RankerSettings settings;
 
   @BeforeAll
   static void start() throws Exception {
-    Path dir = Files.createTempDirectory("advrank-ranker-acl-it");
-    ThrowawayCa ca = ThrowawayCa.create(dir, STORE_PASSWORD);
-    kafka =
-        EmbeddedKafka.startSecured(
-            new EmbeddedKafka.Security(
-                ca.keystore("broker"),
-                ca.truststore(),
-                STORE_PASSWORD,
-                Map.of(USER, PASSWORD),
-                true));
+    secured = SecuredKafka.withAcls(Map.of(USER, PASSWORD));
+    kafka = secured.kafka();
     KafkaSecurity ranker =
-        new KafkaSecurity(
-            "SASL_SSL",
-            "SCRAM-SHA-512",
-            USER,
-            PASSWORD,
-            Optional.of(ca.truststore()),
-            STORE_PASSWORD,
-            Optional.empty(),
-            "",
-            true);
+        KafkaSecurity.scramOverTls(USER, PASSWORD, secured.truststore(), secured.storePassword());
     settings =
         new RankerSettings(
             TestKafka.MODEL,
@@ -91,9 +70,7 @@ class RankerAclIT {
             DeviceChoice.parse("cpu"),
             ModelTrust.NONE);
     // An administrator (the plain-text listener is a super user) creates the topics and the ACLs.
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+    try (Admin admin = secured.superAdmin()) {
       Topics.createAll(admin, (short) 1, Duration.ofSeconds(60));
     }
     // grant waits until the broker applies them: a client right after createAcls was refused once.
@@ -104,8 +81,8 @@ class RankerAclIT {
   @AfterAll
   static void stop() {
     ClientProperties.useSecurity(KafkaSecurity.PLAINTEXT);
-    if (kafka != null) {
-      kafka.close();
+    if (secured != null) {
+      secured.close();
     }
   }
 

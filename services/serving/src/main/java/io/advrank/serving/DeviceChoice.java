@@ -16,8 +16,8 @@ import java.util.function.IntSupplier;
  * {@code PYTORCH_LIBRARY_PATH} at an unpacked CUDA libtorch of the same version (2.7.1) and set
  * {@code PYTORCH_FLAVOR} (e.g. {@code cu128}), or let DJL download its CUDA flavour where the
  * network allows ({@code DJL_OFFLINE=false}, no {@code pytorch-native-cpu} on the classpath).
- * Proven on an H200 with core's DeviceCheck ({@code deploy/gpu/}); the services' own GPU runs are
- * not tested yet.
+ * Proven on an H200 with services/bench's DeviceCheck ({@code deploy/gpu/}); the services' own GPU
+ * runs are not tested yet.
  *
  * @param gpu false for the CPU
  * @param index the GPU index; -1 for the CPU or {@code auto}

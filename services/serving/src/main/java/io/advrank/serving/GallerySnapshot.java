@@ -40,7 +40,7 @@ public final class GallerySnapshot {
     EmbeddingModel m = model.model();
     // Attacks run where the model's gradients are: its index lives there too; a search index on
     // the CPU.
-    Device device = withAttacker ? m.manager().getDevice() : Device.cpu();
+    Device device = withAttacker ? m.device() : Device.cpu();
     this.index = rows.size() == 0 ? null : GalleryIndex.of(rows.embeddings(), device);
     this.attacker =
         rows.size() == 0 || !withAttacker ? null : RankingAttacker.of(m, rows.embeddings());

@@ -247,9 +247,18 @@ public final class EmbeddingModel implements AutoCloseable {
     return m == null ? "unsaved" : m.version();
   }
 
-  /** The manager that owns the weights; create per-step sub-managers from it. */
+  /**
+   * The manager that owns the weights; create per-step sub-managers from it. For {@code
+   * core.attack} and {@code core.train}, whose arrays must live on the weights' device (see this
+   * package's notes on NDArrays); others ask for the {@link #device}.
+   */
   public NDManager manager() {
     return manager;
+  }
+
+  /** The device the weights live on: the CPU or a GPU. */
+  public Device device() {
+    return manager.getDevice();
   }
 
   /** Shape (n, c, h, w) of a batch of {@code n} inputs. */

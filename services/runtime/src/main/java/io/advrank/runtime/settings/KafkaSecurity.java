@@ -98,6 +98,24 @@ public record KafkaSecurity(
     }
   }
 
+  /**
+   * TLS with SCRAM-SHA-512 authentication as {@code user} ({@code SASL_SSL}), trusting the brokers
+   * whose certificates {@code truststore} (PKCS12) signs; host names verified.
+   */
+  public static KafkaSecurity scramOverTls(
+      String user, String password, Path truststore, String truststorePassword) {
+    return new KafkaSecurity(
+        "SASL_SSL",
+        "SCRAM-SHA-512",
+        user,
+        password,
+        Optional.of(truststore),
+        truststorePassword,
+        Optional.empty(),
+        "",
+        true);
+  }
+
   /** Reads the settings; without any, {@link #PLAINTEXT}. */
   public static KafkaSecurity from(SettingsSource source) {
     String protocol = source.string(PROTOCOL, "PLAINTEXT").trim().toUpperCase(Locale.ROOT);

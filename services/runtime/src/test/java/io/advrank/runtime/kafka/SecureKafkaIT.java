@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.advrank.embedded.EmbeddedKafka;
+import io.advrank.embedded.SecuredKafka;
 import io.advrank.embedded.ThrowawayCa;
 import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.topic.Topics;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * with one line naming the setting to fix.
  */
 class SecureKafkaIT {
-  private static final String PASSWORD = "store-secret";
+  private static final String PASSWORD = SecuredKafka.STORE_PASSWORD;
   private static final String USER = "advrank-it";
   private static final String USER_PASSWORD = "p\"ss\\word-it";
   private static final Duration FAIL_FAST = Duration.ofSeconds(20);
@@ -43,25 +44,24 @@ class SecureKafkaIT {
   private static ThrowawayCa ca;
   private static ThrowawayCa stranger;
   private static Path clientKeystore;
+  private static SecuredKafka secured;
   private static EmbeddedKafka kafka;
 
   @BeforeAll
   static void start() throws Exception {
-    dir = Files.createTempDirectory("advrank-secure-it");
-    ca = ThrowawayCa.create(Files.createDirectory(dir.resolve("ca")), PASSWORD);
-    stranger = ThrowawayCa.create(Files.createDirectory(dir.resolve("stranger")), PASSWORD);
+    secured = SecuredKafka.withoutAcls(Map.of(USER, USER_PASSWORD));
+    kafka = secured.kafka();
+    ca = secured.ca();
     clientKeystore = ca.keystore("client");
-    kafka =
-        EmbeddedKafka.startSecured(
-            new EmbeddedKafka.Security(
-                ca.keystore("broker"), ca.truststore(), PASSWORD, Map.of(USER, USER_PASSWORD)));
+    dir = Files.createTempDirectory("advrank-secure-it-stranger");
+    stranger = ThrowawayCa.create(dir, PASSWORD);
   }
 
   @AfterAll
   static void stop() {
     ClientProperties.useSecurity(KafkaSecurity.PLAINTEXT);
-    if (kafka != null) {
-      kafka.close();
+    if (secured != null) {
+      secured.close();
     }
   }
 
@@ -151,16 +151,7 @@ class SecureKafkaIT {
   }
 
   private static KafkaSecurity sasl(String password, Path truststore) {
-    return new KafkaSecurity(
-        "SASL_SSL",
-        "SCRAM-SHA-512",
-        USER,
-        password,
-        Optional.of(truststore),
-        PASSWORD,
-        Optional.empty(),
-        "",
-        true);
+    return KafkaSecurity.scramOverTls(USER, password, truststore, PASSWORD);
   }
 
   private static KafkaSecurity mtls(Optional<Path> keystore) {

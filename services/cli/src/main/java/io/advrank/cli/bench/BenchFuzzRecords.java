@@ -1,0 +1,212 @@
+package io.advrank.cli.bench;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import io.advrank.proto.v1.ImageEvent;
+import io.advrank.proto.v1.ImageKind;
+import io.advrank.proto.v1.Pixels;
+import io.advrank.proto.v1.RankShift;
+import io.advrank.runtime.kafka.DeadLetters.Reason;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The bench fuzzer's malformed records for an {@link ImageEvent} topic, one {@link Kind} at a time,
+ * each with the dead-letter reason it must get. Records are built from a valid event of the run, so
+ * every kind breaks exactly one rule; the randomness is a seeded {@link Random}.
+ */
+final class BenchFuzzRecords {
+  /** What is wrong with a record, and the reason its consumer must give. */
+  enum Kind {
+    RANDOM_BYTES(Reason.MALFORMED),
+    TRUNCATED(Reason.MALFORMED),
+    WRONG_TYPE(Reason.INVALID),
+    WRONG_KIND(Reason.INVALID),
+    UNKNOWN_KIND(Reason.UNSUPPORTED),
+    MISSING_IDS(Reason.INVALID),
+    WRONG_PIXEL_COUNT(Reason.INVALID),
+    WRONG_SHAPE(Reason.UNSUPPORTED),
+    NAN_INF_PIXELS(Reason.INVALID),
+    OUT_OF_RANGE_PIXELS(Reason.INVALID),
+    NO_PIXELS(Reason.INVALID),
+    OVERSIZED(Reason.INVALID),
+    NULL_KEY(Reason.INVALID),
+    TOMBSTONE(Reason.INVALID);
+
+    final Reason reason;
+
+    Kind(Reason reason) {
+      this.reason = reason;
+    }
+
+    String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** A record to send: a null key or value is sent as null. */
+  record Fuzzed(Kind kind, byte[] key, byte[] value) {}
+
+  private final Random random;
+  private final int oversizeBytes;
+
+  /**
+   * @param oversizeBytes the size of an {@link Kind#OVERSIZED} value: above the consumer's limit
+   */
+  BenchFuzzRecords(long seed, int oversizeBytes) {
+    this.random = new Random(seed);
+    this.oversizeBytes = oversizeBytes;
+  }
+
+  /**
+   * The kinds that apply to a topic. Null keys and tombstones do not apply to the compacted catalog
+   * topics: the broker refuses a record without a key there, and a tombstone is a legitimate
+   * delete. Oversized values apply only where the consumer has a size limit ({@code kafka}-side
+   * limits are the broker's).
+   */
+  static List<Kind> kinds(boolean compacted, boolean sizeLimited) {
+    return Arrays.stream(Kind.values())
+        .filter(k -> !(compacted && (k == Kind.NULL_KEY || k == Kind.TOMBSTONE)))
+        .filter(k -> sizeLimited || k != Kind.OVERSIZED)
+        .toList();
+  }
+
+  /** {@code valid} broken in the way of {@code kind}; {@code otherKind} is the wrong image kind. */
+  Fuzzed make(Kind kind, ImageEvent valid, ImageKind otherKind) {
+    byte[] key = valid.getItemId().getBytes(StandardCharsets.UTF_8);
+    Pixels p = valid.getPixels();
+    int n = p.getChannels() * p.getHeight() * p.getWidth();
+    return switch (kind) {
+      case RANDOM_BYTES ->
+          new Fuzzed(kind, key, randomNonProto(1 + random.nextInt(2048), ImageEvent.parser()));
+      case TRUNCATED -> new Fuzzed(kind, key, truncated(valid.toByteArray(), ImageEvent.parser()));
+      case WRONG_TYPE ->
+          new Fuzzed(
+              kind,
+              key,
+              RankShift.newBuilder()
+                  .setSubjectId(valid.getItemId())
+                  .setOriginalEventId(valid.getEventId())
+                  .build()
+                  .toByteArray());
+      case WRONG_KIND ->
+          new Fuzzed(kind, key, valid.toBuilder().setKind(otherKind).build().toByteArray());
+      case UNKNOWN_KIND ->
+          new Fuzzed(kind, key, valid.toBuilder().setKindValue(99).build().toByteArray());
+      case MISSING_IDS ->
+          new Fuzzed(kind, key, valid.toBuilder().clearEventId().build().toByteArray());
+      case WRONG_PIXEL_COUNT ->
+          withPixels(
+              kind,
+              key,
+              valid,
+              p.toBuilder().setUint8(p.getUint8().substring(0, random.nextInt(n))).build());
+      case WRONG_SHAPE ->
+          withPixels(kind, key, valid, p.toBuilder().setChannels(p.getChannels() + 2).build());
+      case NAN_INF_PIXELS -> withPixels(kind, key, valid, floats(p, n, nanOrInf()));
+      case OUT_OF_RANGE_PIXELS ->
+          withPixels(kind, key, valid, floats(p, n, random.nextBoolean() ? -0.5f : 1.5f));
+      case NO_PIXELS -> withPixels(kind, key, valid, p.toBuilder().clearData().build());
+      case OVERSIZED -> new Fuzzed(kind, key, oversized(valid));
+      case NULL_KEY -> new Fuzzed(kind, null, valid.toByteArray());
+      case TOMBSTONE -> new Fuzzed(kind, key, null);
+    };
+  }
+
+  private static Fuzzed withPixels(Kind kind, byte[] key, ImageEvent valid, Pixels pixels) {
+    return new Fuzzed(kind, key, valid.toBuilder().setPixels(pixels).build().toByteArray());
+  }
+
+  /** Float pixels, all valid but one at a random index, which is {@code bad}. */
+  private Pixels floats(Pixels shape, int n, float bad) {
+    ByteBuffer b = ByteBuffer.allocate(n * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    int at = random.nextInt(n);
+    for (int i = 0; i < n; i++) {
+      b.putFloat(i == at ? bad : random.nextFloat());
+    }
+    return shape.toBuilder().setFloat32Le(ByteString.copyFrom(b.array())).build();
+  }
+
+  private float nanOrInf() {
+    return switch (random.nextInt(3)) {
+      case 0 -> Float.NaN;
+      case 1 -> Float.POSITIVE_INFINITY;
+      default -> Float.NEGATIVE_INFINITY;
+    };
+  }
+
+  /** Random bytes that {@code parser} cannot read (random bytes sometimes are a message). */
+  private byte[] randomNonProto(int length, Parser<? extends Message> parser) {
+    while (true) {
+      byte[] b = new byte[length];
+      random.nextBytes(b);
+      if (!parses(b, parser)) {
+        return b;
+      }
+    }
+  }
+
+  /** The message's bytes cut in its middle third, never at a field boundary (never parseable). */
+  private byte[] truncated(byte[] bytes, Parser<? extends Message> parser) {
+    while (true) {
+      int cut = bytes.length / 4 + random.nextInt(bytes.length / 2);
+      byte[] b = Arrays.copyOf(bytes, cut);
+      if (!parses(b, parser)) {
+        return b;
+      }
+    }
+  }
+
+  /** A valid event padded with an unknown field to {@link #oversizeBytes}. */
+  private byte[] oversized(ImageEvent valid) {
+    byte[] pad = new byte[oversizeBytes];
+    random.nextBytes(pad);
+    return valid.toBuilder()
+        .setUnknownFields(
+            com.google.protobuf.UnknownFieldSet.newBuilder()
+                .addField(
+                    1000,
+                    com.google.protobuf.UnknownFieldSet.Field.newBuilder()
+                        .addLengthDelimited(ByteString.copyFrom(pad))
+                        .build())
+                .build())
+        .build()
+        .toByteArray();
+  }
+
+  /**
+   * {@code valid}, a message of another topic (read by the monitor), broken in the way of {@code
+   * kind}: one of {@link #MESSAGE_KINDS}; {@code breaksRule} is a message that parses but that the
+   * consumer must refuse as {@code invalid}.
+   */
+  Fuzzed make(Kind kind, String key, Message valid, Message breaksRule) {
+    byte[] k = key.getBytes(StandardCharsets.UTF_8);
+    Parser<? extends Message> parser = valid.getParserForType();
+    return switch (kind) {
+      case RANDOM_BYTES -> new Fuzzed(kind, k, randomNonProto(1 + random.nextInt(2048), parser));
+      case TRUNCATED -> new Fuzzed(kind, k, truncated(valid.toByteArray(), parser));
+      case MISSING_IDS -> new Fuzzed(kind, k, breaksRule.toByteArray());
+      case TOMBSTONE -> new Fuzzed(kind, k, null);
+      default -> throw new IllegalArgumentException(kind + " applies to image events only");
+    };
+  }
+
+  /** The kinds that apply to any protobuf topic. */
+  static final List<Kind> MESSAGE_KINDS =
+      List.of(Kind.RANDOM_BYTES, Kind.TRUNCATED, Kind.MISSING_IDS, Kind.TOMBSTONE);
+
+  private static boolean parses(byte[] b, Parser<? extends Message> parser) {
+    try {
+      parser.parseFrom(b);
+      return true;
+    } catch (InvalidProtocolBufferException e) {
+      return false;
+    }
+  }
+}
