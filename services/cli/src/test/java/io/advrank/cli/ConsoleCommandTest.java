@@ -10,7 +10,7 @@ class ConsoleCommandTest {
   void refusesABadPortNamingTheSetting() {
     CliRun r = CliRun.of("console", "--port", "70000");
     assertEquals(2, r.exitCode(), r.err());
-    assertTrue(r.err().contains("console.port must be 0..65535, got 70000"), r.err());
+    assertTrue(r.err().contains("setting 'console.port' must be 0..65535, got '70000'"), r.err());
   }
 
   @Test
@@ -18,7 +18,10 @@ class ConsoleCommandTest {
     CliRun r = CliRun.of("console", "--monitor-url", "localhost:9420");
     assertEquals(2, r.exitCode(), r.err());
     assertTrue(
-        r.err().contains("console.monitor.url must be an http:// or https:// URL or empty"),
+        r.err()
+            .contains(
+                "setting 'console.monitor.url' must be an http:// or https:// URL or empty, got"
+                    + " 'localhost:9420'"),
         r.err());
   }
 }

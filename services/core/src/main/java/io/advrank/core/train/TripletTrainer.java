@@ -52,11 +52,13 @@ public final class TripletTrainer {
     this.model = model;
     this.settings = settings;
     this.random = new Random(settings.seed());
+    // Adam's state is freed with the model (DJL's own Adam would leave it in native memory).
     this.optimizer =
-        Optimizer.adam()
-            .optLearningRateTracker(Tracker.fixed(settings.learningRate()))
-            .optWeightDecays(settings.weightDecay())
-            .build();
+        new ScopedAdam(
+            Optimizer.adam()
+                .optLearningRateTracker(Tracker.fixed(settings.learningRate()))
+                .optWeightDecays(settings.weightDecay()),
+            model.manager());
   }
 
   /** Train on adversarial versions of every batch. */
