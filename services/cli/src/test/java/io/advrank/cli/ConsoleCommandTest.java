@@ -20,8 +20,8 @@ class ConsoleCommandTest {
     assertTrue(
         r.err()
             .contains(
-                "setting 'console.monitor.url' must be an http:// or https:// URL or empty, got"
-                    + " 'localhost:9420'"),
+                "setting 'console.monitor.url' has bad value 'localhost:9420' (from flag"
+                    + " --console.monitor.url): must be an http:// or https:// URL or empty"),
         r.err());
   }
 }
