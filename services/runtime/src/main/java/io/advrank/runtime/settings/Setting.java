@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -183,7 +184,7 @@ public final class Setting<T> {
     return text(
         key,
         defaultValue,
-        words.stream().map(java.util.regex.Pattern::quote).collect(Collectors.joining("|")),
+        words.stream().map(Pattern::quote).collect(Collectors.joining("|")),
         "must be one of " + String.join(", ", words),
         doc);
   }
@@ -199,19 +200,6 @@ public final class Setting<T> {
         Objects::nonNull,
         (s, d) -> Path.of(s.string(d.key, d.defaultValue.toString())),
         Path::toString);
-  }
-
-  /** A comma-separated list ({@link SettingsSource#list}). */
-  public static Setting<List<String>> list(String key, List<String> defaultValue, String doc) {
-    return new Setting<>(
-        key,
-        List.copyOf(defaultValue),
-        null,
-        doc,
-        "must be a comma-separated list",
-        Objects::nonNull,
-        (s, d) -> s.list(d.key, d.defaultValue),
-        v -> v.isEmpty() ? "(none)" : String.join(",", v));
   }
 
   /**
@@ -317,7 +305,7 @@ public final class Setting<T> {
     return key;
   }
 
-  /** 250ms, 10s, 5m, 2h, 1d or ISO-8601, the shortest that is exact. */
+  /** As a user writes it: 250ms, 10s, 5m, 2h or 1d, the largest unit that is exact. */
   static String human(Duration d) {
     long ms = d.toMillis();
     if (ms % 86_400_000 == 0 && ms > 0) {
