@@ -93,4 +93,40 @@ class ChromaNoiseTest {
     assertEquals(ChromaNoise.scores(attacked, 1, 3, SIDE, SIDE)[0], scores[0]);
     assertEquals(ChromaNoise.scores(clean, 1, 3, SIDE, SIDE)[0], scores[1]);
   }
+
+  @Test
+  void countingNeighboursAgreesWithTheMedianDefinition() {
+    Random random = new Random(11);
+    for (int trial = 0; trial < 20; trial++) {
+      float[] photo = signNoise(texturedPhoto(random), trial % 5 / 255f, random);
+      assertEquals(
+          byMedians(photo), ChromaNoise.scores(photo, 1, 3, SIDE, SIDE)[0], 0, "trial " + trial);
+    }
+  }
+
+  /** The statistic as documented: |d − median3x3(d)| > NOISE over R − G and B − G. */
+  private static float byMedians(float[] rgb) {
+    int noisy = 0;
+    float[] window = new float[9];
+    for (int from : new int[] {0, 2 * PLANE}) {
+      for (int r = 0; r < SIDE; r++) {
+        for (int c = 0; c < SIDE; c++) {
+          int k = 0;
+          for (int dr = -1; dr <= 1; dr++) {
+            for (int dc = -1; dc <= 1; dc++) {
+              int p =
+                  Math.min(SIDE - 1, Math.max(0, r + dr)) * SIDE
+                      + Math.min(SIDE - 1, Math.max(0, c + dc));
+              window[k++] = rgb[from + p] - rgb[PLANE + p];
+            }
+          }
+          float d = rgb[from + r * SIDE + c] - rgb[PLANE + r * SIDE + c];
+          if (Math.abs(d - BackgroundSpeckle.medianOfNine(window)) > ChromaNoise.NOISE) {
+            noisy++;
+          }
+        }
+      }
+    }
+    return (float) noisy / (2 * PLANE);
+  }
 }
