@@ -233,7 +233,18 @@ final class TestKafka {
           m.save(
               dir,
               new ModelManifest(
-                  1, id, "fmnist-c2f1-v1", spec, 0, null, null, null, now.toString(), null, null));
+                  1,
+                  id,
+                  "fmnist-c2f1-v1",
+                  spec,
+                  0,
+                  null,
+                  null,
+                  null,
+                  now.toString(),
+                  null,
+                  null,
+                  null));
       return AssembledModel.of(
           id,
           "fmnist-c2f1-v1",

@@ -137,7 +137,8 @@ public final class DeviceCheck {
             null,
             Instant.now().toString(),
             Map.of("defense", est.describe()),
-            Map.of());
+            Map.of(),
+            null);
     model.save(out, draft);
     try (EmbeddingModel reopened = EmbeddingModel.load(out, device)) {
       float[] a = before.values();

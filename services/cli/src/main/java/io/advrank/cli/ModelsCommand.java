@@ -366,7 +366,8 @@ public final class ModelsCommand implements Runnable {
             manifest.weightsSha256(),
             manifest.createdAt(),
             manifest.training(),
-            manifest.metrics());
+            manifest.metrics(),
+            null);
     // The thresholds travel with the version: without them the monitor calibrates on live traffic.
     if (manifest.detection() != null) {
       renamed = renamed.withDetection(manifest.detection());

@@ -509,7 +509,8 @@ final class TrainCommand implements Callable<Integer> {
         null,
         Instant.now().toString(),
         training,
-        metrics);
+        metrics,
+        null);
   }
 
   private void report(ModelManifest m, List<EpochStats> history, double seconds) {

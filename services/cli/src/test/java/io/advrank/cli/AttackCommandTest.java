@@ -204,7 +204,9 @@ class AttackCommandTest {
   void aModelForOtherImagesIsRefused() throws Exception {
     Path other = tmp.resolve("model-32");
     try (EmbeddingModel m = EmbeddingModel.create(ModelSpec.c2f1(1, 32, 32), 0, Device.cpu())) {
-      m.save(other, new ModelManifest(1, null, null, null, 0, null, null, null, "now", null, null));
+      m.save(
+          other,
+          new ModelManifest(1, null, null, null, 0, null, null, null, "now", null, null, null));
     }
     CliRun r = CliRun.of("attack", "--data", DATA, "--model", other.toString(), "--type", "CA+");
     assertBadInput(r, "1x28x28");

@@ -1,8 +1,6 @@
 package io.advrank.console;
 
-import static io.advrank.runtime.kafka.Acls.allow;
-
-import io.advrank.runtime.topic.Topic;
+import io.advrank.runtime.kafka.Acls;
 import io.advrank.runtime.topic.Topics;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,29 +21,18 @@ public final class ConsoleAcls {
 
   /** The ACLs of {@code principal} (e.g. {@code User:advrank-console}) for these settings. */
   public static List<AclBinding> of(ConsoleSettings s, String principal) {
-    List<AclBinding> out = new ArrayList<>();
-    List<Topic<?, ?>> read = new ArrayList<>(ConsoleFeed.STATE);
-    read.addAll(ConsoleFeed.EVENTS);
-    for (Topic<?, ?> topic : read) {
-      out.add(
-          allow(
-              ResourceType.TOPIC, topic.name(), PatternType.LITERAL, AclOperation.READ, principal));
-    }
-    out.add(
-        allow(
-            ResourceType.TOPIC,
-            Topics.DEAD_LETTER.name(),
-            PatternType.LITERAL,
-            AclOperation.WRITE,
-            principal));
+    List<String> read = new ArrayList<>();
+    ConsoleFeed.STATE.forEach(t -> read.add(t.name()));
+    ConsoleFeed.EVENTS.forEach(t -> read.add(t.name()));
     boolean randomGroup = s.groupId().startsWith(ConsoleSettings.GROUP_PREFIX);
-    out.add(
-        allow(
+    return Acls.of(principal)
+        .read(read)
+        .write(List.of(Topics.DEAD_LETTER.name()))
+        .allow(
             ResourceType.GROUP,
             randomGroup ? ConsoleSettings.GROUP_PREFIX : s.groupId(),
             randomGroup ? PatternType.PREFIXED : PatternType.LITERAL,
-            AclOperation.READ,
-            principal));
-    return out;
+            AclOperation.READ)
+        .list();
   }
 }

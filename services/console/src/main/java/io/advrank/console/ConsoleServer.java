@@ -6,20 +6,19 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.advrank.proto.v1.AdversarialVariant;
 import io.advrank.proto.v1.ImageEvent;
+import io.advrank.runtime.http.QueryString;
 import io.advrank.runtime.settings.SettingsException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -117,7 +116,7 @@ final class ConsoleServer implements AutoCloseable {
       } else if (path.equals("/api/drift")) {
         drift(ex);
       } else if (path.startsWith("/img/")) {
-        image(ex, path, query(ex));
+        image(ex, path, QueryString.parameters(ex));
       } else {
         send(ex, 404, "text/plain", ("no page " + path).getBytes(StandardCharsets.UTF_8));
       }
@@ -218,22 +217,6 @@ final class ConsoleServer implements AutoCloseable {
     try (OutputStream out = ex.getResponseBody()) {
       out.write(body);
     }
-  }
-
-  private static Map<String, String> query(HttpExchange ex) {
-    Map<String, String> out = new LinkedHashMap<>();
-    String raw = ex.getRequestURI().getRawQuery();
-    if (raw != null) {
-      for (String pair : raw.split("&")) {
-        int eq = pair.indexOf('=');
-        if (eq > 0) {
-          out.put(
-              URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-              URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-      }
-    }
-    return out;
   }
 
   @Override

@@ -1,14 +1,9 @@
 package io.advrank.defensetrainer;
 
-import static io.advrank.runtime.kafka.Acls.allow;
-
+import io.advrank.runtime.kafka.Acls;
 import io.advrank.runtime.topic.Topics;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * The least Kafka ACLs a defense-trainer needs, for a cluster with an authoriser: read the catalog
@@ -24,24 +19,12 @@ public final class DefenseTrainerAcls {
 
   /** The ACLs of {@code principal} (e.g. {@code User:advrank-defense-trainer}) for settings. */
   public static List<AclBinding> of(DefenseTrainerSettings s, String principal) {
-    List<AclBinding> out = new ArrayList<>();
-    for (String topic :
-        List.of(Topics.CATALOG.name(), Topics.ADVERSARIAL.name(), Topics.MODELS.name())) {
-      out.add(allow(ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.READ, principal));
-    }
-    for (String topic :
-        List.of(Topics.MODELS.name(), Topics.MODEL_DECISIONS.name(), Topics.DEAD_LETTER.name())) {
-      out.add(allow(ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE, principal));
-    }
-    out.add(
-        allow(
-            ResourceType.TOPIC,
-            "advrank.",
-            PatternType.PREFIXED,
-            AclOperation.DESCRIBE,
-            principal));
-    out.add(
-        allow(ResourceType.GROUP, s.groupId(), PatternType.LITERAL, AclOperation.READ, principal));
-    return out;
+    return Acls.of(principal)
+        .read(List.of(Topics.CATALOG.name(), Topics.ADVERSARIAL.name(), Topics.MODELS.name()))
+        .write(
+            List.of(Topics.MODELS.name(), Topics.MODEL_DECISIONS.name(), Topics.DEAD_LETTER.name()))
+        .describeAdvrankTopics()
+        .group(s.groupId())
+        .list();
   }
 }

@@ -72,7 +72,8 @@ final class Versions {
                   null,
                   now.toString(),
                   training,
-                  metrics));
+                  metrics,
+                  null));
       written =
           CleanCalibration.calibrateDirectory(
               dir,

@@ -1,7 +1,6 @@
 package io.advrank.monitor;
 
-import static io.advrank.runtime.kafka.Acls.allow;
-
+import io.advrank.runtime.kafka.Acls;
 import io.advrank.runtime.topic.Topics;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,49 +23,28 @@ public final class MonitorAcls {
 
   /** The ACLs of {@code principal} (e.g. {@code User:advrank-monitor}) for these settings. */
   public static List<AclBinding> of(MonitorSettings s, String principal) {
-    List<AclBinding> out = new ArrayList<>();
     List<String> reads = new ArrayList<>();
     reads.add(Topics.RANKINGS.name());
     reads.add(Topics.CATALOG_OBSERVATIONS.name());
     if (s.thresholdsFromManifest()) {
       reads.add(Topics.MODELS.name()); // ManifestReader: assigned, no group
     }
-    for (String topic : reads) {
-      out.add(allow(ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.READ, principal));
-    }
-    for (String topic : List.of(Topics.ALERTS.name(), Topics.DEAD_LETTER.name())) {
-      out.add(allow(ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE, principal));
-    }
-    out.add(
-        allow(
-            ResourceType.TOPIC,
-            "advrank.",
-            PatternType.PREFIXED,
-            AclOperation.DESCRIBE,
-            principal));
+    Acls acls =
+        Acls.of(principal)
+            .read(reads)
+            .write(List.of(Topics.ALERTS.name(), Topics.DEAD_LETTER.name()))
+            .describeAdvrankTopics();
     // Internal topics: created, read and written (READ and WRITE imply the DESCRIBE that their
     // validation needs), and the consumed records of the repartition topic purged (DELETE: kept
     // forever otherwise, retention.ms -1; not needed to run, see docs/security.md).
     String internal = s.applicationId() + "-";
     for (AclOperation op :
         List.of(AclOperation.CREATE, AclOperation.READ, AclOperation.WRITE, AclOperation.DELETE)) {
-      out.add(allow(ResourceType.TOPIC, internal, PatternType.PREFIXED, op, principal));
+      acls.allow(ResourceType.TOPIC, internal, PatternType.PREFIXED, op);
     }
-    out.add(
-        allow(
-            ResourceType.GROUP,
-            s.applicationId(),
-            PatternType.LITERAL,
-            AclOperation.READ,
-            principal));
     // WRITE on a transactional id implies the DESCRIBE that finding its coordinator needs.
-    out.add(
-        allow(
-            ResourceType.TRANSACTIONAL_ID,
-            internal,
-            PatternType.PREFIXED,
-            AclOperation.WRITE,
-            principal));
-    return out;
+    return acls.group(s.applicationId())
+        .allow(ResourceType.TRANSACTIONAL_ID, internal, PatternType.PREFIXED, AclOperation.WRITE)
+        .list();
   }
 }

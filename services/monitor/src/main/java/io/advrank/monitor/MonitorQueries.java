@@ -7,9 +7,9 @@ import com.sun.net.httpserver.HttpServer;
 import io.advrank.proto.v1.AnomalyAlert;
 import io.advrank.proto.v1.ItemDrift;
 import io.advrank.runtime.http.HttpAccess;
+import io.advrank.runtime.http.QueryString;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,14 +63,14 @@ public final class MonitorQueries implements AutoCloseable {
         "/drift",
         ex -> {
           if (access.authorize(ex)) {
-            answer(ex, () -> drift(monitor, query(ex)));
+            answer(ex, () -> drift(monitor, QueryString.parameters(ex)));
           }
         });
     server.createContext(
         "/alerts",
         ex -> {
           if (access.authorize(ex)) {
-            answer(ex, () -> alerts(monitor, query(ex)));
+            answer(ex, () -> alerts(monitor, QueryString.parameters(ex)));
           }
         });
     server.start();
@@ -144,22 +144,6 @@ public final class MonitorQueries implements AutoCloseable {
     m.put("evidence", a.getEvidenceMap());
     m.put("raised_at_ms", a.getRaisedAtMs());
     return m;
-  }
-
-  private static Map<String, String> query(HttpExchange ex) {
-    Map<String, String> out = new LinkedHashMap<>();
-    String raw = ex.getRequestURI().getRawQuery();
-    if (raw != null) {
-      for (String pair : raw.split("&")) {
-        int eq = pair.indexOf('=');
-        if (eq > 0) {
-          out.put(
-              URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-              URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-      }
-    }
-    return out;
   }
 
   private static void answer(HttpExchange ex, Answer answer) throws IOException {

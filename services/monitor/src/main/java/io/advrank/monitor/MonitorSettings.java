@@ -176,37 +176,6 @@ public record MonitorSettings(
     CALIBRATION_SOURCE.check(calibrationSource);
   }
 
-  /** Settings that calibrate on live traffic only (replays, tests). */
-  public MonitorSettings(
-      String applicationId,
-      Duration window,
-      int calibrationEvents,
-      int calibrationWindows,
-      double falsePositiveRate,
-      double driftFalsePositiveRate,
-      double driftAlpha,
-      int alertRetentionWindows,
-      Path stateDir,
-      int metricsPort,
-      int queryPort,
-      KafkaSettings kafka) {
-    this(
-        applicationId,
-        window,
-        calibrationEvents,
-        calibrationWindows,
-        falsePositiveRate,
-        driftFalsePositiveRate,
-        driftAlpha,
-        alertRetentionWindows,
-        stateDir,
-        metricsPort,
-        queryPort,
-        kafka,
-        SOURCE_LIVE,
-        null);
-  }
-
   /** Whether the score detectors take the scoring version's thresholds when it has them. */
   public boolean thresholdsFromManifest() {
     return SOURCE_MANIFEST.equals(calibrationSource);

@@ -202,7 +202,9 @@ class MonitorAclIT {
         dir.resolve("state-" + applicationId),
         0,
         0,
-        new KafkaSettings(kafka.bootstrapServers("SASL_SSL"), (short) 1, monitor));
+        new KafkaSettings(kafka.bootstrapServers("SASL_SSL"), (short) 1, monitor),
+        MonitorSettings.SOURCE_LIVE,
+        null);
   }
 
   private static KafkaSecurity security(String user) {

@@ -153,7 +153,9 @@ class MonitorAclMinimalityIT {
         dir.resolve("state-" + applicationId),
         0,
         0,
-        new KafkaSettings(kafka.bootstrapServers("SASL_SSL"), (short) 1, security));
+        new KafkaSettings(kafka.bootstrapServers("SASL_SSL"), (short) 1, security),
+        MonitorSettings.SOURCE_LIVE,
+        null);
   }
 
   private static KafkaSecurity security(String user) {

@@ -137,7 +137,8 @@ class MonitorIT {
                 "00",
                 "2026-12-04T00:00:00Z",
                 Map.of(),
-                Map.of())
+                Map.of(),
+                null)
             .withDetection(new DetectorThresholds(0.3, 0.3, 0.05, 100, null));
     Files.writeString(dir.resolve(ModelManifest.FILE_NAME), base.toJson());
     String later =
@@ -206,7 +207,9 @@ class MonitorIT {
         stateDir,
         0,
         0,
-        new KafkaSettings(kafka.bootstrapServers(), (short) 1));
+        new KafkaSettings(kafka.bootstrapServers(), (short) 1),
+        MonitorSettings.SOURCE_LIVE,
+        null);
   }
 
   private static ProducerRecord<byte[], byte[]> ranking(String query, double score, long ts) {

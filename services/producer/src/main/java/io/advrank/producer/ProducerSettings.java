@@ -144,36 +144,6 @@ public record ProducerSettings(
     METRICS_PORT.check(metricsPort);
   }
 
-  /** Settings with the default {@link ImageEncoding#SOURCE}. */
-  public ProducerSettings(
-      Path dataDir,
-      int catalogLimit,
-      double catalogRate,
-      double queryRate,
-      long queryLimit,
-      Duration queryDuration,
-      boolean queryHeldOut,
-      long seed,
-      String producerId,
-      int metricsPort,
-      KafkaSettings kafka,
-      ImageShape imageShape) {
-    this(
-        dataDir,
-        catalogLimit,
-        catalogRate,
-        queryRate,
-        queryLimit,
-        queryDuration,
-        queryHeldOut,
-        seed,
-        producerId,
-        metricsPort,
-        kafka,
-        imageShape,
-        null);
-  }
-
   /** Reads the settings from flags, environment and file, with defaults for a local demo. */
   public static ProducerSettings from(SettingsSource source) {
     return new ProducerSettings(

@@ -83,7 +83,8 @@ class ProducerAclIT {
             "acl-0",
             0,
             new KafkaSettings(kafka.bootstrapServers("SASL_SSL"), (short) 1, security),
-            ImageShape.FASHION_MNIST);
+            ImageShape.FASHION_MNIST,
+            ImageEncoding.SOURCE);
     try (ProducerService service =
         ProducerService.create(settings, Clock.systemUTC(), new SimpleMeterRegistry())) {
       service.start();

@@ -62,7 +62,8 @@ class ProducerIT {
             "it-0",
             0,
             new KafkaSettings(kafka.bootstrapServers(), (short) 1),
-            ImageShape.FASHION_MNIST);
+            ImageShape.FASHION_MNIST,
+            ImageEncoding.SOURCE);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     long t0 = System.nanoTime();
     try (ProducerService service = ProducerService.create(settings, Clock.systemUTC(), registry)) {

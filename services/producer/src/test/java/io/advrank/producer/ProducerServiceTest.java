@@ -45,7 +45,8 @@ class ProducerServiceTest {
         "p-0",
         0,
         new KafkaSettings("h:1", (short) 1),
-        ImageShape.FASHION_MNIST);
+        ImageShape.FASHION_MNIST,
+        ImageEncoding.SOURCE);
   }
 
   private record Run(List<ProducerRecord<String, ImageEvent>> sent, SimpleMeterRegistry registry) {
@@ -136,7 +137,8 @@ class ProducerServiceTest {
             "p-0",
             0,
             new KafkaSettings("h:1", (short) 1),
-            ImageShape.FASHION_MNIST);
+            ImageShape.FASHION_MNIST,
+            ImageEncoding.SOURCE);
 
     SettingsException e =
         assertThrows(

@@ -28,7 +28,8 @@ class ScheduleTest {
         "p",
         0,
         new KafkaSettings("h:1", (short) 1),
-        ImageShape.FASHION_MNIST);
+        ImageShape.FASHION_MNIST,
+        ImageEncoding.SOURCE);
   }
 
   /** Sends every slot as soon as it is due, jumping the time forward; returns what was sent. */

@@ -244,7 +244,8 @@ class ModelHotSwapIT {
                   null,
                   at.toString(),
                   Map.of(),
-                  Map.of()));
+                  Map.of(),
+                  null));
       return AssembledModel.of(
           version,
           "fmnist-c2f1-v1",

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.embedded.EmbeddedKafka;
+import io.advrank.producer.ImageEncoding;
 import io.advrank.producer.ImageShape;
 import io.advrank.producer.ProducerService;
 import io.advrank.producer.ProducerSettings;
@@ -65,7 +66,8 @@ class PipelineIT {
             "it-producer",
             0,
             new KafkaSettings(kafka.bootstrapServers(), (short) 1),
-            ImageShape.FASHION_MNIST);
+            ImageShape.FASHION_MNIST,
+            ImageEncoding.SOURCE);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try (DeliveryCopier copier = new DeliveryCopier(kafka);
         ProducerService producer =

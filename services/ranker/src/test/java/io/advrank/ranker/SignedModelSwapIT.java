@@ -136,7 +136,8 @@ class SignedModelSwapIT {
                   null,
                   at.toString(),
                   Map.of(),
-                  Map.of()));
+                  Map.of(),
+                  null));
       return AssembledModel.of(
           version,
           "fmnist-c2f1-v1",

@@ -29,7 +29,9 @@ class BenchFuzzIT {
   void deadLettersEveryMalformedRecordAndLosesNoValidOne() throws Exception {
     Path model = tmp.resolve("model");
     try (EmbeddingModel m = EmbeddingModel.create(ModelSpec.c2f1(1, 28, 28), 0, Device.cpu())) {
-      m.save(model, new ModelManifest(1, null, null, null, 0, null, null, null, "now", null, null));
+      m.save(
+          model,
+          new ModelManifest(1, null, null, null, 0, null, null, null, "now", null, null, null));
     }
     CliRun r =
         CliRun.of(

@@ -26,7 +26,9 @@ class BenchPipelineIT {
     Path model = tmp.resolve("model");
     // Random weights: speed and plumbing do not depend on what the model has learnt.
     try (EmbeddingModel m = EmbeddingModel.create(ModelSpec.c2f1(1, 28, 28), 0, Device.cpu())) {
-      m.save(model, new ModelManifest(1, null, null, null, 0, null, null, null, "now", null, null));
+      m.save(
+          model,
+          new ModelManifest(1, null, null, null, 0, null, null, null, "now", null, null, null));
     }
     CliRun r =
         CliRun.of(

@@ -180,7 +180,8 @@ public final class ModelImport {
             sha,
             Instant.now().toString(),
             Map.of("source", file.getFileName().toString(), "command", "advrank models import"),
-            Map.of());
+            Map.of(),
+            null);
     try {
       Files.createDirectories(out);
       Files.write(out.resolve(manifest.weightsFile()), bytes);

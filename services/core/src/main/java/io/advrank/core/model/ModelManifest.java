@@ -51,57 +51,22 @@ public record ModelManifest(
     metrics = metrics == null ? Map.of() : Map.copyOf(new TreeMap<>(metrics));
   }
 
-  /** A manifest without detector thresholds (they are added by {@link #withDetection}). */
-  public ModelManifest(
-      int formatVersion,
-      String version,
-      String parentVersion,
-      ModelSpec spec,
-      long parameterCount,
-      String weightsFile,
-      String weightsDtype,
-      String weightsSha256,
-      String createdAt,
-      Map<String, String> training,
-      Map<String, Double> metrics) {
-    this(
-        formatVersion,
-        version,
-        parentVersion,
-        spec,
-        parameterCount,
-        weightsFile,
-        weightsDtype,
-        weightsSha256,
-        createdAt,
-        training,
-        metrics,
-        null);
-  }
-
   /** This manifest with the detector thresholds calibrated for it. */
   public ModelManifest withDetection(DetectorThresholds thresholds) {
-    return new ModelManifest(
-        formatVersion,
-        version,
-        parentVersion,
-        spec,
-        parameterCount,
-        weightsFile,
-        weightsDtype,
-        weightsSha256,
-        createdAt,
-        training,
-        metrics,
-        thresholds);
+    return copy(parentVersion, metrics, thresholds);
   }
 
   /** This manifest with other metrics (e.g. after an evaluation). */
   public ModelManifest withMetrics(Map<String, Double> newMetrics) {
+    return copy(parentVersion, newMetrics, detection);
+  }
+
+  private ModelManifest copy(
+      String parent, Map<String, Double> newMetrics, DetectorThresholds thresholds) {
     return new ModelManifest(
         formatVersion,
         version,
-        parentVersion,
+        parent,
         spec,
         parameterCount,
         weightsFile,
@@ -110,7 +75,7 @@ public record ModelManifest(
         createdAt,
         training,
         newMetrics,
-        detection);
+        thresholds);
   }
 
   /** Pretty JSON with sorted maps, so manifests diff well. */
@@ -167,18 +132,6 @@ public record ModelManifest(
     }
     String parent =
         m.parentVersion() == null || m.parentVersion().isEmpty() ? null : m.parentVersion;
-    return new ModelManifest(
-        m.formatVersion(),
-        m.version(),
-        parent,
-        m.spec(),
-        m.parameterCount(),
-        m.weightsFile(),
-        m.weightsDtype(),
-        m.weightsSha256(),
-        m.createdAt(),
-        m.training(),
-        m.metrics(),
-        m.detection());
+    return m.copy(parent, m.metrics(), m.detection());
   }
 }

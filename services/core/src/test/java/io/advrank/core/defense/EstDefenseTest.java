@@ -136,7 +136,7 @@ class EstDefenseTest {
   }
 
   private static ModelManifest draft() {
-    return new ModelManifest(1, null, null, null, 0, null, null, null, "now", null, null);
+    return new ModelManifest(1, null, null, null, 0, null, null, null, "now", null, null, null);
   }
 
   private static ImageDataset load(DatasetDirectory.Split split) throws DataException {

@@ -154,7 +154,8 @@ class EmbeddingModelTest {
         null,
         "2026-01-01T00:00:00Z",
         Map.of("epochs", "3"),
-        Map.of("r_at_1", 0.5));
+        Map.of("r_at_1", 0.5),
+        null);
   }
 
   static float[] randomImages(int n, long seed) {

@@ -185,7 +185,8 @@ class ScriptedModelTest {
         null,
         Instant.now().toString(),
         Map.of("defense", "est"),
-        Map.of());
+        Map.of(),
+        null);
   }
 
   /** Two photos of each class: indices 2c and 2c+1 of the batch share label c. */
