@@ -11,7 +11,6 @@ import io.advrank.core.model.ModelException;
 import io.advrank.core.model.ModelSpec;
 import io.advrank.core.train.TrainSettings;
 import io.advrank.core.train.TripletTrainer;
-import io.advrank.proto.v1.ModelDecision;
 import io.advrank.runtime.model.AssembledModel;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,60 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 final class HardeningRound implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HardeningRound.class);
-
-  /** What an evaluation led to. */
-  enum Outcome {
-    /** The candidate passed the gate and is the parent now; publish {@link Decision#published}. */
-    PUBLISH,
-    /** Its R@1 fell too far: the candidate is the parent's weights again. */
-    RESET,
-    /** Not robust enough yet: training goes on from the candidate. */
-    KEEP_TRAINING,
-    /** Consumers switched version while it was measured: no decision, the trainer rebases. */
-    DROPPED;
-
-    static Outcome of(Gate.Verdict verdict) {
-      if (verdict.publish()) {
-        return PUBLISH;
-      }
-      return verdict.recallFailed() ? RESET : KEEP_TRAINING;
-    }
-  }
-
-  /**
-   * One gate decision on candidate {@code version} of {@code parentVersion}, with both models'
-   * figures, the steps and buffered images so far; {@code published} is the new version when the
-   * outcome is {@link Outcome#PUBLISH}, else null. A {@link Outcome#DROPPED} decision has nothing
-   * else.
-   */
-  record Decision(
-      Outcome outcome,
-      String version,
-      String parentVersion,
-      String reason,
-      Figures parentFigures,
-      Figures candidateFigures,
-      long steps,
-      int bufferImages,
-      AssembledModel published) {
-    static final Decision DROPPED =
-        new Decision(Outcome.DROPPED, "", "", "", null, null, 0, 0, null);
-
-    /** The record for {@code advrank.model-decisions}. */
-    ModelDecision toMessage(long decidedAtMs) {
-      return ModelDecision.newBuilder()
-          .setCandidateVersion(version)
-          .setParentVersion(parentVersion)
-          .setPublished(outcome == Outcome.PUBLISH)
-          .setReason(reason)
-          .putAllParentMetrics(parentFigures.values())
-          .putAllCandidateMetrics(candidateFigures.values())
-          .setSteps(steps)
-          .setBufferImages(bufferImages)
-          .setDecidedAtMs(decidedAtMs)
-          .build();
-    }
-  }
 
   private final DefenseTrainerSettings settings;
   private final Gate gate;
@@ -210,7 +155,8 @@ final class HardeningRound implements AutoCloseable {
 
   /**
    * Measures parent (once per parent) and candidate and lets the gate decide; {@code superseded} is
-   * asked after measuring whether consumers switched version meanwhile ({@link Outcome#DROPPED}).
+   * asked after measuring whether consumers switched version meanwhile ({@link
+   * Decision.Outcome#DROPPED}).
    */
   Decision evaluate(BooleanSupplier superseded) throws ModelException {
     if (heldOut == null) {
@@ -232,19 +178,19 @@ final class HardeningRound implements AutoCloseable {
       return Decision.DROPPED;
     }
     Gate.Verdict verdict = gate.judge(rootFigures, parentFigures, figures);
-    Outcome outcome = Outcome.of(verdict);
+    Decision.Outcome outcome = Decision.Outcome.of(verdict);
     String version =
         settings.versionPrefix() + "-" + run + "-" + String.format("%04d", ++candidates);
     Figures before = parentFigures;
     String parentVersion = parent.version();
     AssembledModel published = null;
-    if (outcome == Outcome.PUBLISH) {
+    if (outcome == Decision.Outcome.PUBLISH) {
       published = trainer.withAveragedWeights(() -> snapshot(version, figures));
       parent = published;
       parentFigures = figures;
       stepsSinceParent = 0;
       metrics.figures("parent", figures);
-    } else if (outcome == Outcome.RESET) {
+    } else if (outcome == Decision.Outcome.RESET) {
       candidate.close();
       candidate = null;
       candidate = Versions.open(parent, device);

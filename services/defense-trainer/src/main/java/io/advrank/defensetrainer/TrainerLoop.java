@@ -158,8 +158,8 @@ final class TrainerLoop implements Runnable {
   }
 
   /** Publishes a version that passed the gate, then reports the decision. */
-  private void act(HardeningRound.Decision d) {
-    if (d.outcome() == HardeningRound.Outcome.DROPPED) {
+  private void act(Decision d) {
+    if (d.outcome() == Decision.Outcome.DROPPED) {
       // Publishing it now would undo the consumers' switch; the loop rebases next.
       LOG.info("candidate dropped: consumers now serve {}", follower.offeredVersion());
       return;
@@ -178,6 +178,6 @@ final class TrainerLoop implements Runnable {
             .serializer()
             .serialize(topic, headers, d.toMessage(clock.millis()));
     producer.send(new ProducerRecord<>(topic, null, key, value, headers));
-    metrics.decision(d.outcome() == HardeningRound.Outcome.PUBLISH);
+    metrics.decision(d.outcome() == Decision.Outcome.PUBLISH);
   }
 }

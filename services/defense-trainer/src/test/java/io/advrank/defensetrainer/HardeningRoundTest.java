@@ -81,8 +81,8 @@ class HardeningRoundTest {
   void publishesACandidateThatPassesTheGateAndMakesItTheParent() throws Exception {
     round(new Gate(1.0, -100.0));
     train();
-    HardeningRound.Decision d = round.evaluate(() -> false);
-    assertEquals(HardeningRound.Outcome.PUBLISH, d.outcome(), d.reason());
+    Decision d = round.evaluate(() -> false);
+    assertEquals(Decision.Outcome.PUBLISH, d.outcome(), d.reason());
     assertTrue(d.version().matches("unit-[0-9a-z]+-0001"), d.version());
     assertEquals("fmnist-c2f1-v1", d.parentVersion());
     assertEquals(d.version(), round.parentVersion(), "the published candidate is the parent");
@@ -101,7 +101,7 @@ class HardeningRoundTest {
     assertEquals(d.candidateFigures().recallAt1(), message.getCandidateMetricsMap().get("r_at_1"));
 
     train();
-    HardeningRound.Decision next = round.evaluate(() -> false);
+    Decision next = round.evaluate(() -> false);
     assertTrue(next.version().endsWith("-0002"), next.version());
     assertEquals(d.version(), next.parentVersion());
     assertEquals(d.candidateFigures(), next.parentFigures(), "measured once, as the candidate");
@@ -112,8 +112,8 @@ class HardeningRoundTest {
     round(new Gate(-1.0, -100.0)); // any R@1 is a fall too far
     train();
     assertFalse(Arrays.equals(embeds(start), candidateEmbeds()), "two steps moved the candidate");
-    HardeningRound.Decision d = round.evaluate(() -> false);
-    assertEquals(HardeningRound.Outcome.RESET, d.outcome(), d.reason());
+    Decision d = round.evaluate(() -> false);
+    assertEquals(Decision.Outcome.RESET, d.outcome(), d.reason());
     assertNull(d.published());
     assertFalse(d.toMessage(0).getPublished());
     assertEquals("fmnist-c2f1-v1", round.parentVersion());
@@ -127,12 +127,12 @@ class HardeningRoundTest {
     round(new Gate(1.0, 100.0)); // +100 points: never robust enough
     train();
     float[] trained = candidateEmbeds();
-    HardeningRound.Decision dropped = round.evaluate(() -> true);
-    assertEquals(HardeningRound.Outcome.DROPPED, dropped.outcome());
+    Decision dropped = round.evaluate(() -> true);
+    assertEquals(Decision.Outcome.DROPPED, dropped.outcome());
     assertTrue(round.evaluationDue(), "no decision made: still due");
 
-    HardeningRound.Decision d = round.evaluate(() -> false);
-    assertEquals(HardeningRound.Outcome.KEEP_TRAINING, d.outcome(), d.reason());
+    Decision d = round.evaluate(() -> false);
+    assertEquals(Decision.Outcome.KEEP_TRAINING, d.outcome(), d.reason());
     assertTrue(d.version().endsWith("-0001"), "a dropped candidate takes no number");
     assertTrue(d.reason().startsWith("rejected: not more robust"), d.reason());
     assertEquals(2, round.stepsSinceParent());
@@ -144,8 +144,8 @@ class HardeningRoundTest {
   void rebasingMakesTheServedVersionTheParentAndTheBaseOfTheFigures() throws Exception {
     round(new Gate(1.0, -100.0));
     train();
-    HardeningRound.Decision published = round.evaluate(() -> false);
-    assertEquals(HardeningRound.Outcome.PUBLISH, published.outcome());
+    Decision published = round.evaluate(() -> false);
+    assertEquals(Decision.Outcome.PUBLISH, published.outcome());
     // A rollback to the version the trainer started from.
     round.rebase(Versions.open(start, Device.cpu()), start);
     assertEquals("fmnist-c2f1-v1", round.parentVersion());
@@ -153,20 +153,8 @@ class HardeningRoundTest {
     assertFalse(round.evaluationDue(), "counts anew");
     assertArrayEquals(embeds(start), candidateEmbeds(), 1e-6f);
     train();
-    HardeningRound.Decision d = round.evaluate(() -> false);
+    Decision d = round.evaluate(() -> false);
     assertEquals("fmnist-c2f1-v1", d.parentVersion());
     assertEquals(published.parentFigures(), d.parentFigures(), "v1 measured anew, as at the start");
-  }
-
-  @Test
-  void mapsTheGatesVerdictToAnOutcome() {
-    assertEquals(
-        HardeningRound.Outcome.PUBLISH,
-        HardeningRound.Outcome.of(new Gate.Verdict(true, false, "")));
-    assertEquals(
-        HardeningRound.Outcome.RESET, HardeningRound.Outcome.of(new Gate.Verdict(false, true, "")));
-    assertEquals(
-        HardeningRound.Outcome.KEEP_TRAINING,
-        HardeningRound.Outcome.of(new Gate.Verdict(false, false, "")));
   }
 }
