@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Output {@link Topics#DEAD_LETTER}: input records that are not usable images or variants.
  * </ul>
  *
- * <p>One thread ({@link TrainerLoop}). Its EST steps and probe attacks take gradients through
- * core's process-wide gradient lane, so it can share a JVM with an attack-worker.
+ * <p>One thread ({@link TrainerLoop}, a Kafka shell around {@link Ingest} and {@link
+ * HardeningRound}). Its EST steps and probe attacks take gradients through core's process-wide
+ * gradient lane, so it can share a JVM with an attack-worker.
  */
 public final class DefenseTrainerService implements RunningService {
   private static final Logger LOG = LoggerFactory.getLogger(DefenseTrainerService.class);
@@ -71,12 +72,12 @@ public final class DefenseTrainerService implements RunningService {
             new KafkaConsumer<>(consumerProps(settings)),
             producer,
             new DeadLetters(producer, SERVICE, registry),
+            new KafkaModelChannel(settings, registry, clock),
             settings,
             clock,
             new DefenseTrainerMetrics(registry),
             v -> lastPublished = v,
-            this::fail,
-            registry);
+            this::fail);
     this.thread = new Thread(loop, "advrank-" + settings.trainerId());
   }
 

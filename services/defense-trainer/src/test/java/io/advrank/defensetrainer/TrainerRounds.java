@@ -19,13 +19,13 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The defense-trainer's work without Kafka, round after round, as {@link TrainerLoop} does it with
- * the demo's settings: EST steps on batches from a {@link TrainingBuffer} filled with the fixture,
- * then the candidate measured with its averaged weights ({@link Figures}), the parent opened and
- * measured, and every other round the candidate reset to the parent (a rejected R@1) or snapshotted
- * as a version (a publication). A diagnostic harness for native memory, run by hand ({@link #main},
- * docs/soak.md): RSS and glibc's bytes in use that grow round after round while DJL's live arrays
- * stay flat are native memory that no NDArray accounts for.
+ * The defense-trainer's work without Kafka, round after round, as {@link HardeningRound} does it
+ * with the demo's settings: EST steps on batches from a {@link TrainingBuffer} filled with the
+ * fixture, then the candidate measured with its averaged weights ({@link Figures}), the parent
+ * opened and measured, and every other round the candidate reset to the parent (a rejected R@1) or
+ * snapshotted as a version (a publication). A diagnostic harness for native memory, run by hand
+ * ({@link #main}, docs/soak.md): RSS and glibc's bytes in use that grow round after round while
+ * DJL's live arrays stay flat are native memory that no NDArray accounts for.
  */
 final class TrainerRounds implements AutoCloseable {
   static final Path MODEL = Path.of("../../models/fmnist-c2f1");
