@@ -1,12 +1,9 @@
 package io.advrank.attackworker;
 
-import io.advrank.attackworker.RecoveryScan.Landing;
-import io.advrank.attackworker.RecoveryScan.Source;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.serving.CatalogMirror;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -15,11 +12,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -134,7 +129,10 @@ final class WorkerLoop implements Runnable {
       }
       LOG.info("attack gallery: {} catalog items", gallery.current().size());
       positions.start(recovery.endOffsets(deliveredPartitions()));
-      consumer.subscribe(List.of(Topics.CATALOG.name(), Topics.QUERIES.name()), new Rebalance());
+      consumer.subscribe(
+          List.of(Topics.CATALOG.name(), Topics.QUERIES.name()),
+          new PartitionHandOver(
+              consumer, forwarder, recovery, commits, pending, transaction, metrics::forwarded));
       onReady.run();
       while (running) {
         // Between two batches: the gallery takes in new items and switches versions here, so a
@@ -245,60 +243,5 @@ final class WorkerLoop implements Runnable {
           }
         });
     commits.committed(offsets);
-  }
-
-  /**
-   * Revoked partitions: commit what is settled, forget the rest (the new owner reads it again and
-   * skips what was forwarded). Assigned partitions: find what an earlier owner already forwarded.
-   */
-  private final class Rebalance implements ConsumerRebalanceListener {
-    @Override
-    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      try {
-        forwarder.flush();
-        drainForwards();
-        Map<TopicPartition, OffsetAndMetadata> offsets = commits.forForwards(partitions);
-        if (!offsets.isEmpty()) {
-          consumer.commitSync(offsets);
-        }
-      } catch (KafkaException e) {
-        LOG.info("commit on revocation failed; the new owner scans for forwards: {}", e.toString());
-      }
-      forget(partitions);
-    }
-
-    @Override
-    public void onPartitionsLost(Collection<TopicPartition> partitions) {
-      // Another member may own them already and be scanning for forwards: let the ones in flight
-      // land now rather than later. (A forward that lands after its scan is delivered twice;
-      // forwards are not fenced, see the class comment.)
-      forwarder.flush();
-      forget(partitions);
-    }
-
-    @Override
-    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      if (partitions.isEmpty()) {
-        return;
-      }
-      Map<TopicPartition, OffsetAndMetadata> committed =
-          consumer.committed(new HashSet<>(partitions));
-      Map<Source, Landing> found = recovery.alreadyForwarded(committed);
-      Map<TopicPartition, OffsetAndMetadata> first =
-          commits.assigned(partitions, committed, found, consumer::position);
-      if (!first.isEmpty()) {
-        consumer.commitSync(first);
-      }
-      LOG.info(
-          "attacking traffic from {} partitions ({} events found already forwarded)",
-          partitions.size(),
-          found.size());
-    }
-
-    private void forget(Collection<TopicPartition> partitions) {
-      transaction.revoked(partitions);
-      pending.forget(partitions);
-      commits.forget(partitions);
-    }
   }
 }

@@ -14,6 +14,7 @@ import io.advrank.runtime.wire.PixelCodec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -123,7 +124,7 @@ class BatchTransactionTest {
 
   /** What the loop does with a poll: each record to its lane. */
   private void receive() {
-    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(java.time.Duration.ZERO)) {
+    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ZERO)) {
       switch (commits.received(r, transform::forwardsAtOnce)) {
         case RECOVERED -> metrics.recoveredForward();
         case FORWARD -> forwarder.forward(r);
