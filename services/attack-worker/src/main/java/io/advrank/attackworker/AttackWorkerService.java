@@ -179,21 +179,21 @@ public final class AttackWorkerService implements RunningService {
     AttackWorkerMetrics metrics = new AttackWorkerMetrics(registry, gallery::modelVersion);
     MicroBatch transform =
         new MicroBatch(
-            producer,
             inbound,
             settings.campaign(),
             new BatchAttacks(settings.campaign(), clock),
             new OutputRecords(gallery::modelVersion, settings.campaign(), model.spec()),
-            new DeadLetters(producer, SERVICE, registry),
             metrics,
             clock);
     this.loop =
         new WorkerLoop(
-            workConsumer,
-            producer,
-            forwarder,
+            new WorkerLoop.Clients(
+                workConsumer,
+                producer,
+                new DeadLetters(producer, SERVICE, registry),
+                forwarder,
+                new RecoveryScan(scanConsumer, RECOVERY_SCAN_TIMEOUT)),
             positions,
-            new RecoveryScan(scanConsumer, RECOVERY_SCAN_TIMEOUT),
             gallery,
             transform,
             metrics,

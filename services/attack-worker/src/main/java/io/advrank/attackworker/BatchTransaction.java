@@ -1,5 +1,6 @@
 package io.advrank.attackworker;
 
+import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.serving.GallerySnapshot;
 import java.util.Collection;
 import java.util.List;
@@ -31,6 +32,7 @@ final class BatchTransaction {
 
   private final Consumer<byte[], byte[]> consumer;
   private final Producer<byte[], byte[]> producer;
+  private final DeadLetters deadLetters;
   private final Forwarder forwarder;
   private final OffsetCommits commits;
   private final MicroBatch transform;
@@ -41,17 +43,20 @@ final class BatchTransaction {
   /**
    * @param consumer the work consumer: its group metadata goes with the offsets, and it is rewound
    * @param producer the transactional producer, initialised
+   * @param deadLetters publishes dead letters through {@code producer}
    * @param forwarded counts an acknowledged forward (its delivered topic)
    */
   BatchTransaction(
       Consumer<byte[], byte[]> consumer,
       Producer<byte[], byte[]> producer,
+      DeadLetters deadLetters,
       Forwarder forwarder,
       OffsetCommits commits,
       MicroBatch transform,
       java.util.function.Consumer<String> forwarded) {
     this.consumer = consumer;
     this.producer = producer;
+    this.deadLetters = deadLetters;
     this.forwarder = forwarder;
     this.commits = commits;
     this.transform = transform;
@@ -74,7 +79,7 @@ final class BatchTransaction {
     inFlight = batch;
     revoked = false;
     try {
-      Runnable tally = transform.process(batch, gallery, pgd, whileAttacking);
+      Runnable tally = transform.process(batch, gallery, pgd, whileAttacking, this::send);
       if (revoked) {
         throw new KafkaException("a rebalance took partitions of the batch while it was attacked");
       }
@@ -105,6 +110,14 @@ final class BatchTransaction {
     revoked |=
         inFlight.stream()
             .anyMatch(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+  }
+
+  private void send(MicroBatch.Send s) {
+    if (s instanceof MicroBatch.Output o) {
+      producer.send(o.record());
+    } else if (s instanceof MicroBatch.DeadLetter d) {
+      deadLetters.publish(d.source(), d.reason(), d.cause());
+    }
   }
 
   private void rewind() {

@@ -1,5 +1,6 @@
 package io.advrank.attackworker;
 
+import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.serving.CatalogMirror;
 import java.time.Clock;
@@ -62,6 +63,22 @@ final class WorkerLoop implements Runnable {
   /** How often offsets settled by forwards alone are committed (bounds a successor's scan). */
   static final Duration COMMIT_INTERVAL = Duration.ofMillis(200);
 
+  /**
+   * The worker's Kafka side, which it does not close.
+   *
+   * @param consumer the work consumer, in the group
+   * @param producer the transactional producer (not initialised yet)
+   * @param deadLetters publishes through {@code producer}
+   * @param forwarder the benign lane
+   * @param recovery the scan for forwards an earlier owner made
+   */
+  record Clients(
+      org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
+      Producer<byte[], byte[]> producer,
+      DeadLetters deadLetters,
+      Forwarder forwarder,
+      RecoveryScan recovery) {}
+
   private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
   private final Producer<byte[], byte[]> producer;
   private final Forwarder forwarder;
@@ -81,12 +98,14 @@ final class WorkerLoop implements Runnable {
   private long lastCommitMs;
   private volatile boolean running = true;
 
+  /**
+   * @param positions where this worker's forwards start (its {@link Forwarder}'s)
+   * @param onReady called once the gallery is loaded and traffic is read
+   * @param onFatal called with the error that stopped the loop
+   */
   WorkerLoop(
-      org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
-      Producer<byte[], byte[]> producer,
-      Forwarder forwarder,
+      Clients clients,
       ForwardPositions positions,
-      RecoveryScan recovery,
       CatalogMirror gallery,
       MicroBatch transform,
       AttackWorkerMetrics metrics,
@@ -94,11 +113,11 @@ final class WorkerLoop implements Runnable {
       Clock clock,
       Runnable onReady,
       Consumer<Throwable> onFatal) {
-    this.consumer = consumer;
-    this.producer = producer;
-    this.forwarder = forwarder;
+    this.consumer = clients.consumer();
+    this.producer = clients.producer();
+    this.forwarder = clients.forwarder();
     this.positions = positions;
-    this.recovery = recovery;
+    this.recovery = clients.recovery();
     this.gallery = gallery;
     this.transform = transform;
     this.metrics = metrics;
@@ -109,7 +128,14 @@ final class WorkerLoop implements Runnable {
     this.pending = new PendingBatch(settings.batchMax(), settings.batchWait());
     this.readAhead = new ReadAhead(settings.batchMax());
     this.transaction =
-        new BatchTransaction(consumer, producer, forwarder, commits, transform, metrics::forwarded);
+        new BatchTransaction(
+            consumer,
+            producer,
+            clients.deadLetters(),
+            forwarder,
+            commits,
+            transform,
+            metrics::forwarded);
     this.pgd =
         Executors.newSingleThreadExecutor(
             r -> {

@@ -51,7 +51,13 @@ class BatchTransactionTest {
   private final MicroBatch transform = microBatch();
   private final BatchTransaction transaction =
       new BatchTransaction(
-          consumer, transactional, forwarder, commits, transform, metrics::forwarded);
+          consumer,
+          transactional,
+          new DeadLetters(transactional, "attack-worker", registry),
+          forwarder,
+          commits,
+          transform,
+          metrics::forwarded);
   private final List<ConsumerRecord<byte[], byte[]>> pending = new ArrayList<>();
 
   BatchTransactionTest() {
@@ -144,12 +150,10 @@ class BatchTransactionTest {
     Clock clock = Clock.systemUTC();
     Campaign campaign = Campaign.none();
     return new MicroBatch(
-        transactional,
         new InboundEvents(SPEC, 8192),
         campaign,
         new BatchAttacks(campaign, clock),
         new OutputRecords(() -> "v1", campaign, SPEC),
-        new DeadLetters(transactional, "attack-worker", registry),
         metrics,
         clock);
   }

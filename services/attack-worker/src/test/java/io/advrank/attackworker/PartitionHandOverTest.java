@@ -56,7 +56,7 @@ class PartitionHandOverTest {
   PartitionHandOverTest() {
     BatchTransaction transaction =
         new BatchTransaction(
-            consumer, new MockProducer<>(), forwarder, commits, null, counted::add);
+            consumer, new MockProducer<>(), null, forwarder, commits, null, counted::add);
     consumer.subscribe(
         List.of(Topics.QUERIES.name()),
         new PartitionHandOver(
