@@ -88,13 +88,17 @@ public final class AttackWorkerService implements RunningService {
 
   /**
    * A worker over the given clients, which it takes over and closes; the caller keeps {@code model}
-   * open until after {@link #close()}. Tests pass their own producers (e.g. ones that crash).
+   * open until after {@link #close()}. Tests pass their own producers (e.g. ones that crash). The
+   * clients' properties are {@link AttackWorkerClients}'s: {@code workConsumer} in the group,
+   * {@code galleryConsumer} and {@code scanConsumer} without one ({@link RecoveryScan} reads the
+   * delivered topics {@code read_uncommitted}).
    */
   public AttackWorkerService(
       AttackWorkerSettings settings,
       EmbeddingModel model,
       Consumer<byte[], byte[]> workConsumer,
       Consumer<byte[], byte[]> galleryConsumer,
+      Consumer<byte[], byte[]> scanConsumer,
       Producer<byte[], byte[]> transactionalProducer,
       Producer<byte[], byte[]> forwardProducer,
       Clock clock,
@@ -105,6 +109,7 @@ public final class AttackWorkerService implements RunningService {
         false,
         workConsumer,
         galleryConsumer,
+        scanConsumer,
         transactionalProducer,
         forwardProducer,
         clock,
@@ -117,6 +122,7 @@ public final class AttackWorkerService implements RunningService {
       boolean ownsModel,
       Consumer<byte[], byte[]> workConsumer,
       Consumer<byte[], byte[]> galleryConsumer,
+      Consumer<byte[], byte[]> scanConsumer,
       Producer<byte[], byte[]> producer,
       Producer<byte[], byte[]> forwardProducer,
       Clock clock,
@@ -129,7 +135,7 @@ public final class AttackWorkerService implements RunningService {
     Objects.requireNonNull(clock, "clock");
     this.campaign = settings.campaign().describe();
     this.clientMeters = new KafkaClientMeters(registry);
-    this.scanConsumer = new KafkaConsumer<>(AttackWorkerClients.scanConsumer(settings));
+    this.scanConsumer = Objects.requireNonNull(scanConsumer, "scanConsumer");
     ForwardPositions positions = new ForwardPositions();
     this.forwarder =
         new Forwarder(Objects.requireNonNull(forwardProducer, "forwardProducer"), positions);
@@ -173,21 +179,21 @@ public final class AttackWorkerService implements RunningService {
     AttackWorkerMetrics metrics = new AttackWorkerMetrics(registry, gallery::modelVersion);
     MicroBatch transform =
         new MicroBatch(
-            producer,
             inbound,
             settings.campaign(),
             new BatchAttacks(settings.campaign(), clock),
             new OutputRecords(gallery::modelVersion, settings.campaign(), model.spec()),
-            new DeadLetters(producer, SERVICE, registry),
             metrics,
             clock);
     this.loop =
         new WorkerLoop(
-            workConsumer,
-            producer,
-            forwarder,
+            new WorkerLoop.Clients(
+                workConsumer,
+                producer,
+                new DeadLetters(producer, SERVICE, registry),
+                forwarder,
+                new RecoveryScan(scanConsumer, RECOVERY_SCAN_TIMEOUT)),
             positions,
-            new RecoveryScan(scanConsumer, RECOVERY_SCAN_TIMEOUT),
             gallery,
             transform,
             metrics,
@@ -213,6 +219,7 @@ public final class AttackWorkerService implements RunningService {
           true,
           new KafkaConsumer<>(AttackWorkerClients.workConsumer(settings)),
           new KafkaConsumer<>(AttackWorkerClients.galleryConsumer(settings)),
+          new KafkaConsumer<>(AttackWorkerClients.scanConsumer(settings)),
           new KafkaProducer<>(AttackWorkerClients.producer(settings)),
           new KafkaProducer<>(AttackWorkerClients.forwardProducer(settings)),
           clock,

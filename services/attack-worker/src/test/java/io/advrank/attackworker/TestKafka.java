@@ -281,6 +281,7 @@ final class TestKafka {
         model,
         new KafkaConsumer<>(AttackWorkerClients.workConsumer(s)),
         new KafkaConsumer<>(AttackWorkerClients.galleryConsumer(s)),
+        new KafkaConsumer<>(AttackWorkerClients.scanConsumer(s)),
         producer,
         new KafkaProducer<>(AttackWorkerClients.forwardProducer(s)),
         java.time.Clock.systemUTC(),
