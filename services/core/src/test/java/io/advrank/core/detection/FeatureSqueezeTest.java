@@ -3,6 +3,7 @@ package io.advrank.core.detection;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import io.advrank.core.model.EmbeddingModel;
@@ -39,16 +40,41 @@ class FeatureSqueezeTest {
   }
 
   @Test
-  void theJointScoreMeasuresEachSqueezerInItsOwnTypicalDistance() {
+  void theJointScoreMeasuresEachSqueezerInUnitsOfItsOwnCleanTail() {
     FeatureSqueeze squeeze = new FeatureSqueeze(1, 2, 2);
     // The median filter moves every image ten times further than 4-bit rounding: in units of
-    // their own medians both say 1 for a typical image, and an outlier of either stands out.
+    // their own clean tails both say 1 for a clean image, and an outlier of either stands out.
+    warm(squeeze, 0.01f, 0.1f, 0.02f, Float.NaN);
     float[] depth = {0.01f, 0.01f, 0.01f, 0.05f};
     float[] median = {0.1f, 0.1f, 0.1f, 0.1f};
     float[] speckle = {0.02f, 0.02f, 0.02f, 0.02f};
     float[] joint = squeeze.joint(depth, median, speckle, null);
     assertEquals(1.0, joint[0], 1e-6);
     assertEquals(5.0, joint[3], 1e-6);
+  }
+
+  /**
+   * {@link FeatureSqueeze#LIVE_WARM_UP} images of these scores (NaN: not scored), taken as clean.
+   */
+  private static void warm(
+      FeatureSqueeze squeeze, float depth, float median, float speckle, float chroma) {
+    int n = FeatureSqueeze.LIVE_WARM_UP;
+    float[] m = new float[n];
+    Arrays.fill(m, median);
+    float[] c = new float[n];
+    Arrays.fill(c, chroma);
+    squeeze.joint(
+        filled(n, depth),
+        filled(n, median),
+        filled(n, speckle),
+        Float.isNaN(chroma) ? null : c,
+        null);
+  }
+
+  private static float[] filled(int n, float value) {
+    float[] a = new float[n];
+    Arrays.fill(a, value);
+    return a;
   }
 
   /**
@@ -186,13 +212,15 @@ class FeatureSqueezeTest {
   }
 
   @Test
-  void theSpeckleShareCountsInUnitsOfItsMedianButNeverOfLessThanOnePercent() {
+  void theSpeckleShareCountsInUnitsOfItsCleanTailButNeverOfLessThanOnePercent() {
     FeatureSqueeze squeeze = new FeatureSqueeze(1, 2, 2);
     float[] depth = {0.01f, 0.01f, 0.01f};
-    // Mostly spotless backgrounds: the median share is 0, the scale 1%, so 3% counts as 3.
+    // Spotless backgrounds: the clean tail is 0, the scale 1%, so 3% counts as 3.
+    warm(squeeze, 0.01f, Float.NaN, 0f, Float.NaN);
     assertEquals(3.0, squeeze.joint(depth, null, new float[] {0f, 0f, 0.03f}, null)[2], 1e-6);
-    // Once the typical share is 4%, a 40% speckled background is 10 typical ones.
+    // Once clean backgrounds have up to 4% speckled, a 40% speckled background is 10 of them.
     FeatureSqueeze other = new FeatureSqueeze(1, 2, 2);
+    warm(other, 0.01f, Float.NaN, 0.04f, Float.NaN);
     float[] joint = other.joint(depth, null, new float[] {0.04f, 0.04f, 0.4f}, null);
     assertEquals(1.0, joint[0], 1e-6);
     assertEquals(10.0, joint[2], 1e-6);
@@ -202,32 +230,97 @@ class FeatureSqueezeTest {
   void photosWithoutAFlatBackgroundAreScoredByTheSqueezersAloneInTheirOwnUnits() {
     FeatureSqueeze squeeze = new FeatureSqueeze(1, 2, 2);
     float nan = Float.NaN;
-    // Three studio shots (flat background, spotless), three textured photos, which squeezing
-    // moves ten times further even when clean; the last one moves 5 typical textured distances.
+    // Studio shots (flat background, spotless) and textured photos, which squeezing moves ten
+    // times further even when clean; the last one moves 5 clean textured distances.
+    warm(squeeze, 0.01f, nan, 0f, nan);
+    warm(squeeze, 0.1f, nan, nan, nan);
     float[] depth = {0.01f, 0.01f, 0.01f, 0.1f, 0.1f, 0.5f};
     float[] joint = squeeze.joint(depth, null, new float[] {0f, 0f, 0f, nan, nan, nan}, null);
     assertEquals(1.0, joint[0], 1e-6);
     assertEquals(1.0, joint[3], 1e-6, "a clean textured photo is typical among its kind, not 10");
     assertEquals(5.0, joint[5], 1e-6);
-    assertEquals(3, squeeze.scored(true));
-    assertEquals(3, squeeze.scored(false));
+    assertEquals(FeatureSqueeze.LIVE_WARM_UP + 3, squeeze.scored(true));
+    assertEquals(FeatureSqueeze.LIVE_WARM_UP + 3, squeeze.scored(false));
   }
 
   @Test
-  void fixedScalesFromCleanDataKeepAnAttackedShareOfTrafficFromLoweringScores() {
-    // 30% of the traffic attacked, far from the clean distances: the running median rises to an
-    // attacked value and every score falls, whereas the clean scales keep an attacked image at
-    // its clean-units distance.
+  void anAttackedShareOfTrafficFarAboveTheCleanTailDoesNotLowerScores() {
+    // 30%, then 86% of the traffic attacked, far from the clean distances: a running median (the
+    // live scale before) rose to an attacked value and every score fell to 1; the live scale turns
+    // those values away and keeps judging in clean units, as a manifest's clean scale does.
     float[] depth = {0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.2f, 0.2f, 0.2f};
     float[] speckle = new float[depth.length];
-    FeatureSqueeze running = new FeatureSqueeze(1, 2, 2);
+    FeatureSqueeze live = new FeatureSqueeze(1, 2, 2);
+    warm(live, 0.01f, Float.NaN, 0f, Float.NaN);
     FeatureSqueeze fixed = new FeatureSqueeze(1, 2, 2);
     ScoreScales clean = new ScoreScales(0.01, 0, 0, 0, 0.01);
     assertEquals(20.0, fixed.joint(depth, null, speckle, clean)[9], 1e-4);
-    assertEquals(20.0, running.joint(depth, null, speckle, null)[9], 1e-4);
-    float[] more = {0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 0.01f};
-    assertEquals(1.0, running.joint(more, null, new float[more.length], null)[0], 1e-4);
+    assertEquals(20.0, live.joint(depth, null, speckle, null)[9], 1e-4);
+    for (int round = 0; round < 200; round++) {
+      float[] more = {0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 0.01f};
+      float[] scores = live.joint(more, null, new float[more.length], null);
+      assertEquals(20.0, scores[0], 1e-4);
+      assertEquals(1.0, scores[6], 1e-4);
+    }
+    float[] more = {0.2f, 0.01f};
     assertEquals(20.0, fixed.joint(more, null, new float[more.length], clean)[0], 1e-4);
+  }
+
+  /**
+   * Textured photos as measured (docs/monitoring.md): the 4-bit squeezer's clean tail lies 15
+   * medians out, an attacked photo's colour noise only 4.6 medians but 1.3–1.5 clean tails. In
+   * median units the squeezer's clean tail set the threshold above every attacked photo (recall 0
+   * for SP-QA±); in tail units the attacked photos stand above it.
+   */
+  @Test
+  void aHeavyCleanTailOfOneScoreDoesNotBuryAnotherScoresAttackedValues() {
+    Random random = new Random(7);
+    FeatureSqueeze squeeze = new FeatureSqueeze(3, 2, 2);
+    double[] calibration = new double[2000];
+    for (int b = 0; b < 20; b++) {
+      float[][] batch = texturedBatch(random, 100, 0);
+      float[] scores = squeeze.joint(batch[0], null, batch[1], batch[2], null);
+      for (int i = 0; i < 100; i++) {
+        calibration[b * 100 + i] = scores[i];
+      }
+    }
+    double threshold = Thresholds.upper(calibration, 0.005);
+    // 400 clean queries and 40 hijacked ones in one batch, as in bench detect.
+    float[][] mixed = texturedBatch(random, 440, 40);
+    float[] scores = squeeze.joint(mixed[0], null, mixed[1], mixed[2], null);
+    int caught = 0;
+    int falseAlerts = 0;
+    for (int i = 0; i < 440; i++) {
+      if (scores[i] > threshold) {
+        if (i < 40) {
+          caught++;
+        } else {
+          falseAlerts++;
+        }
+      }
+    }
+    assertTrue(caught >= 36, "hijacked queries above the threshold: " + caught + " of 40");
+    assertTrue(falseAlerts <= 8, "clean queries above the threshold: " + falseAlerts + " of 400");
+  }
+
+  /**
+   * {@code n} textured photos' raw scores (4-bit distance, no speckle, colour noise), the first
+   * {@code attacked} of them hijacked: a log-normal distance with a clean tail about 15 medians
+   * out, and a colour-noise share around 0.15 that PGD raises to about 0.7.
+   */
+  private static float[][] texturedBatch(Random random, int n, int attacked) {
+    float[] depth = new float[n];
+    float[] speckle = new float[n];
+    float[] chroma = new float[n];
+    for (int i = 0; i < n; i++) {
+      depth[i] = (float) (0.02 * Math.exp(1.05 * random.nextGaussian()));
+      speckle[i] = Float.NaN;
+      chroma[i] =
+          i < attacked
+              ? (float) (0.7 + 0.02 * random.nextGaussian())
+              : (float) Math.max(0, 0.15 + 0.13 * random.nextGaussian());
+    }
+    return new float[][] {depth, speckle, chroma};
   }
 
   @Test
@@ -235,16 +328,53 @@ class FeatureSqueezeTest {
     FeatureSqueeze squeeze = new FeatureSqueeze(3, 2, 2);
     float nan = Float.NaN;
     // Textured photos (no flat background), which squeezing moves alike, clean or attacked; the
-    // last one's colour noise is 6 typical shares: it decides the score.
+    // last one's colour noise is 6 clean shares: it decides the score.
+    warm(squeeze, 0.1f, nan, nan, 0.1f);
     float[] depth = {0.1f, 0.1f, 0.1f, 0.1f};
     float[] speckle = {nan, nan, nan, nan};
     float[] chroma = {0.1f, 0.1f, 0.1f, 0.6f};
     float[] joint = squeeze.joint(depth, null, speckle, chroma, null);
     assertEquals(1.0, joint[0], 1e-6);
     assertEquals(6.0, joint[3], 1e-5);
-    // A manifest's clean scale is used instead of the running median.
+    // A manifest's clean scale is used instead of the live one.
     ScoreScales clean = new ScoreScales(0, 0.1, 0, 0, 0, 0.3);
     assertEquals(
         2.0, new FeatureSqueeze(3, 2, 2).joint(depth, null, speckle, chroma, clean)[3], 1e-5);
+  }
+
+  @Test
+  void anImageSeenLatelyIsJudgedButDoesNotMoveTheScalesAgain() {
+    FeatureSqueeze squeeze = new FeatureSqueeze(3, 2, 2);
+    float nan = Float.NaN;
+    warm(squeeze, 0.1f, nan, nan, 0.1f);
+    warm(squeeze, 0.1f, nan, nan, 0.1f);
+    // One clean photo with a little more colour noise than the rest, asked 500 times: counted each
+    // time it would become the clean tail (scale 0.11) and score 1; counted once, it scores 1.1.
+    float[] depth = filled(500, 0.1f);
+    float[] chroma = filled(500, 0.11f);
+    boolean[] fresh = new boolean[500];
+    fresh[0] = true;
+    float[] joint = squeeze.joint(depth, null, filled(500, nan), chroma, null, fresh);
+    assertEquals(1.1, joint[499], 1e-5);
+    float[] counted =
+        new FeatureSqueeze(3, 2, 2).joint(depth, null, filled(500, nan), chroma, null);
+    assertEquals(1.0, counted[499], 1e-5, "every sighting counted");
+  }
+
+  @Test
+  void theSqueezersLiveScalesStartOverWhenAnotherVersionEmbeds() {
+    FeatureSqueeze squeeze = new FeatureSqueeze(3, 2, 2);
+    float nan = Float.NaN;
+    squeeze.follow("v1");
+    warm(squeeze, 0.01f, nan, nan, 0.1f);
+    // v2's clean distances are five times v1's: under v1's scale every one would be turned away
+    // and score 5 for ever.
+    squeeze.follow("v2");
+    float[] depth = {0.05f, 0.05f};
+    float[] chroma = {0.1f, 0.6f};
+    float[] joint = squeeze.joint(depth, null, new float[] {nan, nan}, chroma, null);
+    assertEquals(1.0, joint[0], 1e-6);
+    // The colour-noise share does not depend on the model: its scale is kept.
+    assertEquals(6.0, joint[1], 1e-5);
   }
 }
