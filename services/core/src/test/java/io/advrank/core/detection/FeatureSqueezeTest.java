@@ -344,21 +344,23 @@ class FeatureSqueezeTest {
 
   @Test
   void anImageSeenLatelyIsJudgedButDoesNotMoveTheScalesAgain() {
-    FeatureSqueeze squeeze = new FeatureSqueeze(3, 2, 2);
     float nan = Float.NaN;
-    warm(squeeze, 0.1f, nan, nan, 0.1f);
-    warm(squeeze, 0.1f, nan, nan, 0.1f);
-    // One clean photo with a little more colour noise than the rest, asked 500 times: counted each
-    // time it would become the clean tail (scale 0.11) and score 1; counted once, it scores 1.1.
-    float[] depth = filled(500, 0.1f);
-    float[] chroma = filled(500, 0.11f);
-    boolean[] fresh = new boolean[500];
+    // One clean photo with a little less colour noise than most, asked 600 times, then a typical
+    // photo: counted each time, the repeated photo would become the median and the typical photo
+    // 1.11 scales; counted once, the typical photo is 1.
+    float[] depth = filled(601, 0.1f);
+    float[] chroma = filled(601, 0.09f);
+    chroma[600] = 0.1f;
+    boolean[] fresh = new boolean[601];
     fresh[0] = true;
-    float[] joint = squeeze.joint(depth, null, filled(500, nan), chroma, null, fresh);
-    assertEquals(1.1, joint[499], 1e-5);
-    float[] counted =
-        new FeatureSqueeze(3, 2, 2).joint(depth, null, filled(500, nan), chroma, null);
-    assertEquals(1.0, counted[499], 1e-5, "every sighting counted");
+    fresh[600] = true;
+    FeatureSqueeze squeeze = new FeatureSqueeze(3, 2, 2);
+    warm(squeeze, 0.1f, nan, nan, 0.1f);
+    assertEquals(1.0, squeeze.joint(depth, null, filled(601, nan), chroma, null, fresh)[600], 1e-5);
+    FeatureSqueeze everySighting = new FeatureSqueeze(3, 2, 2);
+    warm(everySighting, 0.1f, nan, nan, 0.1f);
+    float[] counted = everySighting.joint(depth, null, filled(601, nan), chroma, null);
+    assertEquals(0.1 / 0.09, counted[600], 1e-5, "every sighting counted");
   }
 
   @Test
