@@ -70,14 +70,17 @@ public final class ServedVersions {
       ModelFeed.Listener<EmbeddingModel> listener,
       MeterRegistry registry,
       Clock clock) {
+    // the loader's arguments are checked before the clients are built, so none leak
+    VersionLoader loader =
+        new VersionLoader(
+            Objects.requireNonNull(served, "served"), Objects.requireNonNull(device, "device"));
     return new ModelFeed<>(
         service,
-        bootstrapServers,
+        ModelFeed.clients(bootstrapServers, service),
         initialVersion,
         initialCreatedAtMs,
         trust,
-        new VersionLoader(
-            Objects.requireNonNull(served, "served"), Objects.requireNonNull(device, "device")),
+        loader,
         listener,
         registry,
         clock);

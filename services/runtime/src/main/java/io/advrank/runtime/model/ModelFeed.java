@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -64,8 +65,33 @@ public final class ModelFeed<M> implements AutoCloseable {
     void accept(M model, ModelUpdate update);
   }
 
+  /**
+   * The feed's Kafka clients, which it owns from construction and closes in {@link #close()}: a
+   * consumer it assigns to {@code advrank.models} itself (no group), and a producer for dead
+   * letters. {@link #clients} builds the real ones; tests pass Kafka's mock clients.
+   */
+  public record Clients(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer) {
+    public Clients {
+      Objects.requireNonNull(consumer, "consumer");
+      Objects.requireNonNull(producer, "producer");
+    }
+  }
+
+  /** The real clients of {@code service}'s feed, connecting to {@code bootstrapServers}. */
+  public static Clients clients(String bootstrapServers, String service) {
+    Objects.requireNonNull(service, "service");
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(consumerProps(bootstrapServers, service));
+    try {
+      return new Clients(consumer, new KafkaProducer<>(producerProps(bootstrapServers, service)));
+    } catch (RuntimeException e) {
+      consumer.close();
+      throw e;
+    }
+  }
+
   private final String service;
-  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final Consumer<byte[], byte[]> consumer;
   private final Producer<byte[], byte[]> producer;
   private final DeadLetters deadLetters;
   private final Loader<M> loader;
@@ -87,11 +113,12 @@ public final class ModelFeed<M> implements AutoCloseable {
 
   /**
    * A feed for {@code service} (e.g. {@code ranker}), which serves {@code initialVersion} created
-   * at {@code initialCreatedAtMs} until told otherwise. Nothing is read before {@link #start()}.
+   * at {@code initialCreatedAtMs} until told otherwise, reading and dead-lettering through {@code
+   * clients} (which it closes). Nothing is read before {@link #start()}.
    */
   public ModelFeed(
       String service,
-      String bootstrapServers,
+      Clients clients,
       String initialVersion,
       long initialCreatedAtMs,
       Loader<M> loader,
@@ -100,7 +127,7 @@ public final class ModelFeed<M> implements AutoCloseable {
       Clock clock) {
     this(
         service,
-        bootstrapServers,
+        clients,
         initialVersion,
         initialCreatedAtMs,
         ModelTrust.NONE,
@@ -116,7 +143,7 @@ public final class ModelFeed<M> implements AutoCloseable {
    */
   public ModelFeed(
       String service,
-      String bootstrapServers,
+      Clients clients,
       String initialVersion,
       long initialCreatedAtMs,
       ModelTrust trust,
@@ -141,8 +168,8 @@ public final class ModelFeed<M> implements AutoCloseable {
     this.serving = initialVersion;
     this.newestVersion = initialVersion;
     this.newestAt = initialCreatedAtMs;
-    this.consumer = new KafkaConsumer<>(consumerProps(bootstrapServers, service));
-    this.producer = new KafkaProducer<>(producerProps(bootstrapServers, service));
+    this.consumer = Objects.requireNonNull(clients, "clients").consumer();
+    this.producer = clients.producer();
     this.deadLetters = new DeadLetters(producer, service, registry);
     this.thread = new Thread(this::run, "advrank-" + service + "-models");
     this.thread.setDaemon(true);

@@ -73,7 +73,7 @@ class SignedModelFeedIT {
     try (ModelFeed<String> feed =
         new ModelFeed<>(
             "it",
-            kafka.bootstrapServers(),
+            ModelFeed.clients(kafka.bootstrapServers(), "it"),
             "initial",
             0,
             TRUST,
