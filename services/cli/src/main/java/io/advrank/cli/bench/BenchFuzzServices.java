@@ -27,15 +27,17 @@ import java.util.concurrent.TimeoutException;
 /**
  * The five services whose inputs {@code bench fuzz} writes, in this process: the attack-worker, the
  * ranker, the monitor, the defense-trainer and the web console, each with the settings a user would
- * give it, on the bench's own broker. The defense-trainer reads and checks every record but never
- * trains (its batch is its whole buffer, which the fuzz's catalog never fills) and never evaluates,
- * so it publishes no model version into the fuzzed model topic.
+ * give it, on the bench's own broker. The defense-trainer reads and checks every record as always
+ * but never evaluates, so it publishes no model version into the fuzzed model topic; its batch is
+ * its whole buffer, so it trains only once more than 1,024 catalog images were accepted (at about
+ * 7,000 records per topic, oversized items included), and then with one attack iteration a step: it
+ * reads one poll (500 records) a step, so its steps pace its reading.
  */
 final class BenchFuzzServices implements AutoCloseable {
   /** The attack-worker's event.max.bytes here: oversized records are a little larger. */
   static final int MAX_EVENT_BYTES = 64 * 1024;
 
-  /** The defense-trainer's batch and buffer: a buffer of this many images is never sampled. */
+  /** The defense-trainer's batch and buffer: it trains only once this many images came. */
   private static final int TRAINER_BATCH = 1024;
 
   private final AttackWorkerSettings workerSettings;
@@ -176,6 +178,7 @@ final class BenchFuzzServices implements AutoCloseable {
     flags.put(DefenseTrainerSettings.TRAINER_ID.key(), name);
     flags.put(DefenseTrainerSettings.BATCH_SIZE.key(), Integer.toString(TRAINER_BATCH));
     flags.put(DefenseTrainerSettings.BUFFER_IMAGES.key(), Integer.toString(TRAINER_BATCH));
+    flags.put(DefenseTrainerSettings.ATTACK_ITERATIONS.key(), "1");
     flags.put(DefenseTrainerSettings.EVAL_STEPS.key(), Integer.toString(Integer.MAX_VALUE));
     flags.put(DefenseTrainerSettings.EVAL_INTERVAL.key(), "1d");
     return DefenseTrainerSettings.from(
