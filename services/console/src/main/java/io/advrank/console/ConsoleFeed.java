@@ -10,8 +10,10 @@ import io.advrank.proto.v1.RankShift;
 import io.advrank.proto.v1.RankingResult;
 import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.kafka.DeadLetters;
+import io.advrank.runtime.kafka.DeadLetters.Reason;
 import io.advrank.runtime.topic.Topic;
 import io.advrank.runtime.topic.Topics;
+import io.advrank.runtime.wire.RejectedRecordException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,7 +42,11 @@ import org.slf4j.LoggerFactory;
  * record per key is the state the page needs: photos of ranked items, model versions).
  *
  * <p>A record that is not its topic's message type is dead-lettered as {@code malformed} with
- * service {@code console} and skipped; nothing a record holds stops the feed.
+ * service {@code console} and skipped; a tombstone on an event topic, or a record without the id
+ * the view keeps it by (a query's key, a variant's, rank shift's or ranking's event, an alert's or
+ * a version's id), as {@code invalid}. The console checks no pixels: it has no model to check them
+ * against, and the services that do check them dead-letter such images themselves. Nothing a record
+ * holds stops the feed.
  */
 final class ConsoleFeed implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleFeed.class);
@@ -116,43 +122,74 @@ final class ConsoleFeed implements Runnable, AutoCloseable {
 
   private void handle(ConsumerRecord<byte[], byte[]> record) {
     view.count(record.topic());
-    String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
+    String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
     try {
-      dispatch(record.topic(), key, record.value());
+      dispatch(view, record.topic(), key, record.value());
     } catch (InvalidProtocolBufferException e) {
       deadLetters.publish(record, DeadLetters.Reason.MALFORMED, e);
+    } catch (RejectedRecordException e) {
+      deadLetters.publish(record, e.reason(), e);
     } catch (RuntimeException e) {
       // A record this view cannot hold is the record's problem, not the feed's.
       deadLetters.publish(record, DeadLetters.Reason.PROCESSING_FAILED, e);
     }
   }
 
-  /** Parses one record into the view; {@code value} null is a tombstone. */
-  void dispatch(String topic, String key, byte[] value) throws InvalidProtocolBufferException {
+  /**
+   * Parses one record into {@code view}; {@code key} null is a record without a key, {@code value}
+   * null a tombstone (a deletion on the catalog topics, ignored on the model topic, {@code invalid}
+   * elsewhere).
+   */
+  static void dispatch(ConsoleView view, String topic, String key, byte[] value)
+      throws InvalidProtocolBufferException, RejectedRecordException {
     if (topic.equals(Topics.CATALOG.name()) || topic.equals(Topics.CATALOG_DELIVERED.name())) {
       boolean delivered = topic.equals(Topics.CATALOG_DELIVERED.name());
-      view.catalog(key, value == null ? null : ImageEvent.parseFrom(value), delivered);
+      view.catalog(
+          key == null ? "" : key, value == null ? null : ImageEvent.parseFrom(value), delivered);
     } else if (value == null) {
-      return; // only the catalog topics carry deletions
-    } else if (topic.equals(Topics.QUERIES.name())) {
-      view.query(key, ImageEvent.parseFrom(value), false);
-    } else if (topic.equals(Topics.QUERIES_DELIVERED.name())) {
-      view.query(key, ImageEvent.parseFrom(value), true);
+      if (!topic.equals(Topics.MODELS.name())) { // a model tombstone retires a version
+        throw new RejectedRecordException(Reason.INVALID, "tombstone on an event topic", null);
+      }
+    } else if (topic.equals(Topics.QUERIES.name())
+        || topic.equals(Topics.QUERIES_DELIVERED.name())) {
+      ImageEvent query = ImageEvent.parseFrom(value);
+      view.query(
+          required(key, "record key (the query id)"), query, !topic.equals(Topics.QUERIES.name()));
     } else if (topic.equals(Topics.ADVERSARIAL.name())) {
-      view.adversarial(key, AdversarialVariant.parseFrom(value));
+      AdversarialVariant v = AdversarialVariant.parseFrom(value);
+      required(v.getOriginalEventId(), "original_event_id");
+      view.adversarial(required(key, "record key (the attacked item or query)"), v);
     } else if (topic.equals(Topics.RANK_SHIFTS.name())) {
-      view.rankShift(RankShift.parseFrom(value));
+      RankShift shift = RankShift.parseFrom(value);
+      required(shift.getOriginalEventId(), "original_event_id");
+      view.rankShift(shift);
     } else if (topic.equals(Topics.RANKINGS.name())) {
-      view.ranking(RankingResult.parseFrom(value));
+      RankingResult ranking = RankingResult.parseFrom(value);
+      required(ranking.getQueryId(), "query_id");
+      view.ranking(ranking);
     } else if (topic.equals(Topics.ALERTS.name())) {
-      view.alert(AnomalyAlert.parseFrom(value));
+      AnomalyAlert alert = AnomalyAlert.parseFrom(value);
+      required(alert.getAlertId(), "alert_id");
+      view.alert(alert);
     } else if (topic.equals(Topics.MODELS.name())) {
-      view.modelVersion(ModelVersion.parseFrom(value));
+      ModelVersion version = ModelVersion.parseFrom(value);
+      required(version.getVersion(), "version");
+      view.modelVersion(version);
     } else if (topic.equals(Topics.MODEL_DECISIONS.name())) {
-      view.decision(ModelDecision.parseFrom(value));
+      ModelDecision decision = ModelDecision.parseFrom(value);
+      required(decision.getCandidateVersion(), "candidate_version");
+      view.decision(decision);
     } else {
       throw new IllegalStateException("not a topic of the console: " + topic);
     }
+  }
+
+  /** {@code id}, unless it is missing: the view keeps the record by it. */
+  private static String required(String id, String what) throws RejectedRecordException {
+    if (id == null || id.isEmpty()) {
+      throw new RejectedRecordException(Reason.INVALID, what + " is missing", null);
+    }
+    return id;
   }
 
   /** Positions each newly assigned partition: state from the start, events near the end. */

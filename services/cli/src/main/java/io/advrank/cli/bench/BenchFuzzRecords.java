@@ -4,11 +4,14 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
+import io.advrank.proto.v1.AdversarialVariant;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.ImageKind;
+import io.advrank.proto.v1.ModelVersion;
 import io.advrank.proto.v1.Pixels;
 import io.advrank.proto.v1.RankShift;
 import io.advrank.runtime.kafka.DeadLetters.Reason;
+import io.advrank.runtime.topic.Topics;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -17,9 +20,11 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The bench fuzzer's malformed records for an {@link ImageEvent} topic, one {@link Kind} at a time,
- * each with the dead-letter reason it must get. Records are built from a valid event of the run, so
- * every kind breaks exactly one rule; the randomness is a seeded {@link Random}.
+ * The bench fuzzer's malformed records, one {@link Kind} at a time: for an {@link ImageEvent}
+ * topic, for {@code advrank.adversarial}, for a topic of another message and for {@code
+ * advrank.models}. Records are built from a valid record of the run, so every kind breaks one rule;
+ * the reason each consumer must give is {@link BenchFuzzConsumers}'. The randomness is a seeded
+ * {@link Random}.
  */
 final class BenchFuzzRecords {
   /** What is wrong with a record, and the reason its consumer must give. */
@@ -37,7 +42,13 @@ final class BenchFuzzRecords {
     NO_PIXELS(Reason.INVALID),
     OVERSIZED(Reason.INVALID),
     NULL_KEY(Reason.INVALID),
-    TOMBSTONE(Reason.INVALID);
+    TOMBSTONE(Reason.INVALID),
+    /** A one-chunk model version whose weights do not match its sha256. */
+    TAMPERED_WEIGHTS(Reason.INVALID),
+    /** Chunk 1 of a model version whose chunk 0 never came. */
+    MID_VERSION(Reason.INVALID),
+    /** An activation record (a rollback) of a version that is not on the topic. */
+    UNKNOWN_ACTIVATION(Reason.INVALID);
 
     final Reason reason;
 
@@ -72,6 +83,7 @@ final class BenchFuzzRecords {
    */
   static List<Kind> kinds(boolean compacted, boolean sizeLimited) {
     return Arrays.stream(Kind.values())
+        .filter(k -> k.ordinal() <= Kind.TOMBSTONE.ordinal())
         .filter(k -> !(compacted && (k == Kind.NULL_KEY || k == Kind.TOMBSTONE)))
         .filter(k -> sizeLimited || k != Kind.OVERSIZED)
         .toList();
@@ -81,7 +93,6 @@ final class BenchFuzzRecords {
   Fuzzed make(Kind kind, ImageEvent valid, ImageKind otherKind) {
     byte[] key = valid.getItemId().getBytes(StandardCharsets.UTF_8);
     Pixels p = valid.getPixels();
-    int n = p.getChannels() * p.getHeight() * p.getWidth();
     return switch (kind) {
       case RANDOM_BYTES ->
           new Fuzzed(kind, key, randomNonProto(1 + random.nextInt(2048), ImageEvent.parser()));
@@ -101,26 +112,122 @@ final class BenchFuzzRecords {
           new Fuzzed(kind, key, valid.toBuilder().setKindValue(99).build().toByteArray());
       case MISSING_IDS ->
           new Fuzzed(kind, key, valid.toBuilder().clearEventId().build().toByteArray());
-      case WRONG_PIXEL_COUNT ->
-          withPixels(
-              kind,
-              key,
-              valid,
-              p.toBuilder().setUint8(p.getUint8().substring(0, random.nextInt(n))).build());
-      case WRONG_SHAPE ->
-          withPixels(kind, key, valid, p.toBuilder().setChannels(p.getChannels() + 2).build());
-      case NAN_INF_PIXELS -> withPixels(kind, key, valid, floats(p, n, nanOrInf()));
-      case OUT_OF_RANGE_PIXELS ->
-          withPixels(kind, key, valid, floats(p, n, random.nextBoolean() ? -0.5f : 1.5f));
-      case NO_PIXELS -> withPixels(kind, key, valid, p.toBuilder().clearData().build());
+      case WRONG_PIXEL_COUNT, WRONG_SHAPE, NAN_INF_PIXELS, OUT_OF_RANGE_PIXELS, NO_PIXELS ->
+          new Fuzzed(kind, key, valid.toBuilder().setPixels(broken(kind, p)).build().toByteArray());
       case OVERSIZED -> new Fuzzed(kind, key, oversized(valid));
       case NULL_KEY -> new Fuzzed(kind, null, valid.toByteArray());
       case TOMBSTONE -> new Fuzzed(kind, key, null);
+      default -> throw new IllegalArgumentException(kind + " applies to model versions only");
     };
   }
 
-  private static Fuzzed withPixels(Kind kind, byte[] key, ImageEvent valid, Pixels pixels) {
-    return new Fuzzed(kind, key, valid.toBuilder().setPixels(pixels).build().toByteArray());
+  /** The kinds of {@link #variant}: those of any message, and broken perturbed pixels. */
+  static final List<Kind> VARIANT_KINDS =
+      List.of(
+          Kind.RANDOM_BYTES,
+          Kind.TRUNCATED,
+          Kind.MISSING_IDS,
+          Kind.TOMBSTONE,
+          Kind.WRONG_PIXEL_COUNT,
+          Kind.WRONG_SHAPE,
+          Kind.NAN_INF_PIXELS,
+          Kind.OUT_OF_RANGE_PIXELS,
+          Kind.NO_PIXELS);
+
+  /**
+   * {@code valid}, an adversarial variant keyed by its item, broken in the way of {@code kind}, one
+   * of {@link #VARIANT_KINDS}; missing ids are both the item and the original event.
+   */
+  Fuzzed variant(Kind kind, AdversarialVariant valid) {
+    byte[] key = valid.getItemId().getBytes(StandardCharsets.UTF_8);
+    return switch (kind) {
+      case MISSING_IDS ->
+          new Fuzzed(
+              kind,
+              key,
+              valid.toBuilder().clearItemId().clearOriginalEventId().build().toByteArray());
+      case WRONG_PIXEL_COUNT, WRONG_SHAPE, NAN_INF_PIXELS, OUT_OF_RANGE_PIXELS, NO_PIXELS ->
+          new Fuzzed(
+              kind,
+              key,
+              valid.toBuilder()
+                  .setPerturbed(broken(kind, valid.getPerturbed()))
+                  .build()
+                  .toByteArray());
+      default -> make(kind, valid.getItemId(), valid, valid);
+    };
+  }
+
+  /** The kinds of {@link #model}. */
+  static final List<Kind> MODEL_KINDS =
+      List.of(
+          Kind.RANDOM_BYTES,
+          Kind.TRUNCATED,
+          Kind.MISSING_IDS,
+          Kind.TAMPERED_WEIGHTS,
+          Kind.MID_VERSION,
+          Kind.UNKNOWN_ACTIVATION);
+
+  /**
+   * A record of {@code advrank.models} for the version {@code version} (never published), broken in
+   * the way of {@code kind}, one of {@link #MODEL_KINDS}. Each is refused on its own: none leaves a
+   * version half-assembled, so no later record is refused for it.
+   */
+  Fuzzed model(Kind kind, String version) {
+    byte[] weights = new byte[64];
+    random.nextBytes(weights);
+    ModelVersion chunk =
+        ModelVersion.newBuilder()
+            .setVersion(version)
+            .setSha256("0".repeat(64)) // not the weights' sha256
+            .setManifestJson("{}")
+            .setCreatedAtMs(System.currentTimeMillis())
+            .setChunkIndex(0)
+            .setChunkCount(1)
+            .setWeightsSize(weights.length)
+            .setWeights(ByteString.copyFrom(weights))
+            .build();
+    String key = Topics.modelChunkKey(version, 0);
+    return switch (kind) {
+      case RANDOM_BYTES, TRUNCATED -> make(kind, key, chunk, chunk);
+      case MISSING_IDS ->
+          new Fuzzed(kind, bytes(key), chunk.toBuilder().clearVersion().build().toByteArray());
+      case TAMPERED_WEIGHTS -> new Fuzzed(kind, bytes(key), chunk.toByteArray());
+      case MID_VERSION ->
+          new Fuzzed(
+              kind,
+              bytes(Topics.modelChunkKey(version, 1)),
+              chunk.toBuilder().setChunkIndex(1).setChunkCount(2).build().toByteArray());
+      case UNKNOWN_ACTIVATION ->
+          new Fuzzed(
+              kind,
+              bytes(Topics.MODEL_ACTIVE_KEY),
+              ModelVersion.newBuilder()
+                  .setVersion(version)
+                  .setActivation(true)
+                  .setCreatedAtMs(System.currentTimeMillis())
+                  .build()
+                  .toByteArray());
+      default -> throw new IllegalArgumentException(kind + " does not apply to model versions");
+    };
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** {@code p} broken in the way of a pixel {@code kind}. */
+  private Pixels broken(Kind kind, Pixels p) {
+    int n = p.getChannels() * p.getHeight() * p.getWidth();
+    return switch (kind) {
+      case WRONG_PIXEL_COUNT ->
+          p.toBuilder().setUint8(p.getUint8().substring(0, random.nextInt(n))).build();
+      case WRONG_SHAPE -> p.toBuilder().setChannels(p.getChannels() + 2).build();
+      case NAN_INF_PIXELS -> floats(p, n, nanOrInf());
+      case OUT_OF_RANGE_PIXELS -> floats(p, n, random.nextBoolean() ? -0.5f : 1.5f);
+      case NO_PIXELS -> p.toBuilder().clearData().build();
+      default -> throw new IllegalArgumentException(kind + " is not a pixel kind");
+    };
   }
 
   /** Float pixels, all valid but one at a random index, which is {@code bad}. */

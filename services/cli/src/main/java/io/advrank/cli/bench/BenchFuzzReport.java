@@ -1,52 +1,81 @@
 package io.advrank.cli.bench;
 
 import io.advrank.cli.bench.BenchFuzzRecords.Kind;
+import io.advrank.runtime.kafka.DeadLetters.Reason;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * What {@code bench fuzz} sent and what came out: each malformed record by its source topic,
- * partition and offset against the dead letters that name it, and each valid record against its
- * output (a ranking, a catalog observation). Thread-safe: the producer's callbacks record offsets.
+ * partition and offset against the dead letters that name it, service by service ({@link
+ * BenchFuzzConsumers} says which services read a topic and what each must do), and each valid
+ * record against its output (a ranking, a catalog observation) or, where it has none the bench can
+ * see, against the dead letters alone. Thread-safe: the producer's callbacks record offsets.
  */
 final class BenchFuzzReport {
   private record Source(String topic, int partition, long offset) {}
 
-  /** Counts of one topic × kind. */
+  private record Awaited(Source source, String service) {}
+
+  /** Counts of one topic × kind × consuming service. */
   static final class Row {
-    long sent;
-    long sendFailed;
     long right;
     long wrong;
     long missing;
     long extra;
   }
 
-  /** Valid traffic of one topic: ids sent, and how often each came out. */
-  static final class Valid {
-    final Map<String, Integer> out = new HashMap<>();
-    long unexpectedDeadLetters;
+  /** One topic × kind: records sent, and a row per service that reads the topic. */
+  static final class KindRow {
+    long sent;
+    long sendFailed;
+    final Map<String, Row> services = new LinkedHashMap<>();
   }
 
-  private final Map<String, Map<Kind, Row>> rows = new LinkedHashMap<>();
+  /** Valid traffic of one topic: ids sent and how often each came out, or only a count. */
+  static final class Valid {
+    final Map<String, Integer> out = new HashMap<>();
+    long unobserved; // valid records with no output to see: only their dead letters are counted
+    long unexpectedDeadLetters;
+
+    long sent() {
+      return out.size() + unobserved;
+    }
+  }
+
+  private final Map<String, Map<Kind, KindRow>> rows = new LinkedHashMap<>();
   private final Map<String, Valid> valid = new LinkedHashMap<>();
   private final Map<Source, Kind> expected = new HashMap<>();
-  private final Map<Source, List<String>> letters = new HashMap<>();
+  private final Map<Source, Map<String, List<String>>> letters = new HashMap<>();
+  private final Set<Awaited> awaited = new HashSet<>();
+  private final Map<String, Long> stray = new LinkedHashMap<>(); // by topic: a non-reader's letter
+  private final Map<String, Map<String, Long>> byService = new TreeMap<>();
   private final Map<String, String> services = new LinkedHashMap<>();
 
   synchronized void topic(String topic) {
     rows.put(topic, new EnumMap<>(Kind.class));
     valid.put(topic, new Valid());
+    stray.put(topic, 0L);
   }
 
   /** A malformed record the broker acknowledged at {@code partition}/{@code offset}. */
   synchronized void sent(String topic, Kind kind, int partition, long offset) {
     row(topic, kind).sent++;
-    expected.put(new Source(topic, partition, offset), kind);
+    Source s = new Source(topic, partition, offset);
+    expected.put(s, kind);
+    for (String service : BenchFuzzConsumers.of(topic)) {
+      if (BenchFuzzConsumers.expected(topic, service, kind).isPresent()) {
+        awaited.add(new Awaited(s, service));
+      }
+    }
   }
 
   /** A malformed record the broker refused: counted, never expected as a dead letter. */
@@ -59,6 +88,11 @@ final class BenchFuzzReport {
     valid.get(topic).out.put(id, 0);
   }
 
+  /** A valid record of {@code topic} with no output the bench reads: it must get no dead letter. */
+  synchronized void validSent(String topic) {
+    valid.get(topic).unobserved++;
+  }
+
   /** An output (ranking, observation) of the valid record {@code id}, if it is one of ours. */
   synchronized void delivered(String id) {
     for (Valid v : valid.values()) {
@@ -66,50 +100,69 @@ final class BenchFuzzReport {
     }
   }
 
-  synchronized void deadLetter(String topic, int partition, long offset, String reason) {
+  synchronized void deadLetter(
+      String topic, int partition, long offset, String service, String reason) {
+    byService.computeIfAbsent(service, k -> new TreeMap<>()).merge(topic, 1L, Long::sum);
     Source s = new Source(topic, partition, offset);
     if (expected.containsKey(s)) {
-      letters.computeIfAbsent(s, k -> new ArrayList<>()).add(reason);
+      if (!BenchFuzzConsumers.of(topic).contains(service)) {
+        stray.merge(topic, 1L, Long::sum);
+        return;
+      }
+      letters
+          .computeIfAbsent(s, k -> new HashMap<>())
+          .computeIfAbsent(service, k -> new ArrayList<>())
+          .add(reason);
+      awaited.remove(new Awaited(s, service));
     } else if (valid.containsKey(topic)) {
       valid.get(topic).unexpectedDeadLetters++; // a valid record (or a seed) was dead-lettered
     }
   }
 
-  /** Dead letters seen of those expected, and valid records out of those sent, for progress. */
+  /** Dead letters awaited and valid records out of those sent, for progress. */
   synchronized String progress() {
     long out =
         valid.values().stream()
             .mapToLong(v -> v.out.values().stream().filter(n -> n > 0).count())
             .sum();
     long sent = valid.values().stream().mapToLong(v -> v.out.size()).sum();
-    return "%d of %d dead letters, %d of %d valid records out"
-        .formatted(letters.size(), expected.size(), out, sent);
+    return "%d dead letters still awaited, %d of %d valid records out"
+        .formatted(awaited.size(), out, sent);
   }
 
   synchronized void service(String name, String state) {
     services.put(name, state);
   }
 
-  /** Whether every malformed record has a dead letter and every valid one an output. */
+  /** Whether every due dead letter came and every valid record with an output has one. */
   synchronized boolean complete() {
-    return letters.size() == expected.size()
-        && valid.values().stream().allMatch(v -> !v.out.containsValue(0));
+    return awaited.isEmpty() && valid.values().stream().allMatch(v -> !v.out.containsValue(0));
   }
 
   /** Tallies right, wrong, missing and extra dead letters; call once, after the last poll. */
   synchronized void tally() {
     expected.forEach(
         (s, kind) -> {
-          Row row = row(s.topic(), kind);
-          List<String> got = letters.getOrDefault(s, List.of());
-          if (got.isEmpty()) {
-            row.missing++;
-          } else if (got.size() == 1 && got.get(0).equals(kind.reason.label())) {
-            row.right++;
-          } else if (got.contains(kind.reason.label())) {
-            row.extra++; // the right reason, but more than one dead letter
-          } else {
-            row.wrong++;
+          Map<String, List<String>> bySvc = letters.getOrDefault(s, Map.of());
+          for (String service : BenchFuzzConsumers.of(s.topic())) {
+            Row row = row(s.topic(), kind).services.computeIfAbsent(service, k -> new Row());
+            List<String> got = bySvc.getOrDefault(service, List.of());
+            Optional<Reason> due = BenchFuzzConsumers.expected(s.topic(), service, kind);
+            if (due.isEmpty()) {
+              if (got.isEmpty()) {
+                row.right++; // taken without a dead letter, as it should be
+              } else {
+                row.wrong++;
+              }
+            } else if (got.isEmpty()) {
+              row.missing++;
+            } else if (got.size() == 1 && got.get(0).equals(due.get().label())) {
+              row.right++;
+            } else if (got.contains(due.get().label())) {
+              row.extra++; // the right reason, but more than one dead letter
+            } else {
+              row.wrong++;
+            }
           }
         });
   }
@@ -118,12 +171,17 @@ final class BenchFuzzReport {
     boolean malformed =
         rows.values().stream()
             .flatMap(m -> m.values().stream())
-            .allMatch(r -> r.right == r.sent && r.sent > 0);
+            .allMatch(
+                k ->
+                    k.sent > 0
+                        && !k.services.isEmpty()
+                        && k.services.values().stream().allMatch(r -> r.right == k.sent));
     boolean validOk =
         valid.values().stream()
             .allMatch(
                 v -> v.unexpectedDeadLetters == 0 && v.out.values().stream().allMatch(n -> n == 1));
-    return malformed && validOk && services.values().stream().allMatch("UP"::equals);
+    boolean noStray = stray.values().stream().allMatch(n -> n == 0);
+    return malformed && validOk && noStray && services.values().stream().allMatch("UP"::equals);
   }
 
   synchronized Map<String, Object> json(long records, long seed, double seconds) {
@@ -132,27 +190,38 @@ final class BenchFuzzReport {
         (topic, kinds) -> {
           Map<String, Object> t = new LinkedHashMap<>();
           t.put("topic", topic);
+          t.put("read_by", BenchFuzzConsumers.of(topic));
           List<Object> ks = new ArrayList<>();
           kinds.forEach(
-              (kind, r) -> {
-                Map<String, Object> k = new LinkedHashMap<>();
-                k.put("kind", kind.label());
-                k.put("expected_reason", kind.reason.label());
-                k.put("sent", r.sent);
-                k.put("refused_by_broker", r.sendFailed);
-                k.put("right_reason", r.right);
-                k.put("wrong_reason", r.wrong);
-                k.put("more_than_one", r.extra);
-                k.put("missing", r.missing);
-                ks.add(k);
+              (kind, k) -> {
+                Map<String, Object> j = new LinkedHashMap<>();
+                j.put("kind", kind.label());
+                j.put("sent", k.sent);
+                j.put("refused_by_broker", k.sendFailed);
+                List<Object> svcs = new ArrayList<>();
+                k.services.forEach(
+                    (service, r) -> {
+                      Map<String, Object> e = new LinkedHashMap<>();
+                      e.put("service", service);
+                      e.put("expected_reason", due(topic, service, kind));
+                      e.put("right", r.right);
+                      e.put("wrong", r.wrong);
+                      e.put("more_than_one", r.extra);
+                      e.put("missing", r.missing);
+                      svcs.add(e);
+                    });
+                j.put("services", svcs);
+                ks.add(j);
               });
           t.put("kinds", ks);
           Valid v = valid.get(topic);
-          t.put("valid_sent", v.out.size());
+          t.put("valid_sent", v.sent());
+          t.put("valid_with_output", (long) v.out.size());
           t.put("valid_delivered_once", v.out.values().stream().filter(n -> n == 1).count());
           t.put("valid_lost", v.out.values().stream().filter(n -> n == 0).count());
           t.put("valid_duplicated", v.out.values().stream().filter(n -> n > 1).count());
           t.put("valid_dead_lettered", v.unexpectedDeadLetters);
+          t.put("dead_letters_from_non_readers", stray.get(topic));
           topics.add(t);
         });
     Map<String, Object> out = new LinkedHashMap<>();
@@ -160,6 +229,7 @@ final class BenchFuzzReport {
     out.put("seed", seed);
     out.put("seconds", seconds);
     out.put("topics", topics);
+    out.put("dead_letters_by_service", byService);
     out.put("services", services);
     out.put("passed", passed());
     return out;
@@ -167,48 +237,70 @@ final class BenchFuzzReport {
 
   synchronized String table(double seconds) {
     StringBuilder s = new StringBuilder();
-    String fmt = "%-28s %-20s %-12s %7s %7s %6s %6s %7s%n";
+    String fmt = "%-28s %-20s %-16s %-11s %6s %6s %6s %6s %7s%n";
     s.append(
-        fmt.formatted("topic", "kind", "reason", "sent", "right", "wrong", "extra", "missing"));
+        fmt.formatted(
+            "topic", "kind", "service", "reason", "sent", "right", "wrong", "extra", "missing"));
     rows.forEach(
         (topic, kinds) -> {
           kinds.forEach(
-              (kind, r) ->
-                  s.append(
-                      fmt.formatted(
-                          topic,
-                          kind.label(),
-                          kind.reason.label(),
-                          r.sent,
-                          r.right,
-                          r.wrong,
-                          r.extra,
-                          r.missing)));
-          Valid v = valid.get(topic);
-          if (v.out.isEmpty()) {
+              (kind, k) ->
+                  k.services.forEach(
+                      (service, r) ->
+                          s.append(
+                              fmt.formatted(
+                                  topic,
+                                  kind.label(),
+                                  service,
+                                  due(topic, service, kind),
+                                  k.sent,
+                                  r.right,
+                                  r.wrong,
+                                  r.extra,
+                                  r.missing))));
+          s.append(validLine(topic, valid.get(topic)));
+          if (stray.get(topic) > 0) {
             s.append(
-                "%-28s %-20s the ranker's output, dead-lettered %d%n"
-                    .formatted(topic, "valid", v.unexpectedDeadLetters));
-            return;
+                "%-28s %d dead letters from services that do not read it%n"
+                    .formatted(topic, stray.get(topic)));
           }
-          s.append(
-              "%-28s %-20s sent %d, delivered once %d, lost %d, duplicated %d, dead-lettered %d%n"
-                  .formatted(
-                      topic,
-                      "valid",
-                      v.out.size(),
-                      v.out.values().stream().filter(n -> n == 1).count(),
-                      v.out.values().stream().filter(n -> n == 0).count(),
-                      v.out.values().stream().filter(n -> n > 1).count(),
-                      v.unexpectedDeadLetters));
         });
+    s.append("dead letters by service and source topic:\n");
+    byService.forEach(
+        (service, counts) ->
+            counts.forEach(
+                (topic, n) -> s.append("  %-16s %-28s %8d%n".formatted(service, topic, n))));
     services.forEach((name, state) -> s.append("service %s: %s%n".formatted(name, state)));
     s.append("%.1f s%n".formatted(seconds));
     s.append(passed() ? "PASSED\n" : "FAILED\n");
     return s.toString();
   }
 
-  private Row row(String topic, Kind kind) {
-    return rows.get(topic).computeIfAbsent(kind, k -> new Row());
+  private static String validLine(String topic, Valid v) {
+    if (v.sent() == 0) {
+      return "%-28s %-20s none sent (the services' own output), dead-lettered %d%n"
+          .formatted(topic, "valid", v.unexpectedDeadLetters);
+    }
+    if (v.out.isEmpty()) {
+      return "%-28s %-20s sent %d (no output to see), dead-lettered %d%n"
+          .formatted(topic, "valid", v.unobserved, v.unexpectedDeadLetters);
+    }
+    return "%-28s %-20s sent %d, delivered once %d, lost %d, duplicated %d, dead-lettered %d%n"
+        .formatted(
+            topic,
+            "valid",
+            v.out.size(),
+            v.out.values().stream().filter(n -> n == 1).count(),
+            v.out.values().stream().filter(n -> n == 0).count(),
+            v.out.values().stream().filter(n -> n > 1).count(),
+            v.unexpectedDeadLetters);
+  }
+
+  private static String due(String topic, String service, Kind kind) {
+    return BenchFuzzConsumers.expected(topic, service, kind).map(Reason::label).orElse("none");
+  }
+
+  private KindRow row(String topic, Kind kind) {
+    return rows.get(topic).computeIfAbsent(kind, k -> new KindRow());
   }
 }

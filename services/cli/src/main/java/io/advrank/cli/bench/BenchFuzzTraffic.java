@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -83,60 +84,84 @@ final class BenchFuzzTraffic implements AutoCloseable {
       int records,
       int validEvery) {
     String name = topic.name();
-    report.topic(name);
     boolean catalog = isCatalog(topic);
-    List<Kind> kinds = BenchFuzzRecords.kinds(catalog, !name.endsWith(".delivered"));
     ImageKind other = catalog ? ImageKind.IMAGE_KIND_QUERY : ImageKind.IMAGE_KIND_CATALOG_ITEM;
     String tag = name.substring(name.indexOf('.') + 1).replace('.', '-');
+    send(
+        name,
+        BenchFuzzRecords.kinds(catalog, !name.endsWith(".delivered")),
+        records,
+        (kind, i) -> fuzz.make(kind, event(events, catalog, tag + "-bad", i), other),
+        validEvery,
+        i -> {
+          ImageEvent ok = event(events, catalog, tag + "-ok", i);
+          report.validSent(name, ok.getItemId());
+          return new Fuzzed(
+              null, ok.getItemId().getBytes(StandardCharsets.UTF_8), ok.toByteArray());
+        });
+  }
+
+  /**
+   * Sends {@code records} malformed records of {@code kinds} to {@code topic}, the kinds in turn,
+   * each made by {@code malformed} from its kind and number; and, if {@code valid} is not null, one
+   * valid record made by it after every {@code validEvery} (it notes the record in the report
+   * itself).
+   */
+  void send(
+      String topic,
+      List<Kind> kinds,
+      int records,
+      BiFunction<Kind, Integer, Fuzzed> malformed,
+      int validEvery,
+      IntFunction<Fuzzed> valid) {
+    report.topic(topic);
     for (int i = 0; i < records; i++) {
       Kind kind = kinds.get(i % kinds.size());
-      Fuzzed f = fuzz.make(kind, event(events, catalog, tag + "-bad", i), other);
+      Fuzzed f = malformed.apply(kind, i);
       producer.send(
-          new ProducerRecord<>(name, f.key(), f.value()),
+          new ProducerRecord<>(topic, f.key(), f.value()),
           (md, e) -> {
             if (e != null) {
-              report.sendFailed(name, kind);
+              report.sendFailed(topic, kind);
             } else {
-              report.sent(name, kind, md.partition(), md.offset());
+              report.sent(topic, kind, md.partition(), md.offset());
             }
           });
-      if ((i + 1) % validEvery == 0) {
-        ImageEvent ok = event(events, catalog, tag + "-ok", i);
-        report.validSent(name, ok.getItemId());
-        producer.send(
-            new ProducerRecord<>(
-                name, ok.getItemId().getBytes(StandardCharsets.UTF_8), ok.toByteArray()));
+      if (valid != null && (i + 1) % validEvery == 0) {
+        Fuzzed ok = valid.apply(i);
+        producer.send(new ProducerRecord<>(topic, ok.key(), ok.value()));
       }
     }
   }
 
   /**
-   * Sends {@code records} malformed records of {@link BenchFuzzRecords#MESSAGE_KINDS} to a topic of
-   * the monitor, built from {@code valid} (and {@code breaksRule}, the invalid kind) by id. Its
-   * valid traffic is the ranker's own output, which must get no dead letter.
+   * Sends {@code records} malformed records of {@link BenchFuzzRecords#MESSAGE_KINDS} to a topic
+   * built from {@code valid} (and {@code breaksRule}, the invalid kind) by number; with {@code
+   * validEvery} > 0 also one valid record after every {@code validEvery}, which must get no dead
+   * letter. Without, the topic's valid traffic is the services' own output (the ranker's rankings
+   * and observations), which must get no dead letter either.
    */
   void send(
       Topic<String, ? extends Message> topic,
       BenchFuzzRecords fuzz,
       int records,
+      int validEvery,
       IntFunction<Message> valid,
       IntFunction<Message> breaksRule) {
     String name = topic.name();
-    report.topic(name);
-    List<Kind> kinds = BenchFuzzRecords.MESSAGE_KINDS;
-    for (int i = 0; i < records; i++) {
-      Kind kind = kinds.get(i % kinds.size());
-      Fuzzed f = fuzz.make(kind, "fuzz-" + i, valid.apply(i), breaksRule.apply(i));
-      producer.send(
-          new ProducerRecord<>(name, f.key(), f.value()),
-          (md, e) -> {
-            if (e != null) {
-              report.sendFailed(name, kind);
-            } else {
-              report.sent(name, kind, md.partition(), md.offset());
-            }
-          });
-    }
+    send(
+        name,
+        BenchFuzzRecords.MESSAGE_KINDS,
+        records,
+        (kind, i) -> fuzz.make(kind, "fuzz-" + i, valid.apply(i), breaksRule.apply(i)),
+        validEvery,
+        validEvery <= 0 ? null : i -> unobserved(name, "fuzz-ok-" + i, valid.apply(i)));
+  }
+
+  /** A valid record with no output the bench reads, noted in the report. */
+  Fuzzed unobserved(String topic, String key, Message value) {
+    report.validSent(topic);
+    return new Fuzzed(null, key.getBytes(StandardCharsets.UTF_8), value.toByteArray());
   }
 
   private static ImageEvent event(BenchPipelineEvents events, boolean catalog, String tag, int n) {
@@ -178,6 +203,7 @@ final class BenchFuzzTraffic implements AutoCloseable {
             DeadLetters.header(h, DeadLetters.SOURCE_TOPIC),
             Integer.parseInt(DeadLetters.header(h, DeadLetters.SOURCE_PARTITION)),
             Long.parseLong(DeadLetters.header(h, DeadLetters.SOURCE_OFFSET)),
+            DeadLetters.header(h, DeadLetters.SERVICE),
             DeadLetters.header(h, DeadLetters.REASON));
       } else if (r.topic().equals(Topics.RANKINGS.name())) {
         try {

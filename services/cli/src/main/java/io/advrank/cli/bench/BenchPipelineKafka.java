@@ -25,6 +25,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 /**
  * The bench's own Kafka plumbing, built in one place: a producer that plays sellers and shoppers,
@@ -136,8 +137,15 @@ final class BenchPipelineKafka implements AutoCloseable {
   }
 
   private boolean assigned(String groupId) throws InterruptedException, ExecutionException {
-    ConsumerGroupDescription d =
-        admin.describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId).get();
+    ConsumerGroupDescription d;
+    try {
+      d = admin.describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId).get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof GroupIdNotFoundException) {
+        return false; // its first member has not joined yet
+      }
+      throw e;
+    }
     return d.groupState() == GroupState.STABLE
         && d.members().stream().anyMatch(m -> !m.assignment().topicPartitions().isEmpty());
   }

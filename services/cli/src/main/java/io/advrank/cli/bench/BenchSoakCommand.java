@@ -142,6 +142,22 @@ final class BenchSoakCommand implements Callable<Integer> {
   Long maxEndLag;
 
   @Option(
+      names = "--catalog-limit",
+      defaultValue = "2000",
+      description =
+          "Catalog items uploaded at the start, as the demo's option; fewer make the start-up"
+              + " burst and its attack backlog shorter (default: ${DEFAULT-VALUE}).")
+  int catalogLimit;
+
+  @Option(
+      names = "--trim-native-heap",
+      description =
+          "Give the C heap's free memory back to the kernel before every sample"
+              + " (System.trim_native_heap), so that off-heap RSS is native memory in use, not"
+              + " memory glibc kept after it was freed; for short runs (default: off).")
+  boolean trimNativeHeap;
+
+  @Option(
       names = "--in-process-broker",
       description =
           "Run the Kafka broker in this process, measured with the services, as advrank demo"
@@ -172,6 +188,11 @@ final class BenchSoakCommand implements Callable<Integer> {
     long gcStride = Math.max(1, gcEvery.toNanos() / every.toNanos());
     check(queryRate > 0, "--query-rate must be > 0, got " + queryRate);
     Duration warm = warmup == null ? defaultWarmup(total) : parseWarmup(total);
+    check(
+        !trimNativeHeap || SoakSampler.trimNativeHeap(),
+        "--trim-native-heap needs a JVM with the System.trim_native_heap diagnostic command"
+            + " (JDK 17.0.9 or newer on glibc), this is "
+            + Runtime.version());
     SoakVerdict.Bounds bounds = bounds();
     Path logFile = DemoLog.redirect();
     if (logFile != null) {
@@ -198,11 +219,16 @@ final class BenchSoakCommand implements Callable<Integer> {
             "soak: the broker runs in a child process, its output in " + kafka.log());
       }
       DemoCommand demo = demo(kafka, total);
-      SoakSampler sampler = new SoakSampler(lag, kafka::rssBytes);
+      SoakSampler sampler = new SoakSampler(lag, kafka::rssBytes, trimNativeHeap);
       csv.write(SoakSample.CSV_HEADER + "\n");
       table.printf(
-          "soak: %s at %.1f queries/s, a sample every %ds, warm-up %ds; load average %s%n",
-          duration, queryRate, every.toSeconds(), warm.toSeconds(), loadBefore);
+          "soak: %s at %.1f queries/s, a sample every %ds%s, warm-up %ds; load average %s%n",
+          duration,
+          queryRate,
+          every.toSeconds(),
+          trimNativeHeap ? " after trimming the C heap" : "",
+          warm.toSeconds(),
+          loadBefore);
       table.println(SoakReport.ROW_HEADER);
       // The demo's own summary and report go to stderr: stdout carries the soak's table or JSON.
       System.setOut(System.err);
@@ -275,6 +301,8 @@ final class BenchSoakCommand implements Callable<Integer> {
             total.toSeconds() + "s",
             "--query-rate",
             Double.toString(queryRate),
+            "--catalog-limit",
+            Integer.toString(catalogLimit),
             "--interval",
             "60",
             "--metrics-port",

@@ -42,10 +42,17 @@ final class SoakSampler {
   private final NDManager system;
   private final LongSupplier brokerRss;
   private final long[] heapRange; // [start, end) of the Java heap's reservation, or null
+  private final boolean trimNativeHeap;
 
-  SoakSampler(LagProbe lag, LongSupplier brokerRss) {
+  /**
+   * @param trimNativeHeap give glibc's free memory back to the kernel before every sample (the
+   *     {@code System.trim_native_heap} diagnostic command), so that off-heap RSS is the native
+   *     memory in use, not what the allocator kept after it was freed
+   */
+  SoakSampler(LagProbe lag, LongSupplier brokerRss, boolean trimNativeHeap) {
     this.lag = lag;
     this.brokerRss = brokerRss;
+    this.trimNativeHeap = trimNativeHeap;
     this.heapRange = heapRange();
     // The engine's base managers are children of its system manager: walking it from the root
     // finds every array a model, a batch scope or a PGD step still holds.
@@ -60,6 +67,9 @@ final class SoakSampler {
     if (fullGc) {
       System.gc(); // a full, stop-the-world collection unless -XX:+ExplicitGCInvokesConcurrent
       live = heapAfterGcBytes();
+    }
+    if (trimNativeHeap) {
+      trimNativeHeap();
     }
     MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
     return new SoakSample(
@@ -129,6 +139,25 @@ final class SoakSampler {
       }
     }
     return sum;
+  }
+
+  /**
+   * Gives the C heap's free memory back to the kernel ({@code malloc_trim(0)} through the JVM's
+   * {@code System.trim_native_heap} diagnostic command, JDK 17.0.9 and newer); false when this JVM
+   * has no such command.
+   */
+  static boolean trimNativeHeap() {
+    try {
+      ManagementFactory.getPlatformMBeanServer()
+          .invoke(
+              new ObjectName("com.sun.management:type=DiagnosticCommand"),
+              "systemTrimNativeHeap",
+              new Object[] {null},
+              new String[] {String[].class.getName()});
+      return true;
+    } catch (JMException | RuntimeException e) {
+      return false;
+    }
   }
 
   /**

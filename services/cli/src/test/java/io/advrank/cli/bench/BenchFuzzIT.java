@@ -12,15 +12,18 @@ import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.core.model.ModelSpec;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The short form of {@code bench fuzz} for CI: 200 malformed records per input topic on an embedded
- * broker with the attack-worker and the ranker running; every one dead-lettered once with the right
- * reason, every valid record out once, both services up.
+ * broker with the five services running; every one dead-lettered once with the right reason by each
+ * service that reads its topic (or taken without one where that service does not check what it
+ * breaks), every valid record out once or not dead-lettered, all services up.
  */
 class BenchFuzzIT {
   @TempDir Path tmp;
@@ -31,7 +34,19 @@ class BenchFuzzIT {
     try (EmbeddingModel m = EmbeddingModel.create(ModelSpec.c2f1(1, 28, 28), 0, Device.cpu())) {
       m.save(
           model,
-          new ModelManifest(1, null, null, null, 0, null, null, null, "now", null, null, null));
+          new ModelManifest(
+              1,
+              null,
+              null,
+              null,
+              0,
+              null,
+              null,
+              null,
+              Instant.now().toString(),
+              null,
+              null,
+              null));
     }
     CliRun r =
         CliRun.of(
@@ -46,24 +61,34 @@ class BenchFuzzIT {
             "--timeout",
             "120",
             "--json");
+    assertTrue(r.out().startsWith("{"), () -> "no report; stderr ends: " + tail(r.err()));
     JsonObject json = JsonParser.parseString(r.out()).getAsJsonObject();
     Set<String> topics = new HashSet<>();
     for (JsonElement e : json.getAsJsonArray("topics")) {
       JsonObject t = e.getAsJsonObject();
-      topics.add(t.get("topic").getAsString());
+      String topic = t.get("topic").getAsString();
+      topics.add(topic);
       long sent = 0;
       for (JsonElement k : t.getAsJsonArray("kinds")) {
         JsonObject kind = k.getAsJsonObject();
-        assertEquals(kind.get("sent"), kind.get("right_reason"), kind.toString());
+        Set<String> services = new HashSet<>();
+        for (JsonElement svc : kind.getAsJsonArray("services")) {
+          JsonObject row = svc.getAsJsonObject();
+          services.add(row.get("service").getAsString());
+          assertEquals(kind.get("sent"), row.get("right"), topic + " " + kind);
+        }
+        assertEquals(readers(t), services, topic + " " + kind);
         sent += kind.get("sent").getAsLong();
       }
       assertEquals(200, sent, t.toString());
-      // The monitor's inputs get no valid records from the bench: the ranker writes them.
-      boolean image =
-          t.get("topic").getAsString().matches("advrank\\.(catalog|queries)(\\.delivered)?");
-      assertEquals(image ? 20 : 0, t.get("valid_sent").getAsInt(), t.toString());
+      // The monitor's inputs and the model topic get no valid records from the bench; the image
+      // topics' valid records each have an output, those of the other topics only a count.
+      boolean image = topic.matches("advrank\\.(catalog|queries)(\\.delivered)?");
+      boolean noValid = topic.matches("advrank\\.(rankings|catalog\\.observations|models)");
+      assertEquals(noValid ? 0 : 20, t.get("valid_sent").getAsInt(), t.toString());
       assertEquals(image ? 20 : 0, t.get("valid_delivered_once").getAsInt(), t.toString());
       assertEquals(0, t.get("valid_dead_lettered").getAsInt(), t.toString());
+      assertEquals(0, t.get("dead_letters_from_non_readers").getAsInt(), t.toString());
     }
     assertEquals(
         Set.of(
@@ -72,13 +97,35 @@ class BenchFuzzIT {
             "advrank.catalog.delivered",
             "advrank.queries.delivered",
             "advrank.rankings",
-            "advrank.catalog.observations"),
+            "advrank.catalog.observations",
+            "advrank.models",
+            "advrank.adversarial",
+            "advrank.rank-shifts",
+            "advrank.alerts"),
         topics);
-    assertEquals("UP", json.getAsJsonObject("services").get("ranker").getAsString());
-    assertEquals("UP", json.getAsJsonObject("services").get("attack-worker").getAsString());
-    assertEquals("UP", json.getAsJsonObject("services").get("monitor").getAsString());
+    JsonObject services = json.getAsJsonObject("services");
+    for (String service :
+        List.of("ranker", "attack-worker", "monitor", "defense-trainer", "console")) {
+      assertEquals("UP", services.get(service).getAsString(), service);
+    }
+    // Dead letters are counted per service: the console dead-letters its share of every topic.
+    JsonObject byService = json.getAsJsonObject("dead_letters_by_service");
+    assertTrue(byService.getAsJsonObject("console").has("advrank.alerts"), byService.toString());
+    assertTrue(
+        byService.getAsJsonObject("defense-trainer").has("advrank.adversarial"),
+        byService.toString());
     assertTrue(json.get("passed").getAsBoolean(), r.out());
     assertEquals(0, r.exitCode(), r.err());
+  }
+
+  private static String tail(String s) {
+    return s.substring(Math.max(0, s.length() - 4000));
+  }
+
+  private static Set<String> readers(JsonObject topic) {
+    Set<String> out = new HashSet<>();
+    topic.getAsJsonArray("read_by").forEach(e -> out.add(e.getAsString()));
+    return out;
   }
 
   @Test

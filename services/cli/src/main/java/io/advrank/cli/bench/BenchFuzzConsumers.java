@@ -1,0 +1,102 @@
+package io.advrank.cli.bench;
+
+import io.advrank.cli.bench.BenchFuzzRecords.Kind;
+import io.advrank.runtime.kafka.DeadLetters.Reason;
+import io.advrank.runtime.topic.Topics;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Which of the services {@code bench fuzz} runs read each fuzzed topic, and what each must do with
+ * a malformed record of each {@link Kind}: dead-letter it once with a reason, or take it without a
+ * dead letter ({@link Optional#empty()}), because that service does not need what the record
+ * breaks. The table of docs/fuzz.md, as code.
+ *
+ * <ul>
+ *   <li>The attack-worker, the ranker and the monitor check everything of their inputs: the reason
+ *       of the {@link Kind}.
+ *   <li>The defense-trainer checks catalog items and adversarial variants as the attack-worker does
+ *       (decode, then pixels against its model) but has no size limit: an oversized item is a valid
+ *       item.
+ *   <li>The console shows records; it dead-letters what does not parse ({@code malformed}), a
+ *       tombstone on an event topic and a record without the id it keeps it by ({@code invalid}),
+ *       and checks no pixels, no weights and no signatures.
+ *   <li>On {@code advrank.models} the ranker, the attack-worker and the defense-trainer refuse
+ *       through their model feed ({@code ModelFeed}): a chunk without a version is a malformed
+ *       chunk there; the monitor, which reads only manifests, skips what it cannot read with a log
+ *       line and is not counted.
+ * </ul>
+ */
+final class BenchFuzzConsumers {
+  static final String ATTACK_WORKER = "attack-worker";
+  static final String RANKER = "ranker";
+  static final String MONITOR = "monitor";
+  static final String DEFENSE_TRAINER = "defense-trainer";
+  static final String CONSOLE = "console";
+
+  private static final Map<String, List<String>> READERS =
+      Map.of(
+          Topics.CATALOG.name(), List.of(ATTACK_WORKER, DEFENSE_TRAINER, CONSOLE),
+          Topics.QUERIES.name(), List.of(ATTACK_WORKER, CONSOLE),
+          Topics.CATALOG_DELIVERED.name(), List.of(RANKER, CONSOLE),
+          Topics.QUERIES_DELIVERED.name(), List.of(RANKER, CONSOLE),
+          Topics.RANKINGS.name(), List.of(MONITOR, CONSOLE),
+          Topics.CATALOG_OBSERVATIONS.name(), List.of(MONITOR),
+          Topics.ADVERSARIAL.name(), List.of(DEFENSE_TRAINER, CONSOLE),
+          Topics.RANK_SHIFTS.name(), List.of(CONSOLE),
+          Topics.ALERTS.name(), List.of(CONSOLE),
+          Topics.MODELS.name(), List.of(RANKER, ATTACK_WORKER, DEFENSE_TRAINER, CONSOLE));
+
+  private static final Set<Kind> UNPARSEABLE = Set.of(Kind.RANDOM_BYTES, Kind.TRUNCATED);
+
+  private BenchFuzzConsumers() {}
+
+  /** The services that read {@code topic} and dead-letter what they refuse of it. */
+  static List<String> of(String topic) {
+    List<String> readers = READERS.get(topic);
+    if (readers == null) {
+      throw new IllegalArgumentException("not a fuzzed topic: " + topic);
+    }
+    return readers;
+  }
+
+  /** The reason {@code service} must dead-letter a {@code kind} record of {@code topic} with. */
+  static Optional<Reason> expected(String topic, String service, Kind kind) {
+    if (UNPARSEABLE.contains(kind)) {
+      return Optional.of(Reason.MALFORMED);
+    }
+    if (topic.equals(Topics.MODELS.name())) {
+      return model(service, kind);
+    }
+    return switch (service) {
+      case DEFENSE_TRAINER -> kind == Kind.OVERSIZED ? Optional.empty() : Optional.of(kind.reason);
+      case CONSOLE -> console(topic, kind);
+      default -> Optional.of(kind.reason);
+    };
+  }
+
+  private static Optional<Reason> console(String topic, Kind kind) {
+    boolean refused =
+        switch (kind) {
+          case TOMBSTONE -> true; // fuzzed on event topics only
+          case NULL_KEY -> true; // a query's key is its id
+          case MISSING_IDS ->
+              !topic.equals(Topics.CATALOG.name())
+                  && !topic.equals(Topics.CATALOG_DELIVERED.name())
+                  && !topic.equals(Topics.QUERIES.name())
+                  && !topic.equals(Topics.QUERIES_DELIVERED.name());
+          default -> false;
+        };
+    return refused ? Optional.of(Reason.INVALID) : Optional.empty();
+  }
+
+  private static Optional<Reason> model(String service, Kind kind) {
+    if (service.equals(CONSOLE)) {
+      return kind == Kind.MISSING_IDS ? Optional.of(Reason.INVALID) : Optional.empty();
+    }
+    // ModelAssembler: a chunk whose version is blank is a malformed chunk.
+    return Optional.of(kind == Kind.MISSING_IDS ? Reason.MALFORMED : kind.reason);
+  }
+}
