@@ -444,7 +444,7 @@ public final class FeatureSqueeze {
       if (warmed < LIVE_WARM_UP) {
         admitted.add(v);
         if (++warmed == LIVE_WARM_UP) {
-          warmTail = admitted.upperOrderStatistic(LIVE_TAIL_RATE);
+          warmTail = admitted.upper(LIVE_TAIL_RATE);
           double median = admitted.median();
           // A clean median of 0 (spotless backgrounds) gives no shape: the warm-up's tail stays.
           tailInMedians = median > 0 ? warmTail / median : Double.NaN;
@@ -460,7 +460,7 @@ public final class FeatureSqueeze {
      */
     double live() {
       if (warmed < LIVE_WARM_UP) {
-        return admitted.upperOrderStatistic(LIVE_TAIL_RATE);
+        return admitted.upper(LIVE_TAIL_RATE);
       }
       return Double.isNaN(tailInMedians) ? warmTail : tailInMedians * admitted.median();
     }
@@ -536,26 +536,11 @@ public final class FeatureSqueeze {
     }
 
     /**
-     * {@link Thresholds#upper} of the values kept at {@code fpr} without copying them (the ranker
-     * asks on every batch); NaN when there are none.
+     * {@link Thresholds#upper} of the values kept at {@code fpr}, read off the sorted window (the
+     * ranker asks on every batch); NaN when there are none.
      */
-    double upperOrderStatistic(double fpr) {
-      if (size == 0) {
-        return Double.NaN;
-      }
-      return sorted[Math.min(size, (int) Math.ceil((size + 1) * (1 - fpr) - 1e-9)) - 1];
-    }
-
-    /** {@link Thresholds#upper} of the values kept at {@code fpr}; NaN when there are none. */
     double upper(double fpr) {
-      if (size == 0) {
-        return Double.NaN;
-      }
-      double[] values = new double[size];
-      for (int i = 0; i < size; i++) {
-        values[i] = sorted[i];
-      }
-      return Thresholds.upper(values, fpr);
+      return size == 0 ? Double.NaN : sorted[Thresholds.upperRank(size, fpr) - 1];
     }
   }
 

@@ -19,8 +19,12 @@ public final class Thresholds {
    * bench detect}).
    */
   public static double upper(double[] benign, double fpr) {
-    int n = size(benign, fpr);
-    return orderStatistic(benign, Math.min(n, (int) Math.ceil((n + 1) * (1 - fpr) - 1e-9)));
+    return orderStatistic(benign, upperRank(size(benign, fpr), fpr));
+  }
+
+  /** The k of {@link #upper} for n values: ⌈(n + 1)(1 − fpr)⌉, at most n. */
+  static int upperRank(int n, double fpr) {
+    return Math.min(n, (int) Math.ceil((n + 1) * (1 - fpr) - 1e-9));
   }
 
   /**
