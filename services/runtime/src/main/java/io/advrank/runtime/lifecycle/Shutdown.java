@@ -118,7 +118,7 @@ public final class Shutdown implements AutoCloseable {
 
   /** Blocks until a stop is requested or {@code timeout} passes; true if requested. */
   public boolean awaitStopRequest(Duration timeout) throws InterruptedException {
-    return stopRequested.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return stopRequested.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /** The exit code of the first stop request (0 until one is made). */

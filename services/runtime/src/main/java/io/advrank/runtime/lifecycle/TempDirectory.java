@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * Code that cannot scope the directory to a command uses {@link #untilExit}: deleted at JVM exit.
+ * That hook runs alongside the others, so it is for directories whose users are stopped by then or
+ * may fail as the JVM exits; a broker's data directory goes through a {@link Shutdown} instead.
  */
 public final class TempDirectory implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TempDirectory.class);
@@ -55,12 +57,19 @@ public final class TempDirectory implements AutoCloseable {
    */
   public static Path untilExit(String prefix) {
     try {
-      Path dir = Files.createTempDirectory(prefix);
-      AT_EXIT.add(dir);
-      return dir;
+      return create(prefix).alsoAtExit().path();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a temporary directory " + prefix, e);
     }
+  }
+
+  /**
+   * Also deletes the directory at JVM exit if it is not closed by then, e.g. one a service's worker
+   * thread uses for a moment, which Ctrl-C may interrupt. Returns this.
+   */
+  public TempDirectory alsoAtExit() {
+    AT_EXIT.add(path);
+    return this;
   }
 
   /** The directory. */
@@ -72,6 +81,7 @@ public final class TempDirectory implements AutoCloseable {
   @Override
   public void close() {
     deleteQuietly(path);
+    AT_EXIT.remove(path);
   }
 
   @Override
