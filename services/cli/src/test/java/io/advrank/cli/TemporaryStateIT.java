@@ -67,7 +67,13 @@ class TemporaryStateIT {
     argv.add(ProcessHandle.current().info().command().orElse("java"));
     argv.add("-Djava.io.tmpdir=" + tmpdir);
     argv.add("-Dorg.slf4j.simpleLogger.logFile=" + logs.resolve("log")); // not in tmpdir
-    argv.add("-Dai.djl.offline=true");
+    // As the launcher runs it: offline, one libtorch thread per pool.
+    argv.addAll(
+        List.of(
+            "-Xmx1500m",
+            "-Dai.djl.offline=true",
+            "-Dai.djl.pytorch.num_threads=1",
+            "-Dai.djl.pytorch.num_interop_threads=1"));
     argv.addAll(List.of("-jar", JAR.toString()));
     argv.addAll(List.of(args));
     // From the repository root, as ./advrank runs: the default model is models/fmnist-c2f1.
