@@ -28,13 +28,14 @@ import picocli.CommandLine.Option;
  * the input topics of the attack-worker ({@code advrank.catalog}, {@code advrank.queries}), the
  * ranker ({@code advrank.catalog.delivered}, {@code advrank.queries.delivered}), the monitor
  * ({@code advrank.rankings}, {@code advrank.catalog.observations}), the defense-trainer ({@code
- * advrank.adversarial}), the console ({@code advrank.rank-shifts}, {@code advrank.alerts}) and the
- * model feeds ({@code advrank.models}), mixed with valid traffic, on an embedded broker with the
- * five services running in this process ({@link BenchFuzzServices}); then counts ({@link
- * BenchFuzzTraffic}, {@link BenchFuzzReport}) that each malformed record got exactly one dead
- * letter with the right reason from each service that reads its topic ({@link BenchFuzzConsumers}),
- * that each valid record came out once (a ranking, a catalog observation) or got no dead letter,
- * and that the services are still up. Exit 1 if any of that fails. See docs/fuzz.md.
+ * advrank.adversarial}), the console ({@code advrank.rank-shifts}, {@code advrank.alerts}, {@code
+ * advrank.model-decisions}) and the model feeds ({@code advrank.models}), mixed with valid traffic,
+ * on an embedded broker with the five services running in this process ({@link BenchFuzzServices});
+ * then counts ({@link BenchFuzzTraffic}, {@link BenchFuzzReport}) that each malformed record got
+ * exactly one dead letter with the right reason from each service that reads its topic ({@link
+ * BenchFuzzConsumers}), that each valid record came out once (a ranking, a catalog observation) or
+ * got no dead letter, and that the services are still up. Exit 1 if any of that fails. See
+ * docs/fuzz.md.
  */
 @Command(
     name = "fuzz",
@@ -185,6 +186,16 @@ final class BenchFuzzCommand implements Callable<Integer> {
         validEvery,
         m::alert,
         i -> m.alert(i).toBuilder().clearAlertId().build());
+    announce(Topics.MODEL_DECISIONS);
+    traffic.send(
+        Topics.MODEL_DECISIONS.name(),
+        BenchFuzzRecords.DECISION_KINDS,
+        records,
+        (kind, i) -> fuzz.decision(kind, m.decision(i)),
+        validEvery,
+        i ->
+            traffic.unobserved(
+                Topics.MODEL_DECISIONS.name(), m.decision(i).getCandidateVersion(), m.decision(i)));
     traffic.flush();
   }
 

@@ -7,6 +7,7 @@ import com.google.protobuf.Parser;
 import io.advrank.proto.v1.AdversarialVariant;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.ImageKind;
+import io.advrank.proto.v1.ModelDecision;
 import io.advrank.proto.v1.ModelVersion;
 import io.advrank.proto.v1.Pixels;
 import io.advrank.proto.v1.RankShift;
@@ -272,6 +273,11 @@ final class BenchFuzzRecords {
 
   /** A valid event padded with an unknown field to {@link #oversizeBytes}. */
   private byte[] oversized(ImageEvent valid) {
+    return padded(valid);
+  }
+
+  /** A valid message padded with an unknown field to {@link #oversizeBytes}. */
+  private byte[] padded(Message valid) {
     byte[] pad = new byte[oversizeBytes];
     random.nextBytes(pad);
     return valid.toBuilder()
@@ -301,6 +307,46 @@ final class BenchFuzzRecords {
       case MISSING_IDS -> new Fuzzed(kind, k, breaksRule.toByteArray());
       case TOMBSTONE -> new Fuzzed(kind, k, null);
       default -> throw new IllegalArgumentException(kind + " applies to image events only");
+    };
+  }
+
+  /**
+   * The kinds of {@link #decision}: {@code advrank.model-decisions} is not compacted, so null keys
+   * and tombstones apply; its reader, the console, has no size limit of its own.
+   */
+  static final List<Kind> DECISION_KINDS =
+      List.of(
+          Kind.RANDOM_BYTES,
+          Kind.TRUNCATED,
+          Kind.WRONG_TYPE,
+          Kind.MISSING_IDS,
+          Kind.NULL_KEY,
+          Kind.TOMBSTONE,
+          Kind.OVERSIZED);
+
+  /**
+   * {@code valid}, a gate decision keyed by its candidate version, broken in the way of {@code
+   * kind}, one of {@link #DECISION_KINDS}: missing ids is the candidate version; the wrong type a
+   * rank shift keyed by its subject, which parses as a decision for that subject without a time.
+   */
+  Fuzzed decision(Kind kind, ModelDecision valid) {
+    String key = valid.getCandidateVersion();
+    return switch (kind) {
+      case WRONG_TYPE ->
+          new Fuzzed(
+              kind,
+              bytes(key),
+              RankShift.newBuilder()
+                  .setSubjectId(key)
+                  .setOriginalEventId(key)
+                  .setEpsilon(0.03f)
+                  .setModelVersion(valid.getParentVersion())
+                  .setMeasuredAtMs(valid.getDecidedAtMs())
+                  .build()
+                  .toByteArray());
+      case NULL_KEY -> new Fuzzed(kind, null, valid.toByteArray());
+      case OVERSIZED -> new Fuzzed(kind, bytes(key), padded(valid));
+      default -> make(kind, key, valid, valid.toBuilder().clearCandidateVersion().build());
     };
   }
 

@@ -101,7 +101,8 @@ class BenchFuzzIT {
             "advrank.models",
             "advrank.adversarial",
             "advrank.rank-shifts",
-            "advrank.alerts"),
+            "advrank.alerts",
+            "advrank.model-decisions"),
         topics);
     JsonObject services = json.getAsJsonObject("services");
     for (String service :
@@ -111,6 +112,8 @@ class BenchFuzzIT {
     // Dead letters are counted per service: the console dead-letters its share of every topic.
     JsonObject byService = json.getAsJsonObject("dead_letters_by_service");
     assertTrue(byService.getAsJsonObject("console").has("advrank.alerts"), byService.toString());
+    assertTrue(
+        byService.getAsJsonObject("console").has("advrank.model-decisions"), byService.toString());
     assertTrue(
         byService.getAsJsonObject("defense-trainer").has("advrank.adversarial"),
         byService.toString());
