@@ -2,6 +2,7 @@ package io.advrank.cli.bench;
 
 import io.advrank.cli.bench.BenchFuzzRecords.Kind;
 import io.advrank.runtime.kafka.DeadLetters.Reason;
+import io.advrank.runtime.model.Refusal;
 import io.advrank.runtime.topic.Topics;
 import java.util.List;
 import java.util.Map;
@@ -94,6 +95,27 @@ final class BenchFuzzConsumers {
           default -> false;
         };
     return refused ? Optional.of(Reason.INVALID) : Optional.empty();
+  }
+
+  /**
+   * What a model feed counts a {@code kind} record of {@code advrank.models} as, in {@code
+   * advrank_model_refused_total{reason}}: the bench signs its tampered version and its activation
+   * with the trusted key, so only the signature kinds are refused for their signature.
+   */
+  static Refusal modelRefusal(Kind kind) {
+    return switch (kind) {
+      case RANDOM_BYTES, TRUNCATED, MISSING_IDS -> Refusal.MALFORMED;
+      case TAMPERED_WEIGHTS -> Refusal.TAMPERED;
+      case MID_VERSION -> Refusal.TRUNCATED;
+      case UNKNOWN_ACTIVATION -> Refusal.UNKNOWN_VERSION;
+      case UNSIGNED, UNKNOWN_KEY, SIGNED_TAMPERED_WEIGHTS, TAMPERED_MANIFEST -> Refusal.SIGNATURE;
+      default -> throw new IllegalArgumentException(kind + " is not a model kind");
+    };
+  }
+
+  /** The services that read {@code advrank.models} through a model feed. */
+  static List<String> modelFeeds() {
+    return of(Topics.MODELS.name()).stream().filter(s -> !s.equals(CONSOLE)).toList();
   }
 
   private static Optional<Reason> model(String service, Kind kind) {

@@ -49,7 +49,15 @@ final class BenchFuzzRecords {
     /** Chunk 1 of a model version whose chunk 0 never came. */
     MID_VERSION(Reason.INVALID),
     /** An activation record (a rollback) of a version that is not on the topic. */
-    UNKNOWN_ACTIVATION(Reason.INVALID);
+    UNKNOWN_ACTIVATION(Reason.INVALID),
+    /** A whole, consistent model version without a signature. */
+    UNSIGNED(Reason.INVALID),
+    /** A whole, consistent model version signed by a key no consumer trusts. */
+    UNKNOWN_KEY(Reason.INVALID),
+    /** A version signed by the trusted key whose weights (and announced sha256) then changed. */
+    SIGNED_TAMPERED_WEIGHTS(Reason.INVALID),
+    /** A version signed by the trusted key whose manifest then changed. */
+    TAMPERED_MANIFEST(Reason.INVALID);
 
     final Reason reason;
 
@@ -171,10 +179,16 @@ final class BenchFuzzRecords {
 
   /**
    * A record of {@code advrank.models} for the version {@code version} (never published), broken in
-   * the way of {@code kind}, one of {@link #MODEL_KINDS}. Each is refused on its own: none leaves a
-   * version half-assembled, so no later record is refused for it.
+   * the way of {@code kind}, one of {@link #MODEL_KINDS} or {@link BenchFuzzSigning#KINDS}. Each is
+   * refused on its own: none leaves a version half-assembled, so no later record is refused for it.
+   * The tampered version and the activation carry the trusted key's signature, so that consumers
+   * refuse them for what they break ({@code tampered}, {@code unknown_version}) and not for a
+   * missing signature.
    */
-  Fuzzed model(Kind kind, String version) {
+  Fuzzed model(Kind kind, String version, BenchFuzzSigning signing) {
+    if (BenchFuzzSigning.KINDS.contains(kind)) {
+      return signing.model(kind, version);
+    }
     byte[] weights = new byte[64];
     random.nextBytes(weights);
     ModelVersion chunk =
@@ -193,7 +207,7 @@ final class BenchFuzzRecords {
       case RANDOM_BYTES, TRUNCATED -> make(kind, key, chunk, chunk);
       case MISSING_IDS ->
           new Fuzzed(kind, bytes(key), chunk.toBuilder().clearVersion().build().toByteArray());
-      case TAMPERED_WEIGHTS -> new Fuzzed(kind, bytes(key), chunk.toByteArray());
+      case TAMPERED_WEIGHTS -> new Fuzzed(kind, bytes(key), signing.signed(chunk).toByteArray());
       case MID_VERSION ->
           new Fuzzed(
               kind,
@@ -203,12 +217,7 @@ final class BenchFuzzRecords {
           new Fuzzed(
               kind,
               bytes(Topics.MODEL_ACTIVE_KEY),
-              ModelVersion.newBuilder()
-                  .setVersion(version)
-                  .setActivation(true)
-                  .setCreatedAtMs(System.currentTimeMillis())
-                  .build()
-                  .toByteArray());
+              signing.signedActivation(version, System.currentTimeMillis()).toByteArray());
       default -> throw new IllegalArgumentException(kind + " does not apply to model versions");
     };
   }
