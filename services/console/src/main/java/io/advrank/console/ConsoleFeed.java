@@ -174,7 +174,7 @@ final class ConsoleFeed implements Runnable, AutoCloseable {
     } else if (topic.equals(Topics.MODELS.name())) {
       ModelVersion version = ModelVersion.parseFrom(value);
       required(version.getVersion(), "version");
-      view.modelVersion(version);
+      view.modelVersion(key, version);
     } else if (topic.equals(Topics.MODEL_DECISIONS.name())) {
       view.decision(decision(key, ModelDecision.parseFrom(value)));
     } else {

@@ -73,7 +73,7 @@ final class BenchFuzzServices implements AutoCloseable {
     signing.trust(trust);
     this.rankerSettings = BenchSettings.ranker(bootstrap, modelDir, name + "ranker", trust);
     this.trainerSettings = trainer(bootstrap, modelDir, name + "trainer", signing);
-    this.consoleSettings = console(bootstrap, name + "console");
+    this.consoleSettings = console(bootstrap, name + "console", signing);
     this.ranker = RankerService.create(rankerSettings, clock, registry);
     this.worker = AttackWorkerService.create(workerSettings, clock, registry);
     this.monitor = MonitorService.create(monitor(bootstrap, modelDir, name + "monitor"), registry);
@@ -206,8 +206,9 @@ final class BenchFuzzServices implements AutoCloseable {
         SettingsSource.load(DefenseTrainerSettings.KEYS, flags, System.getenv(), null));
   }
 
-  private static ConsoleSettings console(String bootstrap, String name) {
+  private static ConsoleSettings console(String bootstrap, String name, BenchFuzzSigning signing) {
     Map<String, String> flags = BenchSettings.common(bootstrap);
+    signing.trust(flags); // it lists what the feeds refuse as refused
     flags.put(ConsoleSettings.PORT.key(), "0");
     flags.put(ConsoleSettings.GROUP_ID.key(), name);
     return ConsoleSettings.from(
