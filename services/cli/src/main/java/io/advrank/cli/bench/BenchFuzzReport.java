@@ -276,7 +276,7 @@ final class BenchFuzzReport {
 
   synchronized String table(double seconds) {
     StringBuilder s = new StringBuilder();
-    String fmt = "%-28s %-20s %-16s %-11s %6s %6s %6s %6s %7s%n";
+    String fmt = "%-28s %-23s %-16s %-11s %6s %6s %6s %6s %7s%n";
     s.append(
         fmt.formatted(
             "topic", "kind", "service", "reason", "sent", "right", "wrong", "extra", "missing"));
@@ -343,14 +343,14 @@ final class BenchFuzzReport {
 
   private static String validLine(String topic, Valid v) {
     if (v.sent() == 0) {
-      return "%-28s %-20s none sent (the services' own output), dead-lettered %d%n"
+      return "%-28s %-23s none sent (the services' own output), dead-lettered %d%n"
           .formatted(topic, "valid", v.unexpectedDeadLetters);
     }
     if (v.out.isEmpty()) {
-      return "%-28s %-20s sent %d (no output to see), dead-lettered %d%n"
+      return "%-28s %-23s sent %d (no output to see), dead-lettered %d%n"
           .formatted(topic, "valid", v.unobserved, v.unexpectedDeadLetters);
     }
-    return "%-28s %-20s sent %d, delivered once %d, lost %d, duplicated %d, dead-lettered %d%n"
+    return "%-28s %-23s sent %d, delivered once %d, lost %d, duplicated %d, dead-lettered %d%n"
         .formatted(
             topic,
             "valid",
