@@ -73,6 +73,8 @@ final class DemoServices {
   /** Where the monitor's interactive queries answer, once it runs; empty without a monitor. */
   private String monitorUrl = "";
 
+  private DemoSigning signing; // the model feeds' trust, which the console shares
+
   /** Hands a resource to the demo, to be closed when it ends; returns it. */
   interface Keeper {
     <T extends AutoCloseable> T keep(T resource);
@@ -129,7 +131,7 @@ final class DemoServices {
       workerFlags.putAll(StagingFence.settingsFor(o.ownClusterId));
     }
     Map<String, String> env = System.getenv();
-    DemoSigning signing = keep(DemoSigning.create(env));
+    signing = keep(DemoSigning.create(env));
     signing.trust(rankerFlags);
     signing.trust(workerFlags);
     RankerService ranker =
@@ -236,6 +238,9 @@ final class DemoServices {
     flags.put(KafkaSettings.BOOTSTRAP_SERVERS, bootstrap);
     flags.put(ConsoleSettings.PORT.key(), Integer.toString(o.consolePort));
     flags.put(ConsoleSettings.MONITOR_URL.key(), monitorUrl);
+    if (signing != null) {
+      signing.trust(flags); // it lists as refused what the ranker and attack-worker refuse
+    }
     ConsoleSettings settings =
         ConsoleSettings.from(
             SettingsSource.load(ConsoleSettings.KEYS, flags, System.getenv(), null));

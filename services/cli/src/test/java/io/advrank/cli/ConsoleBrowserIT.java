@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.gson.JsonObject;
+import io.advrank.proto.v1.ModelVersion;
+import io.advrank.runtime.model.AssembledModel;
+import io.advrank.runtime.model.ModelChunks;
+import io.advrank.runtime.topic.Topics;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -16,10 +20,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +37,9 @@ import org.junit.jupiter.api.Test;
  * (embedded broker, producer, attack-worker, ranker, monitor; the committed Fashion-MNIST fixture)
  * prints the console's URL; headless Chromium loads it, and the test waits until the page shows
  * attack images that rendered (natural width > 0), a hijacked query's ranking as thumbnails, and
- * alerts. A screenshot goes to {@code target/console-it.png}.
+ * alerts; then an unsigned model version is written to the demo's {@code advrank.models}, and the
+ * page must list it as refused for its signature, as the demo's model feeds refuse it. Screenshots
+ * go to {@code target/console-it.png} and {@code target/console-it-models.png}.
  *
  * <p>The monitor calibrates on 100 scores and 2 windows of 10 s here (its defaults, 1000 and 3 of
  * 30 s, would raise the first alert after minutes): the test is about the page showing alerts, not
@@ -54,6 +65,9 @@ class ConsoleBrowserIT {
         hitsLoaded: loaded('#hijacks img.hit').length,
         rankings: document.querySelectorAll('#hijacks .ranking').length,
         alerts: document.querySelectorAll('#alerts tr.alert').length,
+        refusedVersions: [...document.querySelectorAll('#versions tr.refused')]
+            .map(r => r.textContent.replace(/\\s+/g, ' ')).join(' | '),
+        servableVersions: document.querySelectorAll('#versions tr.servable').length,
         status: document.getElementById('status').textContent
       };
       """;
@@ -83,6 +97,15 @@ class ConsoleBrowserIT {
         assertTrue(page.get("rankings").getAsInt() >= 2, page.toString());
         assertTrue(page.get("hitsLoaded").getAsInt() >= 10, page.toString());
         assertTrue(page.get("alerts").getAsInt() >= 1, page.toString());
+        // An unsigned version written straight to the topic: every model feed of the demo
+        // refuses it (they trust the demo's key only), so the page must list it as refused.
+        publishUnsigned(awaitLine(log, KAFKA), UNSIGNED);
+        page = awaitRefused(browser);
+        Files.write(Path.of("target/console-it-models.png"), browser.screenshot());
+        String refused = page.get("refusedVersions").getAsString();
+        assertTrue(
+            refused.contains(UNSIGNED) && refused.contains("refused: signature"), page.toString());
+        assertEquals(0, page.get("servableVersions").getAsInt(), page.toString());
       }
     } finally {
       demo.destroy(); // SIGTERM: the demo's shutdown hook stops the pipeline
@@ -92,6 +115,54 @@ class ConsoleBrowserIT {
       synchronized (log) {
         Files.write(Path.of("target/console-it-demo.log"), log);
       }
+    }
+  }
+
+  private static final Pattern KAFKA = Pattern.compile("demo: embedded Kafka at (\\S+)");
+  private static final String UNSIGNED = "browser-it-unsigned";
+
+  /** A whole, consistent one-chunk version without a signature, on the demo's broker. */
+  private static void publishUnsigned(String bootstrap, String version) throws Exception {
+    AssembledModel m =
+        AssembledModel.of(version, "", "{}", System.currentTimeMillis(), new byte[64]);
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (ModelVersion chunk : ModelChunks.split(m)) {
+        String key = Topics.modelChunkKey(version, chunk.getChunkIndex());
+        producer
+            .send(
+                new ProducerRecord<>(
+                    Topics.MODELS.name(),
+                    key.getBytes(StandardCharsets.UTF_8),
+                    chunk.toByteArray()))
+            .get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** Polls the page until it lists a refused version, or 30 s pass. */
+  private static JsonObject awaitRefused(HeadlessChromium browser) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    JsonObject page;
+    do {
+      Thread.sleep(1000);
+      page = browser.run(PROBE).getAsJsonObject();
+    } while (page.get("refusedVersions").getAsString().isEmpty() && System.nanoTime() < deadline);
+    return page;
+  }
+
+  /** The first group of {@code pattern} in the demo's output so far. */
+  private static String awaitLine(List<String> log, Pattern pattern) {
+    synchronized (log) {
+      for (String line : log) {
+        Matcher m = pattern.matcher(line);
+        if (m.find()) {
+          return m.group(1);
+        }
+      }
+      throw new AssertionError("the demo printed no line matching " + pattern);
     }
   }
 

@@ -44,9 +44,9 @@ import org.slf4j.LoggerFactory;
  * <p>A record that is not its topic's message type is dead-lettered as {@code malformed} with
  * service {@code console} and skipped; a tombstone on an event topic, or a record without the id
  * the view keeps it by (a query's key, a variant's, rank shift's or ranking's event, an alert's or
- * a version's id), as {@code invalid}. The console checks no pixels: it has no model to check them
- * against, and the services that do check them dead-letter such images themselves. Nothing a record
- * holds stops the feed.
+ * a version's id), and a decision not keyed by its candidate version or without its time, as {@code
+ * invalid}. The console checks no pixels: it has no model to check them against, and the services
+ * that do check them dead-letter such images themselves. Nothing a record holds stops the feed.
  */
 final class ConsoleFeed implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleFeed.class);
@@ -174,14 +174,30 @@ final class ConsoleFeed implements Runnable, AutoCloseable {
     } else if (topic.equals(Topics.MODELS.name())) {
       ModelVersion version = ModelVersion.parseFrom(value);
       required(version.getVersion(), "version");
-      view.modelVersion(version);
+      view.modelVersion(key, version);
     } else if (topic.equals(Topics.MODEL_DECISIONS.name())) {
-      ModelDecision decision = ModelDecision.parseFrom(value);
-      required(decision.getCandidateVersion(), "candidate_version");
-      view.decision(decision);
+      view.decision(decision(key, ModelDecision.parseFrom(value)));
     } else {
       throw new IllegalStateException("not a topic of the console: " + topic);
     }
+  }
+
+  /**
+   * {@code d}, unless it breaks the topic's contract: the defense-trainer keys each decision by its
+   * candidate version and always stamps it. Another message parses as a decision more often than
+   * not (protobuf skips fields of the wrong wire type), and then has neither.
+   */
+  private static ModelDecision decision(String key, ModelDecision d)
+      throws RejectedRecordException {
+    String candidate = required(d.getCandidateVersion(), "candidate_version");
+    if (!candidate.equals(required(key, "record key (the candidate version)"))) {
+      throw new RejectedRecordException(
+          Reason.INVALID, "record key " + key + " is not the candidate version " + candidate, null);
+    }
+    if (d.getDecidedAtMs() <= 0) {
+      throw new RejectedRecordException(Reason.INVALID, "decided_at_ms is missing", null);
+    }
+    return d;
   }
 
   /** {@code id}, unless it is missing: the view keeps the record by it. */

@@ -45,7 +45,7 @@ public final class ConsoleService implements AutoCloseable {
    */
   public static ConsoleService create(ConsoleSettings settings, Clock clock, MeterRegistry registry)
       throws IOException {
-    ConsoleView view = new ConsoleView();
+    ConsoleView view = new ConsoleView(settings.modelTrust());
     AtomicReference<ConsoleFeed> feed = new AtomicReference<>();
     ConsoleServer server =
         new ConsoleServer(

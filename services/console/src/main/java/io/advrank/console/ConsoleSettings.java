@@ -1,6 +1,8 @@
 package io.advrank.console;
 
 import io.advrank.runtime.http.HttpAccess;
+import io.advrank.runtime.model.ModelSigning;
+import io.advrank.runtime.model.ModelTrust;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.settings.ServiceSettings;
 import io.advrank.runtime.settings.Setting;
@@ -21,6 +23,8 @@ import java.util.UUID;
  * @param token the bearer token the page and its data require ({@value HttpAccess#TOKEN}, shared
  *     with the monitor's interactive queries, which the console then calls with it); empty = none,
  *     fine on loopback. A secret: never logged, not in {@link #toString()}.
+ * @param modelTrust keys a model version must be signed by to be listed as servable ({@value
+ *     ModelSigning#TRUSTED_KEYS}, as the model feeds'); none = signatures not checked
  */
 public record ConsoleSettings(
     String host,
@@ -29,7 +33,8 @@ public record ConsoleSettings(
     String groupId,
     int lookBack,
     KafkaSettings kafka,
-    Optional<String> token) {
+    Optional<String> token,
+    ModelTrust modelTrust) {
 
   /** The default group's prefix, followed by 8 random hex digits (a PREFIXED group ACL). */
   public static final String GROUP_PREFIX = "advrank-console-";
@@ -86,15 +91,29 @@ public record ConsoleSettings(
   public static final SettingsTable TABLE =
       SettingsTable.of("console", HOST, PORT, MONITOR_URL, GROUP_ID, LOOK_BACK, METRICS_PORT)
           .with("Kafka", KafkaSettings.KEYS)
-          .with("HTTP", HttpAccess.KEYS);
+          .with("HTTP", HttpAccess.KEYS)
+          .with("model trust", ModelSigning.CONSUMER_KEYS);
 
   /** Every key this service reads, Kafka's included. */
   public static final Set<String> KEYS = TABLE.keys();
+
+  /** Settings that check no model signatures ({@link ModelTrust#NONE}). */
+  public ConsoleSettings(
+      String host,
+      int port,
+      String monitorUrl,
+      String groupId,
+      int lookBack,
+      KafkaSettings kafka,
+      Optional<String> token) {
+    this(host, port, monitorUrl, groupId, lookBack, kafka, token, ModelTrust.NONE);
+  }
 
   /** Checks ranges; every message names the setting and the value. */
   public ConsoleSettings {
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(token, "token");
+    modelTrust = modelTrust == null ? ModelTrust.NONE : modelTrust;
     HOST.check(host);
     PORT.check(port);
     monitorUrl = MONITOR_URL.check(trimmed(monitorUrl));
@@ -111,7 +130,8 @@ public record ConsoleSettings(
         GROUP_ID.read(source),
         LOOK_BACK.read(source),
         KafkaSettings.from(source),
-        HttpAccess.from(source).token());
+        HttpAccess.from(source).token(),
+        ModelSigning.trustFrom(source));
   }
 
   /** {@link #METRICS_PORT} from {@code source}, checked: 0..65535. */

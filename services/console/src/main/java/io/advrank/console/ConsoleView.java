@@ -10,6 +10,8 @@ import io.advrank.proto.v1.ModelVersion;
 import io.advrank.proto.v1.RankShift;
 import io.advrank.proto.v1.RankingResult;
 import io.advrank.proto.v1.Source;
+import io.advrank.runtime.model.ModelAssembler;
+import io.advrank.runtime.model.ModelTrust;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -49,6 +51,20 @@ final class ConsoleView {
   private final TreeMap<Long, Map<AttackType, double[]>> drift = new TreeMap<>();
   private final Map<String, Long> consumed = new TreeMap<>();
   private String activeVersion = "";
+  // What every model feed with the same trusted keys would serve or refuse, and why.
+  private final ModelAssembler assembler;
+  private final Recent<String, Boolean> servable = new Recent<>(100);
+  private final Recent<String, Map<String, Object>> refusals = new Recent<>(100);
+
+  /** A view that checks no signatures: what consumers without trusted keys serve. */
+  ConsoleView() {
+    this(ModelTrust.NONE);
+  }
+
+  /** A view that lists as servable only versions {@code trust} accepts, as the model feeds do. */
+  ConsoleView(ModelTrust trust) {
+    this.assembler = new ModelAssembler(trust);
+  }
 
   private static Recent<String, ImageEvent> images(int capacity) {
     return new Recent<>(capacity, IMAGE_BYTES, ImageEvent::getSerializedSize);
@@ -104,14 +120,35 @@ final class ConsoleView {
     alerts.put(alert.getAlertId(), alert);
   }
 
-  /** Chunk 0 of each version (its metadata; the weights are not kept) and activation records. */
-  synchronized void modelVersion(ModelVersion record) {
-    if (record.getActivation()) {
-      activeVersion = record.getVersion();
-    } else if (record.getChunkIndex() == 0) {
+  /**
+   * One record of {@code advrank.models}, keyed {@code key}: chunk 0's metadata is listed at once
+   * (the weights are not kept here), and the version is assembled and checked as a model feed does
+   * ({@link ModelAssembler}: chunks, sha256, signature). A version is servable once complete and
+   * accepted, refused (with the reason) otherwise; only a servable version, or one an accepted
+   * activation names, becomes the active one.
+   */
+  synchronized void modelVersion(String key, ModelVersion record) {
+    if (!record.getActivation() && record.getChunkIndex() == 0) {
       versions.put(record.getVersion(), record.toBuilder().clearWeights().build());
-      if (activeVersion.isEmpty() || record.getCreatedAtMs() >= createdAt(activeVersion)) {
-        activeVersion = record.getVersion();
+    }
+    for (ModelAssembler.Event e : assembler.feed(key, record)) {
+      if (e instanceof ModelAssembler.Complete c) {
+        String v = c.model().version();
+        servable.put(v, true);
+        refusals.remove(v);
+        if (activeVersion.isEmpty() || c.model().createdAtMs() >= createdAt(activeVersion)) {
+          activeVersion = v;
+        }
+      } else if (e instanceof ModelAssembler.Activate a) {
+        activeVersion = a.model().version();
+      } else if (e instanceof ModelAssembler.Refused r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", r.version());
+        m.put("reason", r.refusal().label());
+        m.put("detail", r.detail());
+        m.put("activation", record.getActivation());
+        // A refused rollback must not hide why the version itself was refused.
+        refusals.put((record.getActivation() ? "activation " : "") + r.version(), m);
       }
     }
   }
@@ -131,6 +168,7 @@ final class ConsoleView {
     m.put("alerts", alerts.newest(ALERTS_SHOWN).stream().map(this::alertJson).toList());
     m.put("drift", driftJson());
     m.put("versions", versions.newest(20).stream().map(this::versionJson).toList());
+    m.put("model_refusals", refusals.newest(20));
     m.put("versions_in_use", inUse());
     m.put("decisions", decisions.newest(20).stream().map(ConsoleView::decisionJson).toList());
     return m;
@@ -324,6 +362,16 @@ final class ConsoleView {
     m.put("created_at_ms", v.getCreatedAtMs());
     m.put("weights_size", v.getWeightsSize());
     m.put("active", v.getVersion().equals(activeVersion));
+    Map<String, Object> refusal = refusals.get(v.getVersion());
+    if (servable.get(v.getVersion()) != null) {
+      m.put("status", "servable");
+    } else if (refusal != null) {
+      m.put("status", "refused");
+      m.put("reason", refusal.get("reason"));
+      m.put("detail", refusal.get("detail"));
+    } else {
+      m.put("status", "incomplete"); // chunks still to come
+    }
     return m;
   }
 

@@ -8,6 +8,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.advrank.proto.v1.AdversarialVariant;
 import io.advrank.proto.v1.AnomalyAlert;
 import io.advrank.proto.v1.ImageEvent;
+import io.advrank.proto.v1.ModelDecision;
 import io.advrank.proto.v1.ModelVersion;
 import io.advrank.proto.v1.RankShift;
 import io.advrank.proto.v1.RankingResult;
@@ -93,6 +94,38 @@ class ConsoleFeedTest {
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> alerts = (List<Map<String, Object>>) view.snapshot(0).get("alerts");
     assertEquals(1, alerts.size());
+  }
+
+  @Test
+  void refusesADecisionNotKeyedByItsCandidateOrWithoutItsTimeAndShowsAValidOne() throws Exception {
+    ModelDecision valid =
+        ModelDecision.newBuilder()
+            .setCandidateVersion("v2")
+            .setParentVersion("v1")
+            .setDecidedAtMs(1_000)
+            .build();
+    String topic = Topics.MODEL_DECISIONS.name();
+    assertEquals(Reason.INVALID, refusal(topic, null, valid));
+    assertEquals(Reason.INVALID, refusal(topic, "v3", valid));
+    assertEquals(
+        Reason.INVALID, refusal(topic, "v2", valid.toBuilder().clearDecidedAtMs().build()));
+    // A rank shift on this topic parses (its fields 4 and 9 have another wire type and are
+    // skipped) as a decision for its subject id, with no decision time.
+    RankShift shift =
+        RankShift.newBuilder()
+            .setSubjectId("v2")
+            .setOriginalEventId("e-1")
+            .setEpsilon(0.03f)
+            .setModelVersion("v1")
+            .setMeasuredAtMs(1_000)
+            .build();
+    assertEquals(Reason.INVALID, refusal(topic, "v2", shift));
+    ConsoleFeed.dispatch(view, topic, "v2", valid.toByteArray());
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> decisions =
+        (List<Map<String, Object>>) view.snapshot(0).get("decisions");
+    assertEquals(1, decisions.size());
+    assertEquals("v2", decisions.get(0).get("candidate"));
   }
 
   @Test

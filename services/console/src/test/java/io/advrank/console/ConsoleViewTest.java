@@ -3,6 +3,7 @@ package io.advrank.console;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.advrank.proto.v1.AdversarialVariant;
 import io.advrank.proto.v1.AnomalyAlert;
@@ -10,11 +11,20 @@ import io.advrank.proto.v1.AttackSpec;
 import io.advrank.proto.v1.AttackType;
 import io.advrank.proto.v1.Hit;
 import io.advrank.proto.v1.ImageEvent;
+import io.advrank.proto.v1.ModelVersion;
 import io.advrank.proto.v1.RankShift;
 import io.advrank.proto.v1.RankingResult;
 import io.advrank.proto.v1.Source;
 import io.advrank.proto.v1.SubjectKind;
+import io.advrank.runtime.model.AssembledModel;
+import io.advrank.runtime.model.ModelChunks;
+import io.advrank.runtime.model.ModelKeys;
+import io.advrank.runtime.model.ModelSigner;
+import io.advrank.runtime.model.ModelTrust;
+import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.PixelCodec;
+import java.security.KeyPair;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -100,6 +110,78 @@ class ConsoleViewTest {
     assertEquals("v1", inUse.get(0).get("version"));
     assertEquals(5L, inUse.get(0).get("first_seen_ms"));
     assertEquals(false, inUse.get(0).get("published"));
+  }
+
+  @Test
+  void listsAsServableOnlyVersionsTheModelFeedsWouldServeAndTheOthersAsRefusedWithTheReason() {
+    KeyPair trustedPair = ModelKeys.generate();
+    ModelSigner trusted = new ModelSigner(trustedPair.getPrivate());
+    ModelSigner unknown = new ModelSigner(ModelKeys.generate().getPrivate());
+    ConsoleView signed = new ConsoleView(ModelTrust.of(Map.of("release", trustedPair.getPublic())));
+    AssembledModel v1 = model("v1", 1_000);
+    publish(signed, ModelChunks.split(v1, trusted.sign(v1)));
+    AssembledModel v2 = model("v2", 2_000);
+    publish(signed, ModelChunks.split(v2)); // unsigned
+    AssembledModel v3 = model("v3", 3_000);
+    publish(signed, ModelChunks.split(v3, unknown.sign(v3)));
+    AssembledModel v4 = model("v4", 4_000);
+    List<ModelVersion> v4Chunks = ModelChunks.split(v4, trusted.sign(v4));
+    publish(signed, List.of(v4Chunks.get(0).toBuilder().setManifestJson("{\"r_at_1\":1}").build()));
+    // A rollback to a version nobody could serve.
+    signed.modelVersion(
+        Topics.MODEL_ACTIVE_KEY,
+        ModelChunks.activation("v2", 5_000, trusted.signActivation("v2", 5_000)));
+
+    Map<String, Map<String, Object>> byVersion = versionsOf(signed);
+    assertEquals("servable", byVersion.get("v1").get("status"));
+    assertEquals(true, byVersion.get("v1").get("active"));
+    for (String v : List.of("v2", "v3", "v4")) {
+      assertEquals("refused", byVersion.get(v).get("status"), v);
+      assertEquals("signature", byVersion.get(v).get("reason"), v);
+      assertEquals(false, byVersion.get(v).get("active"), v);
+    }
+    assertTrue(((String) byVersion.get("v2").get("detail")).startsWith("unsigned"));
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> refusals =
+        (List<Map<String, Object>>) signed.snapshot(0).get("model_refusals");
+    assertEquals(true, refusals.get(0).get("activation"));
+    assertEquals("unknown_version", refusals.get(0).get("reason"));
+  }
+
+  @Test
+  void withoutTrustedKeysStillRefusesAVersionWhoseWeightsDoNotMatchTheirSha256() {
+    AssembledModel v1 = model("v1", 1_000);
+    publish(view, ModelChunks.split(v1));
+    AssembledModel v2 = model("v2", 2_000);
+    publish(
+        view, List.of(ModelChunks.split(v2).get(0).toBuilder().setSha256("0".repeat(64)).build()));
+    Map<String, Map<String, Object>> byVersion = versionsOf(view);
+    assertEquals("servable", byVersion.get("v1").get("status"));
+    assertEquals(true, byVersion.get("v1").get("active"));
+    assertEquals("refused", byVersion.get("v2").get("status"));
+    assertEquals("tampered", byVersion.get("v2").get("reason"));
+  }
+
+  private static AssembledModel model(String version, long createdAtMs) {
+    byte[] weights = new byte[32];
+    weights[0] = (byte) createdAtMs;
+    return AssembledModel.of(version, "", "{\"r_at_1\":0.8}", createdAtMs, weights);
+  }
+
+  private static void publish(ConsoleView view, List<ModelVersion> chunks) {
+    for (ModelVersion c : chunks) {
+      view.modelVersion(Topics.modelChunkKey(c.getVersion(), c.getChunkIndex()), c);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Map<String, Object>> versionsOf(ConsoleView view) {
+    Map<String, Map<String, Object>> out = new HashMap<>();
+    for (Object v : (List<Object>) view.snapshot(0).get("versions")) {
+      Map<String, Object> m = (Map<String, Object>) v;
+      out.put((String) m.get("version"), m);
+    }
+    return out;
   }
 
   @Test

@@ -54,6 +54,10 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
     options.setWriteBufferManager(WRITE_BUFFERS);
     options.setWriteBufferSize(WRITE_BUFFER_MIB * MIB);
     options.setMaxWriteBufferNumber(2);
+    // No periodic statistics dump into RocksDB's LOG: nobody reads it, and its timer thread is the
+    // one that crashed a demo's JVM (SIGSEGV in DBImpl::DumpStats -> GetPropertyInfo) while the
+    // process was exiting after SIGTERM.
+    options.setStatsDumpPeriodSec(0);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.advrank.monitor;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,6 +56,7 @@ class BoundedRocksDbMemoryTest {
         Options o = new Options().setCreateIfMissing(true);
         o.setTableFormatConfig(new BlockBasedTableConfig());
         setter.setConfig("store-" + s, o, Map.of());
+        assertEquals(0, o.statsDumpPeriodSec(), "RocksDB's stats-dump timer left on");
         options.add(o);
         RocksDB db = RocksDB.open(o, dir.resolve("store-" + s).toString());
         dbs.add(db);

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,13 +29,14 @@ import picocli.CommandLine.Option;
  * the input topics of the attack-worker ({@code advrank.catalog}, {@code advrank.queries}), the
  * ranker ({@code advrank.catalog.delivered}, {@code advrank.queries.delivered}), the monitor
  * ({@code advrank.rankings}, {@code advrank.catalog.observations}), the defense-trainer ({@code
- * advrank.adversarial}), the console ({@code advrank.rank-shifts}, {@code advrank.alerts}) and the
- * model feeds ({@code advrank.models}), mixed with valid traffic, on an embedded broker with the
- * five services running in this process ({@link BenchFuzzServices}); then counts ({@link
- * BenchFuzzTraffic}, {@link BenchFuzzReport}) that each malformed record got exactly one dead
- * letter with the right reason from each service that reads its topic ({@link BenchFuzzConsumers}),
- * that each valid record came out once (a ranking, a catalog observation) or got no dead letter,
- * and that the services are still up. Exit 1 if any of that fails. See docs/fuzz.md.
+ * advrank.adversarial}), the console ({@code advrank.rank-shifts}, {@code advrank.alerts}, {@code
+ * advrank.model-decisions}) and the model feeds ({@code advrank.models}), mixed with valid traffic,
+ * on an embedded broker with the five services running in this process ({@link BenchFuzzServices});
+ * then counts ({@link BenchFuzzTraffic}, {@link BenchFuzzReport}) that each malformed record got
+ * exactly one dead letter with the right reason from each service that reads its topic ({@link
+ * BenchFuzzConsumers}), that each valid record came out once (a ranking, a catalog observation) or
+ * got no dead letter, and that the services are still up. Exit 1 if any of that fails. See
+ * docs/fuzz.md.
  */
 @Command(
     name = "fuzz",
@@ -43,7 +45,8 @@ import picocli.CommandLine.Option;
         "Writes --records malformed records (random bytes, truncated protobuf, wrong message"
             + " type, wrong kind, missing ids, wrong pixel counts and shapes, NaN/Inf and"
             + " out-of-range pixels, oversized values, null keys, tombstones, tampered and"
-            + " partial model versions) to every input topic of the attack-worker, the ranker,"
+            + " partial model versions, unsigned, foreign-signed and tampered signed versions) to"
+            + " every input topic of the attack-worker, the ranker,"
             + " the monitor, the defense-trainer and the console, mixed with valid traffic, on an"
             + " embedded broker; exit 1 unless every service that reads a topic dead-letters each"
             + " malformed record once with the right reason, no valid record is lost and no"
@@ -106,16 +109,23 @@ final class BenchFuzzCommand implements Callable<Integer> {
       }
       kafka.flush();
       BenchFuzzReport report = new BenchFuzzReport();
-      try (BenchFuzzServices services =
+      try (BenchFuzzSigning signing = BenchFuzzSigning.create(seed);
+          BenchFuzzServices services =
               new BenchFuzzServices(
-                  bootstrap, broker.clusterId(), model.dir, run, Clock.systemUTC(), registry);
+                  bootstrap,
+                  broker.clusterId(),
+                  model.dir,
+                  run,
+                  Clock.systemUTC(),
+                  registry,
+                  signing);
           BenchFuzzTraffic traffic = new BenchFuzzTraffic(bootstrap, report)) {
         kafka.startGroupAt(services.workerGroup(), inputStart);
         kafka.startGroupAt(
             services.rankerGroup(), kafka.endOffsets(List.of(Topics.QUERIES_DELIVERED)));
         services.start();
         services.awaitStarted(kafka, SEED_ITEMS);
-        send(traffic, events, new BenchFuzzMessages(run, events));
+        send(traffic, events, new BenchFuzzMessages(run, events), signing);
         System.err.println("bench fuzz: sent; counting dead letters and outputs");
         traffic.await(Duration.ofSeconds(timeout), services::failure);
         services.report(report);
@@ -131,14 +141,19 @@ final class BenchFuzzCommand implements Callable<Integer> {
    * The malformed and valid records of every topic: the model topic first, so that the image
    * topics' valid traffic after it shows the services still serve.
    */
-  private void send(BenchFuzzTraffic traffic, BenchPipelineEvents events, BenchFuzzMessages m) {
+  private void send(
+      BenchFuzzTraffic traffic,
+      BenchPipelineEvents events,
+      BenchFuzzMessages m,
+      BenchFuzzSigning signing) {
     BenchFuzzRecords fuzz = new BenchFuzzRecords(seed, BenchFuzzServices.MAX_EVENT_BYTES + 1024);
     announce(Topics.MODELS);
     traffic.send(
         Topics.MODELS.name(),
-        BenchFuzzRecords.MODEL_KINDS,
+        Stream.concat(BenchFuzzRecords.MODEL_KINDS.stream(), BenchFuzzSigning.KINDS.stream())
+            .toList(),
         records,
-        (kind, i) -> fuzz.model(kind, m.modelVersion(i)),
+        (kind, i) -> fuzz.model(kind, m.modelVersion(i), signing),
         validEvery,
         null);
     for (Topic<String, ImageEvent> topic : BenchFuzzTraffic.INPUTS) {
@@ -185,6 +200,16 @@ final class BenchFuzzCommand implements Callable<Integer> {
         validEvery,
         m::alert,
         i -> m.alert(i).toBuilder().clearAlertId().build());
+    announce(Topics.MODEL_DECISIONS);
+    traffic.send(
+        Topics.MODEL_DECISIONS.name(),
+        BenchFuzzRecords.DECISION_KINDS,
+        records,
+        (kind, i) -> fuzz.decision(kind, m.decision(i)),
+        validEvery,
+        i ->
+            traffic.unobserved(
+                Topics.MODEL_DECISIONS.name(), m.decision(i).getCandidateVersion(), m.decision(i)));
     traffic.flush();
   }
 

@@ -2,6 +2,7 @@ package io.advrank.cli.bench;
 
 import io.advrank.cli.bench.BenchFuzzRecords.Kind;
 import io.advrank.runtime.kafka.DeadLetters.Reason;
+import io.advrank.runtime.model.Refusal;
 import io.advrank.runtime.topic.Topics;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +22,9 @@ import java.util.Set;
  *       (decode, then pixels against its model) but has no size limit: an oversized item is a valid
  *       item.
  *   <li>The console shows records; it dead-letters what does not parse ({@code malformed}), a
- *       tombstone on an event topic and a record without the id it keeps it by ({@code invalid}),
- *       and checks no pixels, no weights and no signatures.
+ *       tombstone on an event topic, a record without the id it keeps it by and a decision not
+ *       keyed by its candidate or without its time ({@code invalid}); it checks no pixels and has
+ *       no size limit.
  *   <li>On {@code advrank.models} the ranker, the attack-worker and the defense-trainer refuse
  *       through their model feed ({@code ModelFeed}): a chunk without a version is a malformed
  *       chunk there; the monitor, which reads only manifests, skips what it cannot read with a log
@@ -37,17 +39,19 @@ final class BenchFuzzConsumers {
   static final String CONSOLE = "console";
 
   private static final Map<String, List<String>> READERS =
-      Map.of(
-          Topics.CATALOG.name(), List.of(ATTACK_WORKER, DEFENSE_TRAINER, CONSOLE),
-          Topics.QUERIES.name(), List.of(ATTACK_WORKER, CONSOLE),
-          Topics.CATALOG_DELIVERED.name(), List.of(RANKER, CONSOLE),
-          Topics.QUERIES_DELIVERED.name(), List.of(RANKER, CONSOLE),
-          Topics.RANKINGS.name(), List.of(MONITOR, CONSOLE),
-          Topics.CATALOG_OBSERVATIONS.name(), List.of(MONITOR),
-          Topics.ADVERSARIAL.name(), List.of(DEFENSE_TRAINER, CONSOLE),
-          Topics.RANK_SHIFTS.name(), List.of(CONSOLE),
-          Topics.ALERTS.name(), List.of(CONSOLE),
-          Topics.MODELS.name(), List.of(RANKER, ATTACK_WORKER, DEFENSE_TRAINER, CONSOLE));
+      Map.ofEntries(
+          Map.entry(Topics.CATALOG.name(), List.of(ATTACK_WORKER, DEFENSE_TRAINER, CONSOLE)),
+          Map.entry(Topics.QUERIES.name(), List.of(ATTACK_WORKER, CONSOLE)),
+          Map.entry(Topics.CATALOG_DELIVERED.name(), List.of(RANKER, CONSOLE)),
+          Map.entry(Topics.QUERIES_DELIVERED.name(), List.of(RANKER, CONSOLE)),
+          Map.entry(Topics.RANKINGS.name(), List.of(MONITOR, CONSOLE)),
+          Map.entry(Topics.CATALOG_OBSERVATIONS.name(), List.of(MONITOR)),
+          Map.entry(Topics.ADVERSARIAL.name(), List.of(DEFENSE_TRAINER, CONSOLE)),
+          Map.entry(Topics.RANK_SHIFTS.name(), List.of(CONSOLE)),
+          Map.entry(Topics.ALERTS.name(), List.of(CONSOLE)),
+          Map.entry(Topics.MODEL_DECISIONS.name(), List.of(CONSOLE)),
+          Map.entry(
+              Topics.MODELS.name(), List.of(RANKER, ATTACK_WORKER, DEFENSE_TRAINER, CONSOLE)));
 
   private static final Set<Kind> UNPARSEABLE = Set.of(Kind.RANDOM_BYTES, Kind.TRUNCATED);
 
@@ -81,7 +85,8 @@ final class BenchFuzzConsumers {
     boolean refused =
         switch (kind) {
           case TOMBSTONE -> true; // fuzzed on event topics only
-          case NULL_KEY -> true; // a query's key is its id
+          case NULL_KEY -> true; // a query's key is its id, a decision's its candidate
+          case WRONG_TYPE -> topic.equals(Topics.MODEL_DECISIONS.name()); // no decision time
           case MISSING_IDS ->
               !topic.equals(Topics.CATALOG.name())
                   && !topic.equals(Topics.CATALOG_DELIVERED.name())
@@ -90,6 +95,27 @@ final class BenchFuzzConsumers {
           default -> false;
         };
     return refused ? Optional.of(Reason.INVALID) : Optional.empty();
+  }
+
+  /**
+   * What a model feed counts a {@code kind} record of {@code advrank.models} as, in {@code
+   * advrank_model_refused_total{reason}}: the bench signs its tampered version and its activation
+   * with the trusted key, so only the signature kinds are refused for their signature.
+   */
+  static Refusal modelRefusal(Kind kind) {
+    return switch (kind) {
+      case RANDOM_BYTES, TRUNCATED, MISSING_IDS -> Refusal.MALFORMED;
+      case TAMPERED_WEIGHTS -> Refusal.TAMPERED;
+      case MID_VERSION -> Refusal.TRUNCATED;
+      case UNKNOWN_ACTIVATION -> Refusal.UNKNOWN_VERSION;
+      case UNSIGNED, UNKNOWN_KEY, SIGNED_TAMPERED_WEIGHTS, TAMPERED_MANIFEST -> Refusal.SIGNATURE;
+      default -> throw new IllegalArgumentException(kind + " is not a model kind");
+    };
+  }
+
+  /** The services that read {@code advrank.models} through a model feed. */
+  static List<String> modelFeeds() {
+    return of(Topics.MODELS.name()).stream().filter(s -> !s.equals(CONSOLE)).toList();
   }
 
   private static Optional<Reason> model(String service, Kind kind) {

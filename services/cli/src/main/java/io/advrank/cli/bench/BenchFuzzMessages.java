@@ -6,6 +6,7 @@ import io.advrank.proto.v1.AttackSpec;
 import io.advrank.proto.v1.AttackType;
 import io.advrank.proto.v1.CatalogObservation;
 import io.advrank.proto.v1.ImageEvent;
+import io.advrank.proto.v1.ModelDecision;
 import io.advrank.proto.v1.RankShift;
 import io.advrank.proto.v1.RankingResult;
 
@@ -93,6 +94,20 @@ final class BenchFuzzMessages {
         .setSignal("bench_fuzz")
         .setModelVersion("bench-fuzz")
         .setRaisedAtMs(System.currentTimeMillis())
+        .build();
+  }
+
+  /** A gate decision the console accepts, of a candidate that is never published. */
+  ModelDecision decision(int i) {
+    String id = id("candidate", i);
+    return ModelDecision.newBuilder()
+        .setCandidateVersion(id)
+        .setParentVersion("bench-fuzz")
+        .setPublished(false)
+        .setReason("bench fuzz: not a real candidate")
+        .putCandidateMetrics("r_at_1", 0.5)
+        .putParentMetrics("r_at_1", 0.5)
+        .setDecidedAtMs(System.currentTimeMillis())
         .build();
   }
 

@@ -7,6 +7,7 @@ import com.google.protobuf.Parser;
 import io.advrank.proto.v1.AdversarialVariant;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.ImageKind;
+import io.advrank.proto.v1.ModelDecision;
 import io.advrank.proto.v1.ModelVersion;
 import io.advrank.proto.v1.Pixels;
 import io.advrank.proto.v1.RankShift;
@@ -48,7 +49,15 @@ final class BenchFuzzRecords {
     /** Chunk 1 of a model version whose chunk 0 never came. */
     MID_VERSION(Reason.INVALID),
     /** An activation record (a rollback) of a version that is not on the topic. */
-    UNKNOWN_ACTIVATION(Reason.INVALID);
+    UNKNOWN_ACTIVATION(Reason.INVALID),
+    /** A whole, consistent model version without a signature. */
+    UNSIGNED(Reason.INVALID),
+    /** A whole, consistent model version signed by a key no consumer trusts. */
+    UNKNOWN_KEY(Reason.INVALID),
+    /** A version signed by the trusted key whose weights (and announced sha256) then changed. */
+    SIGNED_TAMPERED_WEIGHTS(Reason.INVALID),
+    /** A version signed by the trusted key whose manifest then changed. */
+    TAMPERED_MANIFEST(Reason.INVALID);
 
     final Reason reason;
 
@@ -170,10 +179,16 @@ final class BenchFuzzRecords {
 
   /**
    * A record of {@code advrank.models} for the version {@code version} (never published), broken in
-   * the way of {@code kind}, one of {@link #MODEL_KINDS}. Each is refused on its own: none leaves a
-   * version half-assembled, so no later record is refused for it.
+   * the way of {@code kind}, one of {@link #MODEL_KINDS} or {@link BenchFuzzSigning#KINDS}. Each is
+   * refused on its own: none leaves a version half-assembled, so no later record is refused for it.
+   * The tampered version and the activation carry the trusted key's signature, so that consumers
+   * refuse them for what they break ({@code tampered}, {@code unknown_version}) and not for a
+   * missing signature.
    */
-  Fuzzed model(Kind kind, String version) {
+  Fuzzed model(Kind kind, String version, BenchFuzzSigning signing) {
+    if (BenchFuzzSigning.KINDS.contains(kind)) {
+      return signing.model(kind, version);
+    }
     byte[] weights = new byte[64];
     random.nextBytes(weights);
     ModelVersion chunk =
@@ -192,7 +207,7 @@ final class BenchFuzzRecords {
       case RANDOM_BYTES, TRUNCATED -> make(kind, key, chunk, chunk);
       case MISSING_IDS ->
           new Fuzzed(kind, bytes(key), chunk.toBuilder().clearVersion().build().toByteArray());
-      case TAMPERED_WEIGHTS -> new Fuzzed(kind, bytes(key), chunk.toByteArray());
+      case TAMPERED_WEIGHTS -> new Fuzzed(kind, bytes(key), signing.signed(chunk).toByteArray());
       case MID_VERSION ->
           new Fuzzed(
               kind,
@@ -202,12 +217,7 @@ final class BenchFuzzRecords {
           new Fuzzed(
               kind,
               bytes(Topics.MODEL_ACTIVE_KEY),
-              ModelVersion.newBuilder()
-                  .setVersion(version)
-                  .setActivation(true)
-                  .setCreatedAtMs(System.currentTimeMillis())
-                  .build()
-                  .toByteArray());
+              signing.signedActivation(version, System.currentTimeMillis()).toByteArray());
       default -> throw new IllegalArgumentException(kind + " does not apply to model versions");
     };
   }
@@ -272,6 +282,11 @@ final class BenchFuzzRecords {
 
   /** A valid event padded with an unknown field to {@link #oversizeBytes}. */
   private byte[] oversized(ImageEvent valid) {
+    return padded(valid);
+  }
+
+  /** A valid message padded with an unknown field to {@link #oversizeBytes}. */
+  private byte[] padded(Message valid) {
     byte[] pad = new byte[oversizeBytes];
     random.nextBytes(pad);
     return valid.toBuilder()
@@ -301,6 +316,46 @@ final class BenchFuzzRecords {
       case MISSING_IDS -> new Fuzzed(kind, k, breaksRule.toByteArray());
       case TOMBSTONE -> new Fuzzed(kind, k, null);
       default -> throw new IllegalArgumentException(kind + " applies to image events only");
+    };
+  }
+
+  /**
+   * The kinds of {@link #decision}: {@code advrank.model-decisions} is not compacted, so null keys
+   * and tombstones apply; its reader, the console, has no size limit of its own.
+   */
+  static final List<Kind> DECISION_KINDS =
+      List.of(
+          Kind.RANDOM_BYTES,
+          Kind.TRUNCATED,
+          Kind.WRONG_TYPE,
+          Kind.MISSING_IDS,
+          Kind.NULL_KEY,
+          Kind.TOMBSTONE,
+          Kind.OVERSIZED);
+
+  /**
+   * {@code valid}, a gate decision keyed by its candidate version, broken in the way of {@code
+   * kind}, one of {@link #DECISION_KINDS}: missing ids is the candidate version; the wrong type a
+   * rank shift keyed by its subject, which parses as a decision for that subject without a time.
+   */
+  Fuzzed decision(Kind kind, ModelDecision valid) {
+    String key = valid.getCandidateVersion();
+    return switch (kind) {
+      case WRONG_TYPE ->
+          new Fuzzed(
+              kind,
+              bytes(key),
+              RankShift.newBuilder()
+                  .setSubjectId(key)
+                  .setOriginalEventId(key)
+                  .setEpsilon(0.03f)
+                  .setModelVersion(valid.getParentVersion())
+                  .setMeasuredAtMs(valid.getDecidedAtMs())
+                  .build()
+                  .toByteArray());
+      case NULL_KEY -> new Fuzzed(kind, null, valid.toByteArray());
+      case OVERSIZED -> new Fuzzed(kind, bytes(key), padded(valid));
+      default -> make(kind, key, valid, valid.toBuilder().clearCandidateVersion().build());
     };
   }
 

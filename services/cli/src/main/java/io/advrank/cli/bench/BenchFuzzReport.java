@@ -2,6 +2,7 @@ package io.advrank.cli.bench;
 
 import io.advrank.cli.bench.BenchFuzzRecords.Kind;
 import io.advrank.runtime.kafka.DeadLetters.Reason;
+import io.advrank.runtime.topic.Topics;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -59,6 +60,9 @@ final class BenchFuzzReport {
   private final Map<String, Long> stray = new LinkedHashMap<>(); // by topic: a non-reader's letter
   private final Map<String, Map<String, Long>> byService = new TreeMap<>();
   private final Map<String, String> services = new LinkedHashMap<>();
+  // model feed -> refusal label -> advrank_model_refused_total at the end
+  private final Map<String, Map<String, Long>> refused = new TreeMap<>();
+  private final Map<String, List<String>> served = new TreeMap<>(); // service -> [before, after]
 
   synchronized void topic(String topic) {
     rows.put(topic, new EnumMap<>(Kind.class));
@@ -134,6 +138,34 @@ final class BenchFuzzReport {
     services.put(name, state);
   }
 
+  /** {@code advrank_model_refused_total{service,reason}} of a model feed at the end of the run. */
+  synchronized void modelRefused(String service, String reason, long count) {
+    refused.computeIfAbsent(service, k -> new TreeMap<>()).merge(reason, count, Long::sum);
+  }
+
+  /** The version {@code service} served before the malformed versions and at the end. */
+  synchronized void modelServed(String service, String before, String after) {
+    served.put(service, List.of(before, after));
+  }
+
+  /** What each model feed must have counted: every model record sent, by its kind's refusal. */
+  private Map<String, Map<String, Long>> refusalsDue() {
+    Map<String, Map<String, Long>> due = new TreeMap<>();
+    Map<Kind, KindRow> models = rows.getOrDefault(Topics.MODELS.name(), Map.of());
+    for (String service : BenchFuzzConsumers.modelFeeds()) {
+      Map<String, Long> m = due.computeIfAbsent(service, k -> new TreeMap<>());
+      models.forEach(
+          (kind, k) -> m.merge(BenchFuzzConsumers.modelRefusal(kind).label(), k.sent, Long::sum));
+    }
+    return due;
+  }
+
+  /** Whether every model feed counted exactly its due refusals and still serves what it served. */
+  private boolean modelsOk() {
+    return refusalsDue().equals(refused)
+        && served.values().stream().allMatch(v -> v.get(0).equals(v.get(1)));
+  }
+
   /** Whether every due dead letter came and every valid record with an output has one. */
   synchronized boolean complete() {
     return awaited.isEmpty() && valid.values().stream().allMatch(v -> !v.out.containsValue(0));
@@ -181,7 +213,11 @@ final class BenchFuzzReport {
             .allMatch(
                 v -> v.unexpectedDeadLetters == 0 && v.out.values().stream().allMatch(n -> n == 1));
     boolean noStray = stray.values().stream().allMatch(n -> n == 0);
-    return malformed && validOk && noStray && services.values().stream().allMatch("UP"::equals);
+    return malformed
+        && validOk
+        && noStray
+        && modelsOk()
+        && services.values().stream().allMatch("UP"::equals);
   }
 
   synchronized Map<String, Object> json(long records, long seed, double seconds) {
@@ -231,13 +267,16 @@ final class BenchFuzzReport {
     out.put("topics", topics);
     out.put("dead_letters_by_service", byService);
     out.put("services", services);
+    out.put("model_refused_due", refusalsDue());
+    out.put("model_refused_counted", refused);
+    out.put("model_served_before_after", served);
     out.put("passed", passed());
     return out;
   }
 
   synchronized String table(double seconds) {
     StringBuilder s = new StringBuilder();
-    String fmt = "%-28s %-20s %-16s %-11s %6s %6s %6s %6s %7s%n";
+    String fmt = "%-28s %-23s %-16s %-11s %6s %6s %6s %6s %7s%n";
     s.append(
         fmt.formatted(
             "topic", "kind", "service", "reason", "sent", "right", "wrong", "extra", "missing"));
@@ -270,6 +309,32 @@ final class BenchFuzzReport {
         (service, counts) ->
             counts.forEach(
                 (topic, n) -> s.append("  %-16s %-28s %8d%n".formatted(service, topic, n))));
+    Map<String, Map<String, Long>> due = refusalsDue();
+    s.append("advrank_model_refused_total by model feed (counted / due):\n");
+    due.forEach(
+        (service, byReason) ->
+            byReason.forEach(
+                (reason, n) ->
+                    s.append(
+                        "  %-16s %-16s %8d / %d%n"
+                            .formatted(
+                                service,
+                                reason,
+                                refused.getOrDefault(service, Map.of()).getOrDefault(reason, 0L),
+                                n))));
+    refused.forEach(
+        (service, byReason) ->
+            byReason.forEach(
+                (reason, n) -> {
+                  if (!due.getOrDefault(service, Map.of()).containsKey(reason)) {
+                    s.append("  %-16s %-16s %8d / 0%n".formatted(service, reason, n));
+                  }
+                }));
+    served.forEach(
+        (service, v) ->
+            s.append(
+                "model served by %s: %s before, %s at the end%n"
+                    .formatted(service, v.get(0), v.get(1))));
     services.forEach((name, state) -> s.append("service %s: %s%n".formatted(name, state)));
     s.append("%.1f s%n".formatted(seconds));
     s.append(passed() ? "PASSED\n" : "FAILED\n");
@@ -278,14 +343,14 @@ final class BenchFuzzReport {
 
   private static String validLine(String topic, Valid v) {
     if (v.sent() == 0) {
-      return "%-28s %-20s none sent (the services' own output), dead-lettered %d%n"
+      return "%-28s %-23s none sent (the services' own output), dead-lettered %d%n"
           .formatted(topic, "valid", v.unexpectedDeadLetters);
     }
     if (v.out.isEmpty()) {
-      return "%-28s %-20s sent %d (no output to see), dead-lettered %d%n"
+      return "%-28s %-23s sent %d (no output to see), dead-lettered %d%n"
           .formatted(topic, "valid", v.unobserved, v.unexpectedDeadLetters);
     }
-    return "%-28s %-20s sent %d, delivered once %d, lost %d, duplicated %d, dead-lettered %d%n"
+    return "%-28s %-23s sent %d, delivered once %d, lost %d, duplicated %d, dead-lettered %d%n"
         .formatted(
             topic,
             "valid",

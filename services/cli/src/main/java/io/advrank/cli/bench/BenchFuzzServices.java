@@ -14,11 +14,13 @@ import io.advrank.ranker.RankerSettings;
 import io.advrank.runtime.lifecycle.TempDirectory;
 import io.advrank.runtime.metrics.Health;
 import io.advrank.runtime.settings.SettingsSource;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,7 +33,8 @@ import java.util.concurrent.TimeoutException;
  * but never evaluates, so it publishes no model version into the fuzzed model topic; its batch is
  * its whole buffer, so it trains only once more than 1,024 catalog images were accepted (at about
  * 7,000 records per topic, oversized items included), and then with one attack iteration a step: it
- * reads one poll (500 records) a step, so its steps pace its reading.
+ * reads one poll (500 records) a step, so its steps pace its reading. The model consumers trust the
+ * run's own key only ({@link BenchFuzzSigning}), as the demo's do.
  */
 final class BenchFuzzServices implements AutoCloseable {
   /** The attack-worker's event.max.bytes here: oversized records are a little larger. */
@@ -49,6 +52,9 @@ final class BenchFuzzServices implements AutoCloseable {
   private final MonitorService monitor;
   private final DefenseTrainerService trainer;
   private final ConsoleService console;
+  private final MeterRegistry registry;
+  private String rankerServed;
+  private String workerServed;
 
   /** Creates the services' settings and clients; nothing runs before {@link #start}. */
   BenchFuzzServices(
@@ -57,13 +63,17 @@ final class BenchFuzzServices implements AutoCloseable {
       Path modelDir,
       String run,
       Clock clock,
-      MeterRegistry registry)
+      MeterRegistry registry,
+      BenchFuzzSigning signing)
       throws Exception {
     String name = "bench-" + run + "-fuzz-";
-    this.workerSettings = worker(bootstrap, clusterId, modelDir, name + "worker");
-    this.rankerSettings = BenchSettings.ranker(bootstrap, modelDir, name + "ranker");
-    this.trainerSettings = trainer(bootstrap, modelDir, name + "trainer");
-    this.consoleSettings = console(bootstrap, name + "console");
+    this.registry = registry;
+    this.workerSettings = worker(bootstrap, clusterId, modelDir, name + "worker", signing);
+    Map<String, String> trust = new HashMap<>();
+    signing.trust(trust);
+    this.rankerSettings = BenchSettings.ranker(bootstrap, modelDir, name + "ranker", trust);
+    this.trainerSettings = trainer(bootstrap, modelDir, name + "trainer", signing);
+    this.consoleSettings = console(bootstrap, name + "console", signing);
     this.ranker = RankerService.create(rankerSettings, clock, registry);
     this.worker = AttackWorkerService.create(workerSettings, clock, registry);
     this.monitor = MonitorService.create(monitor(bootstrap, modelDir, name + "monitor"), registry);
@@ -116,6 +126,8 @@ final class BenchFuzzServices implements AutoCloseable {
       }
       Thread.sleep(100);
     }
+    rankerServed = ranker.modelVersion();
+    workerServed = worker.modelVersion();
   }
 
   /** The first failure of any service. */
@@ -135,6 +147,12 @@ final class BenchFuzzServices implements AutoCloseable {
     report.service(BenchFuzzConsumers.MONITOR, state(monitor.health(), monitor.failure()));
     report.service(BenchFuzzConsumers.DEFENSE_TRAINER, state(trainer.health(), trainer.failure()));
     report.service(BenchFuzzConsumers.CONSOLE, state(console.health(), console.failure()));
+    for (Counter c : registry.find("advrank.model.refused").counters()) {
+      report.modelRefused(
+          c.getId().getTag("service"), c.getId().getTag("reason"), (long) c.count());
+    }
+    report.modelServed(BenchFuzzConsumers.RANKER, rankerServed, ranker.modelVersion());
+    report.modelServed(BenchFuzzConsumers.ATTACK_WORKER, workerServed, worker.modelVersion());
   }
 
   private static String state(Health health, Optional<Throwable> failure) {
@@ -145,8 +163,9 @@ final class BenchFuzzServices implements AutoCloseable {
   }
 
   private static AttackWorkerSettings worker(
-      String bootstrap, String clusterId, Path modelDir, String name) {
+      String bootstrap, String clusterId, Path modelDir, String name, BenchFuzzSigning signing) {
     Map<String, String> flags = BenchSettings.common(bootstrap);
+    signing.trust(flags);
     flags.put(AttackWorkerSettings.MODEL_DIR.key(), modelDir.toString());
     flags.put(
         AttackWorkerSettings.CAMPAIGN.key(), ""); // nothing attacked: every valid event forwarded
@@ -171,8 +190,10 @@ final class BenchFuzzServices implements AutoCloseable {
         SettingsSource.load(MonitorSettings.KEYS, flags, System.getenv(), null));
   }
 
-  private static DefenseTrainerSettings trainer(String bootstrap, Path modelDir, String name) {
+  private static DefenseTrainerSettings trainer(
+      String bootstrap, Path modelDir, String name, BenchFuzzSigning signing) {
     Map<String, String> flags = BenchSettings.common(bootstrap);
+    signing.sign(flags); // it publishes nothing here, but a trainer that trusts keys signs
     flags.put(DefenseTrainerSettings.MODEL_DIR.key(), modelDir.toString());
     flags.put(DefenseTrainerSettings.GROUP_ID.key(), name);
     flags.put(DefenseTrainerSettings.TRAINER_ID.key(), name);
@@ -185,8 +206,9 @@ final class BenchFuzzServices implements AutoCloseable {
         SettingsSource.load(DefenseTrainerSettings.KEYS, flags, System.getenv(), null));
   }
 
-  private static ConsoleSettings console(String bootstrap, String name) {
+  private static ConsoleSettings console(String bootstrap, String name, BenchFuzzSigning signing) {
     Map<String, String> flags = BenchSettings.common(bootstrap);
+    signing.trust(flags); // it lists what the feeds refuse as refused
     flags.put(ConsoleSettings.PORT.key(), "0");
     flags.put(ConsoleSettings.GROUP_ID.key(), name);
     return ConsoleSettings.from(

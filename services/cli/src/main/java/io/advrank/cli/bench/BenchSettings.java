@@ -23,7 +23,14 @@ final class BenchSettings {
 
   /** A ranker of {@code modelDir} on {@code bootstrap}, its group and id both {@code name}. */
   static RankerSettings ranker(String bootstrap, Path modelDir, String name) {
+    return ranker(bootstrap, modelDir, name, Map.of());
+  }
+
+  /** As {@link #ranker(String, Path, String)}, with {@code extra} flags on top. */
+  static RankerSettings ranker(
+      String bootstrap, Path modelDir, String name, Map<String, String> extra) {
     Map<String, String> flags = common(bootstrap);
+    flags.putAll(extra);
     flags.put(RankerSettings.MODEL_DIR.key(), modelDir.toString());
     flags.put(RankerSettings.GROUP_ID.key(), name);
     flags.put(RankerSettings.RANKER_ID.key(), name);

@@ -101,7 +101,8 @@ class BenchFuzzIT {
             "advrank.models",
             "advrank.adversarial",
             "advrank.rank-shifts",
-            "advrank.alerts"),
+            "advrank.alerts",
+            "advrank.model-decisions"),
         topics);
     JsonObject services = json.getAsJsonObject("services");
     for (String service :
@@ -112,8 +113,25 @@ class BenchFuzzIT {
     JsonObject byService = json.getAsJsonObject("dead_letters_by_service");
     assertTrue(byService.getAsJsonObject("console").has("advrank.alerts"), byService.toString());
     assertTrue(
+        byService.getAsJsonObject("console").has("advrank.model-decisions"), byService.toString());
+    assertTrue(
         byService.getAsJsonObject("defense-trainer").has("advrank.adversarial"),
         byService.toString());
+    // Every model feed counted each malformed version under its own refusal, the unsigned,
+    // foreign-signed and tampered signed ones under "signature", and still serves what it served.
+    JsonObject due = json.getAsJsonObject("model_refused_due");
+    assertEquals(due, json.getAsJsonObject("model_refused_counted"));
+    for (String feed : List.of("ranker", "attack-worker", "defense-trainer")) {
+      assertEquals(
+          200 / 10 * 4, due.getAsJsonObject(feed).get("signature").getAsLong(), due.toString());
+    }
+    json.getAsJsonObject("model_served_before_after")
+        .entrySet()
+        .forEach(
+            e -> {
+              var v = e.getValue().getAsJsonArray();
+              assertEquals(v.get(0), v.get(1), e.getKey());
+            });
     assertTrue(json.get("passed").getAsBoolean(), r.out());
     assertEquals(0, r.exitCode(), r.err());
   }

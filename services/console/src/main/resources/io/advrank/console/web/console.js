@@ -101,15 +101,19 @@ function renderDrift(drift) {
 }
 
 function renderModels(versions, inUse, decisions) {
+  const status = v => v.status === "servable" ? '<span class="ok">servable</span>'
+    : v.status === "refused"
+      ? `<span class="no" title="${esc(v.detail)}">refused: ${esc(v.reason)}</span>`
+      : "incomplete";
   const published = versions.map(v => `
-    <tr><td><code>${esc(v.version)}</code>${v.active ? " <b>(newest)</b>" : ""}</td>
+    <tr class="${esc(v.status)}"><td><code>${esc(v.version)}</code>${v.active ? " <b>(active)</b>" : ""}</td>
     <td><code>${esc(v.parent)}</code></td><td>published ${time(v.created_at_ms)}</td>
-    <td><code>${esc(String(v.sha256).slice(0, 12))}</code></td></tr>`);
+    <td><code>${esc(String(v.sha256).slice(0, 12))}</code></td><td>${status(v)}</td></tr>`);
   const served = inUse.filter(v => !v.published).map(v => `
     <tr><td><code>${esc(v.version)}</code></td><td>–</td>
-    <td>ranking with it since ${time(v.first_seen_ms)}</td><td>(not on advrank.models)</td></tr>`);
+    <td>ranking with it since ${time(v.first_seen_ms)}</td><td>(not on advrank.models)</td><td>served</td></tr>`);
   document.querySelector("#versions tbody").innerHTML = published.concat(served).join("")
-    || '<tr><td colspan="4" class="empty">no version seen yet</td></tr>';
+    || '<tr><td colspan="5" class="empty">no version seen yet</td></tr>';
   document.querySelector("#decisions tbody").innerHTML = decisions.map(d => {
     const keys = Object.keys(d.candidate_metrics);
     const m = keys.map(k => `${esc(k)} ${num(d.parent_metrics[k])} → ${num(d.candidate_metrics[k])}`);
