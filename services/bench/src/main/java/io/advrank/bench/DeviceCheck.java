@@ -2,6 +2,7 @@ package io.advrank.bench;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.util.Utils;
 import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.attack.AttackType;
 import io.advrank.core.defense.EstDefense;
@@ -54,6 +55,16 @@ public final class DeviceCheck {
     print("device", device);
 
     Path dir = Files.createTempDirectory("advrank-device-check");
+    try {
+      check(file, device, shape, batches, gallery, dir);
+    } finally {
+      Utils.deleteQuietly(dir); // DJL's: this module depends on core alone
+    }
+  }
+
+  private static void check(
+      Path file, Device device, int[] shape, int[] batches, int gallery, Path dir)
+      throws Exception {
     long t0 = System.nanoTime();
     ModelManifest m =
         ModelImport.run(

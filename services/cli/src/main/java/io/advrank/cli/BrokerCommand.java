@@ -1,21 +1,18 @@
 package io.advrank.cli;
 
 import io.advrank.embedded.KafkaNode;
+import io.advrank.runtime.lifecycle.Shutdown;
+import io.advrank.runtime.lifecycle.TempDirectory;
 import io.advrank.runtime.topic.Topic;
 import io.advrank.runtime.topic.Topics;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
@@ -41,6 +38,9 @@ import picocli.CommandLine.Option;
           + "killed and started again keeps it; topics are not created."
     })
 final class BrokerCommand implements Callable<Integer> {
+  /** How long Ctrl-C waits for the broker to stop and its temporary data to go. */
+  private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+
   @Option(
       names = "--port",
       defaultValue = "9092",
@@ -98,14 +98,17 @@ final class BrokerCommand implements Callable<Integer> {
     }
     int cport = controllerPort != null ? controllerPort : freePort();
     String voters = alone ? nodeId + "@" + reachable(host) + ":" + cport : quorum;
-    boolean temporary = logDir == null;
-    Path dir = temporary ? Files.createTempDirectory("advrank-kafka-") : logDir;
     String id = clusterId != null ? clusterId : Uuid.randomUuid().toString();
-    KafkaNode.Config config =
-        new KafkaNode.Config(
-            nodeId, id, voters, host, advertised(), port, cport, dir.resolve("data"));
-    CountDownLatch stopped = new CountDownLatch(1);
-    try (KafkaNode kafka = KafkaNode.start(config, Topic::minInSyncReplicas)) {
+    // Closed newest first, on return, on an exception or on Ctrl-C: the broker, then its data.
+    try (Shutdown shutdown = Shutdown.onJvmExit(STOP_GRACE)) {
+      Path dir =
+          logDir != null
+              ? logDir
+              : shutdown.register(TempDirectory.create("advrank-kafka-")).path();
+      KafkaNode.Config config =
+          new KafkaNode.Config(
+              nodeId, id, voters, host, advertised(), port, cport, dir.resolve("data"));
+      KafkaNode kafka = shutdown.register(KafkaNode.start(config, Topic::minInSyncReplicas));
       if (alone) {
         try (Admin admin =
             Admin.create(
@@ -120,12 +123,7 @@ final class BrokerCommand implements Callable<Integer> {
           kafka.startupTime().toMillis(),
           alone ? " (topics created)" : " (data in " + dir + ")",
           id);
-      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "broker-stop"));
-      stopped.await();
-    } finally {
-      if (temporary) {
-        deleteRecursively(dir);
-      }
+      shutdown.awaitStopRequest();
     }
     return 0;
   }
@@ -149,14 +147,6 @@ final class BrokerCommand implements Callable<Integer> {
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
-      System.err.println("advrank: could not delete " + dir + ": " + e);
     }
   }
 }

@@ -3,14 +3,12 @@ package io.advrank.cli;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.core.train.TrainListener.EpochStats;
+import io.advrank.runtime.lifecycle.TempDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * Saves the model after every epoch under {@code OUT/checkpoints/epoch-NN}, keeping only the
@@ -33,7 +31,7 @@ final class Checkpoints {
     try {
       model.save(target, draft.withMetrics(metrics(e)));
       if (previous != null) {
-        delete(previous);
+        TempDirectory.deleteRecursively(previous);
       }
       previous = target;
     } catch (IOException ex) {
@@ -54,17 +52,6 @@ final class Checkpoints {
 
   /** Removes the checkpoints once the final model is written. */
   void pruneAll() throws IOException {
-    delete(dir);
-  }
-
-  private static void delete(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(p)) {
-      for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(f);
-      }
-    }
+    TempDirectory.deleteRecursively(dir);
   }
 }

@@ -2,6 +2,7 @@ package io.advrank.cli;
 
 import io.advrank.embedded.EmbeddedKafka;
 import io.advrank.runtime.kafka.ClientProperties;
+import io.advrank.runtime.lifecycle.Shutdown;
 import io.advrank.runtime.metrics.KafkaClientMeters;
 import io.advrank.runtime.metrics.MetricsServer;
 import io.advrank.runtime.metrics.ProcessRegistry;
@@ -13,12 +14,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -146,7 +143,10 @@ public final class DemoCommand implements Callable<Integer> {
   /** Attacks younger than this are left out of recall: the ranker and monitor judge them next. */
   static final Duration SETTLE = Duration.ofSeconds(10);
 
-  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+  /** How long Ctrl-C waits for the report and for the services, broker and state to close. */
+  private static final Duration STOP_GRACE = Duration.ofSeconds(60);
+
+  private Shutdown shutdown;
 
   /**
    * The id of the demo's own broker (its own, or bench soak's), which its attack-worker may attack.
@@ -170,9 +170,8 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path logFile = DemoLog.redirect();
     long deadline = deadlineNanos();
-    CountDownLatch stop = new CountDownLatch(1);
-    Thread hook = new Thread(stop::countDown, "demo-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
+    // Ctrl-C asks the loop below to stop, then waits for the report and for the close.
+    shutdown = Shutdown.onJvmExit(STOP_GRACE);
     long t0 = System.nanoTime();
     long startMs = System.currentTimeMillis();
     // With --json the live blocks go to stderr: stdout carries only the final JSON.
@@ -211,7 +210,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (!firstShiftSeen) {
           wait = Math.min(wait, FIRST_SHIFT_POLL.toNanos()); // time it to 0.1 s, not to a summary
         }
-        if (stop.await(Math.max(0, wait), TimeUnit.NANOSECONDS)) {
+        if (shutdown.awaitStopRequest(Duration.ofNanos(Math.max(0, wait)))) {
           break;
         }
         if (!firstShiftSeen && summary.rankShifts() > 0) {
@@ -234,12 +233,7 @@ public final class DemoCommand implements Callable<Integer> {
           output, elapsed, summary, detection == null ? null : detection.get(), campaign, logFile);
       return 0;
     } finally {
-      closeAll();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // Ctrl-C: the JVM is already exiting.
-      }
+      shutdown.close(); // newest first: the services, then the broker, then temporary state
     }
   }
 
@@ -279,17 +273,6 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private <T extends AutoCloseable> T keep(T resource) {
-    resources.push(resource);
-    return resource;
-  }
-
-  private void closeAll() {
-    while (!resources.isEmpty()) {
-      try {
-        resources.pop().close();
-      } catch (Exception e) {
-        System.err.println("demo: while stopping: " + e);
-      }
-    }
+    return shutdown.register(resource);
   }
 }

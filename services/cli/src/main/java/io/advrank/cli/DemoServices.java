@@ -21,6 +21,7 @@ import io.advrank.producer.ProducerSettings;
 import io.advrank.ranker.RankerService;
 import io.advrank.ranker.RankerSettings;
 import io.advrank.runtime.lifecycle.RunningService;
+import io.advrank.runtime.lifecycle.TempDirectory;
 import io.advrank.runtime.metrics.Health;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.settings.SettingsSource;
@@ -214,9 +215,9 @@ final class DemoServices {
     // The served version's detector thresholds are in its manifest.
     flags.put(MonitorSettings.MODEL_DIR.key(), modelDir.toString());
     // A fresh broker has no monitor state to resume: start from empty state every run.
-    flags.put(
-        MonitorSettings.STATE_DIR.key(),
-        Files.createTempDirectory("advrank-monitor-demo").toString());
+    // Deleted when the demo ends, after the monitor (registered below) is closed.
+    Path state = keep(TempDirectory.create("advrank-monitor-demo")).path();
+    flags.put(MonitorSettings.STATE_DIR.key(), state.toString());
     MonitorSettings settings =
         MonitorSettings.from(SettingsSource.load(MonitorSettings.KEYS, flags, env, null));
     MonitorService monitor = keep(MonitorService.create(settings, registry));
@@ -260,8 +261,8 @@ final class DemoServices {
     }
     long t0 = System.nanoTime();
     try {
-      Path copy = Files.createTempDirectory("advrank-demo-model-");
-      keep(() -> deleteQuietly(copy)); // closed after the services that serve it
+      // deleted after the services that serve it, which are registered later
+      Path copy = keep(TempDirectory.create("advrank-demo-model-")).path();
       try (var files = Files.list(o.model.dir)) {
         for (Path f : files.filter(Files::isRegularFile).toList()) {
           Files.copy(f, copy.resolve(f.getFileName()));
@@ -291,14 +292,6 @@ final class DemoServices {
               + e.getMessage()
               + "): the monitor calibrates on live traffic");
       return o.model.dir;
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (var files = Files.walk(dir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (java.io.IOException e) {
-      // a temporary copy left behind is harmless
     }
   }
 }

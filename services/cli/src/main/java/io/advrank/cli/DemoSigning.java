@@ -1,5 +1,6 @@
 package io.advrank.cli;
 
+import io.advrank.runtime.lifecycle.TempDirectory;
 import io.advrank.runtime.model.ModelKeys;
 import io.advrank.runtime.model.ModelSigning;
 import io.advrank.runtime.settings.SettingsSource;
@@ -7,9 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The single-process demo's model signing: unless the user configured keys ({@code
@@ -62,10 +61,6 @@ final class DemoSigning implements AutoCloseable {
     if (dir == null) {
       return;
     }
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    TempDirectory.deleteRecursively(dir);
   }
 }

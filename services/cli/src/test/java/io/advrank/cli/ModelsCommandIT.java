@@ -11,9 +11,12 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code advrank models} against a real broker: publish, list, show, rollback, bad arguments. */
 class ModelsCommandIT {
+  @TempDir java.nio.file.Path out; // the export's directory
+
   private static final String MODEL = "../../models/fmnist-c2f1";
 
   @Test
@@ -41,7 +44,6 @@ class ModelsCommandIT {
       assertEquals(0, show.exitCode(), show.err());
       assertTrue(show.out().contains("\"version\": \"copy-2\""), show.out());
 
-      java.nio.file.Path out = java.nio.file.Files.createTempDirectory("advrank-export-");
       CliRun export =
           CliRun.of("models", "export", "copy-2", out.toString(), "--bootstrap-servers", bootstrap);
       assertEquals(0, export.exitCode(), export.err());

@@ -1,12 +1,12 @@
 package io.advrank.console;
 
-import static io.advrank.runtime.settings.SettingsRules.require;
-
 import io.advrank.runtime.http.HttpAccess;
 import io.advrank.runtime.model.ModelSigning;
 import io.advrank.runtime.model.ModelTrust;
 import io.advrank.runtime.settings.KafkaSettings;
+import io.advrank.runtime.settings.ServiceSettings;
 import io.advrank.runtime.settings.Setting;
+import io.advrank.runtime.settings.SettingsRules;
 import io.advrank.runtime.settings.SettingsSource;
 import io.advrank.runtime.settings.SettingsTable;
 import java.net.URI;
@@ -49,24 +49,28 @@ public record ConsoleSettings(
               + " in the pipeline");
   public static final Setting<Integer> PORT =
       Setting.integer("console.port", 9430, 0, 65535, "port of the page; 0 picks a free one");
+  private static final String URL_RULE = "must be an http:// or https:// URL or empty";
+
   public static final Setting<String> MONITOR_URL =
       Setting.parsed(
-          "console.monitor.url",
-          "",
-          (key, text) -> monitorUrl(text),
-          "must be an http:// or https:// URL or empty",
-          "base URL of the monitor's interactive queries, e.g. http://localhost:9420; empty ="
-              + " none (the page then shows no drifting items)");
+              "console.monitor.url",
+              "",
+              (key, text) -> checkedUrl(trimmed(text)),
+              URL_RULE,
+              "base URL of the monitor's interactive queries, e.g. http://localhost:9420; empty ="
+                  + " none (the page then shows no drifting items)")
+          .where(ConsoleSettings::isHttpUrlOrEmpty, URL_RULE);
   public static final Setting<String> GROUP_ID =
       Setting.parsed(
-          "console.group.id",
-          "",
-          (key, text) -> groupId(text.isEmpty() ? defaultGroupId() : text),
-          "must be 1..128 of [A-Za-z0-9._-]",
-          "the console's own consumer group; empty = "
-              + GROUP_PREFIX
-              + " and 8 random hex"
-              + " digits, a new one per start");
+              "console.group.id",
+              "",
+              (key, text) -> text.isEmpty() ? defaultGroupId() : text,
+              SettingsRules.NAME_RULE,
+              "the console's own consumer group; empty = "
+                  + GROUP_PREFIX
+                  + " and 8 random hex"
+                  + " digits, a new one per start")
+          .where(SettingsRules::isName, SettingsRules.NAME_RULE);
   public static final Setting<Integer> LOOK_BACK =
       Setting.integer(
           "console.look-back",
@@ -75,13 +79,7 @@ public record ConsoleSettings(
           100_000,
           "records per partition read back from the end of each event topic at start (compacted"
               + " topics, catalog and models, are read from the beginning)");
-  public static final Setting<Integer> METRICS_PORT =
-      Setting.integer(
-          "metrics.port",
-          9415,
-          0,
-          65535,
-          "port of /health and /metrics when the console runs as a service; 0 picks a free one");
+  public static final Setting<Integer> METRICS_PORT = ServiceSettings.metricsPortSetting(9415);
 
   /** Default port of the page. */
   public static final int DEFAULT_PORT = PORT.defaultValue();
@@ -118,10 +116,8 @@ public record ConsoleSettings(
     modelTrust = modelTrust == null ? ModelTrust.NONE : modelTrust;
     HOST.check(host);
     PORT.check(port);
-    String url = monitorUrl == null ? "" : monitorUrl;
-    require(isHttpUrlOrEmpty(url), MONITOR_URL.key(), url, MONITOR_URL.rule());
-    monitorUrl = monitorUrl(url);
-    require(groupId != null && groupId.matches(GROUP), GROUP_ID.key(), groupId, GROUP_ID.rule());
+    monitorUrl = MONITOR_URL.check(trimmed(monitorUrl));
+    GROUP_ID.check(groupId);
     LOOK_BACK.check(lookBack);
   }
 
@@ -143,26 +139,21 @@ public record ConsoleSettings(
     return METRICS_PORT.read(source);
   }
 
-  private static final String GROUP = "[A-Za-z0-9._-]{1,128}";
-
-  /** The URL without blanks and trailing slashes, when it is http(s) or empty. */
-  private static String monitorUrl(String url) {
-    if (!isHttpUrlOrEmpty(url)) {
-      throw new IllegalArgumentException(MONITOR_URL.rule());
-    }
-    return url.strip().replaceAll("/+$", "");
+  /** The URL without blanks and trailing slashes; "" for none. */
+  private static String trimmed(String url) {
+    return url == null ? "" : url.strip().replaceAll("/+$", "");
   }
 
-  private static String groupId(String id) {
-    if (!id.matches(GROUP)) {
-      throw new IllegalArgumentException(GROUP_ID.rule());
+  /** A user's URL: refused with the rule as the reason (named with the text by the setting). */
+  private static String checkedUrl(String url) {
+    if (!isHttpUrlOrEmpty(url)) {
+      throw new IllegalArgumentException(URL_RULE);
     }
-    return id;
+    return url;
   }
 
   private static boolean isHttpUrlOrEmpty(String url) {
-    String u = url.strip().replaceAll("/+$", "");
-    return u.isEmpty() || isHttpUrl(u);
+    return url.isEmpty() || isHttpUrl(url);
   }
 
   /**

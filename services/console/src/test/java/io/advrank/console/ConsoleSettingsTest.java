@@ -53,4 +53,29 @@ class ConsoleSettingsTest {
             + " --console.monitor.url): must be an http:// or https:// URL or empty",
         url.getMessage());
   }
+
+  @Test
+  void refusesABadGroupOrUrlAlsoInARecordBuiltInCode() {
+    SettingsException group =
+        assertThrows(
+            SettingsException.class,
+            () -> load(Map.of(ConsoleSettings.GROUP_ID.key(), "two words"), Map.of()));
+    assertTrue(
+        group.getMessage().startsWith("setting 'console.group.id' must be"), group.getMessage());
+    ConsoleSettings ok = load(Map.of(), Map.of());
+    SettingsException url =
+        assertThrows(
+            SettingsException.class,
+            () ->
+                new ConsoleSettings(
+                    ok.host(), ok.port(), "ftp://x", ok.groupId(), 0, ok.kafka(), ok.token()));
+    assertEquals(
+        "setting 'console.monitor.url' must be an http:// or https:// URL or empty, got 'ftp://x'",
+        url.getMessage());
+    assertEquals(
+        "http://m:1",
+        new ConsoleSettings(
+                ok.host(), ok.port(), " http://m:1// ", ok.groupId(), 0, ok.kafka(), ok.token())
+            .monitorUrl());
+  }
 }

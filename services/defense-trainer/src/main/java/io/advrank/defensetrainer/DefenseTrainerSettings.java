@@ -23,6 +23,7 @@ import java.util.Set;
  * declared below under the same name ({@link #TABLE}), where the reasons for the defaults are;
  * messages name the setting and the bad value.
  *
+ * @param epsilon the inner attack's ε; NaN for the profile's (as train.epsilon left empty)
  * @param kafka how to reach Kafka
  * @param signing the key it signs published versions with and the keys the versions it starts from
  *     must be signed by ({@value ModelSigning#SIGNING_KEY}, {@value ModelSigning#TRUSTED_KEYS})
@@ -286,7 +287,9 @@ public record DefenseTrainerSettings(
     BATCH_SIZE.check(batchSize);
     LEARNING_RATE.check((double) learningRate);
     EPSILON.check(epsilon);
-    require(!Double.isNaN(epsilon), EPSILON.key(), epsilon, EPSILON.rule());
+    if (Double.isNaN(epsilon)) { // train.epsilon left empty: the profile's, in code as in settings
+      epsilon = profile.defaultEpsilon();
+    }
     ATTACK_ITERATIONS.check(attackIterations);
     DEFENSE.check(defense);
     EPSILON_WARMUP_STEPS.check(epsilonWarmupSteps);
@@ -319,12 +322,11 @@ public record DefenseTrainerSettings(
   /** Reads the settings from flags, environment and file, with defaults for a local demo. */
   public static DefenseTrainerSettings from(SettingsSource source) {
     AttackProfile profile = PROFILE.read(source);
-    double epsilon = EPSILON.read(source);
     return new DefenseTrainerSettings(
         MODEL_DIR.read(source),
         BATCH_SIZE.read(source),
         (float) (double) LEARNING_RATE.read(source),
-        Double.isNaN(epsilon) ? profile.defaultEpsilon() : epsilon,
+        EPSILON.read(source),
         ATTACK_ITERATIONS.read(source),
         profile,
         DEFENSE.read(source),

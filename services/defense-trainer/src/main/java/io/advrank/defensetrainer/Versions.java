@@ -6,15 +6,14 @@ import io.advrank.core.detection.CleanCalibration;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
 import io.advrank.core.model.ModelManifest;
+import io.advrank.runtime.lifecycle.TempDirectory;
 import io.advrank.runtime.model.AssembledModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /** Between in-memory models and the versions that travel on {@code advrank.models}. */
 final class Versions {
@@ -55,9 +54,9 @@ final class Versions {
       Map<String, Double> metrics,
       ImageDataset clean,
       Device device) {
-    Path dir = null;
-    try {
-      dir = Files.createTempDirectory("advrank-version-");
+    // Deleted on return or error; at JVM exit too, should Ctrl-C come in the middle.
+    try (TempDirectory temp = TempDirectory.create("advrank-version-").alsoAtExit()) {
+      Path dir = temp.path();
       ModelManifest written =
           model.save(
               dir,
@@ -88,19 +87,6 @@ final class Versions {
       throw new UncheckedIOException("writing version " + version, e);
     } catch (ModelException e) {
       throw new IllegalStateException("calibrating version " + version + ": " + e.getMessage(), e);
-    } finally {
-      deleteQuietly(dir);
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a temporary directory left behind is harmless
     }
   }
 }

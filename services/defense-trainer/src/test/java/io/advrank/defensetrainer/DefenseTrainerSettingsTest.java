@@ -83,6 +83,10 @@ class DefenseTrainerSettingsTest {
     assertEquals(8 / 255.0, s.epsilon(), 1e-12);
     assertEquals(
         4 / 255.0, load(Map.of("train.epsilon", "4/255"), Map.of()).epsilon(), 1e-12, "n/255");
+    SettingsException epsilon =
+        assertThrows(SettingsException.class, () -> load(Map.of("train.epsilon", "1.5"), Map.of()));
+    assertTrue(epsilon.getMessage().contains("train.epsilon"), epsilon.getMessage());
+    assertTrue(epsilon.getMessage().contains("must be in (0, 1]"), epsilon.getMessage());
     List<AttackSpec> probes = Figures.probes(s.profile());
     assertEquals(
         List.of(

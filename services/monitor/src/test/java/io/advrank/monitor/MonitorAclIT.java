@@ -17,7 +17,6 @@ import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +44,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * On a broker that authorises by ACLs, a monitor (Kafka Streams, exactly-once v2) whose principal
@@ -65,11 +65,10 @@ class MonitorAclIT {
   private static EmbeddedKafka kafka;
   private static KafkaSecurity monitor;
   private static KafkaSecurity lesser;
-  private static Path dir;
+  @TempDir static Path dir; // the Streams state
 
   @BeforeAll
   static void start() throws Exception {
-    dir = Files.createTempDirectory("advrank-monitor-acl-it"); // the Streams state
     secured = SecuredKafka.withAcls(Map.of(USER, PASSWORD, LESSER, PASSWORD));
     kafka = secured.kafka();
     monitor = security(USER);

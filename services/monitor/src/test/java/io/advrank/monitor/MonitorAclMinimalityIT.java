@@ -11,7 +11,6 @@ import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +29,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Each of the monitor's ACLs is needed: with any one of {@link MonitorAcls} removed (a principal
@@ -46,11 +46,10 @@ class MonitorAclMinimalityIT {
 
   private static SecuredKafka secured;
   private static EmbeddedKafka kafka;
-  private static Path dir;
+  @TempDir static Path dir; // the Streams state
 
   @BeforeAll
   static void start() throws Exception {
-    dir = Files.createTempDirectory("advrank-monitor-acl-min-it"); // the Streams state
     Map<String, String> users = new HashMap<>();
     for (int i = 0; i < CASES; i++) {
       users.put(user(i), PASSWORD);

@@ -15,8 +15,9 @@ import io.advrank.core.detection.DetectorThresholds;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.monitor.MonitorSettings;
 import io.advrank.monitor.VersionThresholds;
+import io.advrank.runtime.lifecycle.Shutdown;
+import io.advrank.runtime.lifecycle.TempDirectory;
 import io.advrank.runtime.settings.KafkaSettings;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -174,13 +175,15 @@ final class BenchDetectCommand implements Callable<Integer> {
     }
     // Photos at the model's input, as the ranker sees them.
     ImageDataset test = data.load(DatasetDirectory.Split.TEST, 0, null, modelOptions.spec());
-    Path state = Files.createTempDirectory("advrank-bench-detect");
-    MonitorSettings settings = settings(state);
     long t0 = System.nanoTime();
     List<DetectScores> rows = new ArrayList<>();
     double flatShare;
-    try (EmbeddingModel model = modelOptions.open(test);
+    // The monitor's state goes when the replay ends, also on an error or Ctrl-C (the hook).
+    try (Shutdown cleanup = Shutdown.onJvmExit();
+        TempDirectory state = cleanup.register(TempDirectory.create("advrank-bench-detect"));
+        EmbeddingModel model = modelOptions.open(test);
         DetectScenario scenario = new DetectScenario(model, test, catalog, 10)) {
+      MonitorSettings settings = settings(state.path());
       DetectRun run =
           new DetectRun(scenario, settings, versionThresholds(model), perWindow, testWindows, seed);
       for (AttackType type : attackTypes) {

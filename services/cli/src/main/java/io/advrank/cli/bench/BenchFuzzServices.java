@@ -11,12 +11,12 @@ import io.advrank.monitor.MonitorService;
 import io.advrank.monitor.MonitorSettings;
 import io.advrank.ranker.RankerService;
 import io.advrank.ranker.RankerSettings;
+import io.advrank.runtime.lifecycle.TempDirectory;
 import io.advrank.runtime.metrics.Health;
 import io.advrank.runtime.settings.SettingsSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -185,7 +185,7 @@ final class BenchFuzzServices implements AutoCloseable {
     // A fresh broker has no monitor state to resume: start from empty state every run.
     flags.put(
         MonitorSettings.STATE_DIR.key(),
-        Files.createTempDirectory("advrank-monitor-fuzz").toString());
+        TempDirectory.untilExit("advrank-monitor-fuzz").toString());
     return MonitorSettings.from(
         SettingsSource.load(MonitorSettings.KEYS, flags, System.getenv(), null));
   }

@@ -1,14 +1,11 @@
 package io.advrank.cli.cluster;
 
 import io.advrank.cli.cluster.ChaosReport.Fault;
+import io.advrank.runtime.lifecycle.TempDirectory;
 import io.advrank.runtime.topic.Topics;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -17,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The fault run behind {@code cluster chaos}: brings a cluster up, and once the producer sends,
@@ -72,7 +68,7 @@ final class ChaosRun implements Callable<ChaosReport> {
   public ChaosReport call() throws Exception {
     // A fresh cluster every run: the data of an earlier run in this directory would be counted
     // (and its brokers' metadata belongs to another cluster id).
-    deleteTree(plan.dir().resolve("data"));
+    TempDirectory.deleteRecursively(plan.dir().resolve("data"));
     ClusterProcesses processes =
         LocalCluster.up(plan, prometheusPort, out, () -> t0 = System.nanoTime());
     out.print(StatusReport.processes(processes));
@@ -241,17 +237,6 @@ final class ChaosRun implements Callable<ChaosReport> {
         round(drained),
         scraped,
         audit);
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 
   private void sleepUntil(long msAfterStart) throws InterruptedException {

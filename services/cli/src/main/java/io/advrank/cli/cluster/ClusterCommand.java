@@ -3,14 +3,12 @@ package io.advrank.cli.cluster;
 import io.advrank.cli.cluster.ClusterProcesses.Entry;
 import io.advrank.cli.cluster.ProcessSpec.Role;
 import io.advrank.runtime.kafka.ClientProperties;
+import io.advrank.runtime.lifecycle.TempDirectory;
 import io.advrank.runtime.settings.KafkaSecurity;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -118,9 +116,7 @@ public final class ClusterCommand implements Runnable {
       System.out.printf("stopped %d processes of %s%n", stopped, dir.dir());
       processes.clear();
       if (purge) {
-        try (Stream<Path> paths = Files.walk(dir.dir())) {
-          paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        TempDirectory.deleteRecursively(dir.dir());
       }
       return 0;
     }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The scrape check of {@code cluster up} against a real Prometheus (Debian's {@code prometheus};
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.Test;
  * reported down, so the check fails.
  */
 class PrometheusScrapeIT {
+  @TempDir Path dir;
+
   @Test
   void reportsAServedTargetUpAndASilentOneDown() throws Exception {
     Optional<Path> binary = LocalCluster.onPath("prometheus");
@@ -42,7 +45,6 @@ class PrometheusScrapeIT {
     metrics.start();
     int silent = freePort();
     int port = freePort();
-    Path dir = Files.createTempDirectory("prometheus-it");
     List<ProcessSpec> services =
         List.of(
             service("ranker-0", "ranker", metrics.getAddress().getPort()),

@@ -26,7 +26,13 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * A resource that fails to close is logged and the others are still closed. {@link #close()} is
- * idempotent and may race with the JVM hook: whichever comes second waits for the first.
+ * idempotent and may race with the JVM hook: whichever comes second waits for the first. A close by
+ * the owner takes the hook off the JVM, so a command run in-process leaves no hook behind.
+ *
+ * <p>A command that must finish its own work after a stop request (print a report, then close) uses
+ * {@link #onJvmExit(Duration)}: on Ctrl-C the hook requests stop and gives the owner that long to
+ * close before closing itself. Without it the JVM halts as soon as the hook returns, while the
+ * owner's thread may still be closing, and what it would have deleted stays.
  */
 public final class Shutdown implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Shutdown.class);
@@ -34,25 +40,51 @@ public final class Shutdown implements AutoCloseable {
   private final Deque<AutoCloseable> resources = new ArrayDeque<>();
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final CountDownLatch closed = new CountDownLatch(1);
+  private final Thread hook;
+  private final Consumer<Thread> hookRemover;
   private boolean closing;
   private volatile int exitCode;
   private volatile String stopReason = "not requested";
 
   /** A shutdown driven by the JVM: a shutdown hook requests stop and closes everything. */
   public static Shutdown onJvmExit() {
-    return new Shutdown(hook -> Runtime.getRuntime().addShutdownHook(hook));
+    return onJvmExit(Duration.ZERO);
+  }
+
+  /**
+   * A shutdown driven by the JVM whose hook requests stop, then waits up to {@code ownerGrace} for
+   * the owner's {@link #close()} before closing everything itself.
+   */
+  public static Shutdown onJvmExit(Duration ownerGrace) {
+    Runtime runtime = Runtime.getRuntime();
+    return new Shutdown(runtime::addShutdownHook, Shutdown::removeQuietly, ownerGrace);
   }
 
   /** For tests: {@code hookRegistrar} receives the hook thread instead of the JVM. */
   Shutdown(Consumer<Thread> hookRegistrar) {
-    Thread hook =
+    this(hookRegistrar, hook -> {}, Duration.ZERO);
+  }
+
+  Shutdown(Consumer<Thread> hookRegistrar, Consumer<Thread> hookRemover, Duration ownerGrace) {
+    this.hookRemover = hookRemover;
+    this.hook =
         new Thread(
             () -> {
               requestStop(0, "JVM shutdown");
-              close();
+              if (!awaitClosed(ownerGrace)) {
+                close();
+              }
             },
             "advrank-shutdown");
     hookRegistrar.accept(hook);
+  }
+
+  private static void removeQuietly(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the JVM is exiting: the hook runs and finds everything closed
+    }
   }
 
   /** Registers a resource to close at shutdown (after every resource registered later). */
@@ -86,7 +118,7 @@ public final class Shutdown implements AutoCloseable {
 
   /** Blocks until a stop is requested or {@code timeout} passes; true if requested. */
   public boolean awaitStopRequest(Duration timeout) throws InterruptedException {
-    return stopRequested.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return stopRequested.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /** The exit code of the first stop request (0 until one is made). */
@@ -120,6 +152,9 @@ public final class Shutdown implements AutoCloseable {
     } finally {
       closed.countDown();
     }
+    if (Thread.currentThread() != hook) {
+      hookRemover.accept(hook);
+    }
   }
 
   private synchronized AutoCloseable pollNewest() {
@@ -139,6 +174,15 @@ public final class Shutdown implements AutoCloseable {
       closed.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private boolean awaitClosed(Duration timeout) {
+    try {
+      return closed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.advrank.runtime.model;
 
 import io.advrank.proto.v1.ModelVersion;
+import io.advrank.runtime.lifecycle.TempDirectory;
 import io.advrank.runtime.topic.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -183,12 +184,11 @@ public final class ModelAssembler {
     }
     try {
       if (spillDir == null) {
-        spillDir = Files.createTempDirectory("advrank-model-versions-");
-        spillDir.toFile().deleteOnExit();
+        // With its files at JVM exit: deleteOnExit would keep every spilled file's name forever.
+        spillDir = TempDirectory.create("advrank-model-versions-").alsoAtExit().path();
       }
       Path file = spillDir.resolve((spills++) + ".weights");
       Files.write(file, m.weights());
-      file.toFile().deleteOnExit();
       spilled.put(version, file);
       complete.put(version, copy(m, ON_DISK)); // same key: the order is kept
     } catch (IOException e) {
@@ -217,7 +217,7 @@ public final class ModelAssembler {
       try {
         Files.deleteIfExists(file);
       } catch (IOException e) {
-        // deleted on exit
+        // deleted with the directory at exit
       }
     }
   }

@@ -175,7 +175,7 @@ public final class Setting<T> {
 
   /** An id that ends up in client ids and transactional ids ({@link SettingsRules#NAME_RULE}). */
   public static Setting<String> name(String key, String defaultValue, String doc) {
-    return text(key, defaultValue, "[A-Za-z0-9._-]{1,64}", SettingsRules.NAME_RULE, doc);
+    return text(key, defaultValue, SettingsRules.NAME_PATTERN, SettingsRules.NAME_RULE, doc);
   }
 
   /** One of a few words, e.g. {@code est} or {@code act}. */

@@ -12,6 +12,9 @@ public final class SettingsRules {
   public static final String NAME_RULE =
       "must be 1-64 characters of letters, digits, '.', '_' or '-'";
 
+  /** The ids {@link #NAME_RULE} describes, as a regular expression. */
+  public static final String NAME_PATTERN = "[A-Za-z0-9._-]{1,64}";
+
   private SettingsRules() {}
 
   /** Fails with a {@link SettingsException} naming the key, the rule and the value unless ok. */
@@ -19,6 +22,11 @@ public final class SettingsRules {
     if (!ok) {
       throw new SettingsException("setting '%s' %s, got '%s'".formatted(key, rule, value));
     }
+  }
+
+  /** Whether {@code id} is a name by {@link #NAME_RULE}. */
+  public static boolean isName(String id) {
+    return id != null && id.matches(NAME_PATTERN);
   }
 
   /** Requires a duration in [0, max]. */

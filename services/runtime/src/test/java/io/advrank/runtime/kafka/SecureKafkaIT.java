@@ -11,7 +11,6 @@ import io.advrank.embedded.ThrowawayCa;
 import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.topic.Topics;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A broker with a TLS + SCRAM-SHA-512 listener and an mTLS listener, certificates made in the test:
@@ -40,7 +40,7 @@ class SecureKafkaIT {
   private static final String USER_PASSWORD = "p\"ss\\word-it";
   private static final Duration FAIL_FAST = Duration.ofSeconds(20);
 
-  private static Path dir;
+  @TempDir static Path dir;
   private static ThrowawayCa ca;
   private static ThrowawayCa stranger;
   private static Path clientKeystore;
@@ -53,7 +53,6 @@ class SecureKafkaIT {
     kafka = secured.kafka();
     ca = secured.ca();
     clientKeystore = ca.keystore("client");
-    dir = Files.createTempDirectory("advrank-secure-it-stranger");
     stranger = ThrowawayCa.create(dir, PASSWORD);
   }
 

@@ -2,11 +2,13 @@ package io.advrank.runtime.lifecycle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -39,6 +41,57 @@ class ShutdownTest {
     shutdown.close();
 
     assertEquals(List.of("first"), closed);
+  }
+
+  @Test
+  void hookWithGraceLetsTheOwnerFinishAndClose() throws Exception {
+    AtomicReference<Thread> hook = new AtomicReference<>();
+    List<String> events = Collections.synchronizedList(new ArrayList<>());
+    Shutdown shutdown = new Shutdown(hook::set, removed -> {}, Duration.ofSeconds(10));
+    shutdown.register(() -> events.add("closed by " + Thread.currentThread().getName()));
+    Thread owner =
+        new Thread(
+            () -> {
+              try {
+                shutdown.awaitStopRequest();
+                events.add("report printed");
+                shutdown.close();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "owner");
+    owner.start();
+
+    hook.get().start();
+    hook.get().join(10_000);
+
+    assertFalse(hook.get().isAlive(), "the hook returns once the owner has closed");
+    assertEquals(List.of("report printed", "closed by owner"), events);
+  }
+
+  @Test
+  void hookClosesItselfWhenTheOwnerDoesNotWithinTheGrace() throws Exception {
+    AtomicReference<Thread> hook = new AtomicReference<>();
+    List<String> closed = new ArrayList<>();
+    Shutdown shutdown = new Shutdown(hook::set, removed -> {}, Duration.ofMillis(50));
+    shutdown.register(() -> closed.add(Thread.currentThread().getName()));
+
+    hook.get().start();
+    hook.get().join(5_000);
+
+    assertEquals(List.of("advrank-shutdown"), closed);
+  }
+
+  @Test
+  void theOwnersCloseTakesTheHookOffTheJvm() {
+    AtomicReference<Thread> hook = new AtomicReference<>();
+    AtomicReference<Thread> removed = new AtomicReference<>();
+    Shutdown shutdown = new Shutdown(hook::set, removed::set, Duration.ZERO);
+
+    shutdown.close();
+
+    assertSame(hook.get(), removed.get());
   }
 
   @Test
