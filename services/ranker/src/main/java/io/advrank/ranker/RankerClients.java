@@ -58,10 +58,14 @@ final class RankerClients {
     return p;
   }
 
-  /** Catalog observations and the catalog's dead letters: idempotent, outside transactions. */
+  /**
+   * Catalog observations and the catalog's dead letters: idempotent, outside transactions. Its
+   * client id is not the catalog consumer's: Kafka's app-info metrics are per client id, and a
+   * shared one had Micrometer warn at every start that the gauge was already registered.
+   */
   static Properties catalogProducer(RankerSettings s) {
     return ClientProperties.idempotentProducer(
-        s.kafka().bootstrapServers(), "advrank-" + s.rankerId() + "-catalog");
+        s.kafka().bootstrapServers(), "advrank-" + s.rankerId() + "-catalog-out");
   }
 
   /** For creating the topics at start-up. */
