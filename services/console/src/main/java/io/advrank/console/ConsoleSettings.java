@@ -97,18 +97,6 @@ public record ConsoleSettings(
   /** Every key this service reads, Kafka's included. */
   public static final Set<String> KEYS = TABLE.keys();
 
-  /** Settings that check no model signatures ({@link ModelTrust#NONE}). */
-  public ConsoleSettings(
-      String host,
-      int port,
-      String monitorUrl,
-      String groupId,
-      int lookBack,
-      KafkaSettings kafka,
-      Optional<String> token) {
-    this(host, port, monitorUrl, groupId, lookBack, kafka, token, ModelTrust.NONE);
-  }
-
   /** Checks ranges; every message names the setting and the value. */
   public ConsoleSettings {
     Objects.requireNonNull(kafka, "kafka");

@@ -14,6 +14,7 @@ import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.SubjectKind;
 import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.kafka.DeadLetters;
+import io.advrank.runtime.model.ModelTrust;
 import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.topic.Topics;
@@ -135,7 +136,8 @@ class ConsoleAclIT {
             "advrank-ranker",
             2,
             new KafkaSettings(kafka.bootstrapServers("SASL_SSL"), (short) 1, security),
-            Optional.empty());
+            Optional.empty(),
+            ModelTrust.NONE);
     try (ConsoleService console =
         ConsoleService.create(other, Clock.systemUTC(), new SimpleMeterRegistry())) {
       console.start();
@@ -181,7 +183,8 @@ class ConsoleAclIT {
         ConsoleSettings.GROUP_PREFIX + Long.toHexString(System.nanoTime()),
         2,
         new KafkaSettings(kafka.bootstrapServers("SASL_SSL"), (short) 1, security),
-        Optional.empty());
+        Optional.empty(),
+        ModelTrust.NONE);
   }
 
   /** The plain-text listener: a super user, for the test's own records and checks. */

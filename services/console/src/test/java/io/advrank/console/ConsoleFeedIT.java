@@ -11,6 +11,7 @@ import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.SubjectKind;
 import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.kafka.DeadLetters;
+import io.advrank.runtime.model.ModelTrust;
 import io.advrank.runtime.settings.KafkaSettings;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.PixelCodec;
@@ -80,7 +81,8 @@ class ConsoleFeedIT {
             "console-it",
             2,
             new KafkaSettings(kafka.bootstrapServers(), (short) 1),
-            Optional.empty());
+            Optional.empty(),
+            ModelTrust.NONE);
     try (ConsoleService console =
         ConsoleService.create(settings, Clock.systemUTC(), new SimpleMeterRegistry())) {
       console.start();

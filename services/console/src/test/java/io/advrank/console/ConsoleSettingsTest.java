@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.advrank.runtime.model.ModelTrust;
 import io.advrank.runtime.settings.SettingsException;
 import io.advrank.runtime.settings.SettingsSource;
 import java.util.Map;
@@ -68,14 +69,28 @@ class ConsoleSettingsTest {
             SettingsException.class,
             () ->
                 new ConsoleSettings(
-                    ok.host(), ok.port(), "ftp://x", ok.groupId(), 0, ok.kafka(), ok.token()));
+                    ok.host(),
+                    ok.port(),
+                    "ftp://x",
+                    ok.groupId(),
+                    0,
+                    ok.kafka(),
+                    ok.token(),
+                    ModelTrust.NONE));
     assertEquals(
         "setting 'console.monitor.url' must be an http:// or https:// URL or empty, got 'ftp://x'",
         url.getMessage());
     assertEquals(
         "http://m:1",
         new ConsoleSettings(
-                ok.host(), ok.port(), " http://m:1// ", ok.groupId(), 0, ok.kafka(), ok.token())
+                ok.host(),
+                ok.port(),
+                " http://m:1// ",
+                ok.groupId(),
+                0,
+                ok.kafka(),
+                ok.token(),
+                ModelTrust.NONE)
             .monitorUrl());
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.advrank.runtime.model.ModelTrust;
 import io.advrank.runtime.settings.KafkaSettings;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,7 +34,8 @@ class TokenGateTest {
             "token-test",
             0,
             new KafkaSettings("localhost:9092", (short) 1),
-            Optional.of(TOKEN));
+            Optional.of(TOKEN),
+            ModelTrust.NONE);
     server = new ConsoleServer(settings, new ConsoleView(), Clock.systemUTC(), Optional::empty);
     server.start();
   }
@@ -81,7 +83,8 @@ class TokenGateTest {
             "g",
             0,
             new KafkaSettings("localhost:9092", (short) 1),
-            Optional.of(TOKEN));
+            Optional.of(TOKEN),
+            ModelTrust.NONE);
     assertFalse(settings.toString().contains(TOKEN), settings.toString());
   }
 
