@@ -7,10 +7,26 @@ import java.time.format.DateTimeFormatter;
 /**
  * Sends the demo's logs (Kafka's broker and clients, Kafka Streams, DJL, the services' own) to a
  * file, so the terminal shows only the demo's summary. slf4j-simple reads its target once, when the
- * first logger is made, which for the demo is after the command line is parsed.
+ * first logger is made, and building the command line already makes some (a settings class's static
+ * logger did, so the demo announced a log file that never existed and logged to stderr): {@link
+ * AdvrankCli} therefore chooses the file before it builds anything, and the commands ask for it
+ * again.
  */
 public final class DemoLog {
   static final String LOG_FILE_PROPERTY = "org.slf4j.simpleLogger.logFile";
+
+  private static Path chosen;
+
+  /** Whether {@code args} run a command that logs to a file: {@code demo} or {@code bench soak}. */
+  static boolean wanted(String... args) {
+    for (String a : args) {
+      if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
+        return false;
+      }
+    }
+    return (args.length > 0 && args[0].equals("demo"))
+        || (args.length > 1 && args[0].equals("bench") && args[1].equals("soak"));
+  }
 
   private DemoLog() {}
 
@@ -19,7 +35,10 @@ public final class DemoLog {
    * null (logs stay on stderr) when a log target was chosen already, e.g. with {@code
    * -Dorg.slf4j.simpleLogger.logFile=System.err}.
    */
-  public static Path redirect() {
+  public static synchronized Path redirect() {
+    if (chosen != null && chosen.toString().equals(System.getProperty(LOG_FILE_PROPERTY))) {
+      return chosen;
+    }
     if (System.getProperty(LOG_FILE_PROPERTY) != null) {
       return null;
     }
@@ -30,6 +49,7 @@ public final class DemoLog {
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                 + ".log");
     System.setProperty(LOG_FILE_PROPERTY, file.toString());
+    chosen = file;
     return file;
   }
 }
