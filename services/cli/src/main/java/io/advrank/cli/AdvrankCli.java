@@ -57,7 +57,7 @@ public final class AdvrankCli implements Runnable {
   /** Runs the command line and returns its exit code (used by tests). */
   public static int run(String... args) {
     if (DemoLog.wanted(args)) {
-      DemoLog.redirect(); // before any class below makes the first logger
+      DemoLog.choose(); // before any class below makes the first logger
     }
     // DJL must never reach the network: libtorch ships on the classpath (docs/method.md §8).
     System.setProperty("ai.djl.offline", "true");

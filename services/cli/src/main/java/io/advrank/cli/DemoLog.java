@@ -31,25 +31,30 @@ public final class DemoLog {
   private DemoLog() {}
 
   /**
-   * Points the logs at {@code advrank-demo-<time>.log} in the temporary directory and returns it;
-   * null (logs stay on stderr) when a log target was chosen already, e.g. with {@code
-   * -Dorg.slf4j.simpleLogger.logFile=System.err}.
+   * Points the logs at {@code advrank-demo-<time>.log} in the temporary directory, unless a log
+   * target was chosen already (e.g. {@code -Dorg.slf4j.simpleLogger.logFile=System.err}).
    */
-  public static synchronized Path redirect() {
-    if (chosen != null && chosen.toString().equals(System.getProperty(LOG_FILE_PROPERTY))) {
-      return chosen;
-    }
+  static synchronized void choose() {
     if (System.getProperty(LOG_FILE_PROPERTY) != null) {
-      return null;
+      return;
     }
-    Path file =
+    chosen =
         Path.of(
             System.getProperty("java.io.tmpdir"),
             "advrank-demo-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                 + ".log");
-    System.setProperty(LOG_FILE_PROPERTY, file.toString());
-    chosen = file;
+    System.setProperty(LOG_FILE_PROPERTY, chosen.toString());
+  }
+
+  /**
+   * The log file {@link #choose} picked, to its first caller only (the command that announces it:
+   * the soak, not the demo it runs); null when the logs go elsewhere or it was handed out.
+   */
+  public static synchronized Path redirect() {
+    choose();
+    Path file = chosen;
+    chosen = null;
     return file;
   }
 }
