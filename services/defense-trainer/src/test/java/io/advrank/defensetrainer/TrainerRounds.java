@@ -10,6 +10,7 @@ import io.advrank.core.data.ImageDataset;
 import io.advrank.core.defense.EstDefense;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
+import io.advrank.core.model.NativeHeap;
 import io.advrank.core.train.TrainSettings;
 import io.advrank.core.train.TripletTrainer;
 import io.advrank.runtime.model.AssembledModel;
@@ -120,22 +121,30 @@ final class TrainerRounds implements AutoCloseable {
     boolean trim = args.length > 2 && args[2].equals("trim");
     try (TrainerRounds r = new TrainerRounds(steps)) {
       System.out.println(
-          "round  seconds  rss_mib  arrays  " + MallocStats.HEADER + "  trimmed_rss");
+          "round  seconds  rss_mib  arrays  arena_mib  in_use_mib  free_mib  mmap_mib  trimmed_rss");
       long t0 = System.nanoTime();
       for (int i = 1; i <= rounds; i++) {
         r.round();
         System.gc();
-        double rss = MallocStats.rssBytes() / 1048576.0;
-        String malloc = MallocStats.read();
+        double rss = NativeHeap.rssBytes() / 1048576.0;
+        String malloc = mallocFigures();
         String after = "";
         if (trim) {
-          MallocStats.trim();
-          after = String.format("%8.1f", MallocStats.rssBytes() / 1048576.0);
+          NativeHeap.trim();
+          after = String.format("%8.1f", NativeHeap.rssBytes() / 1048576.0);
         }
         System.out.printf(
             "%5d  %7.1f  %7.1f  %6d  %s  %s%n",
             i, (System.nanoTime() - t0) / 1e9, rss, liveArrays(), malloc, after);
       }
     }
+  }
+
+  /** glibc's arena bytes, bytes in use, free in the arenas and mmapped one by one, in MiB. */
+  private static String mallocFigures() {
+    NativeHeap.Info i = NativeHeap.info();
+    return String.format(
+        "%9.1f  %10.1f  %8.1f  %8.1f",
+        i.arena / 1048576.0, i.uordblks / 1048576.0, i.fordblks / 1048576.0, i.hblkhd / 1048576.0);
   }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import io.advrank.core.NativeMemory;
 import io.advrank.core.attack.AttackEvaluation;
 import io.advrank.core.attack.AttackProfile;
 import io.advrank.core.attack.AttackSpec;
@@ -109,12 +108,12 @@ class ScriptedModelTest {
         evaluation.run(spec, 100, BATCH, n -> {});
       }
       int arrays = model.manager().getManagedArrays().size();
-      long rss = NativeMemory.rssBytes();
+      long rss = NativeHeap.rssBytes();
       for (int i = 0; i < 2; i++) {
         evaluation.run(spec, 100, BATCH, n -> {});
       }
       assertEquals(arrays, model.manager().getManagedArrays().size());
-      long growth = NativeMemory.rssBytes() - rss;
+      long growth = NativeHeap.rssBytes() - rss;
       System.out.println("native memory growth over 200 attacks: " + (growth >> 20) + " MB");
       assertTrue(growth < 200L << 20, "native memory grew by " + (growth >> 20) + " MB");
     }
