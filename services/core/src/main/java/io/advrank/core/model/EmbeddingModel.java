@@ -34,6 +34,7 @@ public final class EmbeddingModel implements AutoCloseable {
 
   private EmbeddingModel(
       ModelSpec spec, NDManager manager, Network network, ModelManifest manifest) {
+    Nnpack.offWhereUnsupported();
     this.spec = spec;
     this.manager = manager;
     this.network = network;
