@@ -15,6 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,7 +97,12 @@ final class BatchTransaction {
       // Unrecoverable for this producer: another instance owns the transactional.id now.
       throw e;
     } catch (KafkaException e) {
-      LOG.warn("batch of {} aborted and rewound: {}", batch.size(), e.toString());
+      // A wakeup is a stop, not a fault: the records are read again by whoever comes next.
+      if (e instanceof WakeupException) {
+        LOG.info("stopping: batch of {} aborted and rewound", batch.size());
+      } else {
+        LOG.warn("batch of {} aborted and rewound: {}", batch.size(), e.toString());
+      }
       producer.abortTransaction();
       rewind();
       return false;

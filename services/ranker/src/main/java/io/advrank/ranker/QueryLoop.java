@@ -186,7 +186,12 @@ final class QueryLoop implements Runnable {
     } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
       throw e; // another instance owns the transactional.id now: this one must stop
     } catch (KafkaException e) {
-      LOG.warn("batch of {} aborted and rewound: {}", batch.size(), e.toString());
+      // A wakeup is a stop, not a fault: the records are read again by whoever comes next.
+      if (e instanceof WakeupException) {
+        LOG.info("stopping: batch of {} aborted and rewound", batch.size());
+      } else {
+        LOG.warn("batch of {} aborted and rewound: {}", batch.size(), e.toString());
+      }
       producer.abortTransaction();
       rewind();
     } finally {
