@@ -41,6 +41,15 @@ class EmbeddingModelTest {
   }
 
   @Test
+  void largeImagesAreEmbeddedFewerAtATime() {
+    assertEquals(256, EmbeddingModel.embedBatch(SPEC));
+    assertEquals(256, EmbeddingModel.embedBatch(ModelSpec.c2f1(3, 32, 32)));
+    assertEquals(111, EmbeddingModel.embedBatch(ModelSpec.c2f1(3, 112, 112)));
+    assertEquals(27, EmbeddingModel.embedBatch(ModelSpec.c2f1(3, 224, 224)));
+    assertEquals(1, EmbeddingModel.embedBatch(ModelSpec.c2f1(3, 2048, 2048)));
+  }
+
+  @Test
   void embeddingsHaveTheRightShapeAndUnitNorm() {
     Embeddings e = model.embed(images, 5);
     assertEquals(5, e.count());
