@@ -31,7 +31,8 @@ public final class EmbeddingModel implements AutoCloseable {
    * Input values per forward pass when embedding a dataset (16 MiB of floats): large images go in
    * fewer at a time. A ResNet-18 took 7.3 GB of resident memory to embed a 2000-photo gallery of
    * 224-px photos 256 at a time (conv 1's output alone is 822 MB at that batch, and the launcher's
-   * allocator settings keep the peak); 27 at a time is as fast per image.
+   * allocator settings keep the peak); 27 at a time, 1.27 GB for 600 photos where 256 took 6.2 GB,
+   * and no slower (docs/user-model.md).
    */
   static final int EMBED_VALUES = 1 << 22;
 
