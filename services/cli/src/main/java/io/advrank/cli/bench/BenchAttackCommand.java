@@ -148,10 +148,10 @@ final class BenchAttackCommand implements Callable<Integer> {
     var pgd = used.schedule(epsilon);
     s.append(
         String.format(
-            "(%s: eps %s, %d PGD steps of alpha %.4f; gallery %d; per image-step 55 MFLOP for the"
-                + " C2F1 network (unknown for others), + 4*N*D for QA's gallery distances;"
-                + " docs/method.md §7. Medians of %d interleaved rounds; speed-up: attacks/s over batch %d's in"
-                + " the same round)%n",
+            "(%s: eps %s, %d PGD steps of alpha %.4f; gallery %d; MFLOP/step counted for the C2F1"
+                + " network, + 4*N*D for QA's gallery distances (docs/method.md §7), '-' for an"
+                + " imported one; medians of %d interleaved rounds; speed-up: attacks/s over batch"
+                + " %d's in the same round)%n",
             used.label(),
             Epsilons.format(epsilon),
             pgd.iterations(),
