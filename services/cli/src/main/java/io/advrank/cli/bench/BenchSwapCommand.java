@@ -10,6 +10,7 @@ import io.advrank.cli.OutputOptions;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.ModelSpec;
+import io.advrank.core.model.NativeHeap;
 import io.advrank.embedded.EmbeddedKafka;
 import io.advrank.ranker.RankerService;
 import io.advrank.ranker.RankerSettings;
@@ -244,17 +245,6 @@ final class BenchSwapCommand implements Callable<Integer> {
     Thread.sleep(200);
     Runtime rt = Runtime.getRuntime();
     long heap = rt.totalMemory() - rt.freeMemory();
-    long rss = 0;
-    try {
-      for (String line :
-          java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          rss = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-        }
-      }
-    } catch (java.io.IOException | NumberFormatException e) {
-      rss = 0;
-    }
-    return new long[] {heap, rss};
+    return new long[] {heap, Math.max(0, NativeHeap.rssBytes())};
   }
 }

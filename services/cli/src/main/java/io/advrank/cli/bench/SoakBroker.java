@@ -1,5 +1,6 @@
 package io.advrank.cli.bench;
 
+import io.advrank.core.model.NativeHeap;
 import io.advrank.embedded.EmbeddedKafka;
 import io.advrank.runtime.settings.KafkaSecurity;
 import io.advrank.runtime.settings.SettingsSource;
@@ -126,7 +127,7 @@ final class SoakBroker implements AutoCloseable {
   long rssBytes() {
     return process == null
         ? -1
-        : SoakSampler.rssBytes(Path.of("/proc", Long.toString(process.pid()), "status"));
+        : NativeHeap.rssBytes(Path.of("/proc", Long.toString(process.pid()), "status"));
   }
 
   @Override

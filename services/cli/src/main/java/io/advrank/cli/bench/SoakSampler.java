@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import com.sun.management.GcInfo;
 import io.advrank.cli.LagProbe;
+import io.advrank.core.model.NativeHeap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.GarbageCollectorMXBean;
@@ -74,7 +75,7 @@ final class SoakSampler {
     MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
     return new SoakSample(
         seconds,
-        rssBytes(),
+        NativeHeap.rssBytes(),
         heap.getCommitted(),
         heapResidentBytes(),
         heap.getUsed(),
@@ -88,24 +89,6 @@ final class SoakSampler {
   /** Live NDArrays under the system manager, recursively (closed arrays leave their manager). */
   long nativeArrays() {
     return system == null ? -1 : system.getManagedArrays().size();
-  }
-
-  static long rssBytes() {
-    return rssBytes(Path.of("/proc/self/status"));
-  }
-
-  /** VmRSS of a {@code /proc/<pid>/status} file in bytes; −1 when unreadable. */
-  static long rssBytes(Path status) {
-    try {
-      for (String line : Files.readAllLines(status)) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      // not Linux: no RSS, said in the report as −1
-    }
-    return -1;
   }
 
   /** The resident pages of the Java heap's address range; −1 when unknown. */

@@ -184,7 +184,7 @@ public final class EmbeddingModel implements AutoCloseable {
    * Images per forward pass when {@link #embed} embeds many: {@link #EMBED_BATCH}, or fewer so that
    * a pass takes at most {@link #EMBED_VALUES} input values (never fewer than one image).
    */
-  public static int embedBatch(ModelSpec spec) {
+  static int embedBatch(ModelSpec spec) {
     return (int) Math.max(1, Math.min(EMBED_BATCH, EMBED_VALUES / spec.imageSize()));
   }
 

@@ -98,14 +98,23 @@ public final class NativeHeap {
     glibc().malloc_trim(0);
   }
 
-  /** VmRSS of this process in bytes (Linux). */
-  public static long rssBytes() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+  /** VmRSS of this process in bytes; −1 where there is no {@code /proc} (not Linux). */
+  public static long rssBytes() {
+    return rssBytes(Path.of("/proc/self/status"));
+  }
+
+  /** VmRSS of a {@code /proc/<pid>/status} file in bytes; −1 when unreadable. */
+  public static long rssBytes(Path status) {
+    try {
+      for (String line : Files.readAllLines(status)) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+        }
       }
+    } catch (IOException | NumberFormatException e) {
+      // not Linux, or the process is gone
     }
-    throw new IllegalStateException("no VmRSS in /proc/self/status");
+    return -1;
   }
 
   private static C glibc() {

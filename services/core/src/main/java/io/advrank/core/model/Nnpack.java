@@ -30,11 +30,11 @@ final class Nnpack {
     if (!Autograd.pyTorch()) {
       return false;
     }
-    Pointer context = torch().getFunction("_ZN2at13globalContextEv").invokePointer(new Object[0]);
+    NativeLibrary torch = torch();
     return isTrue(
-        torch()
+        torch
             .getFunction("_ZNK2at7Context17userEnabledNNPACKEv")
-            .invokeInt(new Object[] {context}));
+            .invokeInt(new Object[] {globalContext(torch)}));
   }
 
   private static final class Once {
@@ -51,10 +51,9 @@ final class Nnpack {
       if (isTrue(available.invokeInt(new Object[0]))) {
         return false;
       }
-      Pointer context = torch.getFunction("_ZN2at13globalContextEv").invokePointer(new Object[0]);
       torch
           .getFunction("_ZN2at7Context20setUserEnabledNNPACKEb")
-          .invokeVoid(new Object[] {context, Boolean.FALSE});
+          .invokeVoid(new Object[] {globalContext(torch), Boolean.FALSE});
       log.debug("NNPACK cannot run on this CPU: libtorch's NNPACK convolutions turned off");
       return true;
     } catch (UnsatisfiedLinkError | RuntimeException e) {
@@ -66,6 +65,11 @@ final class Nnpack {
   /** libtorch's CPU library, already loaded by DJL (found by its name among loaded objects). */
   private static NativeLibrary torch() {
     return NativeLibrary.getInstance("torch_cpu");
+  }
+
+  /** {@code at::globalContext()}, the object libtorch's switches are members of. */
+  private static Pointer globalContext(NativeLibrary torch) {
+    return torch.getFunction("_ZN2at13globalContextEv").invokePointer(new Object[0]);
   }
 
   /** A C++ {@code bool} comes back in the low byte of the return register; the rest is junk. */
