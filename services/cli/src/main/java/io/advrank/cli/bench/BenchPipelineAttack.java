@@ -108,6 +108,7 @@ final class BenchPipelineAttack {
       AttackWorkerService worker, Consumer<String, RankShift> shifts, MeterRegistry registry)
       throws Exception {
     long runsBefore = pgdRuns(registry);
+    double imagesBefore = pgdImages(registry);
     double pgdBefore = pgdSeconds(registry);
     long t0 = System.nanoTime();
     for (int i = gallery; i < gallery + items; i++) {
@@ -116,6 +117,7 @@ final class BenchPipelineAttack {
     kafka.flush();
     Map<String, RankShift> got = awaitShifts(shifts, worker, t0);
     double seconds = (lastArrival - t0) / 1e9;
+    awaitTallied(registry, imagesBefore + items);
     return new Run(
         seconds,
         items / seconds,
@@ -130,6 +132,31 @@ final class BenchPipelineAttack {
     return registry.find("advrank.attack.batch.size").summaries().stream()
         .mapToLong(DistributionSummary::count)
         .sum();
+  }
+
+  /** Images the worker's PGD runs have attacked so far (the batch-size summary's total). */
+  private static double pgdImages(MeterRegistry registry) {
+    return registry.find("advrank.attack.batch.size").summaries().stream()
+        .mapToDouble(DistributionSummary::totalAmount)
+        .sum();
+  }
+
+  /**
+   * Waits until the worker's batch metrics count {@code images} attacked images: it records them
+   * after its transaction commits, so the last batch's rank shifts can be read before it is
+   * counted.
+   */
+  private static void awaitTallied(MeterRegistry registry, double images)
+      throws InterruptedException, TimeoutException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (pgdImages(registry) < images) {
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException(
+            "the attack-worker counted %.0f of %.0f attacked images in 30 s"
+                .formatted(pgdImages(registry), images));
+      }
+      Thread.sleep(10);
+    }
   }
 
   /** Wall time of the worker's PGD runs so far ({@code advrank_attack_batch_duration_seconds}). */
