@@ -188,6 +188,13 @@ final class BenchSoakCommand implements Callable<Integer> {
     long gcStride = Math.max(1, gcEvery.toNanos() / every.toNanos());
     check(queryRate > 0, "--query-rate must be > 0, got " + queryRate);
     Duration warm = warmup == null ? defaultWarmup(total) : parseWarmup(total);
+    long collections = total.minus(warm).toNanos() / gcEvery.toNanos();
+    check(
+        collections >= MIN_FULL_COLLECTIONS,
+        ("--full-gc-every %s leaves %d full collection(s) after the warm-up (--duration %s minus"
+                + " the warm-up %ds), and the live-heap slope needs %d: give a shorter"
+                + " --full-gc-every or a longer --duration")
+            .formatted(fullGcEvery, collections, duration, warm.toSeconds(), MIN_FULL_COLLECTIONS));
     check(
         !trimNativeHeap || SoakSampler.trimNativeHeap(),
         "--trim-native-heap needs a JVM with the System.trim_native_heap diagnostic command"
@@ -322,6 +329,9 @@ final class BenchSoakCommand implements Callable<Integer> {
     return new SoakVerdict.Bounds(
         maxOffHeapSlope, maxLiveHeapSlope, maxArraysGrowth, lagSlope, endLag);
   }
+
+  /** Full-collection samples after the warm-up that a live-heap slope needs (a line of 3). */
+  static final int MIN_FULL_COLLECTIONS = 3;
 
   static Duration defaultWarmup(Duration total) {
     long seconds = Math.max(total.toSeconds() / 5, 60);
