@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description =
         "List, show, roll back, publish and export model versions on advrank.models; import a"
-            + " TorchScript model.",
+            + " TorchScript model, convert one to a native network, calibrate its detectors.",
     subcommands = {
       ModelsCommand.ListVersions.class,
       ModelsCommand.Show.class,
@@ -50,6 +50,7 @@ import picocli.CommandLine.Spec;
       ModelsCommand.Publish.class,
       ModelsCommand.Export.class,
       ModelsImportCommand.class,
+      ModelsConvertCommand.class,
       ModelsCalibrateCommand.class,
       ModelsCommand.Keygen.class
     })

@@ -18,6 +18,11 @@ import ai.djl.util.Pair;
  * The paper's "C2F1" embedding network (Zhou et al., ECCV 2020): conv 32@5×5 (pad 2) → ReLU →
  * maxpool 2 → conv 64@5×5 (pad 2) → ReLU → maxpool 2 → flatten → linear → L2 normalise. There is
  * deliberately no ReLU after the linear layer, so embeddings can point anywhere on the sphere.
+ *
+ * <p>Also robrank's "rc2f2" ({@link ModelSpec#RC2F2}): the same convolutions, then linear 1024 →
+ * ReLU → linear to the embedding. Its parameters are in the order of robrank's PyTorch module
+ * (weight, bias per layer), with the same shapes, so a TorchScript rc2f2 converts to it ({@link
+ * EmbeddingModel#toNative}).
  */
 final class C2F1 {
   /** Positions of the ReLU → max-pool pairs among {@link #build}'s children. */
@@ -27,17 +32,25 @@ final class C2F1 {
   private static final int RELU_2 = 4;
   private static final int POOL_2 = 5;
 
+  /** Units of rc2f2's hidden linear layer. */
+  static final int RC2F2_HIDDEN = 1024;
+
   private C2F1() {}
 
   static SequentialBlock build(ModelSpec spec) {
-    return new SequentialBlock()
-        .add(conv(32))
-        .add(Activation.reluBlock())
-        .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
-        .add(conv(64))
-        .add(Activation.reluBlock())
-        .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
-        .add(Blocks.batchFlattenBlock())
+    SequentialBlock block =
+        new SequentialBlock()
+            .add(conv(32))
+            .add(Activation.reluBlock())
+            .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+            .add(conv(64))
+            .add(Activation.reluBlock())
+            .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+            .add(Blocks.batchFlattenBlock());
+    if (ModelSpec.RC2F2.equals(spec.architecture())) {
+      block.add(Linear.builder().setUnits(RC2F2_HIDDEN).build()).add(Activation.reluBlock());
+    }
+    return block
         .add(Linear.builder().setUnits(spec.embeddingSize()).build())
         .add(new LambdaBlock(C2F1::l2Normalise, "l2norm"));
   }

@@ -9,9 +9,12 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * {@link C2F1}'s block as a {@link Network}; its weights are a DJL NDList ({@link WeightsCodec}).
+ * {@link C2F1}'s block (the C2F1 or robrank's rc2f2) as a {@link Network}; its weights are a DJL
+ * NDList ({@link WeightsCodec}).
  */
 final class C2F1Network implements Network {
   private final SequentialBlock block;
@@ -34,6 +37,56 @@ final class C2F1Network implements Network {
       throws ModelException {
     C2F1Network network = create(spec, manager);
     WeightsCodec.decodeInto(network.block, weights, manager, Path.of(source));
+    return network;
+  }
+
+  /**
+   * A network of {@code spec} whose parameters are copies of {@code source}'s, taken in order
+   * (weight, bias per layer, as PyTorch and DJL both list them).
+   *
+   * @throws ModelException when {@code source} has another number of parameters or a shape that
+   *     differs, naming the first one and {@code sourceName}
+   */
+  static C2F1Network copyOf(
+      ModelSpec spec,
+      Iterable<Pair<String, Parameter>> source,
+      NDManager manager,
+      String sourceName)
+      throws ModelException {
+    C2F1Network network = create(spec, manager);
+    List<Pair<String, Parameter>> from = new ArrayList<>();
+    source.forEach(from::add);
+    List<Pair<String, Parameter>> to = new ArrayList<>();
+    network.block.getParameters().forEach(to::add);
+    if (from.size() != to.size()) {
+      throw new ModelException(
+          sourceName
+              + " has "
+              + from.size()
+              + " parameter arrays, "
+              + spec.describe()
+              + " has "
+              + to.size()
+              + ": not this architecture");
+    }
+    for (int i = 0; i < to.size(); i++) {
+      NDArray a = from.get(i).getValue().getArray();
+      NDArray b = to.get(i).getValue().getArray();
+      if (!a.getShape().equals(b.getShape())) {
+        throw new ModelException(
+            sourceName
+                + ": parameter "
+                + from.get(i).getKey()
+                + " has shape "
+                + a.getShape()
+                + ", "
+                + spec.describe()
+                + " needs "
+                + b.getShape()
+                + " there: not this architecture");
+      }
+      b.set(a.toType(DataType.FLOAT32, false).toFloatArray());
+    }
     return network;
   }
 

@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * An embedding network f with its weights, opened once and closed when done. It maps images with
@@ -36,6 +38,15 @@ public final class EmbeddingModel implements AutoCloseable {
    */
   static final int EMBED_VALUES = 1 << 22;
 
+  /** Random images {@link #toNative} embeds with both networks. */
+  public static final int CONVERSION_CHECK_IMAGES = 256;
+
+  /**
+   * Largest difference of an embedding value {@link #toNative} allows: converted, only the order of
+   * float sums differs (~1e-7 measured on rc2f2); a different function differs by ~0.1.
+   */
+  public static final double CONVERSION_TOLERANCE = 1e-4;
+
   private final ModelSpec spec;
   private final NDManager manager;
   private final Network network;
@@ -51,13 +62,18 @@ public final class EmbeddingModel implements AutoCloseable {
   }
 
   /**
-   * A freshly initialised C2F1; {@code seed} fixes the initial weights. Other architectures come
-   * only from files ({@link #load}, {@link ModelImport}).
+   * A freshly initialised native network (C2F1 or rc2f2); {@code seed} fixes the initial weights.
+   * TorchScript models come only from files ({@link #load}, {@link ModelImport}).
    */
   public static EmbeddingModel create(ModelSpec spec, long seed, Device device) {
-    if (!ModelSpec.C2F1.equals(spec.architecture())) {
+    if (!ModelSpec.isNative(spec.architecture())) {
       throw new IllegalArgumentException(
-          "architecture: only " + ModelSpec.C2F1 + " can be created here, not " + spec.describe());
+          "architecture: only "
+              + ModelSpec.C2F1
+              + " and "
+              + ModelSpec.RC2F2
+              + " can be created here, not "
+              + spec.describe());
     }
     Engine.getInstance().setRandomSeed((int) seed);
     NDManager manager = NDManager.newBaseManager(device);
@@ -106,6 +122,93 @@ public final class EmbeddingModel implements AutoCloseable {
     return ModelSpec.TORCHSCRIPT.equals(spec.architecture())
         ? ScriptedNetwork.load(spec, weights, manager, source)
         : C2F1Network.load(spec, weights, manager, source);
+  }
+
+  /**
+   * This TorchScript model as advrank's own {@code architecture} ({@link ModelSpec#RC2F2}, {@link
+   * ModelSpec#C2F1}), when the module's parameters are that network's in order and shape, as those
+   * of robrank's rc2f2 exported by {@code models/examples/export_rc2f2.py} are: the same function,
+   * run by the native network's faster layers and saved as an NDList (float16 halves the file). The
+   * new model has no manifest until it is saved; this one stays open.
+   *
+   * @throws ModelException naming the first parameter that does not fit, or when the two embed
+   *     {@value #CONVERSION_CHECK_IMAGES} random images differently (by more than {@value
+   *     #CONVERSION_TOLERANCE} in a value): the module has the shapes but not the function
+   */
+  public EmbeddingModel toNative(String architecture) throws ModelException {
+    if (!ModelSpec.TORCHSCRIPT.equals(spec.architecture())) {
+      throw new IllegalArgumentException(
+          "model: " + spec.describe() + " is native already; only a TorchScript model converts");
+    }
+    if (!ModelSpec.isNative(architecture)) {
+      throw new IllegalArgumentException(
+          "architecture: '"
+              + architecture
+              + "' is not native (accepted: "
+              + ModelSpec.C2F1
+              + ", "
+              + ModelSpec.RC2F2
+              + ")");
+    }
+    if (spec.normalises()) {
+      throw new ModelException(
+          version()
+              + " normalises its input (mean "
+              + spec.mean()
+              + ", std "
+              + spec.std()
+              + "); advrank's native networks take pixels in [0,1] as they are");
+    }
+    ModelSpec target =
+        new ModelSpec(
+            architecture, spec.embeddingSize(), spec.channels(), spec.height(), spec.width());
+    NDManager targetManager = NDManager.newBaseManager(device());
+    EmbeddingModel converted;
+    try {
+      converted =
+          new EmbeddingModel(
+              target,
+              targetManager,
+              C2F1Network.copyOf(target, network.parameters(), targetManager, version()),
+              null);
+    } catch (ModelException | RuntimeException e) {
+      targetManager.close();
+      throw e;
+    }
+    double difference = maxDifference(converted, CONVERSION_CHECK_IMAGES);
+    if (!(difference <= CONVERSION_TOLERANCE)) {
+      converted.close();
+      throw new ModelException(
+          String.format(
+              Locale.ROOT,
+              "%s: its module computes another function than %s with the same weights (max"
+                  + " |difference| %.3g in an embedding of %d random images, allowed %.0e)",
+              version(),
+              architecture,
+              difference,
+              CONVERSION_CHECK_IMAGES,
+              CONVERSION_TOLERANCE));
+    }
+    return converted;
+  }
+
+  /**
+   * The largest difference of one embedding value between this model and {@code other} over {@code
+   * count} images of uniform random pixels (the same images on every call), in float32.
+   */
+  public double maxDifference(EmbeddingModel other, int count) {
+    Random random = new Random(0);
+    float[] pixels = new float[count * spec.imageSize()];
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = random.nextFloat();
+    }
+    float[] a = embed(pixels, count).values();
+    float[] b = other.embed(pixels, count).values();
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      max = Math.max(max, Math.abs((double) a[i] - b[i]));
+    }
+    return a.length == b.length ? max : Double.NaN;
   }
 
   /**

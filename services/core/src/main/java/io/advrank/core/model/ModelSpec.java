@@ -7,8 +7,8 @@ import java.util.List;
  * embedding, the shape of its input images (channels × height × width), how pixels in [0,1] are
  * normalised before the network sees them, and the distance the ranking uses.
  *
- * @param architecture {@value #C2F1} (advrank's own network) or {@value #TORCHSCRIPT} (a user's
- *     module saved with {@code torch.jit.save})
+ * @param architecture {@value #C2F1} (the paper's network), {@value #RC2F2} (robrank's, native like
+ *     the C2F1) or {@value #TORCHSCRIPT} (a user's module saved with {@code torch.jit.save})
  * @param embeddingSize length of the embedding f(x)
  * @param channels input channels
  * @param height input height in pixels
@@ -31,6 +31,12 @@ public record ModelSpec(
   /** The paper's two-conv, one-linear network (docs/method.md). */
   public static final String C2F1 = "c2f1";
 
+  /**
+   * robrank's 28-px ranking network: the C2F1's convolutions, then linear 1024, ReLU, linear to the
+   * embedding (robrank's ACT and EST rows were trained on it).
+   */
+  public static final String RC2F2 = "rc2f2";
+
   /** A TorchScript module imported with {@code advrank models import}. */
   public static final String TORCHSCRIPT = "torchscript";
 
@@ -38,12 +44,14 @@ public record ModelSpec(
   public static final String COSINE = "cosine";
 
   public ModelSpec {
-    if (!C2F1.equals(architecture) && !TORCHSCRIPT.equals(architecture)) {
+    if (!isNative(architecture) && !TORCHSCRIPT.equals(architecture)) {
       throw new IllegalArgumentException(
           "architecture: unknown '"
               + architecture
               + "' (accepted: "
               + C2F1
+              + ", "
+              + RC2F2
               + ", "
               + TORCHSCRIPT
               + ")");
@@ -53,7 +61,7 @@ public record ModelSpec(
     requirePositive("height", height);
     requirePositive("width", width);
     // Two 2x2 max-pools: anything smaller than 4x4 pixels has no spatial extent left.
-    if (C2F1.equals(architecture) && (height < 4 || width < 4)) {
+    if (isNative(architecture) && (height < 4 || width < 4)) {
       throw new IllegalArgumentException(
           "input shape: " + height + "x" + width + " is too small (at least 4x4)");
     }
@@ -84,6 +92,14 @@ public record ModelSpec(
   /** The paper's C2F1 for 28×28 greyscale images with a 1024-d embedding. */
   public static ModelSpec c2f1(int channels, int height, int width) {
     return new ModelSpec(C2F1, 1024, channels, height, width);
+  }
+
+  /**
+   * Whether {@code architecture} is one of advrank's own networks ({@value #C2F1}, {@value
+   * #RC2F2}), built from layers and stored as an NDList, rather than a TorchScript module.
+   */
+  public static boolean isNative(String architecture) {
+    return C2F1.equals(architecture) || RC2F2.equals(architecture);
   }
 
   /** Number of values in one input image. */

@@ -7,9 +7,9 @@ import ai.djl.util.Pair;
 
 /**
  * The function f inside an {@link EmbeddingModel}: pixels in [0,1] to L2-normalised embeddings,
- * with its parameters. One implementation per kind of model directory ({@link ModelSpec#C2F1},
- * {@link ModelSpec#TORCHSCRIPT}), so everything above it (attacks, training, serving) is written
- * once.
+ * with its parameters. One implementation per kind of model directory (native: {@link
+ * ModelSpec#C2F1} and {@link ModelSpec#RC2F2}; {@link ModelSpec#TORCHSCRIPT}), so everything above
+ * it (attacks, training, serving) is written once.
  */
 interface Network extends AutoCloseable {
   /**

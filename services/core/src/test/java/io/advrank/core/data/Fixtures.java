@@ -26,6 +26,15 @@ public final class Fixtures {
     return resource("/fixtures/rgb-mini");
   }
 
+  /**
+   * TorchScript modules for {@code EmbeddingModel.toNative} (1×4×4 inputs, 16-d, random weights):
+   * {@code rc2f2.pt} has robrank's rc2f2 layers, {@code c2f1-tanh.pt} the C2F1's parameter shapes
+   * with another function; made by {@code src/test/python/make_rc2f2_fixture.py}.
+   */
+  public static Path rc2f2Mini() {
+    return resource("/fixtures/rc2f2-mini");
+  }
+
   private static Path resource(String name) {
     URL url = Fixtures.class.getResource(name);
     if (url == null) {
