@@ -19,11 +19,9 @@ import torch
 import torch.nn as nn
 
 
-def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else "rc2f2.pt"
-    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 0
-    torch.manual_seed(seed)
-    net = nn.Sequential(
+def convolutions():
+    """The C2F1's layers up to the flattened feature map, shared with the C2F1-shaped test fixture."""
+    return [
         nn.Conv2d(1, 32, kernel_size=5, padding=2),
         nn.ReLU(),
         nn.MaxPool2d(kernel_size=2, stride=2),
@@ -31,10 +29,24 @@ def main():
         nn.ReLU(),
         nn.MaxPool2d(kernel_size=2, stride=2),
         nn.Flatten(),
-        nn.Linear(64 * 7 * 7, 1024),
+    ]
+
+
+def rc2f2(side=28, embedding=512):
+    """robrank's rc2f2 for side x side greyscale inputs (a multiple of 4), PyTorch's default init."""
+    return nn.Sequential(
+        *convolutions(),
+        nn.Linear(64 * (side // 4) ** 2, 1024),
         nn.ReLU(),
-        nn.Linear(1024, 512),
+        nn.Linear(1024, embedding),
     )
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else "rc2f2.pt"
+    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    torch.manual_seed(seed)
+    net = rc2f2()
     net.eval()
     traced = torch.jit.trace(net, torch.rand(1, 1, 28, 28))
     traced.save(out)

@@ -13,23 +13,15 @@ Needs Debian's python3-torch; seeded. From the repository root:
     /usr/bin/python3 services/core/src/test/python/make_rc2f2_fixture.py
 """
 import pathlib
+import sys
 
 import torch
 import torch.nn as nn
 
-OUT = pathlib.Path(__file__).resolve().parents[1] / "resources" / "fixtures" / "rc2f2-mini"
-
-
-def convolutions():
-    return [
-        nn.Conv2d(1, 32, kernel_size=5, padding=2),
-        nn.ReLU(),
-        nn.MaxPool2d(kernel_size=2, stride=2),
-        nn.Conv2d(32, 64, kernel_size=5, padding=2),
-        nn.ReLU(),
-        nn.MaxPool2d(kernel_size=2, stride=2),
-        nn.Flatten(),
-    ]
+ROOT = pathlib.Path(__file__).resolve().parents[5]
+OUT = ROOT / "services" / "core" / "src" / "test" / "resources" / "fixtures" / "rc2f2-mini"
+sys.path.insert(0, str(ROOT / "models" / "examples"))
+from export_rc2f2 import convolutions, rc2f2  # noqa: E402  (the layers the users' script exports)
 
 
 def save(net, name):
@@ -41,8 +33,7 @@ def save(net, name):
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
-    save(nn.Sequential(*convolutions(), nn.Linear(64, 1024), nn.ReLU(), nn.Linear(1024, 16)),
-         "rc2f2.pt")
+    save(rc2f2(side=4, embedding=16), "rc2f2.pt")
     save(nn.Sequential(*convolutions(), nn.Linear(64, 16), nn.Tanh()), "c2f1-tanh.pt")
 
 
