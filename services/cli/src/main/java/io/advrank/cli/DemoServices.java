@@ -161,8 +161,9 @@ final class DemoServices {
       trainerFlags.put(DefenseTrainerSettings.MODEL_DIR.key(), modelDir.toString());
       trainerFlags.put(DefenseTrainerSettings.DEVICE.key(), o.model.device.device);
       signing.sign(trainerFlags);
-      if (ModelSpec.TORCHSCRIPT.equals(served.architecture())) {
-        // Hardened versions of a team's own model are named after it, not after our C2F1.
+      if (!ModelSpec.C2F1.equals(served.architecture())) {
+        // Hardened versions of a team's own model (or of an rc2f2) are named after it, not after
+        // our C2F1.
         String base = servedManifest.version().replaceAll("[^A-Za-z0-9._-]", "-");
         trainerFlags.put(
             DefenseTrainerSettings.VERSION_PREFIX.key(),
