@@ -80,12 +80,12 @@ final class ModelsConvertCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "DIR: " + dir + " is " + from.describe() + ", native already; only TorchScript converts");
     }
-    Map<String, Object> json = new LinkedHashMap<>();
     ModelManifest written;
+    double inFloat32;
     double stored;
     try (EmbeddingModel source = EmbeddingModel.load(dir, Device.cpu());
         EmbeddingModel converted = source.toNative(to)) {
-      double inFloat32 = source.maxDifference(converted, CHECK_IMAGES);
+      inFloat32 = source.maxDifference(converted, CHECK_IMAGES);
       ModelManifest parent = source.manifest();
       Map<String, String> training = new LinkedHashMap<>(parent.training());
       training.put(
@@ -120,14 +120,15 @@ final class ModelsConvertCommand implements Callable<Integer> {
       try (EmbeddingModel reloaded = EmbeddingModel.load(out, Device.cpu())) {
         stored = source.maxDifference(reloaded, CHECK_IMAGES);
       }
-      json.put("float32_max_difference", inFloat32);
     }
+    Map<String, Object> json = new LinkedHashMap<>();
     json.put("dir", out.toString());
     json.put("version", written.version());
     json.put("parent_version", written.parentVersion());
     json.put("spec", written.spec());
     json.put("weights_dtype", written.weightsDtype());
     json.put("weights_bytes", Files.size(out.resolve(written.weightsFile())));
+    json.put("float32_max_difference", inFloat32);
     json.put("stored_max_difference", stored);
     output.print(
         json,
@@ -144,7 +145,7 @@ final class ModelsConvertCommand implements Callable<Integer> {
                 written.weightsDtype(),
                 (Long) json.get("weights_bytes"),
                 CHECK_IMAGES,
-                (Double) json.get("float32_max_difference"),
+                inFloat32,
                 stored,
                 out));
     return 0;
