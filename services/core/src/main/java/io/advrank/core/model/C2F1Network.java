@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.ParameterList;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
@@ -56,8 +57,7 @@ final class C2F1Network implements Network {
     C2F1Network network = create(spec, manager);
     List<Pair<String, Parameter>> from = new ArrayList<>();
     source.forEach(from::add);
-    List<Pair<String, Parameter>> to = new ArrayList<>();
-    network.block.getParameters().forEach(to::add);
+    ParameterList to = network.block.getParameters();
     if (from.size() != to.size()) {
       throw new ModelException(
           sourceName
@@ -71,7 +71,7 @@ final class C2F1Network implements Network {
     }
     for (int i = 0; i < to.size(); i++) {
       NDArray a = from.get(i).getValue().getArray();
-      NDArray b = to.get(i).getValue().getArray();
+      NDArray b = to.valueAt(i).getArray();
       if (!a.getShape().equals(b.getShape())) {
         throw new ModelException(
             sourceName
