@@ -41,6 +41,10 @@ final class DemoReport {
     out.put("true_positives", d.truePositives());
     out.put("attacked_subjects", d.attackedSubjects());
     out.put("attacked_alerted", d.attackedFound());
+    out.put("recall_effective", orNull(d.effectiveRecall()));
+    out.put("effective_attacked_subjects", d.effectiveSubjects());
+    out.put("effective_attacked_alerted", d.effectiveFound());
+    out.put("effective_shift_points", DetectionScore.EFFECTIVE_SHIFT);
     out.put("recall_by_attack", d.recallByType());
     out.put("recall_by_model_version", d.recallByVersion());
     out.put("first_attack_s", orNull(d.firstAttackSeconds()));
@@ -66,6 +70,8 @@ final class DemoReport {
               "  detection  precision %.3f (%d of %d alerted subjects were attacked)%n"
                   + "             recall    %.3f (%d of %d subjects attacked before the last %d s"
                   + " were alerted)%n"
+                  + "             recall    %.3f on effective attacks (%d of %d subjects whose"
+                  + " rank an attack moved %.0f points or more the intended way)%n"
                   + "             first attack at %.1f s, first alert at %.1f s, first alert on an"
                   + " attacked subject at %.1f s%n"
                   + "             recall by attack: %s%n"
@@ -77,6 +83,10 @@ final class DemoReport {
               d.attackedFound(),
               d.attackedSubjects(),
               DemoCommand.SETTLE.toSeconds(),
+              d.effectiveRecall(),
+              d.effectiveFound(),
+              d.effectiveSubjects(),
+              DetectionScore.EFFECTIVE_SHIFT,
               d.firstAttackSeconds(),
               d.firstAlertSeconds(),
               d.firstTrueAlertSeconds(),

@@ -3,6 +3,7 @@ package io.advrank.cli;
 import io.advrank.proto.v1.AdversarialVariant;
 import io.advrank.proto.v1.AnomalyAlert;
 import io.advrank.proto.v1.AttackType;
+import io.advrank.proto.v1.RankShift;
 import io.advrank.proto.v1.SubjectKind;
 import io.advrank.runtime.kafka.ClientProperties;
 import io.advrank.runtime.topic.Topics;
@@ -29,12 +30,20 @@ import org.apache.kafka.common.errors.WakeupException;
  * attacked subjects that were alerted ÷ attacked subjects, counting only attacks older than {@code
  * settle} (the ranker and the monitor need a moment to judge the newest ones).
  *
+ * <p>An attack on a robust model may barely move its target's rank, and an alert on it is then not
+ * what a user needs most; so recall is also counted over the <em>effective</em> attacks alone:
+ * subjects one of whose attacks moved the rank percentile at least {@link #EFFECTIVE_SHIFT} points
+ * the intended way, as the attack-worker measured it ({@code advrank.rank-shifts}).
+ *
  * <ul>
- *   <li>Input {@code advrank.adversarial}, {@code advrank.alerts}: read committed, from the start,
- *       no group.
+ *   <li>Input {@code advrank.adversarial}, {@code advrank.alerts}, {@code advrank.rank-shifts}:
+ *       read committed, from the start, no group.
  * </ul>
  */
 final class DetectionScore implements AutoCloseable {
+  /** Rank-percentile points an attack must move its rank the intended way to count as effective. */
+  static final double EFFECTIVE_SHIFT = 10;
+
   /** Precision, recall and their counts; NaN where nothing was counted yet. */
   record Result(
       double precision,
@@ -43,6 +52,9 @@ final class DetectionScore implements AutoCloseable {
       int truePositives,
       int attackedSubjects,
       int attackedFound,
+      double effectiveRecall,
+      int effectiveSubjects,
+      int effectiveFound,
       double firstAttackSeconds,
       double firstAlertSeconds,
       double firstTrueAlertSeconds,
@@ -59,6 +71,8 @@ final class DetectionScore implements AutoCloseable {
   private final Map<String, String> attackType = new HashMap<>();
   // subject -> the model version whose gradients made its first attack (served when attacked)
   private final Map<String, String> attackVersion = new HashMap<>();
+  // subject -> the largest rank shift of its attacks the intended way, percentile points
+  private final Map<String, Double> shift = new HashMap<>();
 
   DetectionScore(String bootstrapServers, long startMs) {
     Properties p = ClientProperties.byteConsumer(bootstrapServers, "advrank-demo-score", true);
@@ -76,7 +90,8 @@ final class DetectionScore implements AutoCloseable {
   private void run() {
     try {
       List<TopicPartition> partitions =
-          List.of(Topics.ADVERSARIAL.name(), Topics.ALERTS.name()).stream()
+          List.of(Topics.ADVERSARIAL.name(), Topics.ALERTS.name(), Topics.RANK_SHIFTS.name())
+              .stream()
               .flatMap(t -> consumer.partitionsFor(t).stream())
               .map(p -> new TopicPartition(p.topic(), p.partition()))
               .toList();
@@ -101,6 +116,11 @@ final class DetectionScore implements AutoCloseable {
         String subject =
             (isQueryAttack(v.getSpec().getType()) ? "query:" : "item:") + v.getItemId();
         attacked(subject, r.timestamp(), label(v.getSpec().getType()), v.getModelVersion());
+      } else if (r.topic().equals(Topics.RANK_SHIFTS.name())) {
+        RankShift s = RankShift.parseFrom(r.value());
+        double moved = Math.abs(s.getRankPercentileAfter() - s.getRankPercentileBefore());
+        String kind = isQueryAttack(s.getAttackType()) ? "query:" : "item:";
+        shifted(kind + s.getSubjectId(), s.getSuccess() ? moved : -moved);
       } else {
         AnomalyAlert a = AnomalyAlert.parseFrom(r.value());
         String kind = a.getSubjectKind() == SubjectKind.SUBJECT_KIND_QUERY ? "query:" : "item:";
@@ -134,6 +154,14 @@ final class DetectionScore implements AutoCloseable {
     };
   }
 
+  /**
+   * An attack on {@code subject} moved its rank percentile {@code points} the intended way
+   * (negative: the other way).
+   */
+  synchronized void shifted(String subject, double points) {
+    shift.merge(subject, points, Math::max);
+  }
+
   synchronized void alerted(String subject, long timeMs) {
     alerted.merge(subject, timeMs, Math::min);
   }
@@ -154,6 +182,8 @@ final class DetectionScore implements AutoCloseable {
     }
     int judged = 0;
     int found = 0;
+    int effective = 0;
+    int effectiveFound = 0;
     Map<String, int[]> byType = new TreeMap<>();
     Map<String, int[]> byVersion = new TreeMap<>();
     for (var e : attacked.entrySet()) {
@@ -161,6 +191,10 @@ final class DetectionScore implements AutoCloseable {
         int hit = alerted.containsKey(e.getKey()) ? 1 : 0;
         judged++;
         found += hit;
+        if (shift.getOrDefault(e.getKey(), Double.NEGATIVE_INFINITY) >= EFFECTIVE_SHIFT) {
+          effective++;
+          effectiveFound += hit;
+        }
         for (int[] t :
             List.of(
                 byType.computeIfAbsent(attackType.get(e.getKey()), k -> new int[2]),
@@ -177,6 +211,9 @@ final class DetectionScore implements AutoCloseable {
         truePositives,
         judged,
         found,
+        effective == 0 ? Double.NaN : (double) effectiveFound / effective,
+        effective,
+        effectiveFound,
         seconds(attacked.values().stream().mapToLong(Long::longValue).min().orElse(-1)),
         seconds(alerted.values().stream().mapToLong(Long::longValue).min().orElse(-1)),
         seconds(firstTrue == Long.MAX_VALUE ? -1 : firstTrue),
