@@ -113,14 +113,12 @@ final class DetectionScore implements AutoCloseable {
     try {
       if (r.topic().equals(Topics.ADVERSARIAL.name())) {
         AdversarialVariant v = AdversarialVariant.parseFrom(r.value());
-        String subject =
-            (isQueryAttack(v.getSpec().getType()) ? "query:" : "item:") + v.getItemId();
-        attacked(subject, r.timestamp(), label(v.getSpec().getType()), v.getModelVersion());
+        AttackType type = v.getSpec().getType();
+        attacked(subject(type, v.getItemId()), r.timestamp(), label(type), v.getModelVersion());
       } else if (r.topic().equals(Topics.RANK_SHIFTS.name())) {
         RankShift s = RankShift.parseFrom(r.value());
         double moved = Math.abs(s.getRankPercentileAfter() - s.getRankPercentileBefore());
-        String kind = isQueryAttack(s.getAttackType()) ? "query:" : "item:";
-        shifted(kind + s.getSubjectId(), s.getSuccess() ? moved : -moved);
+        shifted(subject(s.getAttackType(), s.getSubjectId()), s.getSuccess() ? moved : -moved);
       } else {
         AnomalyAlert a = AnomalyAlert.parseFrom(r.value());
         String kind = a.getSubjectKind() == SubjectKind.SUBJECT_KIND_QUERY ? "query:" : "item:";
@@ -164,6 +162,11 @@ final class DetectionScore implements AutoCloseable {
 
   synchronized void alerted(String subject, long timeMs) {
     alerted.merge(subject, timeMs, Math::min);
+  }
+
+  /** The subject an attack of {@code type} on {@code id} is about: "query:ID" or "item:ID". */
+  private static String subject(AttackType type, String id) {
+    return (isQueryAttack(type) ? "query:" : "item:") + id;
   }
 
   static boolean isQueryAttack(AttackType type) {
