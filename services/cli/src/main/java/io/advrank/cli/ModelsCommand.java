@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description =
         "List, show, roll back, publish and export model versions on advrank.models; import a"
-            + " TorchScript model, convert one to a native network, calibrate its detectors.",
+            + " TorchScript model, convert one to a native network, average several, calibrate"
+            + " detectors.",
     subcommands = {
       ModelsCommand.ListVersions.class,
       ModelsCommand.Show.class,
@@ -51,6 +52,7 @@ import picocli.CommandLine.Spec;
       ModelsCommand.Export.class,
       ModelsImportCommand.class,
       ModelsConvertCommand.class,
+      ModelsAverageCommand.class,
       ModelsCalibrateCommand.class,
       ModelsCommand.Keygen.class
     })

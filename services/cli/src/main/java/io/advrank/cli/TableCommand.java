@@ -91,7 +91,8 @@ final class TableCommand implements Callable<Integer> {
       description =
           "Images attacked and ranked against: the test split, or the validation images that"
               + " `train --validation N --seed S` held out of the training split (give the same"
-              + " --validation N and --seed S); choose knobs on validation figures and look at the"
+              + " --validation N and --seed S, S being train's --validation-seed where it was"
+              + " given); choose knobs on validation figures and look at the"
               + " test split once (default: ${DEFAULT-VALUE}).")
   String split;
 

@@ -118,6 +118,15 @@ final class TrainCommand implements Callable<Integer> {
   int validation;
 
   @Option(
+      names = "--validation-seed",
+      paramLabel = "S",
+      description =
+          "Draw the --validation hold-out with seed S instead of --seed, so runs under other"
+              + " seeds (batch order, negatives, initial weights) share one validation set and"
+              + " `table --split validation --seed S` scores them all (default: --seed).")
+  Long validationSeed;
+
+  @Option(
       names = "--defense",
       defaultValue = "none",
       description =
@@ -251,6 +260,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     boolean warmupAll = epsWarmup.trim().equalsIgnoreCase("all");
     warmupSteps = warmupAll ? 0 : parseWarmup(epsWarmup);
+    if (validationSeed != null && validation == 0) {
+      throw new IllegalArgumentException("--validation-seed: needs --validation N");
+    }
     if (chosen == null && attackIterations != null) {
       throw new IllegalArgumentException("--attack-iterations: needs --defense est or act");
     }
@@ -273,7 +285,7 @@ final class TrainCommand implements Callable<Integer> {
         data.load(DatasetDirectory.Split.TRAIN, 0, validation != 0 ? null : trainLimit, fromSpec);
     ImageDataset valid = null;
     if (validation != 0) {
-      ImageDataset[] split = validationSplit(train, validation, seed);
+      ImageDataset[] split = validationSplit(train, validation, splitSeed());
       train = split[0];
       valid = split[1];
       if (trainLimit != null && trainLimit < train.size()) {
@@ -334,6 +346,11 @@ final class TrainCommand implements Callable<Integer> {
       report(written, history, seconds);
     }
     return 0;
+  }
+
+  /** The seed of the validation hold-out: {@code --validation-seed}, else {@code --seed}. */
+  long splitSeed() {
+    return validationSeed != null ? validationSeed : seed;
   }
 
   /** {@code --eps-warmup N}: a number of steps, at least 0. */
@@ -445,7 +462,9 @@ final class TrainCommand implements Callable<Integer> {
       training.put(
           "validation",
           validation
-              + " training images held out (seeded by --seed), never trained on; per-epoch"
+              + " training images held out (seeded by "
+              + (validationSeed == null ? "--seed" : "--validation-seed " + validationSeed)
+              + "), never trained on; per-epoch"
               + " figures and every choice on them, test evaluated once at the end");
     }
     if (weightAveraging > 0) {
@@ -469,6 +488,7 @@ final class TrainCommand implements Callable<Integer> {
             + (negativeSampling == NegativeSampling.ALL ? " --negatives all" : "")
             + (trainLimit == null ? "" : " --train-limit " + trainLimit)
             + (validation == 0 ? "" : " --validation " + validation)
+            + (validationSeed == null ? "" : " --validation-seed " + validationSeed)
             + (defenseInfo.equals("none")
                 ? ""
                 : " --defense "

@@ -144,6 +144,21 @@ class AdvrankCliTest {
     CliRun tooMany = CliRun.of("train", "--data", CliRun.FIXTURE.toString(), "--validation", "5");
     assertEquals(2, tooMany.exitCode());
     assertTrue(tooMany.err().contains("--validation: must be 10.."), tooMany.err());
+    CliRun seedAlone =
+        CliRun.of("train", "--data", CliRun.FIXTURE.toString(), "--validation-seed", "0");
+    assertEquals(2, seedAlone.exitCode());
+    assertTrue(
+        seedAlone.err().contains("--validation-seed: needs --validation N"), seedAlone.err());
+  }
+
+  @Test
+  void theValidationSeedDrawsTheHoldOutWhateverTheTrainingSeed() {
+    TrainCommand seeded = new TrainCommand();
+    new picocli.CommandLine(seeded).parseArgs("--seed", "3", "--validation-seed", "0");
+    assertEquals(0, seeded.splitSeed(), "--validation-seed draws the hold-out");
+    TrainCommand plain = new TrainCommand();
+    new picocli.CommandLine(plain).parseArgs("--seed", "3");
+    assertEquals(3, plain.splitSeed(), "without it, --seed does");
   }
 
   @Test

@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -191,6 +193,112 @@ public final class EmbeddingModel implements AutoCloseable {
               CONVERSION_TOLERANCE));
     }
     return converted;
+  }
+
+  /**
+   * The uniform average of {@code members}' weights, value by value: a "model soup" of native
+   * networks of one spec, e.g. one model fine-tuned several times under other seeds. Averaging
+   * works where the members lie in one basin (fine-tunes of a common start); {@link
+   * #relativeDistance} says how far apart they are. The new model has no manifest until it is
+   * saved; the members stay open.
+   *
+   * @throws IllegalArgumentException for fewer than two members, a TorchScript member, or members
+   *     of different specs, naming the member
+   */
+  public static EmbeddingModel average(List<EmbeddingModel> members) throws ModelException {
+    if (members.size() < 2) {
+      throw new IllegalArgumentException(
+          "members: averaging needs at least 2 models, got " + members.size());
+    }
+    EmbeddingModel first = members.get(0);
+    for (EmbeddingModel m : members) {
+      if (!ModelSpec.isNative(m.spec.architecture())) {
+        throw new IllegalArgumentException(
+            m.version()
+                + " is "
+                + m.spec.describe()
+                + ": only native networks average (advrank models convert it first)");
+      }
+      if (!m.spec.equals(first.spec)) {
+        throw new IllegalArgumentException(
+            m.version()
+                + " is "
+                + m.spec.describe()
+                + ", "
+                + first.version()
+                + " is "
+                + first.spec.describe()
+                + ": only models of one architecture and shape average");
+      }
+    }
+    NDManager target = NDManager.newBaseManager(first.device());
+    try {
+      C2F1Network network =
+          C2F1Network.copyOf(first.spec, first.network.parameters(), target, first.version());
+      List<List<NDArray>> arrays = new ArrayList<>();
+      for (EmbeddingModel m : members) {
+        arrays.add(arraysOf(m.network.parameters()));
+      }
+      List<NDArray> out = arraysOf(network.parameters());
+      for (int i = 0; i < out.size(); i++) {
+        double[] sum = new double[Math.toIntExact(out.get(i).size())];
+        for (List<NDArray> member : arrays) {
+          float[] values = float32Values(member.get(i));
+          for (int j = 0; j < sum.length; j++) {
+            sum[j] += values[j];
+          }
+        }
+        float[] mean = new float[sum.length];
+        for (int j = 0; j < sum.length; j++) {
+          mean[j] = (float) (sum[j] / members.size());
+        }
+        out.get(i).set(mean);
+      }
+      return new EmbeddingModel(first.spec, target, network, null);
+    } catch (ModelException | RuntimeException e) {
+      target.close();
+      throw e;
+    }
+  }
+
+  /**
+   * ‖w − w'‖ / ‖w'‖ over every weight of this model (w) and {@code other} (w'), which must be of
+   * one spec: 0 for the same weights; how far a soup's members lie from their average.
+   */
+  public double relativeDistance(EmbeddingModel other) {
+    if (!spec.equals(other.spec)) {
+      throw new IllegalArgumentException(
+          "other: " + other.spec.describe() + " against " + spec.describe() + ": not one spec");
+    }
+    List<NDArray> a = arraysOf(network.parameters());
+    List<NDArray> b = arraysOf(other.network.parameters());
+    double difference = 0;
+    double norm = 0;
+    for (int i = 0; i < a.size(); i++) {
+      float[] x = float32Values(a.get(i));
+      float[] y = float32Values(b.get(i));
+      for (int j = 0; j < x.length; j++) {
+        double d = (double) x[j] - y[j];
+        difference += d * d;
+        norm += (double) y[j] * y[j];
+      }
+    }
+    return Math.sqrt(difference / norm);
+  }
+
+  private static List<NDArray> arraysOf(Iterable<Pair<String, Parameter>> parameters) {
+    List<NDArray> arrays = new ArrayList<>();
+    parameters.forEach(p -> arrays.add(p.getValue().getArray()));
+    return arrays;
+  }
+
+  private static float[] float32Values(NDArray array) {
+    if (array.getDataType() == DataType.FLOAT32) {
+      return array.toFloatArray();
+    }
+    try (NDArray converted = array.toType(DataType.FLOAT32, true)) {
+      return converted.toFloatArray();
+    }
   }
 
   /**

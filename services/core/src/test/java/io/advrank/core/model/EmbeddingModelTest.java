@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -149,6 +150,48 @@ class EmbeddingModelTest {
     assertEquals("3", written.training().get("epochs"));
     assertNotEquals(null, written.weightsSha256());
     assertTrue(written.version().startsWith("c2f1-"));
+  }
+
+  @Test
+  void averageTakesTheMeanOfEveryWeight() throws Exception {
+    try (EmbeddingModel other = EmbeddingModel.create(SPEC, 8, Device.cpu());
+        EmbeddingModel soup = EmbeddingModel.average(List.of(model, other))) {
+      var a = model.parameters().iterator();
+      var b = other.parameters().iterator();
+      for (var p : soup.parameters()) {
+        float[] x = a.next().getValue().getArray().toFloatArray();
+        float[] y = b.next().getValue().getArray().toFloatArray();
+        float[] mean = p.getValue().getArray().toFloatArray();
+        for (int j = 0; j < mean.length; j += 997) {
+          assertEquals((x[j] + y[j]) / 2, mean[j], 1e-7, p.getKey() + "[" + j + "]");
+        }
+      }
+      assertTrue(soup.relativeDistance(model) > 0.1, "two seeds lie apart");
+      assertEquals(soup.relativeDistance(model), soup.relativeDistance(other), 1e-3);
+    }
+  }
+
+  @Test
+  void theAverageOfOneModelWithItselfIsThatModel() throws Exception {
+    try (EmbeddingModel soup = EmbeddingModel.average(List.of(model, model, model))) {
+      assertArrayEquals(model.embed(images, 5).values(), soup.embed(images, 5).values(), 1e-6f);
+      assertEquals(0.0, model.relativeDistance(soup), 1e-7);
+    }
+  }
+
+  @Test
+  void averageRefusesOneModelAndModelsOfAnotherSpec() {
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> EmbeddingModel.average(List.of(model)))
+            .getMessage()
+            .contains("at least 2 models"));
+    try (EmbeddingModel rgb = EmbeddingModel.create(ModelSpec.c2f1(3, 28, 28), 7, Device.cpu())) {
+      String message =
+          assertThrows(
+                  IllegalArgumentException.class, () -> EmbeddingModel.average(List.of(model, rgb)))
+              .getMessage();
+      assertTrue(message.contains("only models of one architecture and shape"), message);
+    }
   }
 
   static ModelManifest draft() {

@@ -1,0 +1,153 @@
+package io.advrank.cli;
+
+import ai.djl.Device;
+import io.advrank.core.model.EmbeddingModel;
+import io.advrank.core.model.ModelException;
+import io.advrank.core.model.ModelManifest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code advrank models average M1 M2 [M…] --out OUT}: the uniform average of native models'
+ * weights (a model soup), e.g. the last fine-tuning step of a recipe run under several seeds from
+ * one checkpoint. The manifest names every member; metrics and detector thresholds are left out,
+ * since the average is a new function: evaluate and calibrate it.
+ */
+@Command(
+    name = "average",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Average the weights of two or more native models of one architecture and shape, value by"
+          + " value (a model soup): useful for fine-tunes of one checkpoint under other seeds,"
+          + " which lie in one basin. Prints how far each member lies from the average.",
+      "The manifest names the members; it has no metrics or detector thresholds: run advrank"
+          + " eval and advrank models calibrate on OUT.",
+      "Example: advrank models average runs/est-seed0 runs/est-seed1 runs/est-seed2 --out"
+          + " runs/est-soup"
+    })
+final class ModelsAverageCommand implements Callable<Integer> {
+  @Mixin OutputOptions output;
+
+  @Parameters(
+      index = "0..*",
+      arity = "2..*",
+      paramLabel = "DIR",
+      description = "Two or more native model directories.")
+  List<Path> dirs;
+
+  @Option(names = "--out", required = true, paramLabel = "OUT", description = "Directory to write.")
+  Path out;
+
+  @Option(
+      names = "--float32",
+      description = "Store float32 weights (default: float16, half the size, R@1 unchanged).")
+  boolean float32;
+
+  @Override
+  public Integer call() throws ModelException, IOException {
+    if (Files.exists(out.resolve(ModelManifest.FILE_NAME))) {
+      throw new IllegalArgumentException(
+          "--out: " + out + " holds a model already; choose another directory");
+    }
+    List<EmbeddingModel> members = new ArrayList<>();
+    List<Map<String, Object>> rows = new ArrayList<>();
+    ModelManifest written;
+    try {
+      for (Path dir : dirs) {
+        members.add(EmbeddingModel.load(dir, Device.cpu()));
+      }
+      try (EmbeddingModel soup = EmbeddingModel.average(members)) {
+        Map<String, String> training = new LinkedHashMap<>();
+        StringBuilder command = new StringBuilder("advrank models average");
+        dirs.forEach(d -> command.append(' ').append(d));
+        training.put("command", command.append(" --out ").append(out).toString());
+        for (int i = 0; i < members.size(); i++) {
+          EmbeddingModel m = members.get(i);
+          double distance = m.relativeDistance(soup);
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("dir", dirs.get(i).toString());
+          row.put("version", m.version());
+          row.put("relative_distance", distance);
+          rows.add(row);
+          training.put(
+              "member_" + (i + 1),
+              String.format(
+                  Locale.ROOT,
+                  "%s (%s), %.3g of the average's weight norm from it; trained by: %s",
+                  m.version(),
+                  dirs.get(i),
+                  distance,
+                  m.trainingInfo().getOrDefault("command", "(not recorded)")));
+        }
+        written =
+            soup.save(
+                out,
+                new ModelManifest(
+                    ModelManifest.FORMAT_VERSION,
+                    null,
+                    members.get(0).version(),
+                    soup.spec(),
+                    0,
+                    null,
+                    null,
+                    null,
+                    Instant.now().toString(),
+                    training,
+                    Map.of(),
+                    null),
+                float32);
+      }
+    } finally {
+      members.forEach(EmbeddingModel::close);
+    }
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("dir", out.toString());
+    json.put("version", written.version());
+    json.put("spec", written.spec());
+    json.put("weights_dtype", written.weightsDtype());
+    json.put("members", rows);
+    output.print(
+        json,
+        () -> {
+          StringBuilder text =
+              new StringBuilder(
+                  String.format(
+                      Locale.ROOT,
+                      "averaged %d models into %s as %s: %s, %s weights%n",
+                      rows.size(),
+                      out,
+                      written.version(),
+                      written.spec().describe(),
+                      written.weightsDtype()));
+          for (Map<String, Object> row : rows) {
+            text.append(
+                String.format(
+                    Locale.ROOT,
+                    "  %-40s %s  %.3g of the weight norm from the average%n",
+                    row.get("dir"),
+                    row.get("version"),
+                    (Double) row.get("relative_distance")));
+          }
+          return text.append(
+                  String.format(
+                      Locale.ROOT,
+                      "  next: advrank eval --model %s; advrank models calibrate %s%n",
+                      out,
+                      out))
+              .toString();
+        });
+    return 0;
+  }
+}
