@@ -1,9 +1,11 @@
 package io.advrank.cli;
 
+import io.advrank.core.data.DataException;
 import io.advrank.core.data.DatasetDirectory;
 import io.advrank.core.data.ImageDataset;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.Embeddings;
+import io.advrank.core.model.ModelException;
 import io.advrank.core.ranking.RetrievalMetrics;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,7 +18,9 @@ import picocli.CommandLine.Option;
 @Command(
     name = "eval",
     mixinStandardHelpOptions = true,
-    description = "Evaluate a model: leave-one-out R@1 and mAP over the test split.")
+    description =
+        "Evaluate a model: leave-one-out R@1 and mAP over the test split, or over the validation"
+            + " images train --validation held out.")
 final class EvalCommand implements Callable<Integer> {
   @Mixin DataOptions data;
   @Mixin ModelOptions modelOptions;
@@ -33,12 +37,33 @@ final class EvalCommand implements Callable<Integer> {
 
   @Option(
       names = "--limit",
-      description = "Use the first N test images (after --skip) only (default: all).")
+      description = "Use the first N images (after --skip) only (default: all).")
   Integer limit;
+
+  @Mixin SplitOptions split;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description =
+          "With --split validation: the seed train drew the hold-out with (default:"
+              + " ${DEFAULT-VALUE}).")
+  long seed;
+
+  private ImageDataset images() throws DataException, ModelException {
+    if (!split.heldOut()) {
+      return data.load(DatasetDirectory.Split.TEST, skip, limit, modelOptions.spec());
+    }
+    if (skip != 0) {
+      throw new IllegalArgumentException("--skip: applies to the test split only");
+    }
+    ImageDataset held = split.validationImages(data, modelOptions.spec(), seed);
+    return limit != null && limit < held.size() ? held.head(limit) : held;
+  }
 
   @Override
   public Integer call() throws Exception {
-    ImageDataset test = data.load(DatasetDirectory.Split.TEST, skip, limit, modelOptions.spec());
+    ImageDataset test = images();
     try (EmbeddingModel model = modelOptions.open(test)) {
       long t0 = System.nanoTime();
       Embeddings e = model.embed(test);

@@ -84,23 +84,7 @@ final class TableCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(
-      names = "--split",
-      defaultValue = "test",
-      paramLabel = "test|validation",
-      description =
-          "Images attacked and ranked against: the test split, or the validation images that"
-              + " `train --validation N --seed S` held out of the training split (give the same"
-              + " --validation N and --seed S, S being train's --validation-seed where it was"
-              + " given); choose knobs on validation figures and look at the"
-              + " test split once (default: ${DEFAULT-VALUE}).")
-  String split;
-
-  @Option(
-      names = "--validation",
-      paramLabel = "N",
-      description = "With --split validation: the size N of the held-out set, as given to train.")
-  Integer validation;
+  @Mixin SplitOptions split;
 
   @Override
   public Integer call() throws Exception {
@@ -174,42 +158,18 @@ final class TableCommand implements Callable<Integer> {
               model.version(),
               r1,
               robrank.gallerySize(),
-              imagesLabel(),
+              split.label(seed),
               seed);
       output.print(table.json(), table::report);
     }
     return 0;
   }
 
-  /**
-   * The images attacked and ranked: the test split, or with {@code --split validation} the training
-   * images {@code train --validation N --seed S} held out (the same seeded draw).
-   */
+  /** The images attacked and ranked: the test split or the validation hold-out. */
   private ImageDataset images() throws Exception {
-    boolean held =
-        switch (split.trim().toLowerCase(Locale.ROOT)) {
-          case "test" -> false;
-          case "validation" -> true;
-          default ->
-              throw new IllegalArgumentException(
-                  "--split: unknown '" + split + "' (accepted: test, validation)");
-        };
-    if (!held) {
-      if (validation != null) {
-        throw new IllegalArgumentException("--validation: needs --split validation");
-      }
-      return data.load(DatasetDirectory.Split.TEST, 0, null, modelOptions.spec());
-    }
-    if (validation == null) {
-      throw new IllegalArgumentException(
-          "--split validation: needs --validation N, the N given to train --validation");
-    }
-    ImageDataset train = data.load(DatasetDirectory.Split.TRAIN, 0, null, modelOptions.spec());
-    return TrainCommand.validationSplit(train, validation, seed)[1];
-  }
-
-  private String imagesLabel() {
-    return validation == null ? "test" : "validation (seed " + seed + ")";
+    return split.heldOut()
+        ? split.validationImages(data, modelOptions.spec(), seed)
+        : data.load(DatasetDirectory.Split.TEST, 0, null, modelOptions.spec());
   }
 
   private static RobrankSuite.Progress progressOf(AttackProgress progress) {
@@ -252,7 +212,7 @@ final class TableCommand implements Callable<Integer> {
     json.put("r_at_1", r.recallAt1());
     json.put("map", r.meanAveragePrecision());
     json.put("gallery", gallery);
-    json.put("images", imagesLabel());
+    json.put("images", split.label(seed));
     json.put("attacked_per_cell", n);
     json.put("rows", table.json());
     json.put("cells", summaries);
@@ -268,7 +228,7 @@ final class TableCommand implements Callable<Integer> {
                     r.recallAt1(),
                     r.meanAveragePrecision(),
                     gallery,
-                    imagesLabel(),
+                    split.label(seed),
                     n,
                     seed)
                 + table.text()

@@ -141,6 +141,25 @@ class AdvrankCliTest {
     assertEquals("400", m.training().get("images"), "trained on 400 not held out");
     assertTrue(m.training().get("command").contains("--validation 100"), m.training().toString());
 
+    // eval on the same hold-out: the R@1 train reported on it (float16 as saved: one item apart).
+    CliRun eval =
+        CliRun.of(
+            "eval",
+            "--data",
+            CliRun.FIXTURE.toString(),
+            "--model",
+            model.toString(),
+            "--split",
+            "validation",
+            "--validation",
+            "100",
+            "--json");
+    assertEquals(0, eval.exitCode(), eval.err());
+    JsonObject measured = JsonParser.parseString(eval.out()).getAsJsonObject();
+    assertEquals(100, measured.get("images").getAsInt());
+    assertEquals(
+        m.metrics().get("validation_r_at_1"), measured.get("r_at_1").getAsDouble(), 0.0101);
+
     CliRun tooMany = CliRun.of("train", "--data", CliRun.FIXTURE.toString(), "--validation", "5");
     assertEquals(2, tooMany.exitCode());
     assertTrue(tooMany.err().contains("--validation: must be 10.."), tooMany.err());
