@@ -1,6 +1,7 @@
 package io.advrank.attackworker;
 
 import io.advrank.runtime.kafka.DeadLetters;
+import io.advrank.runtime.kafka.KafkaFailures;
 import io.advrank.serving.GallerySnapshot;
 import java.util.Collection;
 import java.util.List;
@@ -15,7 +16,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,12 +97,7 @@ final class BatchTransaction {
       // Unrecoverable for this producer: another instance owns the transactional.id now.
       throw e;
     } catch (KafkaException e) {
-      // A wakeup is a stop, not a fault: the records are read again by whoever comes next.
-      if (e instanceof WakeupException) {
-        LOG.info("stopping: batch of {} aborted and rewound", batch.size());
-      } else {
-        LOG.warn("batch of {} aborted and rewound: {}", batch.size(), e.toString());
-      }
+      KafkaFailures.logAborted(LOG, batch.size(), e);
       producer.abortTransaction();
       rewind();
       return false;

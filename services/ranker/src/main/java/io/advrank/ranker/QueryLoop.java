@@ -7,6 +7,7 @@ import io.advrank.proto.v1.ImageKind;
 import io.advrank.proto.v1.RankingResult;
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.kafka.DeadLetters.Reason;
+import io.advrank.runtime.kafka.KafkaFailures;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.RejectedRecordException;
 import io.advrank.serving.CatalogMirror;
@@ -186,12 +187,7 @@ final class QueryLoop implements Runnable {
     } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
       throw e; // another instance owns the transactional.id now: this one must stop
     } catch (KafkaException e) {
-      // A wakeup is a stop, not a fault: the records are read again by whoever comes next.
-      if (e instanceof WakeupException) {
-        LOG.info("stopping: batch of {} aborted and rewound", batch.size());
-      } else {
-        LOG.warn("batch of {} aborted and rewound: {}", batch.size(), e.toString());
-      }
+      KafkaFailures.logAborted(LOG, batch.size(), e);
       producer.abortTransaction();
       rewind();
     } finally {

@@ -2,9 +2,12 @@ package io.advrank.runtime.kafka;
 
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertificateException;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
 
 /**
  * One-line descriptions of Kafka client failures that a user fixes in the settings: a refused login
@@ -30,6 +33,19 @@ public final class KafkaFailures {
       }
     }
     return failure.toString();
+  }
+
+  /**
+   * Logs a batch's transaction aborted by {@code failure} before its records are rewound: a wakeup
+   * is a stop, not a fault (info); anything else a warning. Either way the records are read again
+   * by whoever comes next.
+   */
+  public static void logAborted(Logger log, int records, KafkaException failure) {
+    if (failure instanceof WakeupException) {
+      log.info("stopping: batch of {} aborted and rewound", records);
+    } else {
+      log.warn("batch of {} aborted and rewound: {}", records, failure.toString());
+    }
   }
 
   private static String tlsCause(Throwable ssl) {
