@@ -5,7 +5,6 @@ import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
 import io.advrank.core.model.ModelManifest;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -47,20 +45,11 @@ final class ModelsAverageCommand implements Callable<Integer> {
       description = "Two or more native model directories.")
   List<Path> dirs;
 
-  @Option(names = "--out", required = true, paramLabel = "OUT", description = "Directory to write.")
-  Path out;
-
-  @Option(
-      names = "--float32",
-      description = "Store float32 weights (default: float16, half the size, R@1 unchanged).")
-  boolean float32;
+  @Mixin NativeOutOptions target;
 
   @Override
   public Integer call() throws ModelException, IOException {
-    if (Files.exists(out.resolve(ModelManifest.FILE_NAME))) {
-      throw new IllegalArgumentException(
-          "--out: " + out + " holds a model already; choose another directory");
-    }
+    target.requireFree();
     List<EmbeddingModel> members = new ArrayList<>();
     List<Map<String, Object>> rows = new ArrayList<>();
     ModelManifest written;
@@ -72,7 +61,7 @@ final class ModelsAverageCommand implements Callable<Integer> {
         Map<String, String> training = new LinkedHashMap<>();
         StringBuilder command = new StringBuilder("advrank models average");
         dirs.forEach(d -> command.append(' ').append(d));
-        training.put("command", command.append(" --out ").append(out).toString());
+        training.put("command", command.append(" --out ").append(target.out).toString());
         for (int i = 0; i < members.size(); i++) {
           EmbeddingModel m = members.get(i);
           double distance = m.relativeDistance(soup);
@@ -93,7 +82,7 @@ final class ModelsAverageCommand implements Callable<Integer> {
         }
         written =
             soup.save(
-                out,
+                target.out,
                 new ModelManifest(
                     ModelManifest.FORMAT_VERSION,
                     null,
@@ -107,13 +96,13 @@ final class ModelsAverageCommand implements Callable<Integer> {
                     training,
                     Map.of(),
                     null),
-                float32);
+                target.float32);
       }
     } finally {
       members.forEach(EmbeddingModel::close);
     }
     Map<String, Object> json = new LinkedHashMap<>();
-    json.put("dir", out.toString());
+    json.put("dir", target.out.toString());
     json.put("version", written.version());
     json.put("spec", written.spec());
     json.put("weights_dtype", written.weightsDtype());
@@ -127,7 +116,7 @@ final class ModelsAverageCommand implements Callable<Integer> {
                       Locale.ROOT,
                       "averaged %d models into %s as %s: %s, %s weights%n",
                       rows.size(),
-                      out,
+                      target.out,
                       written.version(),
                       written.spec().describe(),
                       written.weightsDtype()));
@@ -144,8 +133,8 @@ final class ModelsAverageCommand implements Callable<Integer> {
                   String.format(
                       Locale.ROOT,
                       "  next: advrank eval --model %s; advrank models calibrate %s%n",
-                      out,
-                      out))
+                      target.out,
+                      target.out))
               .toString();
         });
     return 0;

@@ -57,13 +57,7 @@ final class ModelsConvertCommand implements Callable<Integer> {
       description = "The native architecture; accepted: rc2f2, c2f1.")
   String to;
 
-  @Option(names = "--out", required = true, paramLabel = "OUT", description = "Directory to write.")
-  Path out;
-
-  @Option(
-      names = "--float32",
-      description = "Store float32 weights (default: float16, half the size, R@1 unchanged).")
-  boolean float32;
+  @Mixin NativeOutOptions target;
 
   @Override
   public Integer call() throws ModelException, IOException {
@@ -71,10 +65,7 @@ final class ModelsConvertCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--to: unknown '" + to + "' (accepted: " + ModelSpec.RC2F2 + ", " + ModelSpec.C2F1 + ")");
     }
-    if (Files.exists(out.resolve(ModelManifest.FILE_NAME))) {
-      throw new IllegalArgumentException(
-          "--out: " + out + " holds a model already; choose another directory");
-    }
+    target.requireFree();
     ModelSpec from = ModelManifest.read(dir).spec();
     if (!ModelSpec.TORCHSCRIPT.equals(from.architecture())) {
       throw new IllegalArgumentException(
@@ -102,7 +93,7 @@ final class ModelsConvertCommand implements Callable<Integer> {
               inFloat32));
       written =
           converted.save(
-              out,
+              target.out,
               new ModelManifest(
                   ModelManifest.FORMAT_VERSION,
                   null,
@@ -116,18 +107,18 @@ final class ModelsConvertCommand implements Callable<Integer> {
                   training,
                   parent.metrics(),
                   parent.detection()),
-              float32);
-      try (EmbeddingModel reloaded = EmbeddingModel.load(out, Device.cpu())) {
+              target.float32);
+      try (EmbeddingModel reloaded = EmbeddingModel.load(target.out, Device.cpu())) {
         stored = source.maxDifference(reloaded, CHECK_IMAGES);
       }
     }
     Map<String, Object> json = new LinkedHashMap<>();
-    json.put("dir", out.toString());
+    json.put("dir", target.out.toString());
     json.put("version", written.version());
     json.put("parent_version", written.parentVersion());
     json.put("spec", written.spec());
     json.put("weights_dtype", written.weightsDtype());
-    json.put("weights_bytes", Files.size(out.resolve(written.weightsFile())));
+    json.put("weights_bytes", Files.size(target.out.resolve(written.weightsFile())));
     json.put("float32_max_difference", inFloat32);
     json.put("stored_max_difference", stored);
     output.print(
@@ -139,7 +130,7 @@ final class ModelsConvertCommand implements Callable<Integer> {
                     + "  embeddings of %d random images: max |difference| %.2g in float32, %.2g"
                     + " as stored%n  next: advrank table --suite robrank --model %s%n",
                 dir,
-                out,
+                target.out,
                 written.version(),
                 written.spec().describe(),
                 written.weightsDtype(),
@@ -147,7 +138,7 @@ final class ModelsConvertCommand implements Callable<Integer> {
                 CHECK_IMAGES,
                 inFloat32,
                 stored,
-                out));
+                target.out));
     return 0;
   }
 }
