@@ -172,6 +172,22 @@ class EmbeddingModelTest {
   }
 
   @Test
+  void averagingLeavesNoNativeArraysOnTheMembers() throws Exception {
+    try (EmbeddingModel other = EmbeddingModel.create(SPEC, 9, Device.cpu())) {
+      int before = model.manager().getManagedArrays().size();
+      int otherBefore = other.manager().getManagedArrays().size();
+      for (int i = 0; i < 3; i++) {
+        try (EmbeddingModel soup = EmbeddingModel.average(List.of(model, other))) {
+          soup.relativeDistance(model);
+          assertEquals(otherBefore, soup.manager().getManagedArrays().size());
+        }
+      }
+      assertEquals(before, model.manager().getManagedArrays().size());
+      assertEquals(otherBefore, other.manager().getManagedArrays().size());
+    }
+  }
+
+  @Test
   void theAverageOfOneModelWithItselfIsThatModel() throws Exception {
     try (EmbeddingModel soup = EmbeddingModel.average(List.of(model, model, model))) {
       assertArrayEquals(model.embed(images, 5).values(), soup.embed(images, 5).values(), 1e-6f);

@@ -11,7 +11,8 @@ import org.slf4j.Logger;
 
 /**
  * One-line descriptions of Kafka client failures that a user fixes in the settings: a refused login
- * or an untrusted certificate say which setting to look at, instead of a nested stack.
+ * or an untrusted certificate say which setting to look at, instead of a nested stack; and how a
+ * batch whose transaction a failure aborted is logged.
  */
 public final class KafkaFailures {
   private KafkaFailures() {}
