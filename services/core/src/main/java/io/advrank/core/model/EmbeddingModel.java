@@ -205,7 +205,7 @@ public final class EmbeddingModel implements AutoCloseable {
    * @throws IllegalArgumentException for fewer than two members, a TorchScript member, or members
    *     of different specs, naming the member
    */
-  public static EmbeddingModel average(List<EmbeddingModel> members) throws ModelException {
+  public static EmbeddingModel average(List<EmbeddingModel> members) {
     if (members.size() < 2) {
       throw new IllegalArgumentException(
           "members: averaging needs at least 2 models, got " + members.size());
@@ -233,8 +233,7 @@ public final class EmbeddingModel implements AutoCloseable {
     }
     NDManager target = NDManager.newBaseManager(first.device());
     try {
-      C2F1Network network =
-          C2F1Network.copyOf(first.spec, first.network.parameters(), target, first.version());
+      C2F1Network network = C2F1Network.create(first.spec, target);
       List<List<NDArray>> arrays = new ArrayList<>();
       for (EmbeddingModel m : members) {
         arrays.add(arraysOf(m.network.parameters()));
@@ -255,7 +254,7 @@ public final class EmbeddingModel implements AutoCloseable {
         out.get(i).set(mean);
       }
       return new EmbeddingModel(first.spec, target, network, null);
-    } catch (ModelException | RuntimeException e) {
+    } catch (RuntimeException e) {
       target.close();
       throw e;
     }
