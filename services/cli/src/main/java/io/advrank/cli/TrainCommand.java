@@ -215,6 +215,16 @@ final class TrainCommand implements Callable<Integer> {
   String negatives;
 
   @Option(
+      names = "--random-shift",
+      defaultValue = "0",
+      paramLabel = "PIXELS",
+      description =
+          "Move every training image by up to PIXELS each way (a fresh draw per image per step, "
+              + "the uncovered border 0), the standard augmentation for small grey images; 0 "
+              + "trains on the images as they are (default: ${DEFAULT-VALUE}).")
+  int randomShift;
+
+  @Option(
       names = "--from",
       paramLabel = "MODEL_DIR",
       description = "Fine-tune this model directory instead of starting from random weights.")
@@ -239,6 +249,9 @@ final class TrainCommand implements Callable<Integer> {
           "--weight-averaging: must be in [0, 1), was " + weightAveraging);
     }
     negativeSampling = NegativeSampling.parse(negatives, "--negatives");
+    if (randomShift < 0) {
+      throw new IllegalArgumentException("--random-shift: must be >= 0, was " + randomShift);
+    }
     TrainSettings settings =
         TrainSettings.paper(epochs, seed)
             .withBatchSize(batchSize)
@@ -295,6 +308,15 @@ final class TrainCommand implements Callable<Integer> {
         train = train.head(trainLimit);
       }
     }
+    if (randomShift >= Math.min(train.height(), train.width())) {
+      throw new IllegalArgumentException(
+          "--random-shift: must be smaller than the images ("
+              + train.height()
+              + "x"
+              + train.width()
+              + "), was "
+              + randomShift);
+    }
     ImageDataset test =
         evalLimit > 0 ? data.load(DatasetDirectory.Split.TEST, 0, evalLimit, fromSpec) : null;
     if (warmupAll) {
@@ -319,6 +341,7 @@ final class TrainCommand implements Callable<Integer> {
                   : chosen.trainer(model, settings, 0))
               .optWeightAveraging(weightAveraging)
               .optNegatives(negativeSampling)
+              .optRandomShift(randomShift)
               .optListener(progress);
       if (valid != null) {
         trainer.optEvaluation(valid);
@@ -470,6 +493,10 @@ final class TrainCommand implements Callable<Integer> {
     if (weightAveraging > 0) {
       training.put("weight_averaging", Double.toString(weightAveraging));
     }
+    if (randomShift > 0) {
+      training.put(
+          "augmentation", "random shift of up to " + randomShift + " px each way, border 0");
+    }
     training.put("defense", defenseInfo);
     if (parentVersion != null) {
       training.put("parentVersion", parentVersion);
@@ -486,6 +513,7 @@ final class TrainCommand implements Callable<Integer> {
             + (s.margin() == 0.2f ? "" : " --margin " + s.margin())
             + (weightAveraging == 0 ? "" : " --weight-averaging " + weightAveraging)
             + (negativeSampling == NegativeSampling.ALL ? " --negatives all" : "")
+            + (randomShift == 0 ? "" : " --random-shift " + randomShift)
             + (trainLimit == null ? "" : " --train-limit " + trainLimit)
             + (validation == 0 ? "" : " --validation " + validation)
             + (validationSeed == null ? "" : " --validation-seed " + validationSeed)

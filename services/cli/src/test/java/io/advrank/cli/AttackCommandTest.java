@@ -258,6 +258,8 @@ class AttackCommandTest {
             "0.99",
             "--negatives",
             "all",
+            "--random-shift",
+            "2",
             "--epochs",
             "1",
             "--train-limit",
@@ -285,13 +287,22 @@ class AttackCommandTest {
         training.get("command").getAsString().contains("--train-limit 200"),
         "the recorded command must reproduce the run: " + manifest);
     for (String option :
-        List.of("--eps-warmup 2", "--margin 0.8", "--weight-averaging 0.99", "--negatives all")) {
+        List.of(
+            "--eps-warmup 2",
+            "--margin 0.8",
+            "--weight-averaging 0.99",
+            "--negatives all",
+            "--random-shift 2")) {
       assertTrue(
           training.get("command").getAsString().contains(option),
           "the recorded command must reproduce the run: " + manifest);
     }
     assertTrue(training.get("loss").getAsString().contains("margin 0.8"), manifest);
     assertTrue(training.get("loss").getAsString().contains("all in-batch negatives"), manifest);
+    assertEquals(
+        "random shift of up to 2 px each way, border 0",
+        training.get("augmentation").getAsString(),
+        manifest);
     assertBadInput(
         CliRun.of("train", "--data", DATA, "--defense", "pgd"),
         "--defense: unknown 'pgd' (accepted: none, est, act)");
@@ -316,6 +327,12 @@ class AttackCommandTest {
     assertBadInput(
         CliRun.of("train", "--data", DATA, "--negatives", "hardest"),
         "--negatives: unknown 'hardest' (accepted: random, all)");
+    assertBadInput(
+        CliRun.of("train", "--data", DATA, "--random-shift", "-1"),
+        "--random-shift: must be >= 0, was -1");
+    assertBadInput(
+        CliRun.of("train", "--data", DATA, "--random-shift", "28"),
+        "--random-shift: must be smaller than the images (28x28), was 28");
   }
 
   private static CliRun attack(String... args) {

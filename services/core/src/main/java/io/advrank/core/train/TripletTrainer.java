@@ -44,6 +44,7 @@ public final class TripletTrainer {
   private float shiftWeight;
   private WeightAverage average;
   private NegativeSampling negatives = NegativeSampling.RANDOM;
+  private RandomShift shift;
   private TrainListener listener = new TrainListener() {};
   private ImageDataset evalSet;
   private int chunk = CHUNK;
@@ -136,6 +137,16 @@ public final class TripletTrainer {
     return this;
   }
 
+  /**
+   * Move every training image by up to {@code pixels} each way before its step ({@link
+   * RandomShift}); the draws have their own stream, seeded from the settings' seed, so batches and
+   * negatives are those of a run without it. 0 (the default) trains on the images as they are.
+   */
+  public TripletTrainer optRandomShift(int pixels) {
+    this.shift = pixels == 0 ? null : new RandomShift(pixels, settings.seed() ^ 0x5EED5EEDL);
+    return this;
+  }
+
   public TripletTrainer optListener(TrainListener listener) {
     this.listener = listener;
     return this;
@@ -170,7 +181,11 @@ public final class TripletTrainer {
       double lossSum = 0;
       for (int s = 0; s < batches.size(); s++) {
         int[] batch = batches.get(s);
-        float loss = step(train.batch(batch), sampler.triplets(batch));
+        float[] pixels = train.batch(batch);
+        if (shift != null) {
+          shift.apply(pixels, train.channels(), train.height(), train.width());
+        }
+        float loss = step(pixels, sampler.triplets(batch));
         lossSum += loss;
         listener.onStep(epoch, s + 1, loss);
       }

@@ -71,6 +71,29 @@ class TripletTrainerTest {
   }
 
   @Test
+  void aRandomShiftTrainsOnMovedImagesReproducibly() {
+    ImageDataset part = train.head(400);
+    double[] loss = new double[4];
+    int[] shifts = {0, 2, 2};
+    for (int run = 0; run < shifts.length; run++) {
+      try (EmbeddingModel model = EmbeddingModel.create(spec(), 3, Device.cpu())) {
+        loss[run] =
+            new TripletTrainer(model, small(1))
+                .optRandomShift(shifts[run])
+                .fit(part)
+                .get(0)
+                .meanLoss();
+      }
+    }
+    try (EmbeddingModel model = EmbeddingModel.create(spec(), 3, Device.cpu())) {
+      loss[3] = new TripletTrainer(model, small(1)).fit(part).get(0).meanLoss();
+    }
+    assertEquals(loss[3], loss[0], 1e-6, "a shift of 0 is no shift");
+    assertEquals(loss[1], loss[2], 1e-6, "the same seed draws the same moves");
+    assertTrue(Math.abs(loss[1] - loss[0]) > 1e-4, "moved images give other losses: " + loss[1]);
+  }
+
+  @Test
   void chunkedStepsComputeTheSameGradientsAsOnePass() {
     int n = 120;
     float[] pixels = train.batch(IntStream.range(0, n).toArray());
