@@ -25,11 +25,6 @@ public final class RandomShift {
     this.random = new Random(seed);
   }
 
-  /** s, the largest move each way in pixels. */
-  public int maxShift() {
-    return maxShift;
-  }
-
   /**
    * Shifts each image of {@code pixels} in place.
    *

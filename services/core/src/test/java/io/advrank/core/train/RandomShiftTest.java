@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class RandomShiftTest {
     RandomShift shift = new RandomShift(3, 5);
     for (int draw = 0; draw < 200; draw++) {
       float[] ones = new float[H * W];
-      java.util.Arrays.fill(ones, 1f);
+      Arrays.fill(ones, 1f);
       shift.apply(ones, 1, H, W);
       int lit = 0;
       for (float v : ones) {
