@@ -14,7 +14,7 @@ PyTorch's default initialisation, as robrank's. The module returns raw embedding
 advrank normalises the embeddings itself. Needs Debian's python3-torch.
 
 --filters and --hidden export a wider or narrower network of the same shape (default 32,64 and
-1024, robrank's); such a network trains and ranks as TorchScript (it does not `models convert`).
+1024, robrank's); `advrank models convert --to rc2f2` reads those widths from the module.
 """
 import argparse
 

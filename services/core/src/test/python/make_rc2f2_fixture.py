@@ -5,6 +5,8 @@ test of `advrank models convert` (EmbeddingModel.toNative):
 - rc2f2.pt: robrank's rc2f2 layers as models/examples/export_rc2f2.py exports them (conv 32@5x5,
   ReLU, max-pool 2, conv 64@5x5, ReLU, max-pool 2, linear 1024, ReLU, linear), for 1x4x4 inputs and
   a 16-d embedding, so that the file is small; random weights;
+- rc2f2-narrow.pt: the same shape at other widths (`export_rc2f2.py --filters 3,5 --hidden 7`), which
+  the conversion reads from the module's shapes;
 - c2f1-tanh.pt: the C2F1's layers and parameter shapes (1x4x4, 16-d) with a tanh after the last
   linear layer: every shape matches the C2F1, the function does not, and the conversion must refuse.
 
@@ -35,6 +37,7 @@ def main():
     torch.manual_seed(0)
     save(rc2f2(side=4, embedding=16), "rc2f2.pt")
     save(nn.Sequential(*convolutions(), nn.Linear(64, 16), nn.Tanh()), "c2f1-tanh.pt")
+    save(rc2f2(side=4, embedding=16, filters=(3, 5), hidden=7), "rc2f2-narrow.pt")
 
 
 if __name__ == "__main__":

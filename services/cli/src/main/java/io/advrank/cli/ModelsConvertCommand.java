@@ -31,8 +31,8 @@ import picocli.CommandLine.Parameters;
     description = {
       "Convert a TorchScript model directory whose module is advrank's rc2f2 or C2F1 (same layers,"
           + " same parameter order and shapes, e.g. robrank's rc2f2 from"
-          + " models/examples/export_rc2f2.py) into a native model directory: float16 weights"
-          + " (half the size of model.pt) run by advrank's own layers.",
+          + " models/examples/export_rc2f2.py, at any --filters and --hidden) into a native model"
+          + " directory: float16 weights (half the size of model.pt) run by advrank's own layers.",
       "The two must embed "
           + EmbeddingModel.CONVERSION_CHECK_IMAGES
           + " random images alike (max |difference| <= "
@@ -72,11 +72,13 @@ final class ModelsConvertCommand implements Callable<Integer> {
           "DIR: " + dir + " is " + from.describe() + ", native already; only TorchScript converts");
     }
     ModelManifest written;
+    String describedAs;
     double inFloat32;
     double stored;
     try (EmbeddingModel source = EmbeddingModel.load(dir, Device.cpu());
         EmbeddingModel converted = source.toNative(to)) {
       inFloat32 = source.maxDifference(converted, CHECK_IMAGES);
+      describedAs = converted.describe();
       ModelManifest parent = source.manifest();
       Map<String, String> training = new LinkedHashMap<>(parent.training());
       training.put(
@@ -132,7 +134,7 @@ final class ModelsConvertCommand implements Callable<Integer> {
                 dir,
                 target.out,
                 written.version(),
-                written.spec().describe(),
+                describedAs,
                 written.weightsDtype(),
                 (Long) json.get("weights_bytes"),
                 CHECK_IMAGES,

@@ -13,6 +13,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import java.util.List;
 
 /**
  * The paper's "C2F1" embedding network (Zhou et al., ECCV 2020): conv 32@5×5 (pad 2) → ReLU →
@@ -23,6 +24,10 @@ import ai.djl.util.Pair;
  * ReLU → linear to the embedding. Its parameters are in the order of robrank's PyTorch module
  * (weight, bias per layer), with the same shapes, so a TorchScript rc2f2 converts to it ({@link
  * EmbeddingModel#toNative}).
+ *
+ * <p>Both are built at robrank's widths by default (32 and 64 filters, 1024 hidden units); a
+ * network of the same shape at other widths ({@code models/examples/export_rc2f2.py --filters
+ * --hidden}) keeps them in its weights' shapes ({@link Widths#of}).
  */
 final class C2F1 {
   /** Positions of the ReLU → max-pool pairs among {@link #build}'s children. */
@@ -32,23 +37,72 @@ final class C2F1 {
   private static final int RELU_2 = 4;
   private static final int POOL_2 = 5;
 
-  /** Units of rc2f2's hidden linear layer. */
-  static final int RC2F2_HIDDEN = 1024;
-
   private C2F1() {}
 
-  static SequentialBlock build(ModelSpec spec) {
+  /**
+   * The widths of a native network: the filters of its two convolutions and, for rc2f2, the units
+   * of its hidden linear layer (0 for the C2F1, which has none).
+   */
+  record Widths(int filters1, int filters2, int hidden) {
+    /** robrank's rc2f2 (and, without the hidden layer, the paper's C2F1). */
+    static final Widths RC2F2 = new Widths(32, 64, 1024);
+
+    Widths {
+      if (filters1 <= 0 || filters2 <= 0 || hidden < 0) {
+        throw new IllegalArgumentException(
+            "widths: filters must be > 0 and hidden units >= 0, were "
+                + filters1
+                + ", "
+                + filters2
+                + ", "
+                + hidden);
+      }
+    }
+
+    /** The widths {@code spec}'s architecture is built with when nothing says otherwise. */
+    static Widths defaults(ModelSpec spec) {
+      return hasHidden(spec) ? RC2F2 : new Widths(RC2F2.filters1, RC2F2.filters2, 0);
+    }
+
+    /**
+     * The widths that parameter arrays of these shapes, in block order (weight, bias per layer),
+     * were built with: the output dimension of conv 1, conv 2 and, for rc2f2, the hidden layer. The
+     * defaults when there are not as many arrays as the architecture has, so that the caller's
+     * check names that mismatch; any other misfit shows as a shape the built block does not have.
+     */
+    static Widths of(ModelSpec spec, List<Shape> shapes) {
+      int arrays = hasHidden(spec) ? 8 : 6;
+      if (shapes.size() != arrays || shapes.stream().anyMatch(s -> s.dimension() == 0)) {
+        return defaults(spec);
+      }
+      return new Widths(
+          Math.toIntExact(shapes.get(0).get(0)),
+          Math.toIntExact(shapes.get(2).get(0)),
+          hasHidden(spec) ? Math.toIntExact(shapes.get(4).get(0)) : 0);
+    }
+
+    /** A short description such as {@code filters 32,64, hidden 1024}. */
+    String describe() {
+      return "filters " + filters1 + "," + filters2 + (hidden > 0 ? ", hidden " + hidden : "");
+    }
+
+    private static boolean hasHidden(ModelSpec spec) {
+      return ModelSpec.RC2F2.equals(spec.architecture());
+    }
+  }
+
+  static SequentialBlock build(ModelSpec spec, Widths widths) {
     SequentialBlock block =
         new SequentialBlock()
-            .add(conv(32))
+            .add(conv(widths.filters1()))
             .add(Activation.reluBlock())
             .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
-            .add(conv(64))
+            .add(conv(widths.filters2()))
             .add(Activation.reluBlock())
             .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
             .add(Blocks.batchFlattenBlock());
-    if (ModelSpec.RC2F2.equals(spec.architecture())) {
-      block.add(Linear.builder().setUnits(RC2F2_HIDDEN).build()).add(Activation.reluBlock());
+    if (widths.hidden() > 0) {
+      block.add(Linear.builder().setUnits(widths.hidden()).build()).add(Activation.reluBlock());
     }
     return block
         .add(Linear.builder().setUnits(spec.embeddingSize()).build())

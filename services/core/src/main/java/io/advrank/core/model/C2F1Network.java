@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.ParameterList;
 import ai.djl.nn.SequentialBlock;
@@ -15,35 +16,51 @@ import java.util.List;
 
 /**
  * {@link C2F1}'s block (the C2F1 or robrank's rc2f2) as a {@link Network}; its weights are a DJL
- * NDList ({@link WeightsCodec}).
+ * NDList ({@link WeightsCodec}), whose shapes also give its widths ({@link C2F1.Widths}).
  */
 final class C2F1Network implements Network {
   private final SequentialBlock block;
   private final ParameterStore store;
+  private final C2F1.Widths widths;
 
-  private C2F1Network(SequentialBlock block, NDManager manager) {
+  private C2F1Network(SequentialBlock block, C2F1.Widths widths, NDManager manager) {
     this.block = block;
+    this.widths = widths;
     this.store = new ParameterStore(manager, false);
   }
 
-  /** A freshly initialised network in {@code manager}. */
+  /** A freshly initialised network of {@code spec}'s architecture at robrank's widths. */
   static C2F1Network create(ModelSpec spec, NDManager manager) {
-    SequentialBlock block = C2F1.build(spec);
-    block.initialize(manager, DataType.FLOAT32, EmbeddingModel.inputShape(spec, 1));
-    return new C2F1Network(block, manager);
+    return create(spec, C2F1.Widths.defaults(spec), manager);
   }
 
-  /** A network with {@code weights} (an encoded NDList) loaded into {@code manager}. */
-  static C2F1Network load(ModelSpec spec, byte[] weights, NDManager manager, String source)
-      throws ModelException {
-    C2F1Network network = create(spec, manager);
-    WeightsCodec.decodeInto(network.block, weights, manager, Path.of(source));
-    return network;
+  /** A freshly initialised network of {@code spec}'s architecture at {@code widths}. */
+  static C2F1Network create(ModelSpec spec, C2F1.Widths widths, NDManager manager) {
+    SequentialBlock block = C2F1.build(spec, widths);
+    block.initialize(manager, DataType.FLOAT32, EmbeddingModel.inputShape(spec, 1));
+    return new C2F1Network(block, widths, manager);
   }
 
   /**
-   * A network of {@code spec} whose parameters are copies of {@code source}'s, taken in order
-   * (weight, bias per layer, as PyTorch and DJL both list them).
+   * A network with {@code weights} (an encoded NDList) loaded into {@code manager}, at the widths
+   * their shapes give.
+   */
+  static C2F1Network load(ModelSpec spec, byte[] weights, NDManager manager, String source)
+      throws ModelException {
+    try (NDManager tmp = manager.newSubManager()) {
+      NDList list = WeightsCodec.decode(weights, tmp, Path.of(source));
+      List<Shape> shapes = new ArrayList<>();
+      list.forEach(a -> shapes.add(a.getShape()));
+      C2F1Network network = create(spec, C2F1.Widths.of(spec, shapes), manager);
+      WeightsCodec.copyInto(network.block, list, Path.of(source));
+      return network;
+    }
+  }
+
+  /**
+   * A network of {@code spec}'s architecture, at the widths {@code source}'s shapes give, whose
+   * parameters are copies of {@code source}'s, taken in order (weight, bias per layer, as PyTorch
+   * and DJL both list them).
    *
    * @throws ModelException when {@code source} has another number of parameters or a shape that
    *     differs, naming the first one and {@code sourceName}
@@ -54,9 +71,11 @@ final class C2F1Network implements Network {
       NDManager manager,
       String sourceName)
       throws ModelException {
-    C2F1Network network = create(spec, manager);
     List<Pair<String, Parameter>> from = new ArrayList<>();
     source.forEach(from::add);
+    List<Shape> shapes = new ArrayList<>();
+    from.forEach(p -> shapes.add(p.getValue().getArray().getShape()));
+    C2F1Network network = create(spec, C2F1.Widths.of(spec, shapes), manager);
     ParameterList to = network.block.getParameters();
     if (from.size() != to.size()) {
       throw new ModelException(
@@ -88,6 +107,11 @@ final class C2F1Network implements Network {
       b.set(a.toType(DataType.FLOAT32, false).toFloatArray());
     }
     return network;
+  }
+
+  /** The widths this network was built with. */
+  C2F1.Widths widths() {
+    return widths;
   }
 
   @Override

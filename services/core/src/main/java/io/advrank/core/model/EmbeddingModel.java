@@ -130,9 +130,10 @@ public final class EmbeddingModel implements AutoCloseable {
   /**
    * This TorchScript model as advrank's own {@code architecture} ({@link ModelSpec#RC2F2}, {@link
    * ModelSpec#C2F1}), when the module's parameters are that network's in order and shape, as those
-   * of robrank's rc2f2 exported by {@code models/examples/export_rc2f2.py} are: the same function,
-   * run by the native network's faster layers and saved as an NDList (float16 halves the file). The
-   * new model has no manifest until it is saved; this one stays open.
+   * of robrank's rc2f2 exported by {@code models/examples/export_rc2f2.py} are (at any widths: the
+   * filters and hidden units are read from the module's shapes): the same function, run by the
+   * native network's faster layers and saved as an NDList (float16 halves the file). The new model
+   * has no manifest until it is saved; this one stays open.
    *
    * @throws ModelException naming the first parameter that does not fit, or when the two embed
    *     {@value #CONVERSION_CHECK_IMAGES} random images differently (by more than {@value
@@ -203,7 +204,7 @@ public final class EmbeddingModel implements AutoCloseable {
    * saved; the members stay open.
    *
    * @throws IllegalArgumentException for fewer than two members, a TorchScript member, or members
-   *     of different specs, naming the member
+   *     of different specs or widths, naming the member
    */
   public static EmbeddingModel average(List<EmbeddingModel> members) {
     if (members.size() < 2) {
@@ -230,10 +231,23 @@ public final class EmbeddingModel implements AutoCloseable {
                 + first.spec.describe()
                 + ": only models of one architecture and shape average");
       }
+      C2F1.Widths widths = ((C2F1Network) m.network).widths();
+      if (!widths.equals(((C2F1Network) first.network).widths())) {
+        throw new IllegalArgumentException(
+            m.version()
+                + " has "
+                + widths.describe()
+                + ", "
+                + first.version()
+                + " "
+                + ((C2F1Network) first.network).widths().describe()
+                + ": only models of one width average");
+      }
     }
     NDManager target = NDManager.newBaseManager(first.device());
     try {
-      C2F1Network network = C2F1Network.create(first.spec, target);
+      C2F1Network network =
+          C2F1Network.create(first.spec, ((C2F1Network) first.network).widths(), target);
       List<List<NDArray>> arrays = new ArrayList<>();
       for (EmbeddingModel m : members) {
         arrays.add(arraysOf(m.network.parameters()));
@@ -454,6 +468,17 @@ public final class EmbeddingModel implements AutoCloseable {
   /** Trainable parameters in a fixed order, for optimisers. */
   public Iterable<Pair<String, Parameter>> parameters() {
     return network.parameters();
+  }
+
+  /**
+   * {@link ModelSpec#describe} and, for a native network not at robrank's widths, those widths:
+   * {@code rc2f2 1x28x28 -> 512 (filters 48,96, hidden 768)}.
+   */
+  public String describe() {
+    if (network instanceof C2F1Network n && !n.widths().equals(C2F1.Widths.defaults(spec))) {
+      return spec.describe() + " (" + n.widths().describe() + ")";
+    }
+    return spec.describe();
   }
 
   /** Number of trainable values (3,264,992 for the 28×28 C2F1). */

@@ -34,39 +34,48 @@ final class WeightsCodec {
     }
   }
 
-  static void decodeInto(Block block, byte[] bytes, NDManager manager, Path source)
-      throws ModelException {
-    try (NDManager tmp = manager.newSubManager()) {
-      NDList list;
-      try {
-        list = NDList.decode(tmp, bytes);
-      } catch (RuntimeException e) {
-        throw new ModelException(source + ": unreadable weights (" + e.getMessage() + ")", e);
-      }
-      ParameterList params = block.getParameters();
-      if (list.size() != params.size()) {
+  /**
+   * The parameter arrays {@code bytes} encode, in {@code manager} (a scope the caller closes).
+   *
+   * @throws ModelException when they are not an NDList, naming {@code source}
+   */
+  static NDList decode(byte[] bytes, NDManager manager, Path source) throws ModelException {
+    try {
+      return NDList.decode(manager, bytes);
+    } catch (RuntimeException e) {
+      throw new ModelException(source + ": unreadable weights (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /**
+   * Copies {@code list}'s arrays into {@code block}'s parameters, in order.
+   *
+   * @throws ModelException when the count or a shape differs, naming {@code source}
+   */
+  static void copyInto(Block block, NDList list, Path source) throws ModelException {
+    ParameterList params = block.getParameters();
+    if (list.size() != params.size()) {
+      throw new ModelException(
+          source
+              + ": holds "
+              + list.size()
+              + " parameter arrays, the architecture has "
+              + params.size());
+    }
+    for (int i = 0; i < params.size(); i++) {
+      NDArray target = params.valueAt(i).getArray();
+      NDArray stored = list.get(i);
+      if (!stored.getShape().equals(target.getShape())) {
         throw new ModelException(
             source
-                + ": holds "
-                + list.size()
-                + " parameter arrays, the architecture has "
-                + params.size());
+                + ": parameter "
+                + params.keyAt(i)
+                + " has shape "
+                + stored.getShape()
+                + ", the architecture needs "
+                + target.getShape());
       }
-      for (int i = 0; i < params.size(); i++) {
-        NDArray target = params.valueAt(i).getArray();
-        NDArray stored = list.get(i);
-        if (!stored.getShape().equals(target.getShape())) {
-          throw new ModelException(
-              source
-                  + ": parameter "
-                  + params.keyAt(i)
-                  + " has shape "
-                  + stored.getShape()
-                  + ", the architecture needs "
-                  + target.getShape());
-        }
-        target.set(stored.toType(DataType.FLOAT32, false).toFloatArray());
-      }
+      target.set(stored.toType(DataType.FLOAT32, false).toFloatArray());
     }
   }
 

@@ -47,22 +47,7 @@ class NativeConversionTest {
         assertTrue(a.sub(b).abs().max().getFloat() < 1e-5);
       }
 
-      ModelManifest saved =
-          converted.save(
-              tmp.resolve("native"),
-              new ModelManifest(
-                  ModelManifest.FORMAT_VERSION,
-                  null,
-                  scripted.version(),
-                  converted.spec(),
-                  0,
-                  null,
-                  null,
-                  null,
-                  Instant.now().toString(),
-                  Map.of(),
-                  Map.of(),
-                  null));
+      ModelManifest saved = converted.save(tmp.resolve("native"), manifestFor(scripted, converted));
       assertEquals("float16", saved.weightsDtype());
       assertTrue(saved.version().startsWith("rc2f2-"), saved.version());
       long half = Files.size(FIXTURE.resolve("rc2f2.pt")) / 2;
@@ -73,6 +58,51 @@ class NativeConversionTest {
         assertTrue(scripted.maxDifference(reloaded, 64) < 1e-2);
       }
     }
+  }
+
+  @Test
+  void anRc2f2AtOtherWidthsConvertsAtThoseWidthsAndKeepsThemThroughSaveAndLoad() throws Exception {
+    try (EmbeddingModel scripted = imported("rc2f2-narrow.pt");
+        EmbeddingModel converted = scripted.toNative(ModelSpec.RC2F2)) {
+      assertEquals("rc2f2 1x4x4 -> 16 (filters 3,5, hidden 7)", converted.describe());
+      assertEquals(scripted.parameterCount(), converted.parameterCount());
+      assertTrue(scripted.maxDifference(converted, 64) < 1e-5);
+
+      ModelManifest saved = converted.save(tmp.resolve("narrow"), manifestFor(scripted, converted));
+      try (EmbeddingModel reloaded = EmbeddingModel.load(tmp.resolve("narrow"), Device.cpu())) {
+        assertEquals(converted.describe(), reloaded.describe());
+        assertEquals(converted.parameterCount(), reloaded.parameterCount());
+        assertTrue(scripted.maxDifference(reloaded, 64) < 1e-2);
+      }
+      assertTrue(saved.version().startsWith("rc2f2-"), saved.version());
+
+      // Averaging needs one width: a fresh rc2f2 at robrank's widths has other shapes.
+      try (EmbeddingModel robranks =
+          EmbeddingModel.create(new ModelSpec(ModelSpec.RC2F2, 16, 1, 4, 4), 0, Device.cpu())) {
+        assertEquals("rc2f2 1x4x4 -> 16", robranks.describe());
+        IllegalArgumentException e =
+            assertThrows(
+                IllegalArgumentException.class,
+                () -> EmbeddingModel.average(List.of(converted, robranks)));
+        assertTrue(e.getMessage().contains("only models of one width average"), e.getMessage());
+      }
+    }
+  }
+
+  private static ModelManifest manifestFor(EmbeddingModel parent, EmbeddingModel model) {
+    return new ModelManifest(
+        ModelManifest.FORMAT_VERSION,
+        null,
+        parent.version(),
+        model.spec(),
+        0,
+        null,
+        null,
+        null,
+        Instant.now().toString(),
+        Map.of(),
+        Map.of(),
+        null);
   }
 
   @Test
