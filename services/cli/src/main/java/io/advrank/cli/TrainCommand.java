@@ -104,7 +104,9 @@ final class TrainCommand implements Callable<Integer> {
       names = "--eval-limit",
       defaultValue = "10000",
       description =
-          "Test images used for the R@1 reported after each epoch; 0 skips it (default: ${DEFAULT-VALUE}).")
+          "Test images used for the R@1 reported after each epoch; with --validation the"
+              + " per-epoch R@1 is the hold-out's and these test images are scored once, at the end"
+              + " of the run; 0 skips the test set (default: ${DEFAULT-VALUE}).")
   int evalLimit;
 
   @Option(
