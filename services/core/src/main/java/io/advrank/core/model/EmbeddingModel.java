@@ -231,23 +231,21 @@ public final class EmbeddingModel implements AutoCloseable {
                 + first.spec.describe()
                 + ": only models of one architecture and shape average");
       }
-      C2F1.Widths widths = ((C2F1Network) m.network).widths();
-      if (!widths.equals(((C2F1Network) first.network).widths())) {
+      if (!m.widths().equals(first.widths())) {
         throw new IllegalArgumentException(
             m.version()
                 + " has "
-                + widths.describe()
+                + m.widths().describe()
                 + ", "
                 + first.version()
                 + " "
-                + ((C2F1Network) first.network).widths().describe()
+                + first.widths().describe()
                 + ": only models of one width average");
       }
     }
     NDManager target = NDManager.newBaseManager(first.device());
     try {
-      C2F1Network network =
-          C2F1Network.create(first.spec, ((C2F1Network) first.network).widths(), target);
+      C2F1Network network = C2F1Network.create(first.spec, first.widths(), target);
       List<List<NDArray>> arrays = new ArrayList<>();
       for (EmbeddingModel m : members) {
         arrays.add(arraysOf(m.network.parameters()));
@@ -475,10 +473,16 @@ public final class EmbeddingModel implements AutoCloseable {
    * {@code rc2f2 1x28x28 -> 512 (filters 48,96, hidden 768)}.
    */
   public String describe() {
-    if (network instanceof C2F1Network n && !n.widths().equals(C2F1.Widths.defaults(spec))) {
-      return spec.describe() + " (" + n.widths().describe() + ")";
+    C2F1.Widths widths = widths();
+    if (widths != null && !widths.equals(C2F1.Widths.defaults(spec))) {
+      return spec.describe() + " (" + widths.describe() + ")";
     }
     return spec.describe();
+  }
+
+  /** The native network's widths; {@code null} for a TorchScript module. */
+  private C2F1.Widths widths() {
+    return network instanceof C2F1Network n ? n.widths() : null;
   }
 
   /** Number of trainable values (3,264,992 for the 28×28 C2F1). */
