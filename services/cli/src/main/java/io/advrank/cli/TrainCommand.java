@@ -102,21 +102,21 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(
       names = "--eval-limit",
-      defaultValue = "10000",
+      paramLabel = "N",
       description =
-          "Test images used for the R@1 reported after each epoch; with --validation the"
-              + " per-epoch R@1 is the hold-out's and these test images are scored once, at the end"
-              + " of the run; 0 skips the test set (default: ${DEFAULT-VALUE}).")
-  int evalLimit;
+          "Test images used for the R@1 reported after each epoch (default: 10000); 0 skips the"
+              + " test set. With --validation the per-epoch R@1 is the hold-out's and the test set"
+              + " is not scored unless N is given, then once, at the end of the run.")
+  Integer evalLimit;
 
   @Option(
       names = "--validation",
       defaultValue = "0",
       description =
           "Hold out N training images (a random subset drawn with --seed, never trained on) and"
-              + " report R@1 per epoch on them instead of the test set; the test set is then"
-              + " evaluated once, at the end. Choose knobs on these validation figures, not on"
-              + " test figures (default: ${DEFAULT-VALUE}, no validation split).")
+              + " report R@1 per epoch on them instead of the test set, which is then not scored"
+              + " (--eval-limit N scores it once, at the end). Choose knobs on these validation"
+              + " figures, not on test figures (default: ${DEFAULT-VALUE}, no validation split).")
   int validation;
 
   @Option(
@@ -254,6 +254,9 @@ final class TrainCommand implements Callable<Integer> {
     if (randomShift < 0) {
       throw new IllegalArgumentException("--random-shift: must be >= 0, was " + randomShift);
     }
+    if (evalLimit != null && evalLimit < 0) {
+      throw new IllegalArgumentException("--eval-limit: must be >= 0, was " + evalLimit);
+    }
     TrainSettings settings =
         TrainSettings.paper(epochs, seed)
             .withBatchSize(batchSize)
@@ -319,8 +322,9 @@ final class TrainCommand implements Callable<Integer> {
               + "), was "
               + randomShift);
     }
+    int testImages = testImages();
     ImageDataset test =
-        evalLimit > 0 ? data.load(DatasetDirectory.Split.TEST, 0, evalLimit, fromSpec) : null;
+        testImages > 0 ? data.load(DatasetDirectory.Split.TEST, 0, testImages, fromSpec) : null;
     if (warmupAll) {
       warmupSteps = (long) epochs * TripletTrainer.stepsPerEpoch(train.labels(), batchSize);
     }
@@ -394,6 +398,17 @@ final class TrainCommand implements Callable<Integer> {
 
   private NegativeSampling negativeSampling = NegativeSampling.RANDOM;
   private RetrievalMetrics.Result finalTest;
+
+  /**
+   * Test images to score: --eval-limit when given; otherwise the whole test set after each epoch,
+   * or, with a hold-out, none, so that a selection run prints no test figure unless asked to.
+   */
+  private int testImages() {
+    if (evalLimit != null) {
+      return evalLimit;
+    }
+    return validation != 0 ? 0 : 10000;
+  }
 
   /**
    * {training, validation}: {@code n} images drawn at random (seeded) from {@code train} are held
@@ -490,7 +505,8 @@ final class TrainCommand implements Callable<Integer> {
               + " training images held out (seeded by "
               + (validationSeed == null ? "--seed" : "--validation-seed " + validationSeed)
               + "), never trained on; per-epoch"
-              + " figures and every choice on them, test evaluated once at the end");
+              + " figures and every choice on them, "
+              + (testImages() > 0 ? "test evaluated once at the end" : "test not scored"));
     }
     if (weightAveraging > 0) {
       training.put("weight_averaging", Double.toString(weightAveraging));
@@ -546,7 +562,7 @@ final class TrainCommand implements Callable<Integer> {
     } else if (last != null && !Double.isNaN(last.recallAt1())) {
       metrics.put("r_at_1", last.recallAt1());
       metrics.put("map", last.meanAveragePrecision());
-      metrics.put("eval_images", (double) evalLimit);
+      metrics.put("eval_images", (double) testImages());
     }
     return new ModelManifest(
         ModelManifest.FORMAT_VERSION,
@@ -594,6 +610,12 @@ final class TrainCommand implements Callable<Integer> {
                 String.format(
                     "test, once at the end (%d images): R@1 %.4f mAP %.4f%n",
                     finalTest.count(), finalTest.recallAt1(), finalTest.meanAveragePrecision()));
+          } else if (validation != 0) {
+            s.append(
+                "test set not scored: choose on the validation figures, then look once with"
+                    + " `advrank eval --model "
+                    + out
+                    + "`\n");
           }
           s.append(String.format("saved %s (version %s) in %.0f s%n", out, m.version(), seconds));
           return s.toString();

@@ -168,6 +168,37 @@ class AdvrankCliTest {
     assertEquals(2, seedAlone.exitCode());
     assertTrue(
         seedAlone.err().contains("--validation-seed: needs --validation N"), seedAlone.err());
+    CliRun negative = CliRun.of("train", "--data", CliRun.FIXTURE.toString(), "--eval-limit", "-1");
+    assertEquals(2, negative.exitCode());
+    assertTrue(negative.err().contains("--eval-limit: must be >= 0, was -1"), negative.err());
+  }
+
+  @Test
+  void aHoldOutRunScoresNoTestImageUnlessAskedTo() throws Exception {
+    Path model = tmp.resolve("selection");
+    CliRun r =
+        CliRun.of(
+            "train",
+            "--data",
+            CliRun.FIXTURE.toString(),
+            "--out",
+            model.toString(),
+            "--epochs",
+            "1",
+            "--batch-size",
+            "100",
+            "--train-limit",
+            "200",
+            "--validation",
+            "100",
+            "--no-progress");
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains("test set not scored"), r.out());
+    assertFalse(r.out().contains("test, once at the end"), r.out());
+    ModelManifest m = ModelManifest.read(model);
+    assertTrue(m.metrics().containsKey("validation_r_at_1"), m.metrics().toString());
+    assertFalse(m.metrics().containsKey("r_at_1"), m.metrics().toString());
+    assertTrue(m.training().get("validation").endsWith("test not scored"), m.training().toString());
   }
 
   @Test
