@@ -90,12 +90,8 @@ class AdvrankCliTest {
   @Test
   void trainsWithoutEvaluation() {
     CliRun r =
-        CliRun.of(
-            "train",
-            "--data",
-            CliRun.FIXTURE.toString(),
-            "--out",
-            tmp.resolve("m").toString(),
+        trainOnFixture(
+            tmp.resolve("m"),
             "--epochs",
             "1",
             "--batch-size",
@@ -103,8 +99,7 @@ class AdvrankCliTest {
             "--train-limit",
             "200",
             "--eval-limit",
-            "0",
-            "--no-progress");
+            "0");
     assertEquals(0, r.exitCode(), r.err());
   }
 
@@ -112,12 +107,8 @@ class AdvrankCliTest {
   void validationIsHeldOutOfTrainingAndTheTestSetIsEvaluatedOnceAtTheEnd() throws Exception {
     Path model = tmp.resolve("validated");
     CliRun r =
-        CliRun.of(
-            "train",
-            "--data",
-            CliRun.FIXTURE.toString(),
-            "--out",
-            model.toString(),
+        trainOnFixture(
+            model,
             "--epochs",
             "2",
             "--batch-size",
@@ -127,8 +118,7 @@ class AdvrankCliTest {
             "--validation",
             "100",
             "--eval-limit",
-            "200",
-            "--no-progress");
+            "200");
     assertEquals(0, r.exitCode(), r.err());
     assertTrue(r.out().contains("(validation)"), r.out());
     assertTrue(r.out().contains("test, once at the end (200 images)"), r.out());
@@ -177,12 +167,8 @@ class AdvrankCliTest {
   void aHoldOutRunScoresNoTestImageUnlessAskedTo() throws Exception {
     Path model = tmp.resolve("selection");
     CliRun r =
-        CliRun.of(
-            "train",
-            "--data",
-            CliRun.FIXTURE.toString(),
-            "--out",
-            model.toString(),
+        trainOnFixture(
+            model,
             "--epochs",
             "1",
             "--batch-size",
@@ -190,8 +176,7 @@ class AdvrankCliTest {
             "--train-limit",
             "200",
             "--validation",
-            "100",
-            "--no-progress");
+            "100");
     assertEquals(0, r.exitCode(), r.err());
     assertTrue(r.out().contains("test set not scored"), r.out());
     assertFalse(r.out().contains("test, once at the end"), r.out());
@@ -215,12 +200,8 @@ class AdvrankCliTest {
   void trainsWithTheAntiCollapseDefense() throws Exception {
     Path model = tmp.resolve("act");
     CliRun r =
-        CliRun.of(
-            "train",
-            "--data",
-            CliRun.FIXTURE.toString(),
-            "--out",
-            model.toString(),
+        trainOnFixture(
+            model,
             "--defense",
             "act",
             "--attack-iterations",
@@ -232,8 +213,7 @@ class AdvrankCliTest {
             "--train-limit",
             "200",
             "--eval-limit",
-            "0",
-            "--no-progress");
+            "0");
     assertEquals(0, r.exitCode(), r.err());
     ModelManifest m = ModelManifest.read(model);
     assertEquals("act eps=0.3 alpha=0.3 iterations=2", m.training().get("defense"));
@@ -367,5 +347,18 @@ class AdvrankCliTest {
     assertEquals(2, refused.exitCode());
     assertTrue(refused.err().contains("sha256"), refused.err());
     assertEquals(1, refused.err().strip().lines().count(), refused.err());
+  }
+
+  /**
+   * {@code train} on the test fixture into {@code out}, without progress bars, with {@code
+   * options}.
+   */
+  private static CliRun trainOnFixture(Path out, String... options) {
+    String[] fixed = {
+      "train", "--data", CliRun.FIXTURE.toString(), "--out", out.toString(), "--no-progress"
+    };
+    String[] args = Arrays.copyOf(fixed, fixed.length + options.length);
+    System.arraycopy(options, 0, args, fixed.length, options.length);
+    return CliRun.of(args);
   }
 }
