@@ -13,8 +13,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.DoubleStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -33,7 +35,10 @@ import picocli.CommandLine.Parameters;
       "The manifest names the members; it has no metrics or detector thresholds: run advrank"
           + " eval and advrank models calibrate on OUT.",
       "Example: advrank models average runs/est-seed0 runs/est-seed1 runs/est-seed2 --out"
-          + " runs/est-soup"
+          + " runs/est-soup",
+      "Between a model and its fine-tune, --weights picks the point of the line through them"
+          + " (WiSE-FT): advrank models average runs/act runs/act-est --weights 0.4,0.6 --out"
+          + " runs/mix"
     })
 final class ModelsAverageCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
@@ -45,10 +50,20 @@ final class ModelsAverageCommand implements Callable<Integer> {
       description = "Two or more native model directories.")
   List<Path> dirs;
 
+  @Option(
+      names = "--weights",
+      split = ",",
+      paramLabel = "W",
+      description =
+          "One weight per DIR, in order, each >= 0; each member's share is its weight over their"
+              + " sum (default: equal shares).")
+  List<Double> weights;
+
   @Mixin NativeOutOptions target;
 
   @Override
   public Integer call() throws ModelException, IOException {
+    double[] shares = shares();
     target.requireFree();
     List<EmbeddingModel> members = new ArrayList<>();
     List<Map<String, Object>> rows = new ArrayList<>();
@@ -57,10 +72,14 @@ final class ModelsAverageCommand implements Callable<Integer> {
       for (Path dir : dirs) {
         members.add(EmbeddingModel.load(dir, Device.cpu()));
       }
-      try (EmbeddingModel soup = EmbeddingModel.average(members)) {
+      try (EmbeddingModel soup = EmbeddingModel.average(members, shares)) {
         Map<String, String> training = new LinkedHashMap<>();
         StringBuilder command = new StringBuilder("advrank models average");
         dirs.forEach(d -> command.append(' ').append(d));
+        if (weights != null) {
+          command.append(" --weights ");
+          command.append(String.join(",", weights.stream().map(w -> Double.toString(w)).toList()));
+        }
         training.put("command", command.append(" --out ").append(target.out).toString());
         for (int i = 0; i < members.size(); i++) {
           EmbeddingModel m = members.get(i);
@@ -68,15 +87,18 @@ final class ModelsAverageCommand implements Callable<Integer> {
           Map<String, Object> row = new LinkedHashMap<>();
           row.put("dir", dirs.get(i).toString());
           row.put("version", m.version());
+          row.put("share", shares[i]);
           row.put("relative_distance", distance);
           rows.add(row);
           training.put(
               "member_" + (i + 1),
               String.format(
                   Locale.ROOT,
-                  "%s (%s), %.3g of the average's weight norm from it; trained by: %s",
+                  "%s (%s), share %.4g, %.3g of the average's weight norm from it; trained by:"
+                      + " %s",
                   m.version(),
                   dirs.get(i),
+                  shares[i],
                   distance,
                   m.trainingInfo().getOrDefault("command", "(not recorded)")));
         }
@@ -124,9 +146,10 @@ final class ModelsAverageCommand implements Callable<Integer> {
             text.append(
                 String.format(
                     Locale.ROOT,
-                    "  %-40s %s  %.3g of the weight norm from the average%n",
+                    "  %-40s %s  share %.3g, %.3g of the weight norm from the average%n",
                     row.get("dir"),
                     row.get("version"),
+                    (Double) row.get("share"),
                     (Double) row.get("relative_distance")));
           }
           return text.append(
@@ -138,5 +161,14 @@ final class ModelsAverageCommand implements Callable<Integer> {
               .toString();
         });
     return 0;
+  }
+
+  /** Each member's share of the average: --weights over their sum, or equal shares. */
+  private double[] shares() {
+    double[] raw =
+        weights == null
+            ? DoubleStream.generate(() -> 1).limit(dirs.size()).toArray()
+            : weights.stream().mapToDouble(Double::doubleValue).toArray();
+    return EmbeddingModel.shares(raw, dirs.size(), "--weights");
   }
 }

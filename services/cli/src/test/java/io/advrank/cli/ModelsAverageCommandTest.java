@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.advrank.core.model.EmbeddingModel;
@@ -72,6 +73,31 @@ class ModelsAverageCommandTest {
     try (EmbeddingModel soup = EmbeddingModel.load(out, Device.cpu())) {
       assertEquals(SPEC, soup.spec());
     }
+  }
+
+  @Test
+  void weightsPickThePointBetweenTheMembersAndAreRecorded() throws Exception {
+    String a = created("a", 1);
+    String b = created("b", 2);
+    Path out = tmp.resolve("mix");
+    CliRun r =
+        CliRun.of("models", "average", a, b, "--weights", "1,3", "--out", out.toString(), "--json");
+    assertEquals(0, r.exitCode(), r.err());
+    JsonArray members = JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonArray("members");
+    assertEquals(0.25, members.get(0).getAsJsonObject().get("share").getAsDouble(), 1e-12);
+    double fromA = members.get(0).getAsJsonObject().get("relative_distance").getAsDouble();
+    double fromB = members.get(1).getAsJsonObject().get("relative_distance").getAsDouble();
+    assertEquals(3 * fromB, fromA, 0.01 * fromA, "three quarters of the way to b: " + r.out());
+    ModelManifest m = ModelManifest.read(out);
+    assertTrue(m.training().get("command").contains("--weights 1.0,3.0"), m.training().toString());
+    assertTrue(m.training().get("member_2").contains("share 0.75"), m.training().toString());
+
+    Path refused = tmp.resolve("refused");
+    CliRun bad =
+        CliRun.of("models", "average", a, b, "--weights", "1", "--out", refused.toString());
+    assertEquals(AdvrankCli.EXIT_BAD_INPUT, bad.exitCode(), bad.out());
+    assertTrue(bad.err().contains("--weights: one per model, got 1 for 2 models"), bad.err());
+    assertFalse(Files.exists(refused));
   }
 
   @Test

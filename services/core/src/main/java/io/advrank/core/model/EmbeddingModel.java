@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -207,10 +208,26 @@ public final class EmbeddingModel implements AutoCloseable {
    *     of different specs or widths, naming the member
    */
   public static EmbeddingModel average(List<EmbeddingModel> members) {
+    double[] uniform = new double[members.size()];
+    Arrays.fill(uniform, 1);
+    return average(members, uniform);
+  }
+
+  /**
+   * The weighted average of {@code members}' weights, value by value, each member's share its
+   * weight over the weights' sum: between a model and its fine-tune, the point {@code (1 − a, a)}
+   * of the straight line through their weights (WiSE-FT's interpolation), where {@link
+   * #average(List)} gives only the midpoint.
+   *
+   * @throws IllegalArgumentException as {@link #average(List)} does, and for weights that are not
+   *     one per member, negative, or all zero
+   */
+  public static EmbeddingModel average(List<EmbeddingModel> members, double[] weights) {
     if (members.size() < 2) {
       throw new IllegalArgumentException(
           "members: averaging needs at least 2 models, got " + members.size());
     }
+    double[] shares = shares(weights, members.size(), "weights");
     EmbeddingModel first = members.get(0);
     for (EmbeddingModel m : members) {
       if (!ModelSpec.isNative(m.spec.architecture())) {
@@ -253,15 +270,15 @@ public final class EmbeddingModel implements AutoCloseable {
       List<NDArray> out = arraysOf(network.parameters());
       for (int i = 0; i < out.size(); i++) {
         double[] sum = new double[Math.toIntExact(out.get(i).size())];
-        for (List<NDArray> member : arrays) {
-          float[] values = float32Values(member.get(i));
+        for (int k = 0; k < arrays.size(); k++) {
+          float[] values = float32Values(arrays.get(k).get(i));
           for (int j = 0; j < sum.length; j++) {
-            sum[j] += values[j];
+            sum[j] += shares[k] * values[j];
           }
         }
         float[] mean = new float[sum.length];
         for (int j = 0; j < sum.length; j++) {
-          mean[j] = (float) (sum[j] / members.size());
+          mean[j] = (float) sum[j];
         }
         out.get(i).set(mean);
       }
@@ -270,6 +287,35 @@ public final class EmbeddingModel implements AutoCloseable {
       target.close();
       throw e;
     }
+  }
+
+  /**
+   * Each of {@code members} models' share of an average: its weight over the weights' sum.
+   *
+   * @param option the weights' name in errors, e.g. a CLI option
+   * @throws IllegalArgumentException for weights that are not one per member, negative, not finite,
+   *     or all zero, naming {@code option}
+   */
+  public static double[] shares(double[] weights, int members, String option) {
+    if (weights.length != members) {
+      throw new IllegalArgumentException(
+          option + ": one per model, got " + weights.length + " for " + members + " models");
+    }
+    double total = 0;
+    for (double w : weights) {
+      if (!(w >= 0) || Double.isInfinite(w)) {
+        throw new IllegalArgumentException(option + ": each must be >= 0 and finite, got " + w);
+      }
+      total += w;
+    }
+    if (total == 0) {
+      throw new IllegalArgumentException(option + ": at least one must be > 0");
+    }
+    double[] shares = new double[members];
+    for (int i = 0; i < members; i++) {
+      shares[i] = weights[i] / total;
+    }
+    return shares;
   }
 
   /**

@@ -172,6 +172,33 @@ class EmbeddingModelTest {
   }
 
   @Test
+  void aWeightedAverageIsThePointOfTheLineThroughItsMembers() throws Exception {
+    try (EmbeddingModel other = EmbeddingModel.create(SPEC, 8, Device.cpu());
+        EmbeddingModel mix = EmbeddingModel.average(List.of(model, other), new double[] {1, 3})) {
+      var a = model.parameters().iterator();
+      var b = other.parameters().iterator();
+      for (var p : mix.parameters()) {
+        float[] x = a.next().getValue().getArray().toFloatArray();
+        float[] y = b.next().getValue().getArray().toFloatArray();
+        float[] point = p.getValue().getArray().toFloatArray();
+        for (int j = 0; j < point.length; j += 997) {
+          assertEquals(0.25 * x[j] + 0.75 * y[j], point[j], 1e-7, p.getKey() + "[" + j + "]");
+        }
+      }
+      double fromOther = other.relativeDistance(mix);
+      assertEquals(3 * fromOther, model.relativeDistance(mix), 1e-3 * fromOther, "3/4 of the way");
+    }
+    assertArrayEquals(
+        new double[] {0.25, 0.75}, EmbeddingModel.shares(new double[] {1, 3}, 2, "w"));
+    for (double[] bad : new double[][] {{1}, {-1, 2}, {0, 0}, {1, Double.NaN}}) {
+      String message =
+          assertThrows(IllegalArgumentException.class, () -> EmbeddingModel.shares(bad, 2, "--w"))
+              .getMessage();
+      assertTrue(message.startsWith("--w: "), message);
+    }
+  }
+
+  @Test
   void averagingLeavesNoNativeArraysOnTheMembers() throws Exception {
     try (EmbeddingModel other = EmbeddingModel.create(SPEC, 9, Device.cpu())) {
       int before = model.manager().getManagedArrays().size();
