@@ -156,16 +156,7 @@ class EmbeddingModelTest {
   void averageTakesTheMeanOfEveryWeight() throws Exception {
     try (EmbeddingModel other = EmbeddingModel.create(SPEC, 8, Device.cpu());
         EmbeddingModel soup = EmbeddingModel.average(List.of(model, other))) {
-      var a = model.parameters().iterator();
-      var b = other.parameters().iterator();
-      for (var p : soup.parameters()) {
-        float[] x = a.next().getValue().getArray().toFloatArray();
-        float[] y = b.next().getValue().getArray().toFloatArray();
-        float[] mean = p.getValue().getArray().toFloatArray();
-        for (int j = 0; j < mean.length; j += 997) {
-          assertEquals((x[j] + y[j]) / 2, mean[j], 1e-7, p.getKey() + "[" + j + "]");
-        }
-      }
+      assertEveryWeightOnTheLine(model, other, soup, 0.5);
       assertTrue(soup.relativeDistance(model) > 0.1, "two seeds lie apart");
       assertEquals(soup.relativeDistance(model), soup.relativeDistance(other), 1e-3);
     }
@@ -175,16 +166,7 @@ class EmbeddingModelTest {
   void aWeightedAverageIsThePointOfTheLineThroughItsMembers() throws Exception {
     try (EmbeddingModel other = EmbeddingModel.create(SPEC, 8, Device.cpu());
         EmbeddingModel mix = EmbeddingModel.average(List.of(model, other), new double[] {1, 3})) {
-      var a = model.parameters().iterator();
-      var b = other.parameters().iterator();
-      for (var p : mix.parameters()) {
-        float[] x = a.next().getValue().getArray().toFloatArray();
-        float[] y = b.next().getValue().getArray().toFloatArray();
-        float[] point = p.getValue().getArray().toFloatArray();
-        for (int j = 0; j < point.length; j += 997) {
-          assertEquals(0.25 * x[j] + 0.75 * y[j], point[j], 1e-7, p.getKey() + "[" + j + "]");
-        }
-      }
+      assertEveryWeightOnTheLine(model, other, mix, 0.75);
       double fromOther = other.relativeDistance(mix);
       assertEquals(3 * fromOther, model.relativeDistance(mix), 1e-3 * fromOther, "3/4 of the way");
     }
@@ -234,6 +216,21 @@ class EmbeddingModelTest {
                   IllegalArgumentException.class, () -> EmbeddingModel.average(List.of(model, rgb)))
               .getMessage();
       assertTrue(message.contains("only models of one architecture and shape"), message);
+    }
+  }
+
+  /** Every 997th value of every weight of {@code point} is {@code (1 − t)·a + t·b}. */
+  private static void assertEveryWeightOnTheLine(
+      EmbeddingModel a, EmbeddingModel b, EmbeddingModel point, double t) {
+    var fromA = a.parameters().iterator();
+    var fromB = b.parameters().iterator();
+    for (var p : point.parameters()) {
+      float[] x = fromA.next().getValue().getArray().toFloatArray();
+      float[] y = fromB.next().getValue().getArray().toFloatArray();
+      float[] values = p.getValue().getArray().toFloatArray();
+      for (int j = 0; j < values.length; j += 997) {
+        assertEquals((1 - t) * x[j] + t * y[j], values[j], 1e-7, p.getKey() + "[" + j + "]");
+      }
     }
   }
 
