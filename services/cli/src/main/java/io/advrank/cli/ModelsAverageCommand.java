@@ -20,10 +20,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code advrank models average M1 M2 [M…] --out OUT}: the uniform average of native models'
- * weights (a model soup), e.g. the last fine-tuning step of a recipe run under several seeds from
- * one checkpoint. The manifest names every member; metrics and detector thresholds are left out,
- * since the average is a new function: evaluate and calibrate it.
+ * {@code advrank models average M1 M2 [M…] [--weights W,W…] --out OUT}: the average of native
+ * models' weights (a model soup), e.g. the last fine-tuning step of a recipe run under several
+ * seeds from one checkpoint; uniform, or weighted to pick a point of the line between a model and
+ * its fine-tune. The manifest names every member and its share; metrics and detector thresholds are
+ * left out, since the average is a new function: evaluate and calibrate it.
  */
 @Command(
     name = "average",
