@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description =
         "List, show, roll back, publish and export model versions on advrank.models; import a"
-            + " TorchScript model, convert one to a native network, average several, calibrate"
+            + " TorchScript model, convert one to a native network, average or join several, calibrate"
             + " detectors.",
     subcommands = {
       ModelsCommand.ListVersions.class,
@@ -53,6 +53,7 @@ import picocli.CommandLine.Spec;
       ModelsImportCommand.class,
       ModelsConvertCommand.class,
       ModelsAverageCommand.class,
+      ModelsEnsembleCommand.class,
       ModelsCalibrateCommand.class,
       ModelsCommand.Keygen.class
     })

@@ -13,7 +13,6 @@ import io.advrank.core.model.ModelManifest;
 import io.advrank.core.model.ModelSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,26 +23,7 @@ class ModelsAverageCommandTest {
   @TempDir Path tmp;
 
   private String created(String name, long seed) throws Exception {
-    Path dir = tmp.resolve(name);
-    try (EmbeddingModel m = EmbeddingModel.create(SPEC, seed, Device.cpu())) {
-      m.save(
-          dir,
-          new ModelManifest(
-              ModelManifest.FORMAT_VERSION,
-              null,
-              null,
-              null,
-              0,
-              null,
-              null,
-              null,
-              "2026-01-01T00:00:00Z",
-              Map.of("command", "advrank train --seed " + seed),
-              Map.of("r_at_1", 0.5),
-              null),
-          true);
-    }
-    return dir.toString();
+    return TestModels.saved(tmp.resolve(name), SPEC, seed);
   }
 
   @Test

@@ -21,10 +21,13 @@ import java.util.List;
 final class C2F1Network implements Network {
   private final SequentialBlock block;
   private final ParameterStore store;
+  private final ModelSpec spec;
   private final C2F1.Widths widths;
 
-  private C2F1Network(SequentialBlock block, C2F1.Widths widths, NDManager manager) {
+  private C2F1Network(
+      SequentialBlock block, ModelSpec spec, C2F1.Widths widths, NDManager manager) {
     this.block = block;
+    this.spec = spec;
     this.widths = widths;
     this.store = new ParameterStore(manager, false);
   }
@@ -38,7 +41,7 @@ final class C2F1Network implements Network {
   static C2F1Network create(ModelSpec spec, C2F1.Widths widths, NDManager manager) {
     SequentialBlock block = C2F1.build(spec, widths);
     block.initialize(manager, DataType.FLOAT32, EmbeddingModel.inputShape(spec, 1));
-    return new C2F1Network(block, widths, manager);
+    return new C2F1Network(block, spec, widths, manager);
   }
 
   /**
@@ -48,13 +51,21 @@ final class C2F1Network implements Network {
   static C2F1Network load(ModelSpec spec, byte[] weights, NDManager manager, String source)
       throws ModelException {
     try (NDManager tmp = manager.newSubManager()) {
-      NDList list = WeightsCodec.decode(weights, tmp, Path.of(source));
-      List<Shape> shapes = new ArrayList<>();
-      list.forEach(a -> shapes.add(a.getShape()));
-      C2F1Network network = create(spec, C2F1.Widths.of(spec, shapes), manager);
-      WeightsCodec.copyInto(network.block, list, Path.of(source));
-      return network;
+      return load(spec, WeightsCodec.decode(weights, tmp, Path.of(source)), manager, source);
     }
+  }
+
+  /**
+   * A network with copies of {@code arrays} (weight, bias per layer) in {@code manager}, at the
+   * widths their shapes give.
+   */
+  static C2F1Network load(ModelSpec spec, NDList arrays, NDManager manager, String source)
+      throws ModelException {
+    List<Shape> shapes = new ArrayList<>();
+    arrays.forEach(a -> shapes.add(a.getShape()));
+    C2F1Network network = create(spec, C2F1.Widths.of(spec, shapes), manager);
+    WeightsCodec.copyInto(network.block, arrays, Path.of(source));
+    return network;
   }
 
   /**
@@ -107,6 +118,11 @@ final class C2F1Network implements Network {
       b.set(a.toType(DataType.FLOAT32, false).toFloatArray());
     }
     return network;
+  }
+
+  /** The spec this network was built for. */
+  ModelSpec spec() {
+    return spec;
   }
 
   /** The widths this network was built with. */

@@ -123,9 +123,74 @@ public final class EmbeddingModel implements AutoCloseable {
    */
   static Network open(ModelSpec spec, byte[] weights, NDManager manager, String source)
       throws ModelException {
-    return ModelSpec.TORCHSCRIPT.equals(spec.architecture())
-        ? ScriptedNetwork.load(spec, weights, manager, source)
-        : C2F1Network.load(spec, weights, manager, source);
+    return switch (spec.architecture()) {
+      case ModelSpec.TORCHSCRIPT -> ScriptedNetwork.load(spec, weights, manager, source);
+      case ModelSpec.ENSEMBLE -> EnsembleNetwork.load(spec, weights, manager, source);
+      default -> C2F1Network.load(spec, weights, manager, source);
+    };
+  }
+
+  /**
+   * {@code members} joined into one model ({@link ModelSpec#ENSEMBLE}): f(x) is their embeddings
+   * side by side over √k, so the cosine similarity of two images is the mean of the members'. It is
+   * ranked, attacked and trained as one network; where the members' errors differ, the mean ranks
+   * better than either. Its weights are copies (the members stay open); no manifest until saved.
+   *
+   * @throws IllegalArgumentException for fewer than two members, a member that is not a native
+   *     network (a TorchScript model, or an ensemble: join its members instead), or members for
+   *     different input shapes, naming the member
+   */
+  public static EmbeddingModel ensemble(List<EmbeddingModel> members) {
+    if (members.size() < 2) {
+      throw new IllegalArgumentException(
+          "members: an ensemble needs at least 2 models, got " + members.size());
+    }
+    ModelSpec first = members.get(0).spec;
+    List<Pair<String, Parameter>> parameters = new ArrayList<>();
+    int embedding = 0;
+    for (int i = 0; i < members.size(); i++) {
+      EmbeddingModel m = members.get(i);
+      if (!(m.network instanceof C2F1Network)) {
+        throw new IllegalArgumentException(
+            m.version()
+                + " is "
+                + m.describe()
+                + ": only native networks join an ensemble (advrank models convert a TorchScript"
+                + " one first; give an ensemble's members instead of the ensemble)");
+      }
+      if (m.spec.channels() != first.channels()
+          || m.spec.height() != first.height()
+          || m.spec.width() != first.width()) {
+        throw new IllegalArgumentException(
+            m.version()
+                + " is "
+                + m.spec.describe()
+                + ", "
+                + members.get(0).version()
+                + " is "
+                + first.describe()
+                + ": an ensemble's members take one input shape");
+      }
+      for (Pair<String, Parameter> p : m.network.parameters()) {
+        parameters.add(new Pair<>("member" + (i + 1) + "_" + p.getKey(), p.getValue()));
+      }
+      embedding += m.spec.embeddingSize();
+    }
+    ModelSpec spec =
+        new ModelSpec(
+            ModelSpec.ENSEMBLE, embedding, first.channels(), first.height(), first.width());
+    byte[] weights = WeightsCodec.encode(parameters, DataType.FLOAT32);
+    NDManager manager = NDManager.newBaseManager(members.get(0).device());
+    try {
+      return new EmbeddingModel(
+          spec, manager, EnsembleNetwork.load(spec, weights, manager, "ensemble"), null);
+    } catch (ModelException e) {
+      manager.close();
+      throw new IllegalStateException("native members always form an ensemble", e);
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
   }
 
   /**
@@ -235,7 +300,9 @@ public final class EmbeddingModel implements AutoCloseable {
             m.version()
                 + " is "
                 + m.spec.describe()
-                + ": only native networks average (advrank models convert it first)");
+                + (ModelSpec.ENSEMBLE.equals(m.spec.architecture())
+                    ? ": an ensemble does not average (average its members, then join them)"
+                    : ": only native networks average (advrank models convert it first)"));
       }
       if (!m.spec.equals(first.spec)) {
         throw new IllegalArgumentException(
@@ -519,6 +586,9 @@ public final class EmbeddingModel implements AutoCloseable {
    * {@code rc2f2 1x28x28 -> 512 (filters 48,96, hidden 768)}.
    */
   public String describe() {
+    if (network instanceof EnsembleNetwork ensemble) {
+      return spec.describe() + " (" + ensemble.describeMembers() + ")";
+    }
     C2F1.Widths widths = widths();
     if (widths != null && !widths.equals(C2F1.Widths.defaults(spec))) {
       return spec.describe() + " (" + widths.describe() + ")";

@@ -8,7 +8,8 @@ import java.util.List;
  * normalised before the network sees them, and the distance the ranking uses.
  *
  * @param architecture {@value #C2F1} (the paper's network), {@value #RC2F2} (robrank's, native like
- *     the C2F1) or {@value #TORCHSCRIPT} (a user's module saved with {@code torch.jit.save})
+ *     the C2F1), {@value #ENSEMBLE} (native networks joined by {@code advrank models ensemble}) or
+ *     {@value #TORCHSCRIPT} (a user's module saved with {@code torch.jit.save})
  * @param embeddingSize length of the embedding f(x)
  * @param channels input channels
  * @param height input height in pixels
@@ -37,6 +38,12 @@ public record ModelSpec(
    */
   public static final String RC2F2 = "rc2f2";
 
+  /**
+   * Two or more native networks as one: f(x) is their embeddings, one after another, over √k, so
+   * the cosine similarity of two images is the mean of the members' (an ensemble of embeddings).
+   */
+  public static final String ENSEMBLE = "ensemble";
+
   /** A TorchScript module imported with {@code advrank models import}. */
   public static final String TORCHSCRIPT = "torchscript";
 
@@ -44,7 +51,9 @@ public record ModelSpec(
   public static final String COSINE = "cosine";
 
   public ModelSpec {
-    if (!isNative(architecture) && !TORCHSCRIPT.equals(architecture)) {
+    if (!isNative(architecture)
+        && !ENSEMBLE.equals(architecture)
+        && !TORCHSCRIPT.equals(architecture)) {
       throw new IllegalArgumentException(
           "architecture: unknown '"
               + architecture
@@ -52,6 +61,8 @@ public record ModelSpec(
               + C2F1
               + ", "
               + RC2F2
+              + ", "
+              + ENSEMBLE
               + ", "
               + TORCHSCRIPT
               + ")");
@@ -61,7 +72,7 @@ public record ModelSpec(
     requirePositive("height", height);
     requirePositive("width", width);
     // Two 2x2 max-pools: anything smaller than 4x4 pixels has no spatial extent left.
-    if (isNative(architecture) && (height < 4 || width < 4)) {
+    if (!TORCHSCRIPT.equals(architecture) && (height < 4 || width < 4)) {
       throw new IllegalArgumentException(
           "input shape: " + height + "x" + width + " is too small (at least 4x4)");
     }

@@ -22,9 +22,14 @@ final class WeightsCodec {
   private WeightsCodec() {}
 
   static byte[] encode(Block block, DataType dtype) {
+    return encode(block.getParameters(), dtype);
+  }
+
+  /** {@code parameters}' arrays, in order, each named by its key. */
+  static byte[] encode(Iterable<Pair<String, Parameter>> parameters, DataType dtype) {
     try (NDManager tmp = NDManager.newBaseManager()) {
       NDList list = new NDList();
-      for (Pair<String, Parameter> p : block.getParameters()) {
+      for (Pair<String, Parameter> p : parameters) {
         NDArray a = p.getValue().getArray().toType(dtype, true);
         a.attach(tmp);
         a.setName(p.getKey());
