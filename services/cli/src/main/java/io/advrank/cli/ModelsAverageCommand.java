@@ -6,7 +6,6 @@ import io.advrank.core.model.ModelException;
 import io.advrank.core.model.ModelManifest;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,23 +102,7 @@ final class ModelsAverageCommand implements Callable<Integer> {
                   distance,
                   m.trainingInfo().getOrDefault("command", "(not recorded)")));
         }
-        written =
-            soup.save(
-                target.out,
-                new ModelManifest(
-                    ModelManifest.FORMAT_VERSION,
-                    null,
-                    members.get(0).version(),
-                    soup.spec(),
-                    0,
-                    null,
-                    null,
-                    null,
-                    Instant.now().toString(),
-                    training,
-                    Map.of(),
-                    null),
-                target.float32);
+        written = target.saveMade(soup, members.get(0).version(), training);
       }
     } finally {
       members.forEach(EmbeddingModel::close);
@@ -153,13 +136,7 @@ final class ModelsAverageCommand implements Callable<Integer> {
                     (Double) row.get("share"),
                     (Double) row.get("relative_distance")));
           }
-          return text.append(
-                  String.format(
-                      Locale.ROOT,
-                      "  next: advrank eval --model %s; advrank models calibrate %s%n",
-                      target.out,
-                      target.out))
-              .toString();
+          return text.append(target.nextSteps()).toString();
         });
     return 0;
   }

@@ -6,7 +6,6 @@ import io.advrank.core.model.ModelException;
 import io.advrank.core.model.ModelManifest;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,23 +79,7 @@ final class ModelsEnsembleCommand implements Callable<Integer> {
                   m.describe(),
                   m.trainingInfo().getOrDefault("command", "(not recorded)")));
         }
-        written =
-            ensemble.save(
-                target.out,
-                new ModelManifest(
-                    ModelManifest.FORMAT_VERSION,
-                    null,
-                    members.get(0).version(),
-                    ensemble.spec(),
-                    0,
-                    null,
-                    null,
-                    null,
-                    Instant.now().toString(),
-                    training,
-                    Map.of(),
-                    null),
-                target.float32);
+        written = target.saveMade(ensemble, members.get(0).version(), training);
         described = ensemble.describe();
       }
     } finally {
@@ -131,13 +114,7 @@ final class ModelsEnsembleCommand implements Callable<Integer> {
                     row.get("version"),
                     row.get("model")));
           }
-          return text.append(
-                  String.format(
-                      Locale.ROOT,
-                      "  next: advrank eval --model %s; advrank models calibrate %s%n",
-                      target.out,
-                      target.out))
-              .toString();
+          return text.append(target.nextSteps()).toString();
         });
     return 0;
   }
