@@ -3,6 +3,7 @@ package io.advrank.cli;
 import io.advrank.core.detection.DetectorThresholds;
 import io.advrank.core.model.ModelException;
 import io.advrank.core.model.ModelManifest;
+import io.advrank.core.model.WeightsFiles;
 import io.advrank.runtime.model.AssembledModel;
 import io.advrank.runtime.model.ModelAssembler;
 import io.advrank.runtime.model.ModelKeys;
@@ -339,7 +340,11 @@ public final class ModelsCommand implements Runnable {
       AssembledModel m = find(kafka.read(), version);
       ModelManifest manifest = ModelManifest.fromJson(m.manifestJson(), m.version());
       Files.createDirectories(dir);
-      Files.write(dir.resolve(manifest.weightsFile()), m.weights());
+      WeightsFiles.write(
+          dir,
+          manifest.weightsFile(),
+          m.weights(),
+          WeightsFiles.splittable(manifest.spec().architecture()));
       Files.writeString(dir.resolve(ModelManifest.FILE_NAME), m.manifestJson());
       spec.commandLine().getOut().println("wrote " + m.version() + " to " + dir);
       return 0;
@@ -356,7 +361,7 @@ public final class ModelsCommand implements Runnable {
     }
     ModelManifest manifest =
         ModelManifest.fromJson(Files.readString(manifestFile), manifestFile.toString());
-    byte[] weights = Files.readAllBytes(dir.resolve(manifest.weightsFile()));
+    byte[] weights = WeightsFiles.read(dir, manifest.weightsFile());
     String id = version != null ? version : manifest.version();
     ModelManifest renamed =
         new ModelManifest(

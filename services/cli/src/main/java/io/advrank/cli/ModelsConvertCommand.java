@@ -5,8 +5,8 @@ import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.core.model.ModelSpec;
+import io.advrank.core.model.WeightsFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -120,7 +120,7 @@ final class ModelsConvertCommand implements Callable<Integer> {
     json.put("parent_version", written.parentVersion());
     json.put("spec", written.spec());
     json.put("weights_dtype", written.weightsDtype());
-    json.put("weights_bytes", Files.size(target.out.resolve(written.weightsFile())));
+    json.put("weights_bytes", WeightsFiles.size(target.out, written.weightsFile()));
     json.put("float32_max_difference", inFloat32);
     json.put("stored_max_difference", stored);
     output.print(

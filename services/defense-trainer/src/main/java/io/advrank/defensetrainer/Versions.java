@@ -6,6 +6,7 @@ import io.advrank.core.detection.CleanCalibration;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelException;
 import io.advrank.core.model.ModelManifest;
+import io.advrank.core.model.WeightsFiles;
 import io.advrank.runtime.lifecycle.TempDirectory;
 import io.advrank.runtime.model.AssembledModel;
 import java.io.IOException;
@@ -31,7 +32,7 @@ final class Versions {
       ModelManifest m =
           ModelManifest.fromJson(
               Files.readString(dir.resolve(ModelManifest.FILE_NAME)), dir.toString());
-      byte[] weights = Files.readAllBytes(dir.resolve(m.weightsFile()));
+      byte[] weights = WeightsFiles.read(dir, m.weightsFile());
       long created = m.createdAt() == null ? 0 : Instant.parse(m.createdAt()).toEpochMilli();
       String parent = m.parentVersion() == null ? "" : m.parentVersion();
       return AssembledModel.of(m.version(), parent, m.toJson(), created, weights);
@@ -81,7 +82,7 @@ final class Versions {
               CleanCalibration.DEFAULT_FPR,
               device,
               done -> {});
-      byte[] weights = Files.readAllBytes(dir.resolve(written.weightsFile()));
+      byte[] weights = WeightsFiles.read(dir, written.weightsFile());
       return AssembledModel.of(version, parent, written.toJson(), now.toEpochMilli(), weights);
     } catch (IOException e) {
       throw new UncheckedIOException("writing version " + version, e);

@@ -88,7 +88,16 @@ public final class EmbeddingModel implements AutoCloseable {
   public static EmbeddingModel load(Path dir, Device device) throws ModelException {
     ModelManifest manifest = ModelManifest.read(dir);
     Path weightsFile = dir.resolve(manifest.weightsFile());
-    return load(manifest, readBytes(weightsFile, dir), weightsFile.toString(), device);
+    byte[] weights;
+    try {
+      weights = WeightsFiles.read(dir, manifest.weightsFile());
+    } catch (NoSuchFileException e) {
+      throw new ModelException(
+          weightsFile + ": not found; is " + dir + " a model directory (manifest.json + weights)?");
+    } catch (IOException e) {
+      throw new ModelException(weightsFile + ": cannot read (" + e.getMessage() + ")", e);
+    }
+    return load(manifest, weights, weightsFile.toString(), device);
   }
 
   /**
@@ -485,7 +494,8 @@ public final class EmbeddingModel implements AutoCloseable {
             draft.training(),
             draft.metrics(),
             draft.detection());
-    Files.write(dir.resolve(written.weightsFile()), weights);
+    WeightsFiles.write(
+        dir, written.weightsFile(), weights, WeightsFiles.splittable(spec.architecture()));
     Files.writeString(dir.resolve(ModelManifest.FILE_NAME), written.toJson());
     this.manifest = written;
     return written;

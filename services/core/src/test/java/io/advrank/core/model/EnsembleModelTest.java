@@ -75,6 +75,9 @@ class EnsembleModelTest {
       assertEquals("ensemble 1x28x28 -> 1024 (2 × rc2f2 -> 512)", twins.describe());
       ModelManifest written = twins.save(tmp, draft(), true);
       assertTrue(written.version().startsWith("ensemble-"), written.version());
+      // 30 MB of float32 weights, in parts that fit a repository's 10 MB limit for a file
+      assertEquals(4, Files.list(tmp).filter(f -> f.toString().contains(".ndlist.")).count());
+      assertTrue(Files.size(tmp.resolve("weights.ndlist.1")) <= WeightsFiles.PART_BYTES);
       try (EmbeddingModel loaded = EmbeddingModel.load(tmp, Device.cpu())) {
         assertEquals(written, loaded.manifest());
         assertEquals(twins.describe(), loaded.describe());
