@@ -7,6 +7,7 @@ import io.advrank.core.data.PhotoFiles;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.core.model.ModelSpec;
+import io.advrank.core.model.WeightsFiles;
 import io.advrank.embedded.EmbeddedKafka;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.ImageKind;
@@ -19,7 +20,6 @@ import io.advrank.runtime.topic.Topic;
 import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.PixelCodec;
 import io.advrank.serving.DeviceChoice;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -250,7 +250,7 @@ final class TestKafka {
           "fmnist-c2f1-v1",
           written.toJson(),
           now.toEpochMilli(),
-          Files.readAllBytes(dir.resolve(written.weightsFile())));
+          WeightsFiles.read(dir, written.weightsFile()));
     }
   }
 

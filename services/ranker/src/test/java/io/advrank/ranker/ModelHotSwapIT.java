@@ -11,6 +11,7 @@ import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.Embeddings;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.core.model.ModelSpec;
+import io.advrank.core.model.WeightsFiles;
 import io.advrank.embedded.EmbeddedKafka;
 import io.advrank.proto.v1.ImageEvent;
 import io.advrank.proto.v1.ImageKind;
@@ -24,7 +25,6 @@ import io.advrank.runtime.topic.Topics;
 import io.advrank.runtime.wire.PixelCodec;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -251,7 +251,7 @@ class ModelHotSwapIT {
           "fmnist-c2f1-v1",
           written.toJson(),
           at.toEpochMilli(),
-          Files.readAllBytes(dir.resolve(written.weightsFile())));
+          WeightsFiles.read(dir, written.weightsFile()));
     }
   }
 

@@ -7,6 +7,7 @@ import ai.djl.Device;
 import io.advrank.core.model.EmbeddingModel;
 import io.advrank.core.model.ModelManifest;
 import io.advrank.core.model.ModelSpec;
+import io.advrank.core.model.WeightsFiles;
 import io.advrank.embedded.EmbeddedKafka;
 import io.advrank.runtime.kafka.DeadLetters;
 import io.advrank.runtime.model.AssembledModel;
@@ -16,7 +17,6 @@ import io.advrank.runtime.model.ModelTopic;
 import io.advrank.runtime.model.ModelTrust;
 import io.advrank.runtime.topic.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Clock;
@@ -143,7 +143,7 @@ class SignedModelSwapIT {
           "fmnist-c2f1-v1",
           written.toJson(),
           at.toEpochMilli(),
-          Files.readAllBytes(dir.resolve(written.weightsFile())));
+          WeightsFiles.read(dir, written.weightsFile()));
     }
   }
 }

@@ -51,7 +51,7 @@ class NativeConversionTest {
       assertEquals("float16", saved.weightsDtype());
       assertTrue(saved.version().startsWith("rc2f2-"), saved.version());
       long half = Files.size(FIXTURE.resolve("rc2f2.pt")) / 2;
-      long stored = Files.size(tmp.resolve("native").resolve(saved.weightsFile()));
+      long stored = WeightsFiles.size(tmp.resolve("native"), saved.weightsFile());
       assertTrue(stored < half * 1.05, stored + " bytes against half the module's " + half);
       try (EmbeddingModel reloaded = EmbeddingModel.load(tmp.resolve("native"), Device.cpu())) {
         // float16 weights: 11 significant bits, errors of ~1e-3 in a unit vector's values.
