@@ -31,6 +31,13 @@ class ShippedModelsTest {
     assertTrue(actEst > 20, "ACT-EST CA+ " + actEst);
   }
 
+  @Test
+  void theEnsembleOfTwoLineagesLoadsFromItsPartsAndHoldsCandidatesToo() {
+    // two rc2f2 joined (models ensemble), weights in two parts under the 10 MB limit for a file
+    double ensemble = caPlusRankAfter("../../models/fmnist-rc2f2-ensemble");
+    assertTrue(ensemble > 20, "ensemble CA+ " + ensemble);
+  }
+
   private static double caPlusRankAfter(String model) {
     CliRun r =
         CliRun.of(
