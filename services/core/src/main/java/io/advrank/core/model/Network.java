@@ -8,8 +8,8 @@ import ai.djl.util.Pair;
 /**
  * The function f inside an {@link EmbeddingModel}: pixels in [0,1] to L2-normalised embeddings,
  * with its parameters. One implementation per kind of model directory (native: {@link
- * ModelSpec#C2F1} and {@link ModelSpec#RC2F2}; {@link ModelSpec#TORCHSCRIPT}), so everything above
- * it (attacks, training, serving) is written once.
+ * ModelSpec#C2F1} and {@link ModelSpec#RC2F2}; {@link ModelSpec#ENSEMBLE} of them; {@link
+ * ModelSpec#TORCHSCRIPT}), so everything above it (attacks, training, serving) is written once.
  */
 interface Network extends AutoCloseable {
   /**
